@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { nonNegInt, posInt, Report } from "./common";
+
+const nodePool = z.strictObject({
+    /** GCP machine type (n2-standard-4) or EC2 instance type (m6i.xlarge). */
+    machineType: z.string().min(3),
+    /** Per zone on GKE, total on EKS. */
+    min: nonNegInt,
+    max: posInt,
+    spot: z.boolean().default(false),
+    diskSizeGb: z.number().int().min(20).max(2000).default(100),
+});
+export type NodePoolConfig = z.infer<typeof nodePool>;
+
+export const clusterSchema = z.strictObject({
+    /** Kubernetes minor version, e.g. "1.33". */
+    version: z.string().regex(/^1\.(3[0-9])$/, "must be a Kubernetes minor version 1.30 or later, such as \"1.33\""),
+    /** GKE release channel; ignored on EKS. */
+    releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),
+    /** Regional (multi-zone) control plane and nodes. Required in prod. */
+    regional: z.boolean(),
+    nodePools: z.strictObject({
+        system: nodePool,
+        kafka: nodePool,
+        spark: nodePool,
+    }),
+});
+export type ClusterConfig = z.infer<typeof clusterSchema>;
+
+const GCP_MACHINE = /^[a-z][a-z0-9]+-(standard|highmem|highcpu|custom)-\d+$/;
+const AWS_INSTANCE = /^[a-z][a-z0-9-]*\.(\d*x?large|medium|small|metal)$/;
+
+export function clusterRules(cloud: "gcp" | "aws", environment: "staging" | "prod", c: ClusterConfig, report: Report): void {
+    if (environment === "prod" && !c.regional) {
+        report(["cluster", "regional"], c.regional, "must be true in prod (a zonal cluster has a single-zone control plane)");
+    }
+    for (const [pool, p] of Object.entries(c.nodePools)) {
+        const at = (k: string) => ["cluster", "nodePools", pool, k];
+        if (p.min > p.max) report(at("min"), p.min, `is larger than cluster.nodePools.${pool}.max (${p.max})`);
+        const re = cloud === "gcp" ? GCP_MACHINE : AWS_INSTANCE;
+        if (!re.test(p.machineType)) {
+            report(at("machineType"), p.machineType, cloud === "gcp" ? "is not a GCE machine type such as n2-standard-4" : "is not an EC2 instance type such as m6i.xlarge");
+        }
+    }
+    const { system, kafka, spark } = c.nodePools;
+    if (system.spot) report(["cluster", "nodePools", "system", "spot"], true, "must be false: system pods (DNS, operators, webhooks) cannot run on Spot only");
+    if (system.min < 1) report(["cluster", "nodePools", "system", "min"], system.min, "must be at least 1: the system pool cannot scale to zero");
+    if (kafka.spot) report(["cluster", "nodePools", "kafka", "spot"], true, "must be false: brokers must not be preempted");
+    if (!spark.spot && environment === "staging") report(["cluster", "nodePools", "spark", "spot"], false, "must be true in staging (Spark executors run on Spot)");
+    if (spark.min !== 0) report(["cluster", "nodePools", "spark", "min"], spark.min, "must be 0: the Spark pool scales from zero");
+}

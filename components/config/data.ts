@@ -1,0 +1,115 @@
+import { z } from "zod";
+import { name, posInt, Report } from "./common";
+
+export const GCS_CLASSES = ["NEARLINE", "COLDLINE", "ARCHIVE"] as const;
+export const S3_CLASSES = ["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
+
+const transition = z.strictObject({
+    ageDays: posInt,
+    /** Target class: GCS NEARLINE/COLDLINE/ARCHIVE or S3 STANDARD_IA/GLACIER_IR/DEEP_ARCHIVE... */
+    storageClass: z.string(),
+});
+
+const bucket = z.strictObject({
+    /** Logical name; the real bucket is <project|account>-<env>-<name>. */
+    name,
+    purpose: z.enum(["data", "logs"]).default("data"),
+    transitions: z.array(transition).default([]),
+    /** Delete objects this many days after creation (logs retention). */
+    expirationDays: posInt.optional(),
+    noncurrentVersionExpirationDays: posInt.default(30),
+    abortIncompleteUploadDays: posInt.default(7),
+});
+export type BucketConfig = z.infer<typeof bucket>;
+
+export const lakeSchema = z.strictObject({
+    /** GCS soft-delete retention in prod (7-90 days). */
+    softDeleteDays: z.number().int().min(7).max(90).default(7),
+    buckets: z.array(bucket).min(1),
+});
+export type LakeConfig = z.infer<typeof lakeSchema>;
+
+const dataset = z.strictObject({
+    /** Dataset id suffix; the dataset is <name>_<env>. */
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,60}$/, "must be a dataset name of lower-case letters, digits and '_'"),
+    description: z.string().default(""),
+    /** Staging only: tables expire after this many days. */
+    defaultTableExpirationDays: posInt.optional(),
+});
+
+export const warehouseSchema = z.strictObject({
+    /** GCP project that holds BigQuery; defaults to gcp.project on GCP stacks, required on AWS stacks. */
+    project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id").optional(),
+    /** Region for BigQuery and its KMS key on AWS stacks; defaults to gcp.region. */
+    region: z.string().optional(),
+    location: z.string().min(2),
+    datasets: z.array(dataset).min(1),
+    /** Folder of table schema files, one sub-folder per dataset, one JSON file per table. */
+    schemaDir: z.string().default("schemas/bigquery"),
+    /** Custom quota QueryUsagePerDay in TiB for the project. */
+    queryUsagePerDayTiB: z.number().positive().max(1000),
+    /** The dataset BI tools read (Tableau, QlikSense). */
+    biDataset: z.string(),
+    /** Who may act as the BI reader (group or domain members that sign in to Tableau/Qlik). */
+    biPrincipals: z.array(z.string().regex(/^(group|user|domain|serviceAccount|principalSet):.+/, "must be an IAM member such as group:bi@example.com")).default([]),
+});
+export type WarehouseConfig = z.infer<typeof warehouseSchema>;
+
+export const budgetSchema = z.strictObject({
+    amount: z.number().positive(),
+    currency: z.enum(["EUR", "USD", "GBP"]),
+    /** Fractions of the amount at which to alert, ascending. */
+    thresholds: z.array(z.number().positive().max(2)).min(1).default([0.5, 0.9, 1.0]),
+    /** Cloud Monitoring notification channel ids (GCP), e.g. projects/p/notificationChannels/123. */
+    notificationChannels: z.array(z.string()).default([]),
+    /** E-mail subscribers (AWS budget). */
+    emails: z.array(z.email()).default([]),
+});
+export type BudgetConfig = z.infer<typeof budgetSchema>;
+
+export function dataRules(
+    cloud: "gcp" | "aws",
+    environment: "staging" | "prod",
+    lake: LakeConfig,
+    wh: WarehouseConfig,
+    budget: BudgetConfig,
+    report: Report,
+): void {
+    const classes: readonly string[] = cloud === "gcp" ? GCS_CLASSES : S3_CLASSES;
+    const names = new Set<string>();
+    lake.buckets.forEach((b, i) => {
+        const at = (...p: (string | number)[]) => ["lake", "buckets", i, ...p];
+        if (names.has(b.name)) report(at("name"), b.name, "is a duplicate bucket name");
+        names.add(b.name);
+        let prev = 0;
+        b.transitions.forEach((t, j) => {
+            if (t.ageDays <= prev) report(at("transitions", j, "ageDays"), t.ageDays, `must be larger than the previous transition's age (${prev}): ages are strictly ascending`);
+            prev = Math.max(prev, t.ageDays);
+            if (!classes.includes(t.storageClass)) report(at("transitions", j, "storageClass"), t.storageClass, `is not a ${cloud === "gcp" ? "GCS" : "S3"} cold class (${classes.join(", ")})`);
+        });
+        if (b.expirationDays !== undefined && b.expirationDays <= prev) report(at("expirationDays"), b.expirationDays, `must be after the last transition (${prev} days)`);
+        if (b.purpose === "logs" && b.expirationDays === undefined) report(at("expirationDays"), undefined, "is required for a logs bucket (its retention)");
+        if (b.purpose === "data" && b.transitions.length === 0) report(at("transitions"), [], "must move data to a cold class (at least one transition)");
+    });
+    for (const needed of ["raw", "curated", "archive"]) {
+        if (!names.has(needed)) report(["lake", "buckets"], [...names], `must include a '${needed}' bucket`);
+    }
+    if (!lake.buckets.some((b) => b.purpose === "logs")) report(["lake", "buckets"], [...names], "must include a bucket with purpose logs (Airflow and Spark logs)");
+
+    if (cloud === "aws" && !wh.project) report(["warehouse", "project"], undefined, "is required on aws stacks (the GCP project that holds BigQuery)");
+    if (cloud === "aws" && !wh.region) report(["warehouse", "region"], undefined, "is required on aws stacks (region of the BigQuery KMS key)");
+    const ds = new Set(wh.datasets.map((d) => d.name));
+    if (!ds.has(wh.biDataset)) report(["warehouse", "biDataset"], wh.biDataset, `is not a dataset in warehouse.datasets (${[...ds].join(", ")})`);
+    wh.datasets.forEach((d, i) => {
+        if (environment === "prod" && d.defaultTableExpirationDays !== undefined) {
+            report(["warehouse", "datasets", i, "defaultTableExpirationDays"], d.defaultTableExpirationDays, "is for staging only: prod tables must not expire");
+        }
+    });
+    let prev = 0;
+    budget.thresholds.forEach((t, i) => {
+        if (t <= prev) report(["budget", "thresholds", i], t, "must be larger than the previous threshold (ascending)");
+        prev = t;
+    });
+    if (cloud === "gcp" && budget.notificationChannels.length === 0) report(["budget", "notificationChannels"], [], "must list at least one channel on gcp stacks");
+    if (cloud === "aws" && budget.emails.length === 0) report(["budget", "emails"], [], "must list at least one subscriber on aws stacks");
+}

@@ -1,0 +1,165 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { CHARTS, ChartKey } from "../versions";
+import { PlatformConfig, stackSchema } from "./schema";
+
+export { PlatformConfig, StackInput } from "./schema";
+export const NAMESPACE = "dataplatform";
+/** What the offline plan puts in place of a `secure:` value it cannot decrypt. */
+export const PLACEHOLDER = "offline-placeholder-secret";
+/** Namespaces of provider config that may sit beside ours in a stack file. */
+const OTHER_NAMESPACES = new Set(["pulumi", "gcp", "aws", "kubernetes", "vault", "random"]);
+/** Leaf keys that hold credentials: their top-level key must be a secret. */
+const SECRET_KEY = /(password|passwd|token|secret|apikey|api_key|webhookurl|privatekey)$/i;
+
+/** All config problems of a stack, reported at once. */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly problems: readonly string[]) {
+        super(`invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` + problems.map((p) => `  - ${p}`).join("\n"));
+        this.name = "ConfigError";
+    }
+}
+
+export interface ParseOptions {
+    stack: string;
+    /** Top-level keys (without namespace) whose values were set with `secure:`. */
+    secretKeys?: readonly string[];
+    /** True when secure values are placeholders (offline plan). */
+    offline?: boolean;
+    /** Problems already found outside the namespace, reported with the rest. */
+    problems?: readonly string[];
+}
+
+function show(v: unknown): string {
+    if (v === undefined) return "(missing)";
+    const s = JSON.stringify(v);
+    return s.length > 80 ? s.slice(0, 77) + "..." : s;
+}
+
+function keyOf(path: readonly PropertyKey[]): string {
+    return `${NAMESPACE}:` + path.map((p, i) => (typeof p === "number" ? `[${p}]` : (i ? "." : "") + String(p))).join("");
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+    return path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
+}
+
+/** The object schema at a path, to name the allowed keys when one is unknown. */
+function allowedKeysAt(path: readonly PropertyKey[]): string[] {
+    let s: z.core.$ZodType | undefined = stackSchema;
+    for (const k of [...path, null]) {
+        while (s) {
+            const def: any = s._zod.def;
+            if (def.type === "optional" || def.type === "default" || def.type === "nullable" || def.type === "prefault") s = def.innerType;
+            else if (def.type === "pipe") s = def.in;
+            else break;
+        }
+        if (!s) return [];
+        const def: any = s._zod.def;
+        if (k === null) return def.type === "object" ? Object.keys(def.shape) : [];
+        if (def.type === "object") s = def.shape[k as string];
+        else if (def.type === "array") s = def.element;
+        else return [];
+    }
+    return [];
+}
+
+function describe(issue: z.core.$ZodIssue, raw: unknown): string[] {
+    const value = "input" in issue && issue.input !== undefined ? issue.input : valueAt(raw, issue.path);
+    const key = keyOf(issue.path);
+    switch (issue.code) {
+        case "invalid_type":
+            return value === undefined
+                ? [`${key}: (missing) is required; expected ${issue.expected}`]
+                : [`${key}: ${show(value)} is not a ${issue.expected}`];
+        case "unrecognized_keys": {
+            const allowed = allowedKeysAt(issue.path);
+            return issue.keys.map((k) => `${keyOf([...issue.path, k])}: unknown key; allowed keys: ${allowed.join(", ")}`);
+        }
+        case "invalid_value":
+            return [`${key}: ${show(value)} is not allowed; expected one of ${issue.values.map((v) => show(v)).join(", ")}`];
+        case "too_small":
+            return [`${key}: ${show(value)} is too small; ${issue.origin === "array" ? "at least " + issue.minimum + " item(s)" : (issue.inclusive ? "≥ " : "> ") + issue.minimum} required`];
+        case "too_big":
+            return [`${key}: ${show(value)} is too large; ${issue.origin === "array" ? "at most " + issue.maximum + " item(s)" : (issue.inclusive ? "≤ " : "< ") + issue.maximum} allowed`];
+        case "invalid_union":
+            return [`${key}: ${show(value)} is not allowed; ${issue.message}`];
+        default:
+            return [`${key}: ${show(value)} ${issue.message}`];
+    }
+}
+
+/** Credentials must come from `secure:` values or Vault, never plain text in a stack file. */
+function plaintextSecrets(raw: Record<string, unknown>, secretKeys: readonly string[]): string[] {
+    const out: string[] = [];
+    const walk = (v: unknown, path: (string | number)[]) => {
+        if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+        else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+        else if (typeof v === "string" && SECRET_KEY.test(String(path[path.length - 1])) && !secretKeys.includes(String(path[0]))) {
+            out.push(`${keyOf(path)}: a plaintext value is not allowed for a credential; set it with \`pulumi config set --secret\` or keep it in Vault`);
+        }
+    };
+    walk(raw, []);
+    return out;
+}
+
+/** Validates raw stack config (keys without namespace) into the frozen PlatformConfig, or throws ConfigError with every problem. */
+export function parseStackConfig(raw: Record<string, unknown>, opts: ParseOptions): PlatformConfig {
+    const secretKeys = opts.secretKeys ?? [];
+    const problems = [...(opts.problems ?? []), ...plaintextSecrets(raw, secretKeys)];
+    const res = stackSchema.safeParse(raw, { reportInput: true });
+    if (!res.success) problems.push(...res.error.issues.flatMap((i) => describe(i, raw)));
+    if (problems.length > 0 || !res.success) throw new ConfigError([...new Set(problems)]);
+    const cfg = res.data;
+    const charts = Object.fromEntries(
+        (Object.keys(CHARTS) as ChartKey[]).map((k) => [k, cfg.charts[k] ?? CHARTS[k].version]),
+    ) as Record<ChartKey, string>;
+    const warehouseProject = cfg.warehouse.project ?? cfg.gcp!.project;
+    const warehouseRegion = cfg.warehouse.region ?? cfg.gcp!.region;
+    return deepFreeze({ ...cfg, charts, stack: opts.stack, secretKeys: [...secretKeys], offline: !!opts.offline, warehouseProject, warehouseRegion });
+}
+
+/** Splits `namespace:key` config (values as Pulumi stores them: JSON for objects) into our raw object. */
+export function fromConfigMap(all: Record<string, string>, secretFullKeys: readonly string[]): { raw: Record<string, unknown>; secretKeys: string[]; problems: string[] } {
+    const raw: Record<string, unknown> = {};
+    const problems: string[] = [];
+    for (const [full, value] of Object.entries(all)) {
+        const i = full.indexOf(":");
+        const ns = full.slice(0, i);
+        const key = full.slice(i + 1);
+        if (ns === NAMESPACE) raw[key] = parseValue(value);
+        else if (!OTHER_NAMESPACES.has(ns)) problems.push(`${full}: unknown config namespace "${ns}"; use ${NAMESPACE}:<key>`);
+    }
+    const secretKeys = secretFullKeys.filter((k) => k.startsWith(`${NAMESPACE}:`)).map((k) => k.slice(NAMESPACE.length + 1));
+    return { raw, secretKeys, problems };
+}
+
+function parseValue(v: string): unknown {
+    const t = v.trim();
+    if (t.startsWith("{") || t.startsWith("[")) {
+        try { return JSON.parse(t); } catch { return v; }
+    }
+    if (t === "true" || t === "false") return t === "true";
+    if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);
+    return v;
+}
+
+function deepFreeze<T>(o: T): T {
+    if (o && typeof o === "object" && !Object.isFrozen(o)) {
+        Object.freeze(o);
+        for (const v of Object.values(o)) deepFreeze(v);
+    }
+    return o;
+}
+
+// Internal to the SDK but stable: which config keys the engine passed as secrets.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
+
+/** Reads and validates the current stack's config from the Pulumi runtime (the program's entry point). */
+export function loadStackConfig(): PlatformConfig {
+    const all = pulumi.runtime.allConfig();
+    const { raw, secretKeys, problems } = fromConfigMap(all, Object.keys(all).filter(isConfigSecret));
+    const offline = secretKeys.some((k) => all[`${NAMESPACE}:${k}`] === PLACEHOLDER);
+    return parseStackConfig(raw, { stack: pulumi.getStack(), secretKeys, offline, problems });
+}

@@ -1,0 +1,99 @@
+import { z } from "zod";
+import { name, nonNegInt, posInt, Report } from "./common";
+
+/** Spark memory is JVM-style (512m, 4g), not a Kubernetes quantity. */
+const sparkMemory = z.string().regex(/^\d+[kmgt]$/, "must be a Spark memory size such as 512m or 4g");
+const resources = z.strictObject({ cores: posInt.max(32), memory: sparkMemory });
+
+export const sparkSchema = z.strictObject({
+    operatorNamespace: name.default("spark-operator"),
+    /** Namespace where SparkApplications run (watched by the operator). */
+    jobNamespace: name.default("spark-jobs"),
+    /** Application image with a pinned tag or digest (built by CI from docker/spark). */
+    image: z.string().regex(/^[^\s:]+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, "must name an image with a pinned tag or digest").refine((s) => !s.endsWith(":latest"), "must not use the 'latest' tag"),
+    streaming: z.strictObject({
+        mainClass: z.string().optional(),
+        mainApplicationFile: z.string().min(1),
+        arguments: z.array(z.string()).default([]),
+        /** The Kafka user (role consumer) whose topic and group the job consumes. */
+        kafkaUser: z.string(),
+        driver: resources,
+        executor: resources.extend({ instances: posInt.max(100) }),
+    }),
+    compaction: z.strictObject({
+        schedule: z.string().regex(/^(\S+\s+){4}\S+$/, "must be a 5-field cron expression such as \"0 3 * * *\""),
+        mainApplicationFile: z.string().min(1),
+        /** Lake bucket compacted and the dataset loaded. */
+        sourceBucket: z.string(),
+        targetDataset: z.string(),
+    }),
+});
+export type SparkConfig = z.infer<typeof sparkSchema>;
+
+export const autoscalingSchema = z.strictObject({
+    lagThreshold: posInt,
+    activationLagThreshold: nonNegInt,
+    pollingIntervalSeconds: posInt.max(3600).default(30),
+    cooldownPeriodSeconds: posInt.default(300),
+    /** Spark stream consumers: a KEDA ScaledJob, at most this many concurrent backlog-draining runs. */
+    streaming: z.strictObject({ maxJobs: posInt.max(50) }),
+    /** Deployment consumers (ingestion, sinks): a KEDA ScaledObject; max ≤ the topic's partitions. */
+    deployments: z.strictObject({ minReplicas: nonNegInt, maxReplicas: posInt }),
+});
+export type AutoscalingConfig = z.infer<typeof autoscalingSchema>;
+
+export const airflowSchema = z.strictObject({
+    namespace: name.default("airflow"),
+    executor: z.enum(["KubernetesExecutor", "CeleryExecutor", "CeleryKubernetesExecutor"]).default("KubernetesExecutor"),
+    dags: z.strictObject({
+        repo: z.string().regex(/^(https:\/\/|git@|ssh:\/\/)\S+\.git$/, "must be a git URL ending in .git"),
+        branch: z.string().min(1).default("main"),
+        subPath: z.string().default("dags"),
+    }),
+    /** Datasets Airflow tasks write to. */
+    datasets: z.array(z.string()).default([]),
+    database: z.strictObject({
+        /** Cloud SQL tier (db-custom-2-7680) or RDS class (db.m6g.large). */
+        instanceClass: z.string().min(3),
+        highAvailability: z.boolean(),
+        storageGb: z.number().int().min(10).max(4096).default(20),
+        backupRetentionDays: z.number().int().min(1).max(35).default(7),
+        postgresVersion: z.enum(["15", "16", "17"]).default("16"),
+    }),
+});
+export type AirflowConfig = z.infer<typeof airflowSchema>;
+
+export function processingRules(
+    environment: "staging" | "prod",
+    spark: SparkConfig,
+    auto: AutoscalingConfig,
+    airflow: AirflowConfig,
+    kafka: { users: { name: string; role: string; topics: string[] }[]; topics: { name: string; partitions: number }[] },
+    lakeBuckets: string[],
+    datasets: string[],
+    report: Report,
+): void {
+    const consumer = kafka.users.find((u) => u.name === spark.streaming.kafkaUser);
+    if (!consumer) report(["spark", "streaming", "kafkaUser"], spark.streaming.kafkaUser, `is not a user in kafka.users (${kafka.users.map((u) => u.name).join(", ")})`);
+    else if (consumer.role !== "consumer") report(["spark", "streaming", "kafkaUser"], spark.streaming.kafkaUser, `must have role consumer (it has ${consumer.role})`);
+    if (!lakeBuckets.includes(spark.compaction.sourceBucket)) report(["spark", "compaction", "sourceBucket"], spark.compaction.sourceBucket, `is not a bucket in lake.buckets (${lakeBuckets.join(", ")})`);
+    if (!datasets.includes(spark.compaction.targetDataset)) report(["spark", "compaction", "targetDataset"], spark.compaction.targetDataset, `is not a dataset in warehouse.datasets (${datasets.join(", ")})`);
+    airflow.datasets.forEach((d, i) => {
+        if (!datasets.includes(d)) report(["airflow", "datasets", i], d, `is not a dataset in warehouse.datasets (${datasets.join(", ")})`);
+    });
+
+    const d = auto.deployments;
+    if (d.minReplicas > d.maxReplicas) report(["autoscaling", "deployments", "minReplicas"], d.minReplicas, `is larger than autoscaling.deployments.maxReplicas (${d.maxReplicas})`);
+    if (environment === "staging" && d.minReplicas !== 0) report(["autoscaling", "deployments", "minReplicas"], d.minReplicas, "must be 0 in staging (scale to zero when there is no lag)");
+    if (environment === "prod" && d.minReplicas < 1) report(["autoscaling", "deployments", "minReplicas"], d.minReplicas, "must be at least 1 in prod");
+    if (auto.activationLagThreshold >= auto.lagThreshold) report(["autoscaling", "activationLagThreshold"], auto.activationLagThreshold, `must be smaller than autoscaling.lagThreshold (${auto.lagThreshold})`);
+    // More consumers than partitions sit idle: the bound is the smallest consumed topic.
+    const consumed = kafka.users.filter((u) => u.role === "consumer").flatMap((u) => u.topics);
+    const parts = kafka.topics.filter((t) => consumed.includes(t.name)).map((t) => t.partitions);
+    if (parts.length > 0) {
+        const minParts = Math.min(...parts);
+        if (d.maxReplicas > minParts) report(["autoscaling", "deployments", "maxReplicas"], d.maxReplicas, `is larger than the partitions of the consumed topics (${minParts})`);
+        if (auto.streaming.maxJobs > minParts) report(["autoscaling", "streaming", "maxJobs"], auto.streaming.maxJobs, `is larger than the partitions of the consumed topics (${minParts})`);
+    }
+    if (environment === "prod" && !airflow.database.highAvailability) report(["airflow", "database", "highAvailability"], false, "must be true in prod");
+}

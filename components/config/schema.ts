@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { pinnedVersion, Report } from "./common";
+import { awsSchema, gcpSchema, labelsSchema, platformRules } from "./platform";
+import { networkSchema, networkRules } from "./network";
+import { clusterSchema, clusterRules } from "./cluster";
+import { kafkaSchema, kafkaRules } from "./kafka";
+import { budgetSchema, dataRules, lakeSchema, warehouseSchema } from "./data";
+import { airflowSchema, autoscalingSchema, processingRules, sparkSchema } from "./processing";
+import { monitoringSchema, servicesRules, vaultSchema } from "./services";
+import { CHARTS, ChartKey } from "../versions";
+
+const chartsSchema = z.strictObject(
+    Object.fromEntries(Object.keys(CHARTS).map((k) => [k, pinnedVersion.optional()])) as Record<ChartKey, z.ZodOptional<typeof pinnedVersion>>,
+);
+
+/** The whole stack config, keys as they appear below `dataplatform:` in Pulumi.<stack>.yaml. */
+export const stackSchema = z
+    .strictObject({
+        cloud: z.enum(["gcp", "aws"]),
+        environment: z.enum(["staging", "prod"]),
+        gcp: gcpSchema.optional(),
+        aws: awsSchema.optional(),
+        labels: labelsSchema,
+        network: networkSchema,
+        cluster: clusterSchema,
+        kafka: kafkaSchema,
+        lake: lakeSchema,
+        warehouse: warehouseSchema,
+        budget: budgetSchema,
+        spark: sparkSchema,
+        autoscaling: autoscalingSchema,
+        airflow: airflowSchema,
+        vault: vaultSchema,
+        /** Vault token for the provider; set with `pulumi config set --secret`, or use VAULT_TOKEN. */
+        vaultToken: z.string().optional(),
+        monitoring: monitoringSchema,
+        charts: chartsSchema.default({}),
+        /** GKE: bind pods through an impersonated Google service account (VPC Service Controls) instead of direct principal:// bindings. */
+        gcpImpersonation: z.boolean().default(false),
+        /** EKS: IRSA instead of EKS Pod Identity. */
+        awsIrsa: z.boolean().default(false),
+    })
+    .superRefine((cfg, ctx) => {
+        const report: Report = (path, value, message) => ctx.addIssue({ code: "custom", path, message, input: value });
+        platformRules(cfg, report);
+        networkRules(cfg.cloud, cfg.network, report);
+        clusterRules(cfg.cloud, cfg.environment, cfg.cluster, report);
+        kafkaRules(cfg.environment, cfg.kafka, report);
+        dataRules(cfg.cloud, cfg.environment, cfg.lake, cfg.warehouse, cfg.budget, report);
+        processingRules(
+            cfg.environment, cfg.spark, cfg.autoscaling, cfg.airflow, cfg.kafka,
+            cfg.lake.buckets.map((b) => b.name), cfg.warehouse.datasets.map((d) => d.name), report,
+        );
+        servicesRules(
+            cfg.environment, cfg.vault, cfg.monitoring,
+            Math.min(cfg.kafka.certificates.clusterCaRenewalDays, cfg.kafka.certificates.clientsCaRenewalDays), report,
+        );
+        if (cfg.cloud === "gcp" && cfg.awsIrsa) report(["awsIrsa"], true, "is for aws stacks only");
+        if (cfg.cloud === "aws" && cfg.gcpImpersonation) report(["gcpImpersonation"], true, "is for gcp stacks only");
+    });
+
+export type StackInput = z.input<typeof stackSchema>;
+type Parsed = z.output<typeof stackSchema>;
+
+/** The validated, frozen config every component receives. */
+export type PlatformConfig = Readonly<Omit<Parsed, "charts" | "vaultToken">> & {
+    readonly stack: string;
+    /** Resolved chart versions (defaults from versions.ts, overridden by stack config). */
+    readonly charts: Readonly<Record<ChartKey, string>>;
+    /** Keys that were set as secrets (`secure:`), without the namespace. */
+    readonly secretKeys: readonly string[];
+    /** Vault token from config, when set (always a secret). */
+    readonly vaultToken?: string;
+    /** The GCP project that holds BigQuery and its keys. */
+    readonly warehouseProject: string;
+    readonly warehouseRegion: string;
+    /** Whether the offline plan substituted placeholders for `secure:` values. */
+    readonly offline: boolean;
+};

@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { name, posInt, quantity, Report } from "./common";
+
+export const vaultSchema = z.strictObject({
+    address: z.url({ protocol: /^https$/ , error: "must be an https:// URL (Vault is reached over TLS)" }),
+    /** Vault Enterprise / HCP namespace, if any. */
+    namespace: z.string().optional(),
+    /** KV v2 mount created for this environment. */
+    kvMount: z.string().regex(/^[a-z0-9][a-z0-9-/]*$/, "must be a mount path such as kv-staging"),
+    /** Kubernetes auth mount created for this cluster. */
+    authMount: z.string().regex(/^[a-z0-9][a-z0-9-/]*$/, "must be a mount path such as kubernetes-staging"),
+    /** Token TTL of the per-application roles, in seconds. */
+    tokenTtlSeconds: posInt.max(86400).default(900),
+    audience: z.string().default("vault"),
+    pki: z.strictObject({
+        enabled: z.boolean(),
+        mount: z.string().default("pki"),
+        maxTtlSeconds: posInt.default(2592000),
+        ttlSeconds: posInt.default(604800),
+        allowedDomains: z.array(z.string()).default([]),
+    }).default({ enabled: false, mount: "pki", maxTtlSeconds: 2592000, ttlSeconds: 604800, allowedDomains: [] }),
+});
+export type VaultConfig = z.infer<typeof vaultSchema>;
+
+const receiver = z.strictObject({
+    name,
+    type: z.enum(["slack", "pagerduty", "email"]),
+    /** Key in the monitoring KV path that holds the webhook URL / routing key (synced from Vault). */
+    vaultKey: z.string().min(1),
+    /** Slack channel, or e-mail address. */
+    target: z.string().optional(),
+    severity: z.enum(["critical", "warning"]).default("critical"),
+});
+
+export const monitoringSchema = z.strictObject({
+    namespace: name.default("monitoring"),
+    retentionDays: posInt.max(365),
+    storageSizeGi: posInt.max(4096),
+    receivers: z.array(receiver).min(1),
+    alerts: z.strictObject({
+        consumerLagMessages: posInt,
+        consumerLagMinutes: posInt.max(1440),
+        pvcUsagePercent: z.number().int().min(50).max(99).default(85),
+        certificateExpiryDays: posInt.default(14),
+        schedulerHeartbeatMinutes: posInt.default(5),
+    }),
+    prometheus: z.strictObject({ cpu: quantity, memory: quantity }).default({ cpu: "500m", memory: "2Gi" }),
+});
+export type MonitoringConfig = z.infer<typeof monitoringSchema>;
+
+export function servicesRules(environment: "staging" | "prod", v: VaultConfig, m: MonitoringConfig, kafkaRenewalDays: number, report: Report): void {
+    if (v.pki.enabled && v.pki.ttlSeconds > v.pki.maxTtlSeconds) report(["vault", "pki", "ttlSeconds"], v.pki.ttlSeconds, `is larger than vault.pki.maxTtlSeconds (${v.pki.maxTtlSeconds})`);
+    if (v.pki.enabled && v.pki.allowedDomains.length === 0) report(["vault", "pki", "allowedDomains"], [], "must list at least one domain when vault.pki.enabled");
+    if (v.kvMount === v.authMount) report(["vault", "authMount"], v.authMount, "must differ from vault.kvMount");
+    if (environment === "prod" && !m.receivers.some((r) => r.severity === "critical" && r.type !== "email")) {
+        report(["monitoring", "receivers"], m.receivers.map((r) => r.name), "must include a critical slack or pagerduty receiver in prod");
+    }
+    if (m.alerts.certificateExpiryDays >= kafkaRenewalDays) {
+        // Strimzi renews inside the renewal window; the alert is for a renewal that did not happen.
+        report(["monitoring", "alerts", "certificateExpiryDays"], m.alerts.certificateExpiryDays, `must be shorter than the Kafka CA renewal window (${kafkaRenewalDays} days), or it fires on every normal renewal`);
+    }
+}

@@ -1,0 +1,98 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+
+/** A lake bucket as the layers above see it, whatever the cloud. */
+export interface BucketRef {
+    /** Name in stack config (raw, curated, archive, logs). */
+    readonly logicalName: string;
+    /** Real bucket name. */
+    readonly name: pulumi.Output<string>;
+    /** gs://name or s3://name. */
+    readonly url: pulumi.Output<string>;
+    /** AWS: bucket ARN; GCP: undefined. */
+    readonly arn?: pulumi.Output<string>;
+    readonly resource: pulumi.Resource;
+}
+
+/** A BigQuery dataset (always in GCP, also on AWS stacks). */
+export interface DatasetRef {
+    readonly logicalName: string;
+    readonly project: string;
+    readonly datasetId: pulumi.Output<string>;
+    readonly resource: pulumi.Resource;
+}
+
+/** What a workload may do; the binder turns each into the narrowest cloud grant at resource scope. */
+export type Grant =
+    | { kind: "bucket"; bucket: BucketRef; access: "read" | "write" | "readwrite"; prefix?: string }
+    | { kind: "dataset"; dataset: DatasetRef; access: "read" | "edit" }
+    /** BigQuery job user on the warehouse project (run queries/loads; data access stays dataset-scoped). */
+    | { kind: "bigqueryJobs" }
+    /** BigQuery read session user (Storage Read API, used by the Spark BigQuery connector and BI tools). */
+    | { kind: "bigqueryReadSessions" };
+
+export interface BindArgs {
+    namespace: pulumi.Input<string>;
+    serviceAccountName: string;
+    grants: Grant[];
+    /** Extra annotations/labels on the ServiceAccount. */
+    labels?: Record<string, string>;
+}
+
+/** A Kubernetes ServiceAccount with keyless access to cloud data, and what a pod must carry to use it. */
+export interface WorkloadIdentity {
+    readonly namespace: pulumi.Output<string>;
+    readonly serviceAccountName: string;
+    readonly serviceAccount: k8s.core.v1.ServiceAccount;
+    /** The cloud principal: principal://…, a Google service account email, or an IAM role ARN. */
+    readonly principal: pulumi.Output<string>;
+    /** Env vars, volumes and mounts a pod needs (e.g. the external-account credential config for BigQuery from AWS). */
+    readonly podEnv: k8s.types.input.core.v1.EnvVar[];
+    readonly podVolumes: k8s.types.input.core.v1.Volume[];
+    readonly podVolumeMounts: k8s.types.input.core.v1.VolumeMount[];
+}
+
+/** Given a namespace, a ServiceAccount name and grants, creates the ServiceAccount and its least-privilege cloud identity. */
+export interface IdentityBinder {
+    bind(name: string, args: BindArgs, opts?: pulumi.ComponentResourceOptions): WorkloadIdentity;
+}
+
+/** The managed PostgreSQL that holds Airflow's metadata (Cloud SQL / RDS). */
+export interface ManagedDatabase {
+    readonly host: pulumi.Output<string>;
+    readonly port: number;
+    readonly database: string;
+    readonly username: string;
+    /** Always a Pulumi secret. */
+    readonly password: pulumi.Output<string>;
+    readonly resource: pulumi.Resource;
+}
+
+/** What the cloud layer hands to everything above it. Kubernetes layers only ever see this. */
+export interface CloudPlatform {
+    readonly cloud: "gcp" | "aws";
+    readonly clusterName: pulumi.Output<string>;
+    /** Kubernetes API endpoint (https://…) and CA (PEM), for Vault's Kubernetes auth. */
+    readonly clusterEndpoint: pulumi.Output<string>;
+    readonly clusterCaCertificate: pulumi.Output<string>;
+    /** OIDC issuer of the cluster's ServiceAccount tokens. */
+    readonly oidcIssuer: pulumi.Output<string>;
+    readonly k8sProvider: k8s.Provider;
+    /** Default encrypted StorageClass (CMEK / CMK). */
+    readonly storageClassName: pulumi.Output<string>;
+    readonly identity: IdentityBinder;
+    readonly buckets: Readonly<Record<string, BucketRef>>;
+    readonly datasets: Readonly<Record<string, DatasetRef>>;
+    readonly airflowDatabase: ManagedDatabase;
+    /** Stack outputs contributed by the cloud layer. */
+    readonly outputs: Record<string, pulumi.Input<unknown>>;
+}
+
+/** What every Kubernetes layer (Kafka, Spark, Airflow, KEDA, Vault wiring, monitoring) receives: never the cloud. */
+export interface KubernetesLayerArgs {
+    readonly config: import("./config").PlatformConfig;
+    readonly provider: k8s.Provider;
+    readonly storageClassName: pulumi.Input<string>;
+    readonly identity: IdentityBinder;
+    readonly namespaces: import("./k8s/namespaces").Namespaces;
+}

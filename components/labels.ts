@@ -1,0 +1,94 @@
+import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+import type { PlatformConfig } from "./config";
+
+/**
+ * Cost and ownership labels, applied in this one place: a stack transformation adds them to every
+ * taggable resource, so components never repeat them. The policy pack checks the same map.
+ */
+export function platformLabels(cfg: Pick<PlatformConfig, "environment" | "labels">): Record<string, string> {
+    return { env: cfg.environment, team: cfg.labels.team, "cost-center": cfg.labels["cost-center"], "managed-by": "pulumi" };
+}
+
+/** Where each taggable type keeps its labels/tags (a dotted path into its inputs). */
+export const LABEL_PATHS: Readonly<Record<string, string>> = {
+    "gcp:storage/bucket:Bucket": "labels",
+    "gcp:bigquery/dataset:Dataset": "labels",
+    "gcp:bigquery/table:Table": "labels",
+    "gcp:kms/cryptoKey:CryptoKey": "labels",
+    "gcp:container/cluster:Cluster": "resourceLabels",
+    "gcp:container/nodePool:NodePool": "nodeConfig.resourceLabels",
+    "gcp:sql/databaseInstance:DatabaseInstance": "settings.userLabels",
+    "gcp:compute/disk:Disk": "labels",
+    "gcp:artifactregistry/repository:Repository": "labels",
+    "aws:ec2/vpc:Vpc": "tags",
+    "aws:ec2/subnet:Subnet": "tags",
+    "aws:ec2/internetGateway:InternetGateway": "tags",
+    "aws:ec2/natGateway:NatGateway": "tags",
+    "aws:ec2/eip:Eip": "tags",
+    "aws:ec2/routeTable:RouteTable": "tags",
+    "aws:ec2/securityGroup:SecurityGroup": "tags",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "tags",
+    "aws:ec2/launchTemplate:LaunchTemplate": "tags",
+    "aws:kms/key:Key": "tags",
+    "aws:eks/cluster:Cluster": "tags",
+    "aws:eks/nodeGroup:NodeGroup": "tags",
+    "aws:eks/addon:Addon": "tags",
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": "tags",
+    "aws:iam/role:Role": "tags",
+    "aws:iam/policy:Policy": "tags",
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "tags",
+    "aws:s3/bucket:Bucket": "tags",
+    "aws:s3/bucketV2:BucketV2": "tags",
+    "aws:rds/instance:Instance": "tags",
+    "aws:rds/subnetGroup:SubnetGroup": "tags",
+    "aws:rds/parameterGroup:ParameterGroup": "tags",
+    "aws:cloudwatch/logGroup:LogGroup": "tags",
+    "aws:budgets/budget:Budget": "tags",
+    "aws:ecr/repository:Repository": "tags",
+    "aws:secretsmanager/secret:Secret": "tags",
+};
+
+/** Platform labels first, so a component may override a value on purpose. */
+function merge(existing: unknown, labels: Record<string, string>): pulumi.Output<Record<string, string>> {
+    return pulumi.output(existing as pulumi.Input<Record<string, string> | undefined>).apply((e) => ({ ...labels, ...(e ?? {}) }));
+}
+
+function setPath(props: Record<string, any>, path: string, labels: Record<string, string>): Record<string, any> {
+    const [head, ...rest] = path.split(".");
+    if (rest.length === 0) return { ...props, [head]: merge(props[head], labels) };
+    // Nested blocks (nodeConfig, settings) may be Outputs; merge inside them.
+    return {
+        ...props,
+        [head]: pulumi.output(props[head] as pulumi.Input<Record<string, any> | undefined>).apply((inner) => setPath(inner ?? {}, rest.join("."), labels)),
+    };
+}
+
+/** Kubernetes objects get the same ownership labels as recommended `app.kubernetes.io` labels plus cost labels. */
+function k8sLabels(labels: Record<string, string>): Record<string, string> {
+    return { "app.kubernetes.io/part-of": "dataplatform", "app.kubernetes.io/managed-by": "pulumi", ...labels };
+}
+
+/** Registers the one transformation that labels every taggable resource of the stack. */
+export function registerLabels(cfg: Pick<PlatformConfig, "environment" | "labels">): void {
+    const labels = platformLabels(cfg);
+    pulumi.runtime.registerStackTransformation((args) => {
+        const path = LABEL_PATHS[args.type];
+        if (path) return { props: setPath(args.props, path, labels), opts: args.opts };
+        if (args.type.startsWith("kubernetes:") && !args.type.startsWith("kubernetes:helm.sh") && args.type !== "pulumi:providers:kubernetes" && args.props.metadata !== undefined) {
+            return { props: setPath(args.props, "metadata.labels", k8sLabels(labels)), opts: args.opts };
+        }
+        return undefined;
+    });
+}
+
+/** Label and taint that pin workloads to the dedicated node pools (applied by both clouds' node pools). */
+export const POOL_LABEL = "dataplatform.io/pool";
+export type PoolName = "system" | "kafka" | "spark";
+
+export function poolScheduling(pool: "kafka" | "spark"): { nodeSelector: Record<string, string>; tolerations: k8s.types.input.core.v1.Toleration[] } {
+    return {
+        nodeSelector: { [POOL_LABEL]: pool },
+        tolerations: [{ key: POOL_LABEL, operator: "Equal", value: pool, effect: "NoSchedule" }],
+    };
+}

@@ -1,0 +1,77 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, loadStackConfig, PlatformConfig } from "../components/config";
+import { CapturedResource, captureRegistrations } from "./capture";
+import { MockContext, PlanMocks } from "./mocks";
+import { Diagnostic, runPolicies } from "./policy";
+import { readStackYaml, toEngineConfig } from "./stackfile";
+import { packName, policies, policyConfigFor } from "../policy/policies";
+
+// Internal to the SDK: drains outstanding resource registrations.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+export const ROOT = path.resolve(__dirname, "..");
+const PROJECT = "dataplatform";
+
+export interface Plan {
+    stack: string;
+    config: PlatformConfig;
+    resources: CapturedResource[];
+    outputs: Record<string, unknown>;
+    diagnostics: Diagnostic[];
+    /** Config keys whose `secure:` values were replaced by placeholders. */
+    placeholders: string[];
+}
+
+export interface PlanOptions {
+    /** Folder of the stack files (default: the project root). */
+    dir?: string;
+    /** Changes the stack file's config before it is handed to the program (tests, benchmarks). */
+    mutate?: (config: Record<string, unknown>) => void;
+    /** Skip the policy pack. */
+    skipPolicies?: boolean;
+}
+
+function mockContext(raw: Record<string, unknown>): MockContext {
+    const aws = (raw["dataplatform:aws"] ?? {}) as Record<string, string>;
+    const gcp = (raw["dataplatform:gcp"] ?? {}) as Record<string, string>;
+    const wh = (raw["dataplatform:warehouse"] ?? {}) as Record<string, string>;
+    return {
+        awsAccountId: aws.accountId ?? "000000000000",
+        awsRegion: aws.region ?? "eu-west-1",
+        gcpProject: gcp.project ?? wh.project ?? "mock-project",
+        gcpRegion: gcp.region ?? wh.region ?? "europe-west1",
+    };
+}
+
+let running = false;
+
+/**
+ * Evaluates the real program (index.ts) against a stack file under mocks and returns the captured graph,
+ * the stack outputs and the policy results. Throws ConfigError for invalid config.
+ */
+export async function planStack(stack: string, opts: PlanOptions = {}): Promise<Plan> {
+    if (running) throw new Error("planStack is not re-entrant: the Pulumi runtime is process-global");
+    running = true;
+    try {
+        const raw = structuredClone(readStackYaml(stack, opts.dir ?? ROOT));
+        opts.mutate?.(raw);
+        const engineConfig = toEngineConfig(raw);
+        pulumi.runtime.setAllConfig(engineConfig.config, engineConfig.secretKeys);
+        await pulumi.runtime.setMocks(new PlanMocks(mockContext(raw)), PROJECT, stack, false);
+        const resources = captureRegistrations();
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const program = require("../index") as () => Promise<Record<string, unknown>>;
+        // Validated first, as the program does: a config error stops before any resource exists.
+        const config = loadStackConfig();
+        const outputs = (await pulumi.runtime.runInPulumiStack(program)) ?? {};
+        await waitForRPCs();
+        const diagnostics = opts.skipPolicies ? [] : await runPolicies(packName, policies, resources, policyConfigFor(config));
+        return { stack, config, resources, outputs, diagnostics, placeholders: engineConfig.placeholders };
+    } finally {
+        running = false;
+    }
+}
+
+export { ConfigError };
