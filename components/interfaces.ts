@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import type { Provider } from "@pulumi/kubernetes/provider";
+import type { ServiceAccount } from "@pulumi/kubernetes/core/v1";
+import type * as k8sInput from "@pulumi/kubernetes/types/input";
 
 /** A lake bucket as the layers above see it, whatever the cloud. */
 export interface BucketRef {
@@ -43,13 +45,13 @@ export interface BindArgs {
 export interface WorkloadIdentity {
     readonly namespace: pulumi.Output<string>;
     readonly serviceAccountName: string;
-    readonly serviceAccount: k8s.core.v1.ServiceAccount;
+    readonly serviceAccount: ServiceAccount;
     /** The cloud principal: principal://…, a Google service account email, or an IAM role ARN. */
     readonly principal: pulumi.Output<string>;
     /** Env vars, volumes and mounts a pod needs (e.g. the external-account credential config for BigQuery from AWS). */
-    readonly podEnv: k8s.types.input.core.v1.EnvVar[];
-    readonly podVolumes: k8s.types.input.core.v1.Volume[];
-    readonly podVolumeMounts: k8s.types.input.core.v1.VolumeMount[];
+    readonly podEnv: k8sInput.core.v1.EnvVar[];
+    readonly podVolumes: k8sInput.core.v1.Volume[];
+    readonly podVolumeMounts: k8sInput.core.v1.VolumeMount[];
 }
 
 /** Given a namespace, a ServiceAccount name and grants, creates the ServiceAccount and its least-privilege cloud identity. */
@@ -77,7 +79,7 @@ export interface CloudPlatform {
     readonly clusterCaCertificate: pulumi.Output<string>;
     /** OIDC issuer of the cluster's ServiceAccount tokens. */
     readonly oidcIssuer: pulumi.Output<string>;
-    readonly k8sProvider: k8s.Provider;
+    readonly k8sProvider: Provider;
     /** Default encrypted StorageClass (CMEK / CMK). */
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;
@@ -91,7 +93,7 @@ export interface CloudPlatform {
 /** What every Kubernetes layer (Kafka, Spark, Airflow, KEDA, Vault wiring, monitoring) receives: never the cloud. */
 export interface KubernetesLayerArgs {
     readonly config: import("./config").PlatformConfig;
-    readonly provider: k8s.Provider;
+    readonly provider: Provider;
     readonly storageClassName: pulumi.Input<string>;
     readonly identity: IdentityBinder;
     readonly namespaces: import("./k8s/namespaces").Namespaces;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type * as k8s from "@pulumi/kubernetes";
+import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import type { PlatformConfig } from "./config";
 
 /**
@@ -86,7 +86,7 @@ export function registerLabels(cfg: Pick<PlatformConfig, "environment" | "labels
 export const POOL_LABEL = "dataplatform.io/pool";
 export type PoolName = "system" | "kafka" | "spark";
 
-export function poolScheduling(pool: "kafka" | "spark"): { nodeSelector: Record<string, string>; tolerations: k8s.types.input.core.v1.Toleration[] } {
+export function poolScheduling(pool: "kafka" | "spark"): { nodeSelector: Record<string, string>; tolerations: k8sInput.core.v1.Toleration[] } {
     return {
         nodeSelector: { [POOL_LABEL]: pool },
         tolerations: [{ key: POOL_LABEL, operator: "Equal", value: pool, effect: "NoSchedule" }],

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import { Namespace } from "@pulumi/kubernetes/core/v1";
+import type { Provider } from "@pulumi/kubernetes/provider";
 import type { PlatformConfig } from "../config";
 
 /** Pod Security Standard enforced per namespace; node-exporter needs host access, so monitoring is privileged. */
@@ -26,17 +27,17 @@ export function namespacePlan(cfg: PlatformConfig): Record<string, PodSecurity> 
 
 export interface NamespacesArgs {
     config: PlatformConfig;
-    provider: k8s.Provider;
+    provider: Provider;
 }
 
 /** Creates the platform's namespaces once, so every layer can depend on the ones it uses. */
 export class Namespaces extends pulumi.ComponentResource {
-    private readonly byName: Record<string, k8s.core.v1.Namespace> = {};
+    private readonly byName: Record<string, Namespace> = {};
 
     constructor(name: string, args: NamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:k8s:Namespaces", name, {}, opts);
         for (const [ns, level] of Object.entries(namespacePlan(args.config))) {
-            this.byName[ns] = new k8s.core.v1.Namespace(ns, {
+            this.byName[ns] = new Namespace(ns, {
                 metadata: {
                     name: ns,
                     labels: {
@@ -51,7 +52,7 @@ export class Namespaces extends pulumi.ComponentResource {
     }
 
     /** The namespace resource; fails loudly for a namespace the config does not declare. */
-    get(ns: string): k8s.core.v1.Namespace {
+    get(ns: string): Namespace {
         const r = this.byName[ns];
         if (!r) throw new Error(`namespace ${ns} is not part of the platform (known: ${Object.keys(this.byName).join(", ")})`);
         return r;
