@@ -16,10 +16,19 @@ export class Platform extends pulumi.ComponentResource {
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:index:Platform", name, {}, opts);
         const cfg = args.config;
-        this.outputs = {
-            cloud: cfg.cloud,
-            environment: cfg.environment,
-        };
-        this.registerOutputs(this.outputs);
+        const outputs: Record<string, pulumi.Input<unknown>> = { cloud: cfg.cloud, environment: cfg.environment };
+
+        // [1 foundation] GcpFoundation | AwsFoundation ("foundation"): keys, network, cluster, k8s provider,
+        //   StorageClass, identity binder, warehouseProvider (gcp provider of the BigQuery project).
+        // [2 data] GcpLake | AwsLake ("lake") → buckets; Warehouse ("warehouse", gcp folder, both clouds) → datasets,
+        //   tables, BI reader, quota; budgets (GCP billing budget; AWS budget on aws stacks).
+        // [3 namespaces] new Namespaces("namespaces", { config: cfg, provider: foundation.k8sProvider }, { parent: this })
+        // [4 kafka] KafkaLayer ("kafka", KubernetesLayerArgs) implements KafkaPlatform.
+        // [5 vault] VaultLayer ("vault"): auth backend, KV mount, roles, Vault Secrets Operator.
+        // [6 processing] managed Airflow DB (gcp/aws folder), Spark operator + jobs, KEDA + scalers, Airflow.
+        // [7 monitoring] Monitoring ("monitoring"): kube-prometheus-stack, PodMonitors, rules, dashboards.
+
+        this.outputs = outputs;
+        this.registerOutputs(outputs);
     }
 }
