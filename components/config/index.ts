@@ -77,7 +77,7 @@ function describe(issue: z.core.$ZodIssue, raw: unknown): string[] {
             return issue.keys.map((k) => `${keyOf([...issue.path, k])}: unknown key; allowed keys: ${allowed.join(", ")}`);
         }
         case "invalid_value":
-            return [`${key}: ${show(value)} is not allowed; expected one of ${issue.values.map((v) => show(v)).join(", ")}`];
+            return [`${key}: ${show(value)} is ${value === undefined ? "required" : "not allowed"}; expected one of ${issue.values.map((v) => show(v)).join(", ")}`];
         case "too_small":
             return [`${key}: ${show(value)} is too small; ${issue.origin === "array" ? "at least " + issue.minimum + " item(s)" : (issue.inclusive ? "≥ " : "> ") + issue.minimum} required`];
         case "too_big":
