@@ -1,0 +1,27 @@
+// Lint: ESLint recommended + typescript-eslint recommended, plus the Pulumi rules (Outputs in template
+// literals), which need type information: the project service reuses tsconfig.json.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import pulumi from "@pulumi/eslint-plugin";
+
+export default tseslint.config(
+    { ignores: ["node_modules/**", "**/node_modules/**", "**/*.js", "**/*.mjs"] },
+    js.configs.recommended,
+    ...tseslint.configs.recommended,
+    {
+        files: ["**/*.ts"],
+        languageOptions: {
+            parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+        },
+        plugins: { "@pulumi": pulumi },
+        rules: {
+            "@pulumi/no-output-in-template-literal": "error",
+            "@pulumi/no-output-instance-in-template-literal": "error",
+            // Mock monitors, policy args and parsed YAML are untyped by nature.
+            "@typescript-eslint/no-explicit-any": "off",
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+            // Pulumi programs register resources for their side effects: `new X(...)` without using the result is normal.
+            "no-new": "off",
+        },
+    },
+);
