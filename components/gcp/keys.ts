@@ -1,0 +1,102 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Provider } from "@pulumi/gcp/provider";
+import { KeyRing } from "@pulumi/gcp/kms/keyRing";
+import { CryptoKey } from "@pulumi/gcp/kms/cryptoKey";
+import { CryptoKeyIAMMember } from "@pulumi/gcp/kms/cryptoKeyIAMMember";
+import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
+import type { PlatformConfig } from "../config";
+
+export type KeyPurpose = "gke" | "disk" | "storage" | "bigquery";
+
+export interface GcpKeysArgs {
+    config: PlatformConfig;
+    provider: Provider;
+    /** Project that holds the key ring (and whose service agents use the keys). */
+    project: string;
+    /** KMS location: a region, or a multi-region such as "europe" for BigQuery datasets in EU. */
+    location: string;
+    purposes: KeyPurpose[];
+}
+
+/** Automatic rotation every 90 days (the upper bound allowed by the platform's key policy). */
+export const ROTATION_PERIOD = `${90 * 24 * 3600}s`;
+export const ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter";
+
+/** BigQuery CMEK keys must live in the KMS location matching the dataset location. */
+export function bigqueryKmsLocation(location: string): string {
+    const l = location.trim();
+    if (l.toUpperCase() === "EU") return "europe";
+    if (l.toUpperCase() === "US") return "us";
+    return l.toLowerCase();
+}
+
+/** The Google-managed service agent that encrypts/decrypts with the key of a purpose. */
+export function serviceAgent(purpose: KeyPurpose, projectNumber: string): string {
+    switch (purpose) {
+        case "gke": return `serviceAccount:service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com`;
+        case "disk": return `serviceAccount:service-${projectNumber}@compute-system.iam.gserviceaccount.com`;
+        case "storage": return `serviceAccount:service-${projectNumber}@gs-project-accounts.iam.gserviceaccount.com`;
+        case "bigquery": return `serviceAccount:bq-${projectNumber}@bigquery-encryption.iam.gserviceaccount.com`;
+    }
+}
+
+/** Key ring name: one per stack and purpose set (key rings can never be deleted, so names must not collide). */
+export function keyRingName(stack: string, purposes: readonly KeyPurpose[]): string {
+    return `dataplatform-${stack}-${[...purposes].sort().join("-")}`;
+}
+
+/**
+ * A Cloud KMS key ring with one rotating key per purpose, and the encrypter/decrypter grant (on the key only)
+ * to the service agent that uses it. Consumers put `grants` in dependsOn: GKE, Compute, Storage and BigQuery
+ * check key access when the encrypted resource is created.
+ */
+export class GcpKeys extends pulumi.ComponentResource {
+    readonly keyRingId: pulumi.Output<string>;
+    readonly keys: Readonly<Partial<Record<KeyPurpose, CryptoKey>>>;
+    readonly grants: pulumi.Resource[];
+
+    constructor(name: string, args: GcpKeysArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:gcp:Keys", name, {}, opts);
+        const cfg = args.config;
+        if (args.purposes.length === 0) throw new Error(`GcpKeys ${name}: at least one purpose is required`);
+        const prod = cfg.environment === "prod";
+        const provider = args.provider;
+
+        const ring = new KeyRing(`${name}-ring`, {
+            name: keyRingName(cfg.stack, args.purposes),
+            project: args.project,
+            location: args.location,
+        }, { parent: this, provider, protect: prod, retainOnDelete: true });
+        this.keyRingId = ring.id;
+
+        const projectNumber = getProjectOutput({ projectId: args.project }, { parent: this, provider }).number;
+        const keys: Partial<Record<KeyPurpose, CryptoKey>> = {};
+        this.grants = [];
+        for (const purpose of [...new Set(args.purposes)]) {
+            const key = new CryptoKey(`${name}-${purpose}`, {
+                name: purpose,
+                keyRing: ring.id,
+                purpose: "ENCRYPT_DECRYPT",
+                rotationPeriod: ROTATION_PERIOD,
+                versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: prod ? "HSM" : "SOFTWARE" },
+                // Destroying a key version makes everything encrypted with it unreadable: keep a grace period.
+                destroyScheduledDuration: `${(prod ? 30 : 7) * 24 * 3600}s`,
+            }, { parent: this, provider, protect: prod });
+            keys[purpose] = key;
+            this.grants.push(new CryptoKeyIAMMember(`${name}-${purpose}-agent`, {
+                cryptoKeyId: key.id,
+                role: ENCRYPTER_DECRYPTER,
+                member: projectNumber.apply((n) => serviceAgent(purpose, n)),
+            }, { parent: this, provider }));
+        }
+        this.keys = keys;
+        this.registerOutputs({ keyRingId: this.keyRingId });
+    }
+
+    /** The CryptoKey id (projects/…/cryptoKeys/…) of a purpose this component was created with. */
+    keyId(purpose: KeyPurpose): pulumi.Output<string> {
+        const key = this.keys[purpose];
+        if (!key) throw new Error(`GcpKeys: no key for purpose "${purpose}" (created: ${Object.keys(this.keys).join(", ")})`);
+        return key.id;
+    }
+}
