@@ -4,6 +4,7 @@ import { redact } from "./capture";
 import { toPreviewJson } from "./json";
 import { ConfigError, Plan, planStack } from "./run";
 import { renderTree, renderCounts } from "./render";
+import { StackFileError } from "./stackfile";
 
 const USAGE = "usage: npm run plan -- [--stack <name>] [--json FILE] [--quiet]";
 
@@ -25,6 +26,10 @@ async function main(): Promise<number> {
     } catch (e) {
         if (e instanceof ConfigError) {
             console.error(`Stack ${stack}: ${e.message}`);
+            return 2;
+        }
+        if (e instanceof StackFileError) {
+            console.error(e.message);
             return 2;
         }
         throw e;

@@ -14,14 +14,22 @@ export interface StackFile {
 import { PLACEHOLDER } from "../components/config";
 export { PLACEHOLDER };
 
+/** A stack file that is missing or not YAML. */
+export class StackFileError extends Error {}
+
 /** Raw YAML config map of a stack file (values still structured), for tests that derive variants. */
 export function readStackYaml(stack: string, dir = process.cwd()): Record<string, unknown> {
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         const known = fs.readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
-        throw new Error(`no stack file ${path.basename(file)}; known stacks: ${known.join(", ")}`);
+        throw new StackFileError(`no stack file ${path.basename(file)}; known stacks: ${known.join(", ")}`);
     }
-    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    let doc;
+    try {
+        doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    } catch (e) {
+        throw new StackFileError(`${path.basename(file)} is not valid YAML: ${(e as Error).message}`);
+    }
     return (doc.config ?? {}) as Record<string, unknown>;
 }
 
