@@ -1,8 +1,12 @@
 import { z } from "zod";
 import { name, posInt, Report } from "./common";
 
+/** Cold classes, warmest first: lifecycle transitions may only move data to a colder class. */
 export const GCS_CLASSES = ["NEARLINE", "COLDLINE", "ARCHIVE"] as const;
-export const S3_CLASSES = ["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
+/** The S3 lifecycle "waterfall", warmest first. */
+export const S3_CLASSES = ["STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
+/** S3 rejects transitions to these classes before 30 days, and keeps objects there 30 days before the next one. */
+export const S3_IA_CLASSES: readonly string[] = ["STANDARD_IA", "ONEZONE_IA"];
 
 const transition = z.strictObject({
     ageDays: posInt,
@@ -64,6 +68,15 @@ export const budgetSchema = z.strictObject({
     notificationChannels: z.array(z.string()).default([]),
     /** E-mail subscribers (AWS budget). */
     emails: z.array(z.email()).default([]),
+    /**
+     * AWS stacks only: the GCP billing budget of the BigQuery project (its spend is billed by Google, not AWS).
+     * On GCP stacks the one billing budget covers the whole project with amount/currency above.
+     */
+    warehouse: z.strictObject({
+        billingAccount: z.string().regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, "must be a billing account id such as 01AB23-45CD67-89EF01"),
+        amount: z.number().positive(),
+        currency: z.enum(["EUR", "USD", "GBP"]),
+    }).optional(),
 });
 export type BudgetConfig = z.infer<typeof budgetSchema>;
 
@@ -82,10 +95,20 @@ export function dataRules(
         if (names.has(b.name)) report(at("name"), b.name, "is a duplicate bucket name");
         names.add(b.name);
         let prev = 0;
+        let prevClass = -1;
         b.transitions.forEach((t, j) => {
             if (t.ageDays <= prev) report(at("transitions", j, "ageDays"), t.ageDays, `must be larger than the previous transition's age (${prev}): ages are strictly ascending`);
+            const rank = classes.indexOf(t.storageClass);
+            if (rank < 0) report(at("transitions", j, "storageClass"), t.storageClass, `is not a ${cloud === "gcp" ? "GCS" : "S3"} cold class (${classes.join(", ")})`);
+            else if (rank <= prevClass) report(at("transitions", j, "storageClass"), t.storageClass, `must be colder than the previous transition's class (${classes[prevClass]}); order: ${classes.join(" < ")}`);
+            if (cloud === "aws" && S3_IA_CLASSES.includes(t.storageClass) && t.ageDays < 30) {
+                report(at("transitions", j, "ageDays"), t.ageDays, `must be at least 30 for ${t.storageClass} (S3 rejects earlier transitions to an IA class)`);
+            }
+            if (cloud === "aws" && j > 0 && S3_IA_CLASSES.includes(b.transitions[j - 1].storageClass) && t.ageDays - b.transitions[j - 1].ageDays < 30) {
+                report(at("transitions", j, "ageDays"), t.ageDays, `must be at least 30 days after the ${b.transitions[j - 1].storageClass} transition (S3 keeps objects 30 days in an IA class)`);
+            }
             prev = Math.max(prev, t.ageDays);
-            if (!classes.includes(t.storageClass)) report(at("transitions", j, "storageClass"), t.storageClass, `is not a ${cloud === "gcp" ? "GCS" : "S3"} cold class (${classes.join(", ")})`);
+            prevClass = Math.max(prevClass, rank);
         });
         if (b.expirationDays !== undefined && b.expirationDays <= prev) report(at("expirationDays"), b.expirationDays, `must be after the last transition (${prev} days)`);
         if (b.purpose === "logs" && b.expirationDays === undefined) report(at("expirationDays"), undefined, "is required for a logs bucket (its retention)");
@@ -112,4 +135,9 @@ export function dataRules(
     });
     if (cloud === "gcp" && budget.notificationChannels.length === 0) report(["budget", "notificationChannels"], [], "must list at least one channel on gcp stacks");
     if (cloud === "aws" && budget.emails.length === 0) report(["budget", "emails"], [], "must list at least one subscriber on aws stacks");
+    // AWS Budgets measure cost in the account's USD billing data.
+    if (cloud === "aws" && budget.currency !== "USD") report(["budget", "currency"], budget.currency, "must be USD on aws stacks (AWS Budgets track cost in USD)");
+    if (cloud === "aws" && !budget.warehouse) report(["budget", "warehouse"], undefined, "is required on aws stacks (billingAccount, amount, currency of the GCP budget for the BigQuery project)");
+    if (cloud === "aws" && budget.notificationChannels.length === 0) report(["budget", "notificationChannels"], [], "must list at least one channel on aws stacks too (alerts of the BigQuery project's GCP budget)");
+    if (cloud === "gcp" && budget.warehouse) report(["budget", "warehouse"], budget.warehouse, "is for aws stacks only: on gcp stacks budget.amount covers the whole project, BigQuery included");
 }

@@ -1,0 +1,80 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Provider } from "@pulumi/gcp/provider";
+import { SQuotaPreference } from "@pulumi/gcp/cloudquota/squotaPreference";
+import { Budget } from "@pulumi/gcp/billing/budget";
+import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
+import type { PlatformConfig } from "../config";
+
+export interface WarehouseCostsArgs {
+    config: PlatformConfig;
+    /** Provider of the warehouse project (with a billing/quota project set for the Billing Budget API). */
+    provider: Provider;
+}
+
+/** QueryUsagePerDay is expressed in MiB by the Cloud Quotas API, as a string. */
+export function queryUsageMiB(tib: number): string {
+    return String(Math.round(tib * 1024 * 1024));
+}
+
+/** A decimal amount as the Billing API's Money: whole units (string) and nanos. */
+export function money(amount: number, currencyCode: string): { currencyCode: string; units: string; nanos?: number } {
+    const units = Math.floor(amount);
+    const nanos = Math.round((amount - units) * 1e9);
+    return { currencyCode, units: String(units), ...(nanos ? { nanos } : {}) };
+}
+
+/** The GCP budget of the stack: the whole project on gcp stacks, the warehouse project on aws stacks. */
+export function gcpBudgetOf(cfg: PlatformConfig): { billingAccount: string; amount: number; currency: string } {
+    if (cfg.cloud === "gcp") return { billingAccount: cfg.gcp!.billingAccount, amount: cfg.budget.amount, currency: cfg.budget.currency };
+    const w = cfg.budget.warehouse!;
+    return { billingAccount: w.billingAccount, amount: w.amount, currency: w.currency };
+}
+
+/**
+ * Cost guardrails of the warehouse project: a custom per-project BigQuery quota (bytes scanned per day) and a
+ * billing budget alerting at the configured fractions.
+ */
+export class WarehouseCosts extends pulumi.ComponentResource {
+    readonly quota: SQuotaPreference;
+    readonly budget: Budget;
+
+    constructor(name: string, args: WarehouseCostsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:gcp:WarehouseCosts", name, {}, opts);
+        const cfg = args.config;
+        const provider = args.provider;
+        const project = cfg.warehouseProject;
+
+        this.quota = new SQuotaPreference(`${name}-query-usage`, {
+            parent: `projects/${project}`,
+            name: `bigquery-query-usage-per-day-${cfg.stack}`,
+            service: "bigquery.googleapis.com",
+            quotaId: "QueryUsagePerDay",
+            dimensions: {},
+            quotaConfig: { preferredValue: queryUsageMiB(cfg.warehouse.queryUsagePerDayTiB) },
+            justification: `Cap on-demand BigQuery scans of the ${cfg.environment} data platform (${cfg.warehouse.queryUsagePerDayTiB} TiB/day)`,
+            // The default is unlimited: any cap is a "decrease" by more than 10 % to the API.
+            ignoreSafetyChecks: "QUOTA_DECREASE_PERCENTAGE_TOO_HIGH",
+        }, { parent: this, provider });
+
+        const b = gcpBudgetOf(cfg);
+        const projectNumber = getProjectOutput({ projectId: project }, { parent: this, provider }).number;
+        this.budget = new Budget(`${name}-budget`, {
+            billingAccount: b.billingAccount,
+            displayName: `dataplatform-${cfg.stack}`,
+            amount: { specifiedAmount: money(b.amount, b.currency) },
+            // Whole project: BigQuery query charges carry job labels, not resource labels, so a label filter would miss them.
+            budgetFilter: {
+                projects: [pulumi.interpolate`projects/${projectNumber}`],
+                calendarPeriod: "MONTH",
+                creditTypesTreatment: "INCLUDE_ALL_CREDITS",
+            },
+            thresholdRules: cfg.budget.thresholds.map((t) => ({ thresholdPercent: t, spendBasis: "CURRENT_SPEND" })),
+            allUpdatesRule: {
+                monitoringNotificationChannels: [...cfg.budget.notificationChannels],
+                disableDefaultIamRecipients: false,
+            },
+        }, { parent: this, provider });
+
+        this.registerOutputs({ quota: this.quota.name, budget: this.budget.name });
+    }
+}

@@ -1,0 +1,105 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Provider } from "@pulumi/gcp/provider";
+import { Dataset } from "@pulumi/gcp/bigquery/dataset";
+import { Table } from "@pulumi/gcp/bigquery/table";
+import type { PlatformConfig } from "../config";
+import type { DatasetRef } from "../interfaces";
+import { loadTableSpecs, TableSpec } from "./tables";
+import { BiReader } from "./bi";
+
+export interface WarehouseArgs {
+    config: PlatformConfig;
+    /** GCP provider of the warehouse project (config.warehouseProject). */
+    provider: Provider;
+    /** CMEK for datasets and tables: a BigQuery key in the KMS location matching warehouse.location. */
+    kmsKeyName: pulumi.Input<string>;
+    /** Service-agent grants on that key: BigQuery checks key access when a dataset or table is created. */
+    keyGrants: pulumi.Resource[];
+}
+
+/** Dataset id of a logical dataset in an environment. */
+export function datasetId(name: string, environment: string): string {
+    return `${name}_${environment}`;
+}
+
+/**
+ * BigQuery datasets from config and tables from the schema files, plus the BI reader. Access is granted only
+ * through IAM member resources (never `accesses` blocks: the two overwrite each other).
+ */
+export class Warehouse extends pulumi.ComponentResource {
+    readonly datasets: Readonly<Record<string, DatasetRef>>;
+    readonly tables: Readonly<Record<string, Table>>;
+    readonly bi: BiReader;
+
+    constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:gcp:Warehouse", name, {}, opts);
+        const cfg = args.config;
+        const wh = cfg.warehouse;
+        const prod = cfg.environment === "prod";
+        const provider = args.provider;
+        const project = cfg.warehouseProject;
+        // Stateful: never lost through a config change or a stack destroy in prod.
+        const keep: pulumi.CustomResourceOptions = prod ? { protect: true, retainOnDelete: true } : {};
+
+        // Validated before any resource exists: a bad schema file fails the whole preview, naming the file.
+        const specs = loadTableSpecs(wh.schemaDir, wh.datasets.map((d) => d.name), { prod });
+
+        const datasets: Record<string, DatasetRef> = {};
+        const resources: Record<string, Dataset> = {};
+        for (const d of wh.datasets) {
+            const ds = new Dataset(`${name}-${d.name}`, {
+                project,
+                datasetId: datasetId(d.name, cfg.environment),
+                friendlyName: `${d.name} (${cfg.environment})`,
+                description: d.description,
+                location: wh.location,
+                defaultEncryptionConfiguration: { kmsKeyName: args.kmsKeyName },
+                defaultTableExpirationMs: !prod && d.defaultTableExpirationDays ? d.defaultTableExpirationDays * 86_400_000 : undefined,
+                deleteContentsOnDestroy: false,
+            }, { parent: this, provider, dependsOn: args.keyGrants, ...keep });
+            resources[d.name] = ds;
+            datasets[d.name] = { logicalName: d.name, project, datasetId: ds.datasetId, resource: ds };
+        }
+        this.datasets = datasets;
+
+        const tables: Record<string, Table> = {};
+        for (const s of specs) {
+            tables[`${s.dataset}.${s.tableId}`] = this.table(name, s, resources[s.dataset], args, prod);
+        }
+        this.tables = tables;
+
+        this.bi = new BiReader(`${name}-bi`, {
+            config: cfg,
+            provider,
+            dataset: datasets[wh.biDataset],
+        }, { parent: this });
+
+        this.registerOutputs({
+            datasets: Object.fromEntries(Object.entries(datasets).map(([k, v]) => [k, v.datasetId])),
+            biReader: this.bi.email,
+        });
+    }
+
+    private table(name: string, s: TableSpec, ds: Dataset, args: WarehouseArgs, prod: boolean): Table {
+        return new Table(`${name}-${s.dataset}-${s.tableId.replace(/_/g, "-")}`, {
+            project: ds.project,
+            datasetId: ds.datasetId,
+            tableId: s.tableId,
+            description: s.description,
+            schema: s.schema,
+            timePartitioning: s.timePartitioning,
+            clusterings: s.clusterings,
+            requirePartitionFilter: s.requirePartitionFilter,
+            encryptionConfiguration: { kmsKeyName: args.kmsKeyName },
+            deletionProtection: prod,
+        }, {
+            parent: this,
+            provider: args.provider,
+            dependsOn: args.keyGrants,
+            // A new partitioning or clustering replaces the table; in prod, `protect` turns that replacement
+            // into a refused update (and the program refuses it earlier against the layout lock).
+            replaceOnChanges: ["timePartitioning", "clusterings"],
+            ...(prod ? { protect: true, retainOnDelete: true } : {}),
+        });
+    }
+}
