@@ -35,6 +35,7 @@ export const LABEL_PATHS: Readonly<Record<string, string>> = {
     "aws:eks/nodeGroup:NodeGroup": "tags",
     "aws:eks/addon:Addon": "tags",
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": "tags",
+    "aws:eks/accessEntry:AccessEntry": "tags",
     "aws:iam/role:Role": "tags",
     "aws:iam/policy:Policy": "tags",
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "tags",

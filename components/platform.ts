@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./config";
+import { GcpFoundation } from "./gcp/foundation";
+import { AwsFoundation } from "./aws/foundation";
 
 export interface PlatformArgs {
     config: PlatformConfig;
@@ -20,6 +22,10 @@ export class Platform extends pulumi.ComponentResource {
 
         // [1 foundation] GcpFoundation | AwsFoundation ("foundation"): keys, network, cluster, k8s provider,
         //   StorageClass, identity binder, warehouseProvider (gcp provider of the BigQuery project).
+        const gcpFoundation = cfg.cloud === "gcp" ? new GcpFoundation("foundation", { config: cfg }, { parent: this }) : undefined;
+        if (gcpFoundation) Object.assign(outputs, gcpFoundation.outputs);
+        const awsFoundation = cfg.cloud === "aws" ? new AwsFoundation("foundation", { config: cfg }, { parent: this }) : undefined;
+        if (awsFoundation) Object.assign(outputs, awsFoundation.outputs);
         // [2 data] GcpLake | AwsLake ("lake") → buckets; Warehouse ("warehouse", gcp folder, both clouds) → datasets,
         //   tables, BI reader, quota; budgets (GCP billing budget; AWS budget on aws stacks).
         // [3 namespaces] new Namespaces("namespaces", { config: cfg, provider: foundation.k8sProvider }, { parent: this })

@@ -26,6 +26,17 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
         masterAuth: { clusterCaCertificate: FAKE_CA },
         selfLink: `https://container.googleapis.com/v1/projects/${i.project ?? c.gcpProject}/locations/${i.location}/clusters/${i.name ?? name}`,
         workloadIdentityConfig: i.workloadIdentityConfig ?? { workloadPool: `${c.gcpProject}.svc.id.goog` },
+        controlPlaneEndpointsConfig: {
+            ...(i.controlPlaneEndpointsConfig as State),
+            dnsEndpointConfig: {
+                ...((i.controlPlaneEndpointsConfig as State | undefined)?.dnsEndpointConfig as State),
+                endpoint: `gke-${hash(name, 32)}-${hash(name + "p", 12)}.${i.location}.gke.goog`,
+            },
+        },
+    }),
+    "gcp:container/nodePool:NodePool": (name, i, c) => ({
+        id: `projects/${i.project ?? c.gcpProject}/locations/${i.location}/clusters/${i.cluster}/nodePools/${i.name ?? name}`,
+        instanceGroupUrls: [],
     }),
     "gcp:organizations/project:Project": (name, i) => ({ number: "123456789012", projectId: i.projectId ?? name }),
     "gcp:kms/keyRing:KeyRing": (name, i, c) => ({ id: `projects/${i.project ?? c.gcpProject}/locations/${i.location}/keyRings/${i.name ?? name}` }),
@@ -46,8 +57,15 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
         privateIpAddress: "10.100.0.3",
         firstIpAddress: "10.100.0.3",
     }),
-    "gcp:compute/network:Network": (name) => ({ selfLink: `projects/p/global/networks/${name}` }),
-    "gcp:compute/subnetwork:Subnetwork": (name) => ({ selfLink: `projects/p/regions/r/subnetworks/${name}` }),
+    "gcp:compute/network:Network": (name, i, c) => ({
+        id: `projects/${i.project ?? c.gcpProject}/global/networks/${i.name ?? name}`,
+        selfLink: `https://www.googleapis.com/compute/v1/projects/${i.project ?? c.gcpProject}/global/networks/${i.name ?? name}`,
+    }),
+    "gcp:compute/subnetwork:Subnetwork": (name, i, c) => ({
+        id: `projects/${i.project ?? c.gcpProject}/regions/${i.region ?? c.gcpRegion}/subnetworks/${i.name ?? name}`,
+        selfLink: `https://www.googleapis.com/compute/v1/projects/${i.project ?? c.gcpProject}/regions/${i.region ?? c.gcpRegion}/subnetworks/${i.name ?? name}`,
+    }),
+    "gcp:compute/router:Router": (name, i, c) => ({ id: `projects/${i.project ?? c.gcpProject}/regions/${i.region ?? c.gcpRegion}/routers/${i.name ?? name}` }),
     "aws:eks/cluster:Cluster": (name, i, c) => ({
         endpoint: `https://${hash(name, 32).toUpperCase()}.gr7.${c.awsRegion}.eks.amazonaws.com`,
         certificateAuthority: { data: FAKE_CA },
@@ -63,6 +81,9 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
     "aws:ec2/internetGateway:InternetGateway": (name) => ({ id: `igw-${hash(name, 17)}` }),
     "aws:ec2/routeTable:RouteTable": (name) => ({ id: `rtb-${hash(name, 17)}` }),
     "aws:ec2/eip:Eip": (name) => ({ id: `eipalloc-${hash(name, 17)}`, publicIp: "198.51.100.10" }),
+    "aws:ec2/launchTemplate:LaunchTemplate": (name) => ({ id: `lt-${hash(name, 17)}`, latestVersion: 1, defaultVersion: 1 }),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": (name) => ({ id: `vpce-${hash(name, 17)}` }),
+    "aws:eks/nodeGroup:NodeGroup": (name, i) => ({ nodeGroupName: i.nodeGroupName ?? `${name}-${hash(name, 8)}`, status: "ACTIVE" }),
     "aws:kms/key:Key": (name, _i, c) => {
         const id = `${hash(name, 8)}-${hash(name + 1, 4)}-${hash(name + 2, 4)}-${hash(name + 3, 4)}-${hash(name + 4, 12)}`;
         return { id, keyId: id, arn: `arn:aws:kms:${c.awsRegion}:${c.awsAccountId}:key/${id}` };
@@ -92,6 +113,7 @@ const CALLS: Record<string, (inputs: State, ctx: MockContext) => State> = {
     "aws:index/getCallerIdentity:getCallerIdentity": (_i, c) => ({ accountId: c.awsAccountId, arn: `arn:aws:iam::${c.awsAccountId}:role/deployer`, userId: "AROAMOCK" }),
     "aws:index/getRegion:getRegion": (_i, c) => ({ name: c.awsRegion, region: c.awsRegion, id: c.awsRegion }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
+    "aws:eks/getAddonVersion:getAddonVersion": (i) => ({ addonName: i.addonName, kubernetesVersion: i.kubernetesVersion, version: `v1.0.0-eksbuild.${String(i.kubernetesVersion).split(".")[1] ?? "1"}` }),
     "aws:iam/getPolicyDocument:getPolicyDocument": (i) => ({ json: JSON.stringify({ Version: "2012-10-17", Statement: i.statements ?? [] }) }),
     "gcp:organizations/getProject:getProject": (i, c) => ({ projectId: i.projectId ?? c.gcpProject, number: "123456789012", name: i.projectId ?? c.gcpProject }),
     "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": (i, c) => ({ emailAddress: "service-123456789012@gs-project-accounts.iam.gserviceaccount.com", project: i.project ?? c.gcpProject }),

@@ -1,0 +1,137 @@
+import * as pulumi from "@pulumi/pulumi";
+import { OpenIdConnectProvider } from "@pulumi/aws/iam";
+import type { Provider as AwsProvider } from "@pulumi/aws/provider";
+import type { Provider as GcpProvider } from "@pulumi/gcp/provider";
+import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
+import { StorageClass } from "@pulumi/kubernetes/storage/v1";
+import type { PlatformConfig } from "../config";
+import type { IdentityBinder } from "../interfaces";
+import { AwsFederation } from "../gcp/aws-federation";
+import { EksCluster } from "./cluster";
+import { AwsIdentityBinder } from "./identity";
+import { AwsKeys } from "./keys";
+import { AwsNetwork } from "./network";
+import { awsConfig, awsProvider, warehouseProvider } from "./provider";
+
+export interface AwsFoundationArgs {
+    config: PlatformConfig;
+}
+
+/** Kubeconfig that fetches a short-lived token with `aws eks get-token` on each use: no static credential. */
+export function kubeconfig(clusterName: string, endpoint: string, caPem: string, region: string): string {
+    return JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: clusterName, cluster: { server: endpoint, "certificate-authority-data": Buffer.from(caPem).toString("base64") } }],
+        contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
+        "current-context": clusterName,
+        users: [{
+            name: clusterName,
+            user: {
+                exec: {
+                    apiVersion: "client.authentication.k8s.io/v1beta1",
+                    command: "aws",
+                    args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"],
+                    interactiveMode: "Never",
+                },
+            },
+        }],
+    });
+}
+
+/** AWS foundation: CMKs, VPC, private EKS with node groups and add-ons, default encrypted StorageClass, identity binder. */
+export class AwsFoundation extends pulumi.ComponentResource {
+    readonly provider: AwsProvider;
+    readonly warehouseProvider: GcpProvider;
+    readonly keys: AwsKeys;
+    readonly vpcId: pulumi.Output<string>;
+    readonly privateSubnetIds: pulumi.Output<string>[];
+    readonly clusterSecurityGroupId: pulumi.Output<string>;
+    readonly clusterName: pulumi.Output<string>;
+    readonly clusterEndpoint: pulumi.Output<string>;
+    readonly clusterCaCertificate: pulumi.Output<string>;
+    readonly oidcIssuer: pulumi.Output<string>;
+    readonly k8sProvider: K8sProvider;
+    readonly storageClassName: pulumi.Output<string>;
+    readonly identity: IdentityBinder;
+    readonly federation: AwsFederation;
+    readonly outputs: Record<string, pulumi.Input<unknown>>;
+
+    constructor(name: string, args: AwsFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:aws:Foundation", name, {}, opts);
+        const cfg = args.config;
+        const aws = awsConfig(cfg);
+        const prod = cfg.environment === "prod";
+
+        this.provider = awsProvider(`${name}-aws`, cfg, { parent: this });
+        this.warehouseProvider = warehouseProvider(`${name}-warehouse`, cfg, { parent: this });
+        const provider = this.provider;
+
+        this.keys = new AwsKeys(`${name}-keys`, { accountId: aws.accountId, region: aws.region, stack: cfg.stack, environment: cfg.environment, provider }, { parent: this });
+        const network = new AwsNetwork(`${name}-network`, {
+            cidr: cfg.network.nodeCidr, availabilityZones: aws.availabilityZones, environment: cfg.environment, region: aws.region, provider,
+        }, { parent: this });
+        this.vpcId = network.vpcId;
+        this.privateSubnetIds = network.privateSubnetIds;
+
+        const eks = new EksCluster(`${name}-eks`, {
+            clusterName: `dataplatform-${cfg.stack}`,
+            cluster: cfg.cluster,
+            environment: cfg.environment,
+            subnetIds: network.privateSubnetIds,
+            controlPlaneAllowedCidrs: cfg.network.controlPlaneAllowedCidrs,
+            adminRoleArns: aws.adminRoleArns,
+            eksKeyArn: this.keys.arn("eks"),
+            ebsKeyArn: this.keys.arn("ebs"),
+            provider,
+        }, { parent: this });
+        this.clusterName = eks.name;
+        this.clusterEndpoint = eks.endpoint;
+        this.clusterCaCertificate = eks.caCertificate;
+        this.oidcIssuer = eks.oidcIssuer;
+        this.clusterSecurityGroupId = eks.securityGroupId;
+
+        this.k8sProvider = new K8sProvider(`${name}-k8s`, {
+            kubeconfig: pulumi.all([eks.name, eks.endpoint, eks.caCertificate]).apply(([n, e, ca]) => kubeconfig(n, e, ca, aws.region)),
+            enableServerSideApply: true,
+        }, { parent: this, dependsOn: eks.adminAccess });
+
+        const storageClass = new StorageClass(`${name}-gp3`, {
+            metadata: { name: "gp3", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+            provisioner: "ebs.csi.aws.com",
+            parameters: { type: "gp3", encrypted: "true", kmsKeyId: this.keys.arn("ebs"), "csi.storage.k8s.io/fstype": "ext4" },
+            volumeBindingMode: "WaitForFirstConsumer",
+            allowVolumeExpansion: true,
+            reclaimPolicy: prod ? "Retain" : "Delete",
+        }, { parent: this, provider: this.k8sProvider, dependsOn: [eks.workloadAddons] });
+        this.storageClassName = storageClass.metadata.name;
+
+        this.federation = new AwsFederation(`${name}-bigquery`, {
+            stack: cfg.stack, warehouseProject: cfg.warehouseProject, issuerUri: eks.oidcIssuer, provider: this.warehouseProvider,
+        }, { parent: this });
+
+        // IRSA needs the cluster's issuer registered in IAM; Pod Identity does not.
+        const oidc = cfg.awsIrsa
+            ? new OpenIdConnectProvider(`${name}-oidc`, { url: eks.oidcIssuer, clientIdLists: ["sts.amazonaws.com"] }, { parent: this, provider })
+            : undefined;
+        this.identity = new AwsIdentityBinder({
+            clusterName: eks.name,
+            provider,
+            k8sProvider: this.k8sProvider,
+            s3KeyArn: this.keys.arn("s3"),
+            irsa: oidc ? { oidcProviderArn: oidc.arn, issuer: eks.oidcIssuer } : undefined,
+            federation: this.federation,
+        });
+
+        this.outputs = {
+            clusterName: this.clusterName,
+            clusterEndpoint: this.clusterEndpoint,
+            oidcIssuer: this.oidcIssuer,
+            vpcId: this.vpcId,
+            natGateways: network.natGatewayCount,
+            storageClass: this.storageClassName,
+            bigqueryWorkloadIdentityPool: this.federation.poolName,
+        };
+        this.registerOutputs(this.outputs);
+    }
+}

@@ -1,0 +1,21 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Provider as AwsProvider } from "@pulumi/aws/provider";
+import { Provider as GcpProvider } from "@pulumi/gcp/provider";
+import type { PlatformConfig } from "../config";
+
+/** The AWS config block; an aws stack without it never gets past config validation. */
+export function awsConfig(cfg: PlatformConfig): NonNullable<PlatformConfig["aws"]> {
+    if (!cfg.aws) throw new Error("dataplatform:aws is required on an aws stack");
+    return cfg.aws;
+}
+
+/** Explicit AWS provider: pinned to the configured region and account, so a wrong profile cannot deploy elsewhere. */
+export function awsProvider(name: string, cfg: PlatformConfig, opts: pulumi.CustomResourceOptions): AwsProvider {
+    const aws = awsConfig(cfg);
+    return new AwsProvider(name, { region: aws.region, allowedAccountIds: [aws.accountId] }, opts);
+}
+
+/** BigQuery lives in GCP for every stack: the warehouse project gets its own explicit provider. */
+export function warehouseProvider(name: string, cfg: PlatformConfig, opts: pulumi.CustomResourceOptions): GcpProvider {
+    return new GcpProvider(name, { project: cfg.warehouseProject, region: cfg.warehouseRegion }, opts);
+}
