@@ -54,6 +54,7 @@ export class GcpKeys extends pulumi.ComponentResource {
     readonly keyRingId: pulumi.Output<string>;
     readonly keys: Readonly<Partial<Record<KeyPurpose, CryptoKey>>>;
     readonly grants: pulumi.Resource[];
+    private readonly grantOf: Partial<Record<KeyPurpose, pulumi.Resource>> = {};
 
     constructor(name: string, args: GcpKeysArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:Keys", name, {}, opts);
@@ -83,11 +84,13 @@ export class GcpKeys extends pulumi.ComponentResource {
                 destroyScheduledDuration: `${(prod ? 30 : 7) * 24 * 3600}s`,
             }, { parent: this, provider, protect: prod });
             keys[purpose] = key;
-            this.grants.push(new CryptoKeyIAMMember(`${name}-${purpose}-agent`, {
+            const grant = new CryptoKeyIAMMember(`${name}-${purpose}-agent`, {
                 cryptoKeyId: key.id,
                 role: ENCRYPTER_DECRYPTER,
                 member: projectNumber.apply((n) => serviceAgent(purpose, n)),
-            }, { parent: this, provider }));
+            }, { parent: this, provider });
+            this.grantOf[purpose] = grant;
+            this.grants.push(grant);
         }
         this.keys = keys;
         this.registerOutputs({ keyRingId: this.keyRingId });
@@ -98,5 +101,12 @@ export class GcpKeys extends pulumi.ComponentResource {
         const key = this.keys[purpose];
         if (!key) throw new Error(`GcpKeys: no key for purpose "${purpose}" (created: ${Object.keys(this.keys).join(", ")})`);
         return key.id;
+    }
+
+    /** The service-agent grant on the key of one purpose (dependsOn for resources using only that key). */
+    grant(purpose: KeyPurpose): pulumi.Resource {
+        const g = this.grantOf[purpose];
+        if (!g) throw new Error(`GcpKeys: no key for purpose "${purpose}"`);
+        return g;
     }
 }

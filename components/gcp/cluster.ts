@@ -1,0 +1,137 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Provider } from "@pulumi/gcp/provider";
+import { Cluster, ClusterArgs } from "@pulumi/gcp/container/cluster";
+import { Account } from "@pulumi/gcp/serviceaccount/account";
+import { IAMMember } from "@pulumi/gcp/projects/iammember";
+import type { PlatformConfig } from "../config";
+import { PODS_RANGE, SERVICES_RANGE } from "./network";
+import { GkeNodePools, hardenedNodeConfig } from "./nodepools";
+
+export interface GkeClusterArgs {
+    config: PlatformConfig;
+    provider: Provider;
+    networkId: pulumi.Input<string>;
+    subnetworkId: pulumi.Input<string>;
+    /** CryptoKey ids: application-layer secrets encryption and node boot disks. */
+    gkeKeyId: pulumi.Input<string>;
+    diskKeyId: pulumi.Input<string>;
+    /** Service-agent grants on those keys; the cluster and node pools are created after them. */
+    keyGrants: pulumi.Resource[];
+}
+
+/** The only project roles of the node service account: write logs and metrics (no default compute SA, no editor). */
+export const NODE_ROLES = ["roles/logging.logWriter", "roles/monitoring.metricWriter"] as const;
+
+/** Where the cluster and its nodes live: regional over all zones in prod, zonal (first zone) in staging. */
+export function clusterPlacement(cfg: Pick<PlatformConfig, "gcp" | "cluster">): { location: string; nodeLocations: string[] } {
+    const gcp = cfg.gcp!;
+    return cfg.cluster.regional
+        ? { location: gcp.region, nodeLocations: [...gcp.zones] }
+        : { location: gcp.zones[0], nodeLocations: [gcp.zones[0]] };
+}
+
+/** Control-plane access: IP endpoint limited to the configured CIDRs, or private endpoint plus the IAM-gated DNS endpoint. */
+export function controlPlaneAccess(cfg: Pick<PlatformConfig, "network">): Pick<ClusterArgs, "privateClusterConfig" | "masterAuthorizedNetworksConfig" | "controlPlaneEndpointsConfig"> {
+    const allowed = cfg.network.controlPlaneAllowedCidrs;
+    const privateOnly = allowed.length === 0;
+    return {
+        privateClusterConfig: {
+            enablePrivateNodes: true,
+            enablePrivateEndpoint: privateOnly,
+            masterIpv4CidrBlock: cfg.network.controlPlaneCidr!,
+            masterGlobalAccessConfig: { enabled: false },
+        },
+        masterAuthorizedNetworksConfig: {
+            gcpPublicCidrsAccessEnabled: false,
+            cidrBlocks: allowed.map((c, i) => ({ cidrBlock: c, displayName: `allowed-${i}` })),
+        },
+        controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: privateOnly } },
+    };
+}
+
+/** GKE Standard: private, Workload Identity, Dataplane V2, CMEK secrets encryption, shielded nodes, own node pools. */
+export class GkeCluster extends pulumi.ComponentResource {
+    readonly cluster: Cluster;
+    readonly clusterName: pulumi.Output<string>;
+    readonly location: string;
+    readonly workloadPool: string;
+    readonly nodeServiceAccountEmail: pulumi.Output<string>;
+    readonly nodePools: GkeNodePools;
+
+    constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:gcp:Cluster", name, {}, opts);
+        const cfg = args.config;
+        const gcp = cfg.gcp!;
+        const prod = cfg.environment === "prod";
+        const provider = args.provider;
+        const { location, nodeLocations } = clusterPlacement(cfg);
+        this.location = location;
+        this.workloadPool = `${gcp.project}.svc.id.goog`;
+
+        const nodeSa = new Account(`${name}-nodes`, {
+            accountId: `dataplatform-${cfg.stack}-nodes`.slice(0, 30),
+            project: gcp.project,
+            displayName: `GKE nodes (${cfg.stack})`,
+            description: "Least-privilege node identity: logs and metrics only; workloads use Workload Identity",
+        }, { parent: this, provider });
+        const nodeRoles = NODE_ROLES.map((role) => new IAMMember(`${name}-nodes-${role.split("/")[1].replace(/\./g, "-").toLowerCase()}`, {
+            project: gcp.project,
+            role,
+            member: nodeSa.member,
+        }, { parent: this, provider }));
+        this.nodeServiceAccountEmail = nodeSa.email;
+
+        this.cluster = new Cluster(`${name}`, {
+            name: `dataplatform-${cfg.stack}`,
+            project: gcp.project,
+            location,
+            nodeLocations,
+            network: args.networkId,
+            subnetwork: args.subnetworkId,
+            networkingMode: "VPC_NATIVE",
+            ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE },
+            // The default pool is replaced by the configured pools; while it briefly exists it is hardened too.
+            removeDefaultNodePool: true,
+            initialNodeCount: 1,
+            nodeConfig: hardenedNodeConfig(cfg, nodeSa.email, args.diskKeyId, cfg.cluster.nodePools.system),
+            releaseChannel: { channel: cfg.cluster.releaseChannel },
+            minMasterVersion: cfg.cluster.version,
+            ...controlPlaneAccess(cfg),
+            masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
+            enableLegacyAbac: false,
+            workloadIdentityConfig: { workloadPool: this.workloadPool },
+            // Dataplane V2 enforces NetworkPolicy itself (no Calico addon).
+            datapathProvider: "ADVANCED_DATAPATH",
+            databaseEncryption: { state: "ENCRYPTED", keyName: args.gkeKeyId },
+            enableShieldedNodes: true,
+            securityPostureConfig: { mode: "BASIC", vulnerabilityMode: "VULNERABILITY_BASIC" },
+            addonsConfig: {
+                gcePersistentDiskCsiDriverConfig: { enabled: true },
+                httpLoadBalancing: { disabled: false },
+                horizontalPodAutoscaling: { disabled: false },
+            },
+            loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"] },
+            // Metrics come from the in-cluster Prometheus stack; keep only system metrics in Cloud Monitoring.
+            monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: false } },
+            maintenancePolicy: {
+                recurringWindow: { startTime: "2025-01-04T01:00:00Z", endTime: "2025-01-04T07:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" },
+            },
+            costManagementConfig: { enabled: true },
+            deletionProtection: prod,
+        }, { parent: this, provider, dependsOn: [...args.keyGrants, ...nodeRoles], protect: prod, ignoreChanges: ["nodeConfig", "initialNodeCount"] });
+        this.clusterName = this.cluster.name;
+
+        this.nodePools = new GkeNodePools(`${name}-pools`, {
+            config: cfg,
+            provider,
+            cluster: this.cluster,
+            location,
+            nodeLocations,
+            serviceAccountEmail: nodeSa.email,
+            diskKeyId: args.diskKeyId,
+            dependsOn: [...args.keyGrants, ...nodeRoles],
+        }, { parent: this });
+
+        this.registerOutputs({ clusterName: this.clusterName, nodeServiceAccountEmail: this.nodeServiceAccountEmail });
+    }
+}
