@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { name, posInt, Report } from "./common";
+import { cidr, name, posInt, quantity, Report } from "./common";
 
 const topic = z.strictObject({
     name: z.string().regex(/^[a-z][a-z0-9._-]{0,200}$/, "must be a topic name of lower-case letters, digits, '.', '_' or '-'"),
@@ -36,7 +36,14 @@ export const kafkaSchema = z.strictObject({
     /** How clients authenticate: mutual TLS (default) or SCRAM-SHA-512 over TLS. */
     authentication: z.enum(["tls", "scram-sha-512"]).default("tls"),
     /** An external listener; always TLS with authentication. */
-    external: z.strictObject({ enabled: z.boolean(), type: z.enum(["loadbalancer", "ingress"]).default("loadbalancer") }).default({ enabled: false, type: "loadbalancer" }),
+    external: z.strictObject({
+        enabled: z.boolean(),
+        type: z.enum(["loadbalancer", "ingress"]).default("loadbalancer"),
+        /** Bootstrap host name for an ingress listener; brokers get broker-<id>.<host>. */
+        host: z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/, "must be a DNS host name").optional(),
+        /** Source ranges allowed to reach a load balancer listener. */
+        allowedCidrs: z.array(cidr).default([]),
+    }).default({ enabled: false, type: "loadbalancer", allowedCidrs: [] }),
     certificates: z.strictObject({
         clusterCaValidityDays: posInt.default(365),
         clusterCaRenewalDays: posInt.default(30),
@@ -51,6 +58,8 @@ export const kafkaSchema = z.strictObject({
     topics: z.array(topic).min(1),
     users: z.array(user).min(1),
     broker: z.strictObject({ cpu: z.string(), memory: z.string() }).default({ cpu: "1", memory: "4Gi" }),
+    /** KRaft controllers: small metadata-only volume and modest resources. */
+    controller: z.strictObject({ cpu: quantity, memory: quantity, storageSizeGi: posInt.max(1024) }).default({ cpu: "500m", memory: "2Gi", storageSizeGi: 20 }),
     exporterGroupRegex: z.string().default(".*"),
 });
 export type KafkaConfig = z.infer<typeof kafkaSchema>;
@@ -88,5 +97,15 @@ export function kafkaRules(environment: "staging" | "prod", k: KafkaConfig, repo
         if (u.role === "consumer" && !u.group) report(at("users", i, "group"), undefined, "is required for a consumer (its consumer group)");
         if (u.role !== "consumer" && u.group) report(at("users", i, "group"), u.group, `is only for consumers (role is ${u.role})`);
     });
+    const clientNs = new Set([k.namespace, ...k.clientNamespaces]);
+    const groupsOf = (topicsRead: string[]) => k.users.filter((c) => c.role === "consumer" && c.group && c.topics.some((t) => topicsRead.includes(t)));
+    k.users.forEach((u, i) => {
+        u.namespaces.forEach((ns, j) => {
+            if (!clientNs.has(ns)) report(at("users", i, "namespaces", j), ns, `is not in kafka.clientNamespaces (${k.clientNamespaces.join(", ")}): its pods could not reach the brokers`);
+        });
+        if (u.role === "monitor" && groupsOf(u.topics).length === 0) report(at("users", i, "topics"), u.topics, "no consumer in kafka.users reads these topics, so there is no consumer group whose lag it could read");
+    });
+    if (k.external.enabled && k.external.type === "ingress" && !k.external.host) report(at("external", "host"), undefined, "is required for an ingress listener (bootstrap host; brokers get broker-<id>.<host>)");
+    if (k.external.type === "ingress" && k.external.allowedCidrs.length > 0) report(at("external", "allowedCidrs"), k.external.allowedCidrs, "only applies to a loadbalancer listener (restrict an ingress at the ingress controller)");
     if (!k.users.some((u) => u.role === "monitor")) report(at("users"), k.users.map((u) => u.name), "must include a user with role monitor (the autoscaler reads lag with it)");
 }

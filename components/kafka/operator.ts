@@ -1,0 +1,102 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Release } from "@pulumi/kubernetes/helm/v3";
+import type { Provider } from "@pulumi/kubernetes/provider";
+import type { PlatformConfig } from "../config";
+import { CHARTS } from "../versions";
+
+/** Container security context accepted by the restricted Pod Security Standard. */
+const RESTRICTED_CONTAINER = {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    runAsNonRoot: true,
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+/**
+ * Strimzi cluster operator, installed in the Kafka namespace and watching only that namespace (an empty
+ * watchNamespaces list means "the release namespace"; listing it again makes the chart fail on duplicate
+ * RoleBindings). The chart's default security context is restricted-PSS compliant. Network policies are
+ * ours (network-policy.ts): Strimzi's generated ones open the metrics port to every pod.
+ */
+export function strimziValues(): Record<string, unknown> {
+    return {
+        watchNamespaces: [],
+        watchAnyNamespace: false,
+        generateNetworkPolicy: false,
+        createGlobalResources: true,
+        resources: { requests: { cpu: "200m", memory: "384Mi" }, limits: { memory: "384Mi" } },
+    };
+}
+
+/** Access Operator: turns each KafkaAccess into a Secret in the client's namespace and keeps it current. */
+export function accessOperatorValues(): Record<string, unknown> {
+    return {
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "256Mi" } },
+        podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+        securityContext: RESTRICTED_CONTAINER,
+    };
+}
+
+/**
+ * Stakater Reloader: rolls a Deployment/StatefulSet annotated `secret.reloader.stakater.com/reload: <secret>`
+ * when that Secret changes, which is how renewed Kafka client certificates reach running Java clients.
+ */
+export function reloaderValues(): Record<string, unknown> {
+    return {
+        reloader: {
+            watchGlobally: true,
+            readOnlyRootFileSystem: true,
+            reloadStrategy: "annotations",
+            deployment: {
+                securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
+                containerSecurityContext: RESTRICTED_CONTAINER,
+                resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+            },
+        },
+    };
+}
+
+export interface KafkaOperatorsArgs {
+    config: PlatformConfig;
+    provider: Provider;
+    /** The Kafka namespace (an Output that carries the namespace's creation). */
+    namespace: pulumi.Input<string>;
+}
+
+/** The operators the Kafka layer needs: Strimzi, the Strimzi Access Operator and Reloader. */
+export class KafkaOperators extends pulumi.ComponentResource {
+    readonly strimzi: Release;
+    readonly access: Release;
+    readonly reloader: Release;
+
+    constructor(name: string, args: KafkaOperatorsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:kafka:Operators", name, {}, opts);
+        const cfg = args.config;
+        const child = { parent: this, provider: args.provider };
+        this.strimzi = new Release(`${name}-strimzi`, {
+            name: "strimzi",
+            chart: CHARTS.strimzi.chart,
+            version: cfg.charts.strimzi,
+            repositoryOpts: { repo: CHARTS.strimzi.repo },
+            namespace: args.namespace,
+            values: strimziValues(),
+        }, child);
+        // Reads Kafka/KafkaUser objects through the v1 API, so it needs Strimzi's CRDs first.
+        this.access = new Release(`${name}-access`, {
+            name: "strimzi-access-operator",
+            chart: CHARTS.strimziAccess.chart,
+            version: cfg.charts.strimziAccess,
+            namespace: args.namespace,
+            values: accessOperatorValues(),
+        }, { ...child, dependsOn: [this.strimzi] });
+        this.reloader = new Release(`${name}-reloader`, {
+            name: "reloader",
+            chart: CHARTS.reloader.chart,
+            version: cfg.charts.reloader,
+            repositoryOpts: { repo: CHARTS.reloader.repo },
+            namespace: args.namespace,
+            values: reloaderValues(),
+        }, child);
+        this.registerOutputs({ strimzi: this.strimzi.status, access: this.access.status, reloader: this.reloader.status });
+    }
+}
