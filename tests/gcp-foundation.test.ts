@@ -1,0 +1,253 @@
+import { strict as assert } from "assert";
+import { ConfigError, fromConfigMap, parseStackConfig } from "../components/config";
+import { readStackYaml, toEngineConfig } from "../plan/stackfile";
+import { POOL_LABEL, poolScheduling } from "../components/labels";
+import { bigqueryKmsLocation, keyRingName, ROTATION_PERIOD, serviceAgent } from "../components/gcp/keys";
+import { clusterPlacement, controlPlaneAccess, NODE_ROLES } from "../components/gcp/cluster";
+import { poolTaints } from "../components/gcp/nodepools";
+import { gkeKubeconfig, storageClassSpec } from "../components/gcp/foundation";
+import { WEBHOOK_PORTS } from "../components/gcp/network";
+import type { CapturedResource } from "../plan/capture";
+import type { Plan } from "../plan/run";
+import { inputsOf, ofType, shippedPlan, variantPlan } from "./support/plans";
+
+type Raw = Record<string, any>;
+
+function problemsOf(stack: string, mutate: (raw: Raw) => void): readonly string[] {
+    const engine = toEngineConfig(readStackYaml(stack));
+    const { raw, secretKeys } = fromConfigMap(engine.config, engine.secretKeys);
+    const copy = structuredClone(raw) as Raw;
+    mutate(copy);
+    try {
+        parseStackConfig(copy, { stack, secretKeys });
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
+        return e.problems;
+    }
+    return assert.fail("config was accepted");
+}
+
+function one(plan: Plan, type: string, suffix?: string): CapturedResource {
+    const rs = ofType(plan, type).filter((r) => !suffix || r.name.endsWith(suffix));
+    assert.equal(rs.length, 1, `exactly one ${type}${suffix ? ` named *${suffix}` : ""}`);
+    return rs[0];
+}
+
+const seconds = (d: string) => Number(d.replace(/s$/, ""));
+
+describe("GCP foundation (pure)", () => {
+    it("maps BigQuery locations to KMS locations", () => {
+        assert.equal(bigqueryKmsLocation("EU"), "europe");
+        assert.equal(bigqueryKmsLocation("US"), "us");
+        assert.equal(bigqueryKmsLocation("europe-west1"), "europe-west1");
+    });
+
+    it("names each service agent from the project number", () => {
+        assert.equal(serviceAgent("gke", "42"), "serviceAccount:service-42@container-engine-robot.iam.gserviceaccount.com");
+        assert.equal(serviceAgent("disk", "42"), "serviceAccount:service-42@compute-system.iam.gserviceaccount.com");
+        assert.equal(serviceAgent("storage", "42"), "serviceAccount:service-42@gs-project-accounts.iam.gserviceaccount.com");
+        assert.equal(serviceAgent("bigquery", "42"), "serviceAccount:bq-42@bigquery-encryption.iam.gserviceaccount.com");
+        assert.equal(keyRingName("prod", ["storage", "gke", "disk"]), "dataplatform-prod-disk-gke-storage");
+        assert.ok(seconds(ROTATION_PERIOD) <= 90 * 86400);
+    });
+
+    it("taints the dedicated pools exactly as poolScheduling() tolerates", () => {
+        assert.deepEqual(poolTaints("system"), []);
+        for (const pool of ["kafka", "spark"] as const) {
+            const [t] = poolScheduling(pool).tolerations;
+            assert.deepEqual(poolTaints(pool), [{ key: t.key, value: t.value, effect: "NO_SCHEDULE" }]);
+            assert.equal(t.effect, "NoSchedule");
+        }
+    });
+
+    it("places staging in one zone and prod across the region", () => {
+        const gcp = { project: "p-123456", region: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], billingAccount: "x" };
+        const cluster = { regional: false } as any;
+        assert.deepEqual(clusterPlacement({ gcp, cluster }), { location: "europe-west1-b", nodeLocations: ["europe-west1-b"] });
+        assert.deepEqual(clusterPlacement({ gcp, cluster: { regional: true } as any }), { location: "europe-west1", nodeLocations: gcp.zones });
+    });
+
+    it("keeps the endpoint private without allowed CIDRs and offers the DNS endpoint instead", () => {
+        const open = controlPlaneAccess({ network: { nodeCidr: "10.0.0.0/20", controlPlaneCidr: "172.16.0.0/28", controlPlaneAllowedCidrs: ["203.0.113.0/24"] } });
+        assert.deepEqual(open.privateClusterConfig, { enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: "172.16.0.0/28", masterGlobalAccessConfig: { enabled: false } });
+        const closed = controlPlaneAccess({ network: { nodeCidr: "10.0.0.0/20", controlPlaneCidr: "172.16.0.0/28", controlPlaneAllowedCidrs: [] } });
+        assert.equal((closed.privateClusterConfig as any).enablePrivateEndpoint, true);
+        assert.deepEqual(closed.controlPlaneEndpointsConfig, { dnsEndpointConfig: { allowExternalTraffic: true } });
+    });
+
+    it("builds an exec-based kubeconfig without any static credential", () => {
+        const kc = JSON.parse(gkeKubeconfig({ name: "c", server: "https://10.0.0.2", caCertificatePem: "PEM" }));
+        assert.equal(kc.users[0].user.exec.command, "gke-gcloud-auth-plugin");
+        assert.deepEqual(Object.keys(kc.users[0].user), ["exec"]);
+        assert.equal(kc.clusters[0].cluster["certificate-authority-data"], Buffer.from("PEM").toString("base64"));
+        assert.equal(storageClassSpec({ environment: "prod" }, "k").reclaimPolicy, "Retain");
+        assert.equal(storageClassSpec({ environment: "staging" }, "k").reclaimPolicy, "Delete");
+    });
+});
+
+for (const stack of ["staging", "prod"] as const) {
+    describe(`GCP foundation plan: ${stack}`, () => {
+        const prod = stack === "prod";
+        let plan: Plan;
+        before(async () => { plan = await shippedPlan(stack); });
+
+        it("creates a private, Workload-Identity, Dataplane V2 cluster with CMEK secrets encryption", () => {
+            const c = one(plan, "gcp:container/cluster:Cluster");
+            const i = inputsOf(c);
+            const gcp = plan.config.gcp!;
+            assert.equal(i.privateClusterConfig.enablePrivateNodes, true);
+            assert.equal(i.privateClusterConfig.masterIpv4CidrBlock, plan.config.network.controlPlaneCidr);
+            assert.deepEqual(i.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock), plan.config.network.controlPlaneAllowedCidrs);
+            assert.equal(i.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled, false);
+            assert.equal(i.workloadIdentityConfig.workloadPool, `${gcp.project}.svc.id.goog`);
+            assert.equal(i.datapathProvider, "ADVANCED_DATAPATH");
+            assert.equal(i.enableShieldedNodes, true);
+            assert.equal(i.removeDefaultNodePool, true);
+            assert.equal(i.enableLegacyAbac, false);
+            assert.equal(i.masterAuth.clientCertificateConfig.issueClientCertificate, false);
+            assert.equal(i.releaseChannel.channel, plan.config.cluster.releaseChannel);
+            assert.equal(i.databaseEncryption.state, "ENCRYPTED");
+            const gkeKey = one(plan, "gcp:kms/cryptoKey:CryptoKey", "-keys-gke");
+            assert.match(i.databaseEncryption.keyName, /\/cryptoKeys\/gke$/);
+            assert.ok(c.dependencies.includes(gkeKey.urn));
+            const grant = one(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "-keys-gke-agent");
+            assert.ok(c.dependencies.includes(grant.urn), "the cluster waits for the GKE agent's key grant");
+            assert.equal(inputsOf(grant).member, "serviceAccount:service-123456789012@container-engine-robot.iam.gserviceaccount.com");
+        });
+
+        it(prod ? "is regional over all zones with deletion protection" : "is zonal in the first zone without deletion protection", () => {
+            const c = one(plan, "gcp:container/cluster:Cluster");
+            const i = inputsOf(c);
+            const gcp = plan.config.gcp!;
+            assert.equal(i.location, prod ? gcp.region : gcp.zones[0]);
+            assert.deepEqual(i.nodeLocations, prod ? gcp.zones : [gcp.zones[0]]);
+            assert.equal(i.deletionProtection, prod);
+            assert.equal(c.protect, prod);
+            for (const k of ofType(plan, "gcp:kms/cryptoKey:CryptoKey")) assert.equal(k.protect, prod, k.name);
+        });
+
+        it("runs three hardened node pools with a least-privilege node identity and CMEK boot disks", () => {
+            const pools = ofType(plan, "gcp:container/nodePool:NodePool");
+            assert.deepEqual(pools.map((p) => inputsOf(p).name).sort(), ["kafka", "spark", "system"]);
+            const sa = one(plan, "gcp:serviceaccount/account:Account", "-gke-nodes");
+            const email = `${inputsOf(sa).accountId}@${plan.config.gcp!.project}.iam.gserviceaccount.com`;
+            const diskKey = one(plan, "gcp:kms/cryptoKey:CryptoKey", "-keys-disk");
+            for (const p of pools) {
+                const i = inputsOf(p);
+                const n = i.nodeConfig;
+                const cfg = plan.config.cluster.nodePools[i.name as "system" | "kafka" | "spark"];
+                assert.equal(n.imageType, "COS_CONTAINERD");
+                assert.deepEqual(n.shieldedInstanceConfig, { enableSecureBoot: true, enableIntegrityMonitoring: true });
+                assert.equal(n.workloadMetadataConfig.mode, "GKE_METADATA");
+                assert.equal(n.serviceAccount, email, "own node SA, never the default compute SA");
+                assert.match(n.bootDiskKmsKey, /\/cryptoKeys\/disk$/);
+                assert.ok(p.dependencies.includes(diskKey.urn));
+                assert.deepEqual(i.management, { autoRepair: true, autoUpgrade: true });
+                assert.equal(i.autoscaling.minNodeCount, cfg.min);
+                assert.equal(i.autoscaling.maxNodeCount, cfg.max);
+                assert.equal(n.spot, cfg.spot);
+                assert.equal(n.machineType, cfg.machineType);
+                assert.equal(n.labels[POOL_LABEL], i.name);
+                assert.deepEqual(n.taints, poolTaints(i.name));
+            }
+            const spark = inputsOf(pools.find((p) => inputsOf(p).name === "spark")!);
+            assert.equal(spark.nodeConfig.spot, true);
+            assert.equal(spark.autoscaling.minNodeCount, 0);
+            const roles = ofType(plan, "gcp:projects/iAMMember:IAMMember").filter((r) => inputsOf(r).member === `serviceAccount:${email}`);
+            assert.deepEqual(roles.map((r) => inputsOf(r).role).sort(), [...NODE_ROLES].sort());
+        });
+
+        it("creates one rotating key per purpose, granted on the key only to its service agent", () => {
+            const keys = ofType(plan, "gcp:kms/cryptoKey:CryptoKey").filter((k) => k.name.startsWith("foundation-"));
+            assert.deepEqual(keys.map((k) => inputsOf(k).name).sort(), ["bigquery", "disk", "gke", "storage"]);
+            for (const k of keys) assert.ok(seconds(inputsOf(k).rotationPeriod) <= 90 * 86400, k.name);
+            const rings = ofType(plan, "gcp:kms/keyRing:KeyRing").filter((k) => k.name.startsWith("foundation-"));
+            assert.deepEqual(rings.map((r) => inputsOf(r).location).sort(), ["europe", plan.config.gcp!.region]);
+            const grants = ofType(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").filter((k) => k.name.startsWith("foundation-"));
+            assert.equal(grants.length, 4);
+            for (const g of grants) {
+                const i = inputsOf(g);
+                const purpose = g.name.replace(/^.*keys-/, "").replace(/-agent$/, "") as "gke" | "disk" | "storage" | "bigquery";
+                assert.equal(i.role, "roles/cloudkms.cryptoKeyEncrypterDecrypter");
+                assert.equal(i.member, serviceAgent(purpose, "123456789012"));
+                assert.match(i.cryptoKeyId, new RegExp(`/cryptoKeys/${purpose}$`));
+            }
+        });
+
+        it("builds the VPC, subnet ranges, NAT and the control-plane webhook firewall", () => {
+            const net = plan.config.network;
+            assert.equal(inputsOf(one(plan, "gcp:compute/network:Network")).autoCreateSubnetworks, false);
+            const s = inputsOf(one(plan, "gcp:compute/subnetwork:Subnetwork"));
+            assert.equal(s.ipCidrRange, net.nodeCidr);
+            assert.deepEqual(s.secondaryIpRanges.map((r: any) => r.ipCidrRange), [net.podsCidr, net.servicesCidr]);
+            assert.equal(s.privateIpGoogleAccess, true);
+            assert.ok(s.logConfig.aggregationInterval);
+            const nat = inputsOf(one(plan, "gcp:compute/routerNat:RouterNat"));
+            assert.equal(nat.sourceSubnetworkIpRangesToNat, "LIST_OF_SUBNETWORKS");
+            const fw = inputsOf(one(plan, "gcp:compute/firewall:Firewall", "control-plane-webhooks"));
+            assert.deepEqual(fw.sourceRanges, [net.controlPlaneCidr]);
+            for (const port of ["443", "8443", "9443", "10250", "6443"]) assert.ok(fw.allows[0].ports.includes(port), port);
+            assert.deepEqual(fw.allows[0].ports, [...WEBHOOK_PORTS]);
+            const pools = ofType(plan, "gcp:container/nodePool:NodePool");
+            for (const p of pools) assert.deepEqual(inputsOf(p).nodeConfig.tags, fw.targetTags);
+        });
+
+        it("hands up an exec-auth Kubernetes provider and a CMEK StorageClass", () => {
+            const k8s = one(plan, "pulumi:providers:kubernetes", "foundation-k8s");
+            const kc = JSON.parse(inputsOf(k8s).kubeconfig);
+            assert.equal(kc.users[0].user.exec.command, "gke-gcloud-auth-plugin");
+            assert.ok(!/"token"|client-key|password/.test(inputsOf(k8s).kubeconfig));
+            assert.match(kc.clusters[0].cluster.server, /^https:\/\//);
+            const sc = inputsOf(one(plan, "kubernetes:storage.k8s.io/v1:StorageClass", "foundation-storageclass"));
+            assert.equal(sc.provisioner, "pd.csi.storage.gke.io");
+            assert.equal(sc.parameters.type, "pd-balanced");
+            assert.match(sc.parameters["disk-encryption-kms-key"], /\/cryptoKeys\/disk$/);
+            assert.equal(sc.volumeBindingMode, "WaitForFirstConsumer");
+            assert.equal(sc.allowVolumeExpansion, true);
+            assert.equal(sc.reclaimPolicy, prod ? "Retain" : "Delete");
+            assert.equal(plan.outputs.storageClass, sc.metadata.name);
+            assert.equal(plan.outputs.clusterName, `dataplatform-${stack}`);
+            assert.ok(plan.outputs.network);
+        });
+
+        it("holds no static credential", () => {
+            const banned = ["gcp:serviceaccount/key:Key", "gcp:sql/user:User", "aws:iam/accessKey:AccessKey"];
+            assert.deepEqual(plan.resources.filter((r) => banned.includes(r.type)).map((r) => r.urn), []);
+        });
+    });
+}
+
+describe("GCP foundation plan: private endpoint only", () => {
+    it("uses the DNS endpoint and no CA pinning when no CIDR may reach the API", async () => {
+        const plan = await variantPlan("staging", (c) => { (c["dataplatform:network"] as Raw).controlPlaneAllowedCidrs = []; });
+        const i = inputsOf(one(plan, "gcp:container/cluster:Cluster"));
+        assert.equal(i.privateClusterConfig.enablePrivateEndpoint, true);
+        assert.deepEqual(i.masterAuthorizedNetworksConfig.cidrBlocks, []);
+        assert.equal(i.controlPlaneEndpointsConfig.dnsEndpointConfig.allowExternalTraffic, true);
+        const kc = JSON.parse(inputsOf(one(plan, "pulumi:providers:kubernetes", "foundation-k8s")).kubeconfig);
+        assert.match(kc.clusters[0].cluster.server, /^https:\/\/gke-[0-9a-f]+-[0-9a-f]+\.europe-west1-b\.gke\.goog$/);
+    });
+});
+
+describe("GCP foundation config rules", () => {
+    it("rejects a Spot-only system pool, naming the key", () => {
+        const p = problemsOf("staging", (r) => { r.cluster.nodePools.system.spot = true; });
+        assert.ok(p.some((m) => m.startsWith("dataplatform:cluster.nodePools.system.spot")), p.join("\n"));
+    });
+    it("rejects a pool whose min exceeds max, naming the key", () => {
+        const p = problemsOf("prod", (r) => { r.cluster.nodePools.kafka.min = 5; r.cluster.nodePools.kafka.max = 2; });
+        assert.ok(p.some((m) => m.startsWith("dataplatform:cluster.nodePools.kafka.min")), p.join("\n"));
+    });
+    it("rejects an unknown region, naming the key", () => {
+        const p = problemsOf("staging", (r) => { r.gcp.region = "europe-west99"; });
+        assert.ok(p.some((m) => m.startsWith("dataplatform:gcp.region")), p.join("\n"));
+    });
+    it("rejects a zonal prod cluster and zones outside the region", () => {
+        const p = problemsOf("prod", (r) => { r.cluster.regional = false; r.gcp.zones = ["europe-west1-b", "europe-west1-c", "us-east1-b"]; });
+        assert.ok(p.some((m) => m.startsWith("dataplatform:cluster.regional")), p.join("\n"));
+        assert.ok(p.some((m) => m.startsWith("dataplatform:gcp.zones[2]")), p.join("\n"));
+    });
+    it("stops the plan with a ConfigError before any resource exists", async () => {
+        await assert.rejects(variantPlan("staging", (c) => { (c["dataplatform:cluster"] as Raw).nodePools.system.spot = true; }), ConfigError);
+    });
+});
