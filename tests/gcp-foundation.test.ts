@@ -61,7 +61,7 @@ describe("GCP foundation (pure)", () => {
     });
 
     it("places staging in one zone and prod across the region", () => {
-        const gcp = { project: "p-123456", region: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], billingAccount: "x" };
+        const gcp = { project: "p-123456", region: "europe-west1" as const, zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], billingAccount: "x" };
         const cluster = { regional: false } as any;
         assert.deepEqual(clusterPlacement({ gcp, cluster }), { location: "europe-west1-b", nodeLocations: ["europe-west1-b"] });
         assert.deepEqual(clusterPlacement({ gcp, cluster: { regional: true } as any }), { location: "europe-west1", nodeLocations: gcp.zones });
