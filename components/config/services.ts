@@ -12,6 +12,14 @@ export const vaultSchema = z.strictObject({
     /** Token TTL of the per-application roles, in seconds. */
     tokenTtlSeconds: posInt.max(86400).default(900),
     audience: z.string().default("vault"),
+    /** BI / data-science applications that get a Vault role and a synced app Secret (the platform's own apps are built in). */
+    apps: z.array(z.strictObject({
+        name,
+        namespace: name,
+        serviceAccount: name,
+        /** Deployment restarted when its Secret changes. */
+        deployment: name.optional(),
+    })).default([]),
     pki: z.strictObject({
         enabled: z.boolean(),
         mount: z.string().default("pki"),
@@ -51,6 +59,10 @@ export type MonitoringConfig = z.infer<typeof monitoringSchema>;
 export function servicesRules(environment: "staging" | "prod", v: VaultConfig, m: MonitoringConfig, kafkaRenewalDays: number, report: Report): void {
     if (v.pki.enabled && v.pki.ttlSeconds > v.pki.maxTtlSeconds) report(["vault", "pki", "ttlSeconds"], v.pki.ttlSeconds, `is larger than vault.pki.maxTtlSeconds (${v.pki.maxTtlSeconds})`);
     if (v.pki.enabled && v.pki.allowedDomains.length === 0) report(["vault", "pki", "allowedDomains"], [], "must list at least one domain when vault.pki.enabled");
+    const builtIn = ["airflow", "spark-jobs", "ingestion", "monitoring"];
+    v.apps.forEach((a, i) => {
+        if (builtIn.includes(a.name) || v.apps.findIndex((b) => b.name === a.name) !== i) report(["vault", "apps", i, "name"], a.name, "must be unique and not one of the built-in applications (" + builtIn.join(", ") + ")");
+    });
     if (v.kvMount === v.authMount) report(["vault", "authMount"], v.authMount, "must differ from vault.kvMount");
     if (environment === "prod" && !m.receivers.some((r) => r.severity === "critical" && r.type !== "email")) {
         report(["monitoring", "receivers"], m.receivers.map((r) => r.name), "must include a critical slack or pagerduty receiver in prod");

@@ -1,0 +1,34 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesLayerArgs } from "../interfaces";
+import { PrometheusStack, StackSecrets } from "./stack";
+import { ScrapeConfigs } from "./podmonitors";
+import { AlertRules } from "./rules";
+import { Dashboards } from "./dashboards";
+
+export type MonitoringArgs = KubernetesLayerArgs & {
+    /** Names of the VSO-synced Secrets (from VaultLayer.secretName). */
+    secrets: StackSecrets;
+    /** The VaultStaticSecrets behind them: Grafana must not start before its admin Secret exists. */
+    secretsReady: pulumi.Resource[];
+};
+
+/** Observability of the platform: the Prometheus stack, scrape targets, alerts and dashboards. */
+export class Monitoring extends pulumi.ComponentResource {
+    readonly stack: PrometheusStack;
+    readonly namespace: pulumi.Output<string>;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:monitoring:Monitoring", name, {}, opts);
+        const cfg = args.config;
+        this.namespace = args.namespaces.name(cfg.monitoring.namespace);
+        const common = { config: cfg, provider: args.provider, namespace: this.namespace };
+        this.stack = new PrometheusStack(`${name}-stack`, {
+            ...common, storageClassName: args.storageClassName, secrets: args.secrets, dependsOn: args.secretsReady,
+        }, { parent: this });
+        const afterChart = [this.stack.release];
+        new ScrapeConfigs(`${name}-scrape`, { ...common, dependsOn: afterChart }, { parent: this });
+        new AlertRules(`${name}-rules`, { ...common, dependsOn: afterChart }, { parent: this });
+        new Dashboards(`${name}-dashboards`, common, { parent: this });
+        this.registerOutputs({ namespace: this.namespace });
+    }
+}

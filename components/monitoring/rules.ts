@@ -1,0 +1,132 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import type { Provider } from "@pulumi/kubernetes/provider";
+import type { PlatformConfig } from "../config";
+
+export interface AlertRule {
+    alert: string;
+    expr: string;
+    for: string;
+    labels: { severity: "critical" | "warning"; area: string };
+    annotations: { summary: string; description: string; runbook_url: string };
+}
+export interface RuleGroup { name: string; rules: AlertRule[] }
+
+const RUNBOOKS = "https://runbooks.acme.example/dataplatform";
+
+function rule(alert: string, area: string, severity: "critical" | "warning", expr: string, forDuration: string, summary: string, description: string): AlertRule {
+    return {
+        alert, expr, for: forDuration,
+        labels: { severity, area },
+        annotations: { summary, description, runbook_url: `${RUNBOOKS}/${alert.toLowerCase()}` },
+    };
+}
+
+/** The platform's alerts, thresholds from the stack's monitoring.alerts. */
+export function alertGroups(cfg: PlatformConfig): RuleGroup[] {
+    const a = cfg.monitoring.alerts;
+    const kns = `namespace="${cfg.kafka.namespace}"`;
+    return [
+        {
+            name: "kafka",
+            rules: [
+                rule("KafkaConsumerGroupLagHigh", "kafka", "warning",
+                    `sum by (consumergroup, topic) (kafka_consumergroup_lag{${kns}}) > ${a.consumerLagMessages}`, `${a.consumerLagMinutes}m`,
+                    "Consumer group {{ $labels.consumergroup }} lags on {{ $labels.topic }}",
+                    `Lag is {{ $value }} messages, above ${a.consumerLagMessages} for ${a.consumerLagMinutes} minutes: consumers are not keeping up (check KEDA scaling and consumer errors).`),
+                rule("KafkaUnderReplicatedPartitions", "kafka", "warning",
+                    `sum by (pod) (kafka_server_replicamanager_underreplicatedpartitions{${kns}}) > 0`, "10m",
+                    "Broker {{ $labels.pod }} has under-replicated partitions",
+                    "{{ $value }} partitions led by this broker have followers out of sync."),
+                rule("KafkaOfflinePartitions", "kafka", "critical",
+                    `sum(kafka_controller_kafkacontroller_offlinepartitionscount{${kns}}) > 0`, "1m",
+                    "Kafka has offline partitions",
+                    "{{ $value }} partitions have no leader: producers and consumers of them are failing."),
+                rule("KafkaUnderMinIsrPartitions", "kafka", "critical",
+                    `sum by (pod) (kafka_server_replicamanager_underminisrpartitioncount{${kns}}) > 0`, "5m",
+                    "Partitions under min.insync.replicas on {{ $labels.pod }}",
+                    `{{ $value }} partitions have fewer than ${cfg.kafka.minInsyncReplicas} in-sync replicas: acks=all producers are rejected.`),
+                rule("KafkaBrokerDown", "kafka", "critical",
+                    `(count(kafka_server_replicamanager_leadercount{${kns}}) or vector(0)) < ${cfg.kafka.brokers}`, "5m",
+                    "A Kafka broker is down",
+                    `Only {{ $value }} of ${cfg.kafka.brokers} brokers report metrics.`),
+                rule("StrimziCertificateExpiring", "kafka", "critical",
+                    `(max by (resource, type, cluster) (strimzi_certificate_expiration_timestamp_ms{${kns}}) / 1000 - time()) < ${a.certificateExpiryDays * 86400}`, "15m",
+                    "Strimzi certificate {{ $labels.type }} of {{ $labels.cluster }} expires soon",
+                    `The certificate expires within ${a.certificateExpiryDays} days, so the Strimzi renewal did not happen: check the cluster operator.`),
+            ],
+        },
+        {
+            name: "autoscaling",
+            rules: [
+                rule("KedaScalerErrors", "keda", "warning",
+                    "sum by (namespace, scaledObject, scaler) (rate(keda_scaler_detail_errors_total[5m]) or rate(keda_scaler_errors_total[5m])) > 0", "10m",
+                    "KEDA scaler {{ $labels.scaler }} of {{ $labels.namespace }}/{{ $labels.scaledObject }} is failing",
+                    "The scaler cannot read its metric (Kafka lag): the workload no longer scales with load."),
+            ],
+        },
+        {
+            name: "processing",
+            rules: [
+                rule("SparkApplicationFailed", "spark", "warning",
+                    "sum by (namespace) (increase(spark_application_failure_count[15m])) > 0", "1m",
+                    "Spark applications failed in {{ $labels.namespace }}",
+                    "{{ $value }} Spark applications failed in the last 15 minutes (see the SparkApplication status and driver logs)."),
+                rule("AirflowSchedulerHeartbeatMissing", "airflow", "critical",
+                    "(sum(rate(airflow_scheduler_heartbeat[2m])) or vector(0)) == 0", `${a.schedulerHeartbeatMinutes}m`,
+                    "Airflow scheduler heartbeat missing",
+                    `No scheduler heartbeat for ${a.schedulerHeartbeatMinutes} minutes: no task is being scheduled.`),
+            ],
+        },
+        {
+            name: "storage",
+            rules: [
+                rule("PersistentVolumeAlmostFull", "storage", "warning",
+                    `100 * max by (namespace, persistentvolumeclaim) (kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes) > ${a.pvcUsagePercent}`, "10m",
+                    "Volume {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is almost full",
+                    `{{ $value | humanize }}% used, above ${a.pvcUsagePercent}%.`),
+            ],
+        },
+    ];
+}
+
+/** Cheap sanity checks of a PromQL expression: balanced brackets and quotes, at least one metric name. */
+export function promqlProblems(expr: string): string[] {
+    const problems: string[] = [];
+    const pairs: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
+    const stack: string[] = [];
+    let inQuote = false;
+    for (const ch of expr) {
+        if (ch === '"') inQuote = !inQuote;
+        if (inQuote) continue;
+        if ("([{".includes(ch)) stack.push(ch);
+        else if (ch in pairs && stack.pop() !== pairs[ch]) problems.push(`unbalanced ${ch}`);
+    }
+    if (inQuote) problems.push("unterminated string");
+    if (stack.length) problems.push(`unclosed ${stack.join("")}`);
+    if (!/[a-z_][a-z0-9_]*(\{|\[|\)|\s|$)/.test(expr.replace(/"[^"]*"/g, ""))) problems.push("no metric name");
+    return problems;
+}
+
+export interface AlertRulesArgs {
+    config: PlatformConfig;
+    provider: Provider;
+    namespace: pulumi.Input<string>;
+    dependsOn: pulumi.Resource[];
+}
+
+/** The PrometheusRule holding the platform's alerts. */
+export class AlertRules extends pulumi.ComponentResource {
+    readonly rule: CustomResource;
+
+    constructor(name: string, args: AlertRulesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:monitoring:AlertRules", name, {}, opts);
+        this.rule = new CustomResource(name, {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "PrometheusRule",
+            metadata: { name: "dataplatform-alerts", namespace: args.namespace },
+            spec: { groups: alertGroups(args.config) },
+        }, { parent: this, provider: args.provider, dependsOn: args.dependsOn });
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,147 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Release } from "@pulumi/kubernetes/helm/v3";
+import type { Provider } from "@pulumi/kubernetes/provider";
+import type { PlatformConfig } from "../config";
+import { CHARTS } from "../versions";
+import { KPS_RELEASE } from "../vault/vso";
+
+/** Where Alertmanager mounts a Secret listed in alertmanagerSpec.secrets. */
+export function secretFile(secretName: string, key: string): string {
+    return `/etc/alertmanager/secrets/${secretName}/${key}`;
+}
+
+type Receiver = PlatformConfig["monitoring"]["receivers"][number];
+
+function receiverConfig(r: Receiver, secretName: string): Record<string, unknown> {
+    switch (r.type) {
+        case "slack":
+            return { name: r.name, slack_configs: [{ api_url_file: secretFile(secretName, r.vaultKey), channel: r.target, send_resolved: true }] };
+        case "pagerduty":
+            return { name: r.name, pagerduty_configs: [{ routing_key_file: secretFile(secretName, r.vaultKey), send_resolved: true }] };
+        case "email":
+            // SMTP relay and credentials live in the synced Secret too; only the address is config.
+            return { name: r.name, email_configs: [{ to: r.target, send_resolved: true }] };
+    }
+}
+
+/** Alertmanager's configuration: receivers from config, routed by severity; secrets only as file paths. */
+export function alertmanagerConfig(cfg: PlatformConfig, secretName: string): Record<string, unknown> {
+    const receivers = cfg.monitoring.receivers;
+    const fallback = receivers.find((r) => r.severity === "critical") ?? receivers[0];
+    return {
+        global: { resolve_timeout: "5m" },
+        route: {
+            receiver: fallback.name,
+            group_by: ["alertname", "namespace"],
+            group_wait: "30s",
+            group_interval: "5m",
+            repeat_interval: "4h",
+            routes: [
+                // The chart's always-firing Watchdog proves the pipeline works; it is not for humans.
+                { receiver: "null", matchers: ['alertname="Watchdog"'] },
+                ...receivers.map((r) => ({ receiver: r.name, matchers: [`severity="${r.severity}"`], continue: true })),
+            ],
+        },
+        inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "namespace"] }],
+        receivers: [{ name: "null" }, ...receivers.map((r) => receiverConfig(r, secretName))],
+    };
+}
+
+const req = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { memory } });
+
+export interface StackSecrets {
+    /** Synced by VSO: admin-user / admin-password. */
+    grafanaAdmin: string;
+    /** Synced by VSO: one key per receiver's vaultKey. */
+    alertmanagerReceivers: string;
+}
+
+/** kube-prometheus-stack values built from config. */
+export function stackValues(cfg: PlatformConfig, storageClassName: pulumi.Input<string>, namespace: string, secrets: StackSecrets) {
+    const m = cfg.monitoring;
+    const pvc = (size: string) => ({
+        volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } } },
+    });
+    return {
+        // Managed control planes (GKE, EKS) do not expose these; scraping them would only raise TargetDown.
+        kubeControllerManager: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeEtcd: { enabled: false },
+        kubeProxy: { enabled: false },
+        kubeStateMetrics: { enabled: true },
+        "kube-state-metrics": { resources: req("20m", "128Mi") },
+        nodeExporter: { enabled: true },
+        "prometheus-node-exporter": { resources: req("20m", "64Mi") },
+        prometheusOperator: {
+            resources: req("50m", "128Mi"),
+            prometheusConfigReloader: { resources: req("10m", "32Mi") },
+            admissionWebhooks: { patch: { resources: req("10m", "32Mi") } },
+        },
+        prometheus: {
+            prometheusSpec: {
+                retention: `${m.retentionDays}d`,
+                // Leave headroom on the volume so Prometheus drops old blocks before the disk fills.
+                retentionSize: `${Math.floor(m.storageSizeGi * 0.85)}GB`,
+                storageSpec: pvc(`${m.storageSizeGi}Gi`),
+                resources: req(m.prometheus.cpu, m.prometheus.memory),
+                serviceMonitorSelectorNilUsesHelmValues: false,
+                podMonitorSelectorNilUsesHelmValues: false,
+                ruleSelectorNilUsesHelmValues: false,
+                probeSelectorNilUsesHelmValues: false,
+                scrapeConfigSelectorNilUsesHelmValues: false,
+            },
+        },
+        alertmanager: {
+            enabled: true,
+            config: alertmanagerConfig(cfg, secrets.alertmanagerReceivers),
+            alertmanagerSpec: {
+                secrets: [secrets.alertmanagerReceivers],
+                resources: req("20m", "64Mi"),
+                storage: pvc("2Gi"),
+            },
+        },
+        grafana: {
+            enabled: true,
+            admin: { existingSecret: secrets.grafanaAdmin, userKey: "admin-user", passwordKey: "admin-password" },
+            service: { type: "ClusterIP" },
+            ingress: { enabled: false },
+            defaultDashboardsTimezone: "utc",
+            resources: req("50m", "192Mi"),
+            sidecar: {
+                resources: req("10m", "64Mi"),
+                dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: namespace },
+            },
+        },
+    };
+}
+
+export interface PrometheusStackArgs {
+    config: PlatformConfig;
+    provider: Provider;
+    namespace: pulumi.Input<string>;
+    storageClassName: pulumi.Input<string>;
+    secrets: StackSecrets;
+    /** The synced Secrets Grafana and Alertmanager mount. */
+    dependsOn: pulumi.Resource[];
+}
+
+/** kube-prometheus-stack: Prometheus, Alertmanager, Grafana, operator, kube-state-metrics, node-exporter. */
+export class PrometheusStack extends pulumi.ComponentResource {
+    readonly release: Release;
+
+    constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:monitoring:PrometheusStack", name, {}, opts);
+        const cfg = args.config;
+        this.release = new Release(name, {
+            name: KPS_RELEASE,
+            chart: CHARTS.kubePrometheusStack.chart,
+            version: cfg.charts.kubePrometheusStack,
+            repositoryOpts: { repo: CHARTS.kubePrometheusStack.repo },
+            namespace: args.namespace,
+            values: stackValues(cfg, args.storageClassName, cfg.monitoring.namespace, args.secrets),
+            // First install runs the CRD and admission-webhook jobs before Prometheus comes up.
+            timeout: 900,
+        }, { parent: this, provider: args.provider, dependsOn: args.dependsOn });
+        this.registerOutputs({ release: this.release.name });
+    }
+}

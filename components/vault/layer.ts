@@ -1,0 +1,81 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Provider } from "@pulumi/vault/provider";
+import type { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import type { KubernetesLayerArgs } from "../interfaces";
+import { vaultProvider, vaultTokenSource } from "./provider";
+import { KubernetesAuth } from "./auth";
+import { SecretEngines } from "./kv";
+import { VaultApp, VaultApps } from "./apps";
+import { SecretsOperator, SyncedSecret } from "./vso";
+
+export type VaultLayerArgs = KubernetesLayerArgs & {
+    /** Kubernetes API endpoint (https://…) and CA (PEM or base64 PEM), from the foundation. */
+    clusterEndpoint: pulumi.Input<string>;
+    clusterCaCertificate: pulumi.Input<string>;
+};
+
+/**
+ * Vault for this cluster: Kubernetes auth, the environment's KV v2 (and optional PKI), one policy + role per
+ * application, and the Vault Secrets Operator that turns KV secrets into Kubernetes Secrets at runtime.
+ * No secret value passes through Pulumi.
+ */
+export class VaultLayer extends pulumi.ComponentResource {
+    readonly provider: Provider;
+    /** Auth mount path, KV mount path and the roles' names per application. */
+    readonly authMount: string;
+    readonly kvMount: string;
+    readonly apps: readonly VaultApp[];
+    readonly secrets: readonly SyncedSecret[];
+    /** Where the deployer's token comes from. */
+    readonly tokenSource: "config" | "environment";
+    readonly operator: SecretsOperator;
+
+    constructor(name: string, args: VaultLayerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:vault:VaultLayer", name, {}, opts);
+        const cfg = args.config;
+        this.tokenSource = vaultTokenSource(cfg);
+        this.provider = vaultProvider(`${name}-provider`, cfg, { parent: this });
+        const auth = new KubernetesAuth(`${name}-k8s-auth`, {
+            config: cfg, provider: this.provider,
+            clusterEndpoint: args.clusterEndpoint, clusterCaCertificate: args.clusterCaCertificate,
+        }, { parent: this });
+        const engines = new SecretEngines(`${name}-engines`, { config: cfg, provider: this.provider }, { parent: this });
+        const ns = (n: string) => args.namespaces.name(n);
+        const apps = new VaultApps(`${name}-apps`, {
+            config: cfg, vaultProvider: this.provider, k8sProvider: args.provider,
+            authPath: auth.path, kvMount: engines.kvPath, namespace: ns,
+        }, { parent: this, dependsOn: [auth.config] });
+        this.operator = new SecretsOperator(`${name}-vso`, {
+            config: cfg, provider: args.provider, apps: apps.apps, namespace: ns,
+            dependsOn: [auth.config, ...Object.values(apps.roles)],
+        }, { parent: this });
+        this.authMount = cfg.vault.authMount;
+        this.kvMount = cfg.vault.kvMount;
+        this.apps = apps.apps;
+        this.secrets = this.operator.secrets;
+        this.registerOutputs({
+            authMount: this.authMount, kvMount: this.kvMount, tokenSource: this.tokenSource,
+            roles: this.apps.map((a) => `${a.name}: ${a.namespace}/${a.serviceAccount}`),
+        });
+    }
+
+    /** Name of the Kubernetes Secret VSO keeps in sync (ids: airflowSecretKey, airflowConnections, grafanaAdmin, alertmanagerReceivers, app:<name>). */
+    secretName(id: string): string {
+        const s = this.secrets.find((x) => x.id === id);
+        if (!s) throw new Error(`no synced secret ${id} (known: ${this.secrets.map((x) => x.id).join(", ")})`);
+        return s.secretName;
+    }
+
+    /** The VaultStaticSecret behind a synced Secret, for consumers that must start after it. */
+    secretResource(id: string): CustomResource {
+        this.secretName(id);
+        return this.operator.staticSecrets[id];
+    }
+
+    /** Vault role of an application (the name to use in its Vault login, e.g. Airflow's secrets backend). */
+    roleName(app: string): string {
+        const a = this.apps.find((x) => x.name === app);
+        if (!a) throw new Error(`no Vault role for ${app} (known: ${this.apps.map((x) => x.name).join(", ")})`);
+        return a.name;
+    }
+}

@@ -1,0 +1,194 @@
+import { strict as assert } from "assert";
+import { ConfigError, fromConfigMap, parseStackConfig, PlatformConfig, PLACEHOLDER } from "../components/config";
+import { readStackYaml, toEngineConfig } from "../plan/stackfile";
+import { toPreviewJson } from "../plan/json";
+import { appPolicy, appRoleSpec, vaultApps, MONITORING_SECRETS_SA } from "../components/vault/apps";
+import { kubernetesHost, pemCa } from "../components/vault/auth";
+import { pkiRoleSpec } from "../components/vault/kv";
+import { vaultTokenSource } from "../components/vault/provider";
+import { staticSecretSpec, syncedSecrets, vaultAuthSpec, VSO_API } from "../components/vault/vso";
+import { SERVICE_ACCOUNTS, VAULT_ROLES } from "../components/k8s/accounts";
+import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
+
+type Raw = Record<string, any>;
+
+function parse(stack: string, mutate: (raw: Raw) => void = () => undefined): PlatformConfig {
+    const engine = toEngineConfig(readStackYaml(stack));
+    const { raw, secretKeys } = fromConfigMap(engine.config, engine.secretKeys);
+    const copy = structuredClone(raw);
+    mutate(copy);
+    return parseStackConfig(copy, { stack, secretKeys });
+}
+
+function problemsOf(stack: string, mutate: (raw: Raw) => void): readonly string[] {
+    try {
+        parse(stack, mutate);
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
+        return e.problems;
+    }
+    assert.fail("config was accepted");
+}
+
+/** Paths an HCL policy grants, with their capabilities. */
+function policyPaths(hcl: string): { path: string; caps: string[] }[] {
+    return [...hcl.matchAll(/path "([^"]+)" \{\s*capabilities = \[([^\]]*)\]/g)].map((m) => ({
+        path: m[1], caps: m[2].split(",").map((c) => c.trim().replace(/"/g, "")),
+    }));
+}
+
+describe("vault: roles and policies (pure)", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: every role binds exactly one namespace and one ServiceAccount, with audience and short TTLs`, () => {
+            const cfg = parse(stack);
+            const apps = vaultApps(cfg);
+            assert.deepEqual(apps.map((a) => a.name).slice(0, 4), [VAULT_ROLES.airflow, VAULT_ROLES.sparkJobs, VAULT_ROLES.ingestion, VAULT_ROLES.monitoring]);
+            assert.ok(apps.some((a) => a.name === "bi-notebooks"), "BI/DS app from config has a role");
+            for (const app of apps) {
+                const role = appRoleSpec(cfg, app);
+                assert.deepEqual(role.boundServiceAccountNames, [app.serviceAccount]);
+                assert.deepEqual(role.boundServiceAccountNamespaces, [app.namespace]);
+                assert.ok(!role.boundServiceAccountNames.includes("*") && !role.boundServiceAccountNamespaces.includes("*"));
+                assert.equal(role.audience, cfg.vault.audience);
+                assert.equal(role.tokenTtl, cfg.vault.tokenTtlSeconds);
+                assert.ok(role.tokenMaxTtl <= 2 * cfg.vault.tokenTtlSeconds);
+            }
+            const airflow = apps.find((a) => a.name === VAULT_ROLES.airflow)!;
+            assert.equal(airflow.namespace, cfg.airflow.namespace);
+            assert.equal(airflow.serviceAccount, SERVICE_ACCOUNTS.airflow);
+            assert.equal(apps.find((a) => a.name === VAULT_ROLES.monitoring)!.serviceAccount, MONITORING_SECRETS_SA);
+        });
+    }
+
+    it("a policy reads only its own application's subtree", () => {
+        const paths = policyPaths(appPolicy("kv-x", "airflow"));
+        assert.deepEqual(paths, [
+            { path: "kv-x/data/airflow/*", caps: ["read"] },
+            { path: "kv-x/metadata/airflow/*", caps: ["read", "list"] },
+        ]);
+    });
+
+    it("every synced secret lies inside its app's policy path, in the role's namespace", () => {
+        for (const stack of STACKS) {
+            const cfg = parse(stack);
+            const apps = vaultApps(cfg);
+            for (const s of syncedSecrets(cfg, apps)) {
+                const app = apps.find((a) => a.name === s.app)!;
+                assert.equal(s.namespace, app.namespace);
+                assert.ok(s.path.startsWith(`${s.app}/`), `${s.path} is under ${s.app}/`);
+                const spec = staticSecretSpec(cfg, s);
+                assert.equal(spec.type, "kv-v2");
+                assert.equal(spec.mount, cfg.vault.kvMount);
+                assert.equal(spec.vaultAuthRef, app.name);
+                assert.deepEqual(spec.destination, { name: s.secretName, create: true, overwrite: false, type: "Opaque" });
+                const auth = vaultAuthSpec(cfg, app);
+                assert.equal(auth.method, "kubernetes");
+                assert.deepEqual(auth.kubernetes, { role: app.name, serviceAccount: app.serviceAccount, audiences: [cfg.vault.audience], tokenExpirationSeconds: 600 });
+            }
+        }
+    });
+
+    it("Airflow's and Grafana's Secrets restart their consumers; Alertmanager's does not need to", () => {
+        const cfg = parse("staging");
+        const secrets = syncedSecrets(cfg, vaultApps(cfg));
+        const byId = Object.fromEntries(secrets.map((s) => [s.id, s]));
+        assert.ok(byId.airflowSecretKey.rolloutDeployments.length > 0);
+        assert.ok(byId.airflowConnections.rolloutDeployments.length > 0);
+        assert.deepEqual(byId.grafanaAdmin.rolloutDeployments, ["kps-grafana"]);
+        assert.deepEqual(staticSecretSpec(cfg, byId["app:bi-notebooks"]).rolloutRestartTargets, [{ kind: "Deployment", name: "bi-notebooks" }]);
+    });
+
+    it("PKI role: server and client certificates under the configured domains and TTLs", () => {
+        const cfg = parse("prod");
+        const r = pkiRoleSpec(cfg.vault);
+        assert.equal(r.serverFlag, true);
+        assert.equal(r.clientFlag, true);
+        assert.deepEqual(r.allowedDomains, ["svc.cluster.local"]);
+        assert.equal(r.ttl, String(cfg.vault.pki.ttlSeconds));
+        assert.equal(r.maxTtl, String(cfg.vault.pki.maxTtlSeconds));
+        assert.equal(r.allowAnyName, false);
+    });
+
+    it("auth config accepts the endpoint and CA in the forms the clouds hand over", () => {
+        assert.equal(kubernetesHost("10.1.0.2"), "https://10.1.0.2");
+        assert.equal(kubernetesHost("https://abc.eks.amazonaws.com"), "https://abc.eks.amazonaws.com");
+        const pem = "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n";
+        assert.equal(pemCa(Buffer.from(pem).toString("base64")), pem);
+        assert.equal(pemCa(pem.trimEnd()), pem);
+    });
+
+    it("token source: secure config when set, else VAULT_TOKEN", () => {
+        assert.equal(vaultTokenSource(parse("prod")), "config");
+        assert.equal(vaultTokenSource(parse("staging")), "environment");
+    });
+
+    it("rejects a BI app that reuses a built-in role name", () => {
+        const problems = problemsOf("staging", (raw) => { raw.vault.apps = [{ name: "airflow", namespace: "spark-jobs", serviceAccount: "x1" }]; });
+        assert.ok(problems.some((p) => p.includes("dataplatform:vault.apps[0].name")), problems.join("\n"));
+    });
+
+    it("rejects a plaintext Vault token in the stack file", () => {
+        const problems = problemsOf("staging", (raw) => { raw.vaultToken = "hvs.plaintext"; });
+        assert.ok(problems.some((p) => p.includes("dataplatform:vaultToken")), problems.join("\n"));
+    });
+});
+
+describe("vault: plans", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: auth backend, KV v2, roles bound to one namespace/SA, VSO objects`, async () => {
+            const plan = await shippedPlan(stack);
+            const cfg = plan.config;
+            const [backend] = ofType(plan, "vault:index/authBackend:AuthBackend").map(inputsOf);
+            assert.equal(backend.type, "kubernetes");
+            assert.equal(backend.path, cfg.vault.authMount);
+            const [authCfg] = ofType(plan, "vault:kubernetes/authBackendConfig:AuthBackendConfig").map(inputsOf);
+            assert.match(authCfg.kubernetesHost, /^https:\/\//);
+            assert.match(authCfg.kubernetesCaCert, /-----BEGIN CERTIFICATE-----/);
+            assert.equal(authCfg.tokenReviewerJwt, undefined, "no long-lived reviewer token in state");
+            const [kv] = ofType(plan, "vault:index/mount:Mount").map(inputsOf).filter((m) => m.type === "kv");
+            assert.deepEqual([kv.path, kv.options.version], [cfg.vault.kvMount, "2"]);
+            const roles = ofType(plan, "vault:kubernetes/authBackendRole:AuthBackendRole").map(inputsOf);
+            assert.ok(roles.length >= 5);
+            const policies = Object.fromEntries(ofType(plan, "vault:index/policy:Policy").map(inputsOf).map((p) => [p.name, p.policy]));
+            for (const r of roles) {
+                assert.equal(r.boundServiceAccountNames.length, 1);
+                assert.equal(r.boundServiceAccountNamespaces.length, 1);
+                assert.equal(r.backend, cfg.vault.authMount);
+                assert.ok(r.tokenMaxTtl <= 2 * r.tokenTtl && r.tokenTtl <= 3600);
+                assert.equal(r.tokenPolicies.length, 1);
+                const paths = policyPaths(policies[r.tokenPolicies[0]]);
+                assert.deepEqual(paths.map((p) => p.path), [`${cfg.vault.kvMount}/data/${r.roleName}/*`, `${cfg.vault.kvMount}/metadata/${r.roleName}/*`]);
+                assert.ok(paths.every((p) => !p.caps.some((c) => ["create", "update", "delete", "sudo"].includes(c))));
+            }
+            const pki = ofType(plan, "vault:pkiSecret/secretBackendRole:SecretBackendRole");
+            assert.equal(pki.length, cfg.vault.pki.enabled ? 1 : 0);
+            const crs = ofType(plan, "kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret").map(inputsOf);
+            assert.ok(crs.length >= 5);
+            for (const c of crs) assert.equal(c.apiVersion, VSO_API);
+            assert.equal(ofType(plan, "kubernetes:secrets.hashicorp.com/v1beta1:VaultConnection").length, 1);
+            const [vso] = ofType(plan, "kubernetes:helm.sh/v3:Release").map(inputsOf).filter((r) => r.chart === "vault-secrets-operator");
+            assert.equal(vso.namespace, "vault-secrets-operator");
+            assert.equal(vso.version, cfg.charts.vaultSecretsOperator);
+        });
+
+        it(`${stack}: no secret value in clear anywhere in the plan JSON`, async () => {
+            const plan = await shippedPlan(stack);
+            const text = JSON.stringify(toPreviewJson(plan));
+            assert.ok(!text.includes(PLACEHOLDER), "a secure config value appears in clear");
+            assert.ok(!/hvs\.[A-Za-z0-9]{8,}/.test(text), "a Vault token appears in clear");
+            assert.ok(!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text), "a private key appears in clear");
+            const [provider] = toPreviewJson(plan).steps.filter((s) => s.newState.type === "pulumi:providers:vault");
+            assert.ok(provider, "explicit Vault provider");
+            if (plan.config.vaultToken) assert.equal(provider.newState.inputs.token, "[secret]");
+            else assert.equal(provider.newState.inputs.token, undefined);
+        });
+    }
+
+    it("a Vault token set in config reaches the provider only as a secret", async () => {
+        const plan = await variantPlan("staging", (c) => { c["dataplatform:vaultToken"] = { secure: "v1:abc" }; });
+        const json = toPreviewJson(plan);
+        const [provider] = json.steps.filter((s) => s.newState.type === "pulumi:providers:vault");
+        assert.equal(provider.newState.inputs.token, "[secret]");
+        assert.ok(!JSON.stringify(json).includes(PLACEHOLDER));
+    });
+});
