@@ -5,6 +5,12 @@ import { AwsFoundation } from "./aws/foundation";
 import type { KafkaPlatform, KubernetesLayerArgs } from "./interfaces";
 import { Namespaces } from "./k8s/namespaces";
 import { KafkaLayer } from "./kafka/layer";
+import { GcpLake } from "./gcp/lake";
+import { AwsLake } from "./aws/lake";
+import { bigqueryKmsLocation, GcpKeys } from "./gcp/keys";
+import { Warehouse } from "./gcp/warehouse";
+import { WarehouseCosts } from "./gcp/costs";
+import { AwsBudget } from "./aws/budget";
 
 export interface PlatformArgs {
     config: PlatformConfig;
@@ -31,6 +37,27 @@ export class Platform extends pulumi.ComponentResource {
         if (awsFoundation) Object.assign(outputs, awsFoundation.outputs);
         // [2 data] GcpLake | AwsLake ("lake") → buckets; Warehouse ("warehouse", gcp folder, both clouds) → datasets,
         //   tables, BI reader, quota; budgets (GCP billing budget; AWS budget on aws stacks).
+        const lake = gcpFoundation
+            ? new GcpLake("lake", {
+                config: cfg, provider: gcpFoundation.provider,
+                kmsKeyName: gcpFoundation.keys.keyId("storage"), keyGrants: [gcpFoundation.keys.grant("storage")],
+            }, { parent: this })
+            : new AwsLake("lake", { config: cfg, provider: awsFoundation!.provider, kmsKeyArn: awsFoundation!.keys.arn("s3") }, { parent: this });
+        const warehouseProvider = (gcpFoundation ?? awsFoundation!).warehouseProvider;
+        // BigQuery stays in GCP on aws stacks: its CMEK lives in the warehouse project.
+        const warehouseKeys = gcpFoundation?.warehouseKeys ?? new GcpKeys("warehouse-keys", {
+            config: cfg, provider: warehouseProvider, project: cfg.warehouseProject,
+            location: bigqueryKmsLocation(cfg.warehouse.location), purposes: ["bigquery"],
+        }, { parent: this });
+        const warehouse = new Warehouse("warehouse", {
+            config: cfg, provider: warehouseProvider,
+            kmsKeyName: warehouseKeys.keyId("bigquery"), keyGrants: [warehouseKeys.grant("bigquery")],
+        }, { parent: this });
+        new WarehouseCosts("costs", { config: cfg, provider: warehouseProvider }, { parent: this });
+        if (awsFoundation) new AwsBudget("budget", { config: cfg, provider: awsFoundation.provider }, { parent: this });
+        outputs.buckets = Object.fromEntries(Object.entries(lake.buckets).map(([k, b]) => [k, b.url]));
+        outputs.datasets = Object.fromEntries(Object.entries(warehouse.datasets).map(([k, d]) => [k, d.datasetId]));
+        outputs.biReader = warehouse.bi.email;
         // [3 namespaces] Every namespace once; Kubernetes layers receive only KubernetesLayerArgs.
         const foundation = gcpFoundation ?? awsFoundation!;
         const namespaces = new Namespaces("namespaces", { config: cfg, provider: foundation.k8sProvider }, { parent: this });

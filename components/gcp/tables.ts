@@ -186,7 +186,7 @@ export function loadTableSpecs(schemaDir: string, datasets: readonly string[], o
         }
         for (const f of fs.readdirSync(path.join(dir, entry.name)).filter((n) => n.endsWith(".json")).sort()) {
             const rel = path.join(schemaDir, entry.name, f);
-            const res = parseTableFile(rel, fs.readFileSync(path.join(root, rel), "utf8"));
+            const res = parseTableFile(rel, fs.readFileSync(path.resolve(root, rel), "utf8"));
             problems.push(...res.problems);
             if (res.spec) specs.push(res.spec);
         }
