@@ -9,6 +9,7 @@ import { ADDON_IDENTITIES, NETWORK_ADDONS, WORKLOAD_ADDONS } from "../components
 import { kubeconfig } from "../components/aws/foundation";
 import { readStackYaml, toEngineConfig } from "../plan/stackfile";
 import type { Plan } from "../plan/run";
+import type { CapturedResource } from "../plan/capture";
 import { inputsOf, ofType, shippedPlan, variantPlan } from "./support/plans";
 
 type Raw = Record<string, any>;
@@ -215,7 +216,7 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
         });
 
         it("runs system, kafka (tainted) and spark (Spot, from 0) node groups on hardened launch templates", () => {
-            const groups = Object.fromEntries(ofType(plan, "aws:eks/nodeGroup:NodeGroup").map((g) => [g.name.split("-").pop(), inputsOf(g)]));
+            const groups: Record<string, any> = Object.fromEntries(ofType(plan, "aws:eks/nodeGroup:NodeGroup").map((g) => [g.name.split("-").pop(), inputsOf(g)]));
             assert.deepEqual(Object.keys(groups).sort(), ["kafka", "spark", "system"]);
             const pools = plan.config.cluster.nodePools;
             assert.deepEqual(groups.kafka.taints, [{ key: "dataplatform.io/pool", value: "kafka", effect: "NO_SCHEDULE" }]);
@@ -226,7 +227,7 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             assert.equal(groups.spark.scalingConfig.maxSize, pools.spark.max);
             assert.deepEqual(groups.spark.taints.map((t: any) => t.value), ["spark"]);
             assert.equal(groups.system.taints.length, 0);
-            const lts = Object.fromEntries(ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate").map((l) => [l.name.split("-").pop(), inputsOf(l)]));
+            const lts: Record<string, any> = Object.fromEntries(ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate").map((l) => [l.name.split("-").pop(), inputsOf(l)]));
             for (const [pool, lt] of Object.entries(lts)) {
                 assert.deepEqual(lt.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 }, pool);
                 const ebs = lt.blockDeviceMappings[0].ebs;
@@ -241,7 +242,7 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             const attach = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
             const node = attach.filter((a) => a.name.startsWith("foundation-eks-node-")).map((a) => inputsOf(a).policyArn).sort();
             assert.deepEqual(node, ["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly", "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"]);
-            const addons = Object.fromEntries(ofType(plan, "aws:eks/addon:Addon").map((a) => [inputsOf(a).addonName, a]));
+            const addons: Record<string, CapturedResource> = Object.fromEntries(ofType(plan, "aws:eks/addon:Addon").map((a) => [inputsOf(a).addonName, a]));
             assert.deepEqual(Object.keys(addons).sort(), [...NETWORK_ADDONS, ...WORKLOAD_ADDONS].sort());
             for (const [name, a] of Object.entries(addons)) assert.match(inputsOf(a).addonVersion, /^v\d+\.\d+\.\d+-eksbuild\.\d+$/, name);
             for (const [name, ident] of Object.entries(ADDON_IDENTITIES)) {
