@@ -1,16 +1,19 @@
 import { z } from "zod";
-import { name, nonNegInt, posInt, Report } from "./common";
+import { name, nonNegInt, posInt, quantity, Report } from "./common";
 
 /** Spark memory is JVM-style (512m, 4g), not a Kubernetes quantity. */
 const sparkMemory = z.string().regex(/^\d+[kmgt]$/, "must be a Spark memory size such as 512m or 4g");
 const resources = z.strictObject({ cores: posInt.max(32), memory: sparkMemory });
+const executorResources = resources.extend({ instances: posInt.max(100) });
+/** A platform image with a pinned tag or digest (built by CI). */
+const pinnedImage = z.string().regex(/^[^\s:]+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, "must name an image with a pinned tag or digest").refine((s) => !s.endsWith(":latest"), "must not use the 'latest' tag");
 
 export const sparkSchema = z.strictObject({
     operatorNamespace: name.default("spark-operator"),
     /** Namespace where SparkApplications run (watched by the operator). */
     jobNamespace: name.default("spark-jobs"),
     /** Application image with a pinned tag or digest (built by CI from docker/spark). */
-    image: z.string().regex(/^[^\s:]+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, "must name an image with a pinned tag or digest").refine((s) => !s.endsWith(":latest"), "must not use the 'latest' tag"),
+    image: pinnedImage,
     streaming: z.strictObject({
         mainClass: z.string().optional(),
         mainApplicationFile: z.string().min(1),
@@ -18,7 +21,9 @@ export const sparkSchema = z.strictObject({
         /** The Kafka user (role consumer) whose topic and group the job consumes. */
         kafkaUser: z.string(),
         driver: resources,
-        executor: resources.extend({ instances: posInt.max(100) }),
+        executor: executorResources,
+        /** Upper bound of one backlog-draining run (a KEDA ScaledJob Job), in seconds. */
+        maxRunSeconds: posInt.max(86400).default(3600),
     }),
     compaction: z.strictObject({
         schedule: z.string().regex(/^(\S+\s+){4}\S+$/, "must be a 5-field cron expression such as \"0 3 * * *\""),
@@ -26,6 +31,8 @@ export const sparkSchema = z.strictObject({
         /** Lake bucket compacted and the dataset loaded. */
         sourceBucket: z.string(),
         targetDataset: z.string(),
+        driver: resources.default({ cores: 1, memory: "2g" }),
+        executor: executorResources.default({ instances: 2, cores: 2, memory: "4g" }),
     }),
 });
 export type SparkConfig = z.infer<typeof sparkSchema>;
@@ -38,13 +45,32 @@ export const autoscalingSchema = z.strictObject({
     /** Spark stream consumers: a KEDA ScaledJob, at most this many concurrent backlog-draining runs. */
     streaming: z.strictObject({ maxJobs: posInt.max(50) }),
     /** Deployment consumers (ingestion, sinks): a KEDA ScaledObject; max ≤ the topic's partitions. */
-    deployments: z.strictObject({ minReplicas: nonNegInt, maxReplicas: posInt }),
+    deployments: z.strictObject({
+        minReplicas: nonNegInt,
+        maxReplicas: posInt,
+        /** Consumer Deployments scaled on their group's lag (e.g. the curated-sink in the ingestion namespace). */
+        consumers: z.array(z.strictObject({
+            /** Kafka user (role consumer); its group and topics drive the trigger. */
+            kafkaUser: name,
+            namespace: name,
+            image: pinnedImage,
+            args: z.array(z.string()).default([]),
+            cpu: quantity.default("250m"),
+            memory: quantity.default("512Mi"),
+        })).default([]),
+    }),
+    /** Kafka user (role monitor) whose credentials the KEDA Kafka trigger uses to read lag. */
+    kafkaUser: name.default("keda-lag-reader"),
 });
 export type AutoscalingConfig = z.infer<typeof autoscalingSchema>;
 
 export const airflowSchema = z.strictObject({
     namespace: name.default("airflow"),
     executor: z.enum(["KubernetesExecutor", "CeleryExecutor", "CeleryKubernetesExecutor"]).default("KubernetesExecutor"),
+    /** Airflow image built by CI from docker/airflow (pinned); defaults to the upstream image in versions.ts. */
+    image: pinnedImage.optional(),
+    /** Metadata rows older than this are purged by the chart's database cleanup CronJob. */
+    dbRetentionDays: posInt.min(7).max(3650).default(90),
     dags: z.strictObject({
         repo: z.string().regex(/^(https:\/\/|git@|ssh:\/\/)\S+\.git$/, "must be a git URL ending in .git"),
         branch: z.string().min(1).default("main"),
@@ -68,7 +94,7 @@ export function processingRules(
     spark: SparkConfig,
     auto: AutoscalingConfig,
     airflow: AirflowConfig,
-    kafka: { users: { name: string; role: string; topics: string[] }[]; topics: { name: string; partitions: number }[] },
+    kafka: { users: { name: string; role: string; topics: string[]; group?: string; namespaces: string[] }[]; topics: { name: string; partitions: number }[] },
     lakeBuckets: string[],
     datasets: string[],
     report: Report,
@@ -94,6 +120,23 @@ export function processingRules(
         const minParts = Math.min(...parts);
         if (d.maxReplicas > minParts) report(["autoscaling", "deployments", "maxReplicas"], d.maxReplicas, `is larger than the partitions of the consumed topics (${minParts})`);
         if (auto.streaming.maxJobs > minParts) report(["autoscaling", "streaming", "maxJobs"], auto.streaming.maxJobs, `is larger than the partitions of the consumed topics (${minParts})`);
+    }
+    const monitor = kafka.users.find((u) => u.name === auto.kafkaUser);
+    if (!monitor) report(["autoscaling", "kafkaUser"], auto.kafkaUser, `is not a user in kafka.users (${kafka.users.map((u) => u.name).join(", ")})`);
+    else if (monitor.role !== "monitor") report(["autoscaling", "kafkaUser"], auto.kafkaUser, `must have role monitor (it has ${monitor.role})`);
+    // TriggerAuthentication reads the lag reader's Secret in the scaled workload's namespace.
+    const scaledNamespaces = [spark.jobNamespace, ...d.consumers.map((c) => c.namespace)];
+    if (monitor) for (const ns of new Set(scaledNamespaces)) {
+        if (!monitor.namespaces.includes(ns)) report(["autoscaling", "kafkaUser"], auto.kafkaUser, `must list namespace ${ns} in its kafka.users namespaces (the scaler reads its credentials there)`);
+    }
+    d.consumers.forEach((c, i) => {
+        const u = kafka.users.find((x) => x.name === c.kafkaUser);
+        if (!u) report(["autoscaling", "deployments", "consumers", i, "kafkaUser"], c.kafkaUser, `is not a user in kafka.users (${kafka.users.map((x) => x.name).join(", ")})`);
+        else if (u.role !== "consumer") report(["autoscaling", "deployments", "consumers", i, "kafkaUser"], c.kafkaUser, `must have role consumer (it has ${u.role})`);
+        else if (!u.namespaces.includes(c.namespace)) report(["autoscaling", "deployments", "consumers", i, "namespace"], c.namespace, `is not a namespace of kafka user ${u.name} (${u.namespaces.join(", ")})`);
+    });
+    if (consumer && !consumer.namespaces.includes(spark.jobNamespace)) {
+        report(["spark", "streaming", "kafkaUser"], spark.streaming.kafkaUser, `must list spark.jobNamespace (${spark.jobNamespace}) in its kafka.users namespaces`);
     }
     if (environment === "prod" && !airflow.database.highAvailability) report(["airflow", "database", "highAvailability"], false, "must be true in prod");
 }

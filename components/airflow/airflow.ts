@@ -1,0 +1,76 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Secret } from "@pulumi/kubernetes/core/v1";
+import { Role, RoleBinding } from "@pulumi/kubernetes/rbac/v1";
+import { Release } from "@pulumi/kubernetes/helm/v3";
+import type { BucketRef, DatasetRef, KubernetesLayerArgs, ManagedDatabase, WorkloadIdentity } from "../interfaces";
+import { SERVICE_ACCOUNTS } from "../k8s/accounts";
+import { podIdentity } from "../spark/jobs";
+import { AIRFLOW_CHART, airflowGrants, airflowValues, METADATA_SECRET, metadataConnection } from "./values";
+
+export interface AirflowArgs extends KubernetesLayerArgs {
+    buckets: Readonly<Record<string, BucketRef>>;
+    datasets: Readonly<Record<string, DatasetRef>>;
+    /** External managed PostgreSQL (Cloud SQL / RDS). */
+    database: ManagedDatabase;
+    /** E.g. the Vault role that binds the `airflow` ServiceAccount (the secrets backend logs in at start). */
+    dependsOn?: pulumi.Resource[];
+}
+
+/** Apache Airflow (official chart): KubernetesExecutor, external metadata DB, remote logs, git DAGs, Vault secrets. */
+export class Airflow extends pulumi.ComponentResource {
+    readonly identity: WorkloadIdentity;
+    readonly release: Release;
+
+    constructor(name: string, args: AirflowArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:airflow:Airflow", name, {}, opts);
+        const cfg = args.config;
+        const ns = cfg.airflow.namespace;
+        const namespace = args.namespaces.name(ns);
+        const k8s = { parent: this, provider: args.provider };
+
+        // One ServiceAccount for scheduler, API server, DAG processor, triggerer, task pods and jobs.
+        this.identity = args.identity.bind(`${name}-identity`, {
+            namespace,
+            serviceAccountName: SERVICE_ACCOUNTS.airflow,
+            grants: airflowGrants(cfg, args.buckets, args.datasets),
+        }, { parent: this });
+
+        const db = args.database;
+        const metadata = new Secret(`${name}-metadata`, {
+            metadata: { name: METADATA_SECRET, namespace },
+            type: "Opaque",
+            stringData: {
+                connection: pulumi.secret(pulumi.all([db.host, db.password]).apply(([host, password]) =>
+                    metadataConnection({ host, port: db.port, database: db.database, username: db.username, password }))),
+            },
+        }, { ...k8s, dependsOn: [db.resource] });
+
+        // Airflow launches Spark jobs (SparkKubernetesOperator) in the job namespace, nothing else there.
+        const sparkRole = new Role(`${name}-spark-launcher`, {
+            metadata: { name: "airflow-spark-launcher", namespace: args.namespaces.name(cfg.spark.jobNamespace) },
+            rules: [
+                { apiGroups: ["sparkoperator.k8s.io"], resources: ["sparkapplications", "sparkapplications/status"], verbs: ["create", "get", "list", "watch", "delete", "patch"] },
+                { apiGroups: [""], resources: ["pods", "pods/log", "events"], verbs: ["get", "list", "watch"] },
+            ],
+        }, k8s);
+        new RoleBinding(`${name}-spark-launcher`, {
+            metadata: { name: "airflow-spark-launcher", namespace: args.namespaces.name(cfg.spark.jobNamespace) },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: sparkRole.metadata.name },
+            subjects: [{ kind: "ServiceAccount", name: SERVICE_ACCOUNTS.airflow, namespace: ns }],
+        }, k8s);
+
+        const logs = args.buckets[cfg.lake.buckets.find((b) => b.purpose === "logs")!.name];
+        const values = pulumi.all([podIdentity(this.identity), logs.url]).apply(([identity, logsUrl]) => airflowValues({ cfg, logsUrl, identity }));
+        this.release = new Release(name, {
+            name: "airflow",
+            chart: AIRFLOW_CHART.chart,
+            version: cfg.charts.airflow,
+            repositoryOpts: { repo: AIRFLOW_CHART.repo },
+            namespace,
+            values,
+            // The migration job runs as a hook; give it time against a fresh Cloud SQL / RDS instance.
+            timeout: 1200,
+        }, { ...k8s, dependsOn: [metadata, this.identity.serviceAccount, logs.resource, ...(args.dependsOn ?? [])] });
+        this.registerOutputs({ release: this.release.status });
+    }
+}

@@ -1,0 +1,50 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Release } from "@pulumi/kubernetes/helm/v3";
+import type { KubernetesLayerArgs } from "../interfaces";
+import type { PlatformConfig } from "../config";
+import { CHARTS } from "../versions";
+import { KEDA_NAMESPACE } from "../k8s/namespaces";
+
+/** KEDA chart values (kedacore/keda): requests on every component, metrics for the monitoring layer. */
+export function kedaValues(cfg: PlatformConfig): Record<string, any> {
+    const prod = cfg.environment === "prod";
+    const res = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { memory } });
+    return {
+        operator: { replicaCount: prod ? 2 : 1 },
+        metricsServer: { replicaCount: prod ? 2 : 1 },
+        webhooks: { enabled: true, replicaCount: prod ? 2 : 1 },
+        podDisruptionBudget: prod ? { operator: { minAvailable: 1 }, metricServer: { minAvailable: 1 }, webhooks: { minAvailable: 1 } } : {},
+        resources: {
+            operator: res("100m", "256Mi"),
+            metricServer: res("100m", "256Mi"),
+            webhooks: res("50m", "128Mi"),
+        },
+        prometheus: {
+            operator: { enabled: true },
+            metricServer: { enabled: true },
+            webhooks: { enabled: true },
+        },
+        logging: { operator: { level: "info", format: "json" } },
+    };
+}
+
+/** KEDA: drives the HPAs of consumer Deployments and starts the streaming ScaledJobs from Kafka lag. */
+export class Keda extends pulumi.ComponentResource {
+    readonly release: Release;
+
+    constructor(name: string, args: KubernetesLayerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:keda:Keda", name, {}, opts);
+        const cfg = args.config;
+        this.release = new Release(name, {
+            name: "keda",
+            chart: CHARTS.keda.chart,
+            version: cfg.charts.keda,
+            repositoryOpts: { repo: CHARTS.keda.repo },
+            namespace: args.namespaces.name(KEDA_NAMESPACE),
+            values: kedaValues(cfg),
+            atomic: true,
+            timeout: 600,
+        }, { parent: this, provider: args.provider });
+        this.registerOutputs({ release: this.release.status });
+    }
+}

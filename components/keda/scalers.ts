@@ -1,0 +1,159 @@
+import type { PlatformConfig } from "../config";
+import type { Obj } from "../spark/specs";
+
+/** What a Kafka trigger needs: the consumer group and topics whose lag it reads. */
+export interface LagSource {
+    group: string;
+    topics: string[];
+    bootstrapServers: string;
+}
+
+/** The lag reader's credentials in one namespace (KafkaPlatform.access of the monitor user). */
+export interface LagReaderSecret {
+    /** Secret with the lag reader's CA / certificate / key (or SCRAM password). */
+    secretName: string;
+    keys: { ca: string; cert?: string; key?: string; password?: string };
+    authentication: "tls" | "scram-sha-512";
+    user: string;
+    /** Small Secret with the literal settings KEDA reads as auth parameters (tls, sasl, username). */
+    settingsSecretName: string;
+}
+
+/** Literal settings for the trigger authentication (not sensitive; KEDA reads auth parameters only from Secrets). */
+export function lagReaderSettings(r: Pick<LagReaderSecret, "authentication" | "user">): Record<string, string> {
+    return r.authentication === "tls" ? { tls: "enable" } : { tls: "enable", sasl: "scram_sha512", username: r.user };
+}
+
+/** TriggerAuthentication (keda.sh/v1alpha1): TLS to the brokers with the lag reader's KafkaUser credentials. */
+export function triggerAuthentication(name: string, namespace: string, r: LagReaderSecret): Obj {
+    const ref = (parameter: string, key: string, secret = r.secretName) => ({ parameter, name: secret, key });
+    const params = [ref("tls", "tls", r.settingsSecretName), ref("ca", r.keys.ca)];
+    if (r.authentication === "tls") params.push(ref("cert", r.keys.cert!), ref("key", r.keys.key!));
+    else params.push(ref("sasl", "sasl", r.settingsSecretName), ref("username", "username", r.settingsSecretName), ref("password", r.keys.password!));
+    return { apiVersion: "keda.sh/v1alpha1", kind: "TriggerAuthentication", metadata: { name, namespace }, spec: { secretTargetRef: params } };
+}
+
+/** One Kafka trigger per consumed topic, thresholds from config. */
+export function kafkaTriggers(cfg: PlatformConfig, src: LagSource, authName: string): Obj[] {
+    const a = cfg.autoscaling;
+    return src.topics.map((topic) => ({
+        type: "kafka",
+        name: `lag-${topic.replace(/[^a-z0-9-]/g, "-")}`,
+        authenticationRef: { name: authName },
+        metadata: {
+            bootstrapServers: src.bootstrapServers,
+            consumerGroup: src.group,
+            topic,
+            lagThreshold: String(a.lagThreshold),
+            activationLagThreshold: String(a.activationLagThreshold),
+            // A new group has no committed offsets: its backlog is the whole retained topic.
+            offsetResetPolicy: "earliest",
+            allowIdleConsumers: "false",
+            scaleToZeroOnInvalidOffset: "false",
+        },
+    }));
+}
+
+/** ScaledJob: up to autoscaling.streaming.maxJobs concurrent backlog-draining runs, none when there is no lag. */
+export function streamingScaledJob(cfg: PlatformConfig, name: string, namespace: string, jobSpec: Obj, src: LagSource, authName: string): Obj {
+    return {
+        apiVersion: "keda.sh/v1alpha1",
+        kind: "ScaledJob",
+        metadata: { name, namespace },
+        spec: {
+            jobTargetRef: jobSpec,
+            pollingInterval: cfg.autoscaling.pollingIntervalSeconds,
+            minReplicaCount: 0,
+            maxReplicaCount: cfg.autoscaling.streaming.maxJobs,
+            successfulJobsHistoryLimit: 3,
+            failedJobsHistoryLimit: 5,
+            // Runs already draining are counted, so a poll during a run does not start a duplicate.
+            scalingStrategy: { strategy: "accurate" },
+            // A spec change must not kill runs in flight; they end on their own.
+            rollout: { strategy: "gradual" },
+            triggers: kafkaTriggers(cfg, src, authName),
+        },
+    };
+}
+
+/** ScaledObject for a consumer Deployment: min from config (0 staging), max ≤ the topic's partitions (config rule). */
+export function consumerScaledObject(cfg: PlatformConfig, name: string, namespace: string, deployment: string, src: LagSource, authName: string): Obj {
+    const a = cfg.autoscaling;
+    return {
+        apiVersion: "keda.sh/v1alpha1",
+        kind: "ScaledObject",
+        metadata: { name, namespace },
+        spec: {
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment },
+            pollingInterval: a.pollingIntervalSeconds,
+            cooldownPeriod: a.cooldownPeriodSeconds,
+            minReplicaCount: a.deployments.minReplicas,
+            maxReplicaCount: a.deployments.maxReplicas,
+            advanced: {
+                horizontalPodAutoscalerConfig: {
+                    // Scale down slowly: a rebalance on every poll costs more than a few idle consumers.
+                    behavior: { scaleDown: { stabilizationWindowSeconds: a.cooldownPeriodSeconds, policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] } },
+                },
+            },
+            triggers: kafkaTriggers(cfg, src, authName),
+        },
+    };
+}
+
+/** A consumer Deployment's Kafka connection (resolved KafkaPlatform.access of its consumer user). */
+export interface ConsumerKafka {
+    secretName: string;
+    bootstrapServers: string;
+    authentication: "tls" | "scram-sha-512";
+    keys: { ca: string; cert?: string; key?: string; password?: string };
+    group: string;
+    topics: string[];
+}
+
+/**
+ * apps/v1 DeploymentSpec of a lag-scaled consumer. Replicas are left to the HPA that KEDA owns; the consumer
+ * commits its offsets to its group, which is what the trigger reads.
+ */
+export function consumerDeployment(
+    cfg: PlatformConfig,
+    c: PlatformConfig["autoscaling"]["deployments"]["consumers"][number],
+    serviceAccountName: string,
+    k: ConsumerKafka,
+): Obj {
+    const dir = "/etc/kafka/client";
+    const labels = { "app.kubernetes.io/name": c.kafkaUser, "app.kubernetes.io/component": "consumer" };
+    const env = [
+        { name: "KAFKA_BOOTSTRAP_SERVERS", value: k.bootstrapServers },
+        { name: "KAFKA_GROUP", value: k.group },
+        { name: "KAFKA_TOPICS", value: k.topics.join(",") },
+        { name: "KAFKA_AUTH", value: k.authentication },
+        { name: "KAFKA_CA_FILE", value: `${dir}/${k.keys.ca}` },
+        ...(k.authentication === "tls"
+            ? [{ name: "KAFKA_CERT_FILE", value: `${dir}/${k.keys.cert}` }, { name: "KAFKA_KEY_FILE", value: `${dir}/${k.keys.key}` }]
+            : [{ name: "KAFKA_USERNAME", value: c.kafkaUser }, { name: "KAFKA_PASSWORD_FILE", value: `${dir}/${k.keys.password}` }]),
+    ];
+    return {
+        // The HPA owns the replica count from here on; this is the first rollout's size.
+        replicas: Math.max(cfg.autoscaling.deployments.minReplicas, 1),
+        selector: { matchLabels: labels },
+        template: {
+            metadata: { labels },
+            spec: {
+                serviceAccountName,
+                // Consumers leave their group cleanly on scale-down.
+                terminationGracePeriodSeconds: 60,
+                securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+                containers: [{
+                    name: "consumer",
+                    image: c.image,
+                    args: c.args,
+                    env,
+                    resources: { requests: { cpu: c.cpu, memory: c.memory }, limits: { memory: c.memory } },
+                    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                    volumeMounts: [{ name: "kafka-client", mountPath: dir, readOnly: true }],
+                }],
+                volumes: [{ name: "kafka-client", secret: { secretName: k.secretName } }],
+            },
+        },
+    };
+}

@@ -1,0 +1,98 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { ConfigMap } from "@pulumi/kubernetes/core/v1";
+import { Role, RoleBinding } from "@pulumi/kubernetes/rbac/v1";
+import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import type { BucketRef, DatasetRef, KafkaPlatform, KubernetesLayerArgs, WorkloadIdentity } from "../interfaces";
+import { SERVICE_ACCOUNTS } from "../k8s/accounts";
+import { compactionApplication, executorPodTemplate, KafkaMount, Obj, PodIdentity, sparkJobGrants, streamingJobSpec } from "./specs";
+
+export interface SparkJobsArgs extends KubernetesLayerArgs {
+    buckets: Readonly<Record<string, BucketRef>>;
+    datasets: Readonly<Record<string, DatasetRef>>;
+    kafka: KafkaPlatform;
+    /** The operator release (CRDs and webhook before any SparkApplication). */
+    operator: pulumi.Resource;
+}
+
+/** Spark lake URLs: the S3A filesystem for s3:// buckets. */
+export function sparkUrl(url: string): string {
+    return url.replace(/^s3:\/\//, "s3a://");
+}
+
+/** Resolves the binder's pod additions once, for the pure builders. */
+export function podIdentity(id: WorkloadIdentity): pulumi.Output<PodIdentity> {
+    return pulumi.output({ env: id.podEnv, volumes: id.podVolumes, volumeMounts: id.podVolumeMounts }) as unknown as pulumi.Output<PodIdentity>;
+}
+
+/**
+ * Spark workloads in the job namespace: their identity, the daily compaction (ScheduledSparkApplication) and the
+ * streaming consumer's bounded run (a Job spec that the autoscaling layer starts from Kafka lag).
+ */
+export class SparkJobs extends pulumi.ComponentResource {
+    readonly identity: WorkloadIdentity;
+    readonly compaction: CustomResource;
+    /** batch/v1 JobSpec of one backlog-draining streaming run. */
+    readonly streamingJob: pulumi.Output<Obj>;
+    /** The consumer group and topics whose lag drives the streaming runs. */
+    readonly streamingSource: { group: string; topics: string[]; bootstrapServers: string };
+    readonly namespace: pulumi.Output<string>;
+    /** Resources the streaming runs need before they can start. */
+    readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: SparkJobsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:spark:SparkJobs", name, {}, opts);
+        const cfg = args.config;
+        const ns = cfg.spark.jobNamespace;
+        this.namespace = args.namespaces.name(ns);
+        const k8s = { parent: this, provider: args.provider };
+
+        this.identity = args.identity.bind(`${name}-identity`, {
+            namespace: this.namespace,
+            serviceAccountName: SERVICE_ACCOUNTS.sparkJobs,
+            grants: sparkJobGrants(cfg, args.buckets, args.datasets),
+        }, { parent: this });
+        const pod = podIdentity(this.identity);
+
+        const source = args.buckets[cfg.spark.compaction.sourceBucket];
+        const dataset = args.datasets[cfg.spark.compaction.targetDataset];
+        const spec = pulumi.all([pod, source.url, dataset.datasetId]).apply(([identity, url, datasetId]) =>
+            compactionApplication({ cfg, namespace: ns, sourceUrl: sparkUrl(url), datasetId, identity }));
+        this.compaction = new CustomResource(`${name}-compaction`, {
+            apiVersion: "sparkoperator.k8s.io/v1beta2",
+            kind: "ScheduledSparkApplication",
+            metadata: { name: "compact-curated", namespace: this.namespace },
+            spec: spec.apply((s) => s.spec),
+        }, { ...k8s, dependsOn: [args.operator, this.identity.serviceAccount] });
+
+        // Streaming runs: executor pod template, and leases so concurrent runs own disjoint partition shards.
+        const template = new ConfigMap(`${name}-stream-pod-templates`, {
+            metadata: { name: "stream-events-pod-templates", namespace: this.namespace },
+            data: { "executor.yaml": pod.apply((identity) => YAML.stringify(executorPodTemplate({ identity }))) },
+        }, k8s);
+        const leaseRole = new Role(`${name}-stream-leases`, {
+            metadata: { name: "stream-events-leases", namespace: this.namespace },
+            rules: [{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] }],
+        }, k8s);
+        const leaseBinding = new RoleBinding(`${name}-stream-leases`, {
+            metadata: { name: "stream-events-leases", namespace: this.namespace },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: leaseRole.metadata.name },
+            subjects: [{ kind: "ServiceAccount", name: SERVICE_ACCOUNTS.sparkJobs, namespace: ns }],
+        }, k8s);
+
+        const user = cfg.kafka.users.find((u) => u.name === cfg.spark.streaming.kafkaUser)!;
+        const access = args.kafka.access(user.name, ns);
+        const sink = args.buckets[cfg.spark.compaction.sourceBucket];
+        this.streamingSource = { group: user.group!, topics: [...user.topics], bootstrapServers: access.bootstrapServers };
+        this.streamingJob = pulumi.all([pod, access.secretName, sink.url, template.metadata.name]).apply(([identity, secretName, sinkUrl, cm]) => {
+            const kafka: KafkaMount = {
+                secretName, bootstrapServers: access.bootstrapServers, authentication: access.authentication,
+                keys: access.keys, group: user.group!, topics: [...user.topics], user: user.name,
+            };
+            const base = sparkUrl(sinkUrl);
+            return streamingJobSpec({ cfg, namespace: ns, kafka, checkpointUrl: `${base}/_checkpoints/stream-events`, sinkUrl: `${base}/events`, identity, templateConfigMap: cm });
+        });
+        this.ready = [args.operator, this.identity.serviceAccount, template, leaseBinding, ...args.kafka.ready];
+        this.registerOutputs({ compaction: this.compaction.id, namespace: this.namespace });
+    }
+}

@@ -1,0 +1,69 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Release } from "@pulumi/kubernetes/helm/v3";
+import type { KubernetesLayerArgs } from "../interfaces";
+import type { PlatformConfig } from "../config";
+import { CHARTS } from "../versions";
+import { SERVICE_ACCOUNTS } from "../k8s/accounts";
+
+/** Spark operator chart values (kubeflow spark-operator); every key exists in the chart's values.yaml. */
+export function sparkOperatorValues(cfg: PlatformConfig): Record<string, any> {
+    const res = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { memory } });
+    const prod = cfg.environment === "prod";
+    return {
+        controller: {
+            replicas: prod ? 2 : 1,
+            leaderElection: { enable: true },
+            resources: res("100m", "256Mi"),
+            podDisruptionBudget: { enable: prod, minAvailable: 1 },
+            uiService: { enable: true },
+            uiIngress: { enable: false },
+        },
+        webhook: {
+            enable: true,
+            replicas: prod ? 2 : 1,
+            failurePolicy: "Fail",
+            resources: res("50m", "128Mi"),
+            podDisruptionBudget: { enable: prod, minAvailable: 1 },
+        },
+        spark: {
+            // The operator only watches (and only gets namespaced Roles in) the job namespace.
+            jobNamespaces: [cfg.spark.jobNamespace],
+            // The job ServiceAccount is created by the identity binder; the chart only binds its Role to it.
+            serviceAccount: { create: false, name: SERVICE_ACCOUNTS.sparkJobs },
+            rbac: { create: true },
+        },
+        prometheus: {
+            metrics: { enable: true, port: 8080, portName: "metrics", endpoint: "/metrics" },
+            // The monitoring layer owns PodMonitors (and their CRDs).
+            podMonitor: { create: false },
+        },
+    };
+}
+
+export interface SparkOperatorArgs extends KubernetesLayerArgs {
+    /** Resources the job namespace's ServiceAccount depends on (the chart binds Roles to it). */
+    dependsOn?: pulumi.Resource[];
+}
+
+/** The Spark operator: controller + admission webhook, namespaced to the job namespace. */
+export class SparkOperator extends pulumi.ComponentResource {
+    readonly release: Release;
+
+    constructor(name: string, args: SparkOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:spark:SparkOperator", name, {}, opts);
+        const cfg = args.config;
+        // Both namespaces must exist first: the chart puts Roles into the job namespace.
+        const namespace = pulumi.all([args.namespaces.name(cfg.spark.operatorNamespace), args.namespaces.name(cfg.spark.jobNamespace)]).apply(([ns]) => ns);
+        this.release = new Release(name, {
+            name: "spark-operator",
+            chart: CHARTS.sparkOperator.chart,
+            version: cfg.charts.sparkOperator,
+            repositoryOpts: { repo: CHARTS.sparkOperator.repo },
+            namespace,
+            values: sparkOperatorValues(cfg),
+            atomic: true,
+            timeout: 600,
+        }, { parent: this, provider: args.provider, dependsOn: args.dependsOn });
+        this.registerOutputs({ release: this.release.status });
+    }
+}
