@@ -2,17 +2,18 @@ import * as fs from "fs";
 import { parseArgs } from "util";
 import { redact } from "./capture";
 import { toPreviewJson } from "./json";
+import { toMarkdown } from "./markdown";
 import { ConfigError, Plan, planStack } from "./run";
 import { renderTree, renderCounts } from "./render";
 import { StackFileError } from "./stackfile";
 
-const USAGE = "usage: npm run plan -- [--stack <name>] [--json FILE] [--quiet]";
+const USAGE = "usage: npm run plan -- [--stack <name>] [--json FILE] [--markdown FILE] [--quiet]";
 
 async function main(): Promise<number> {
     let values;
     try {
         ({ values } = parseArgs({
-            options: { stack: { type: "string", default: "staging" }, json: { type: "string" }, quiet: { type: "boolean", default: false }, help: { type: "boolean", default: false } },
+            options: { stack: { type: "string", default: "staging" }, json: { type: "string" }, markdown: { type: "string" }, quiet: { type: "boolean", default: false }, help: { type: "boolean", default: false } },
         }));
     } catch (e) {
         console.error(`${(e as Error).message}\n${USAGE}`);
@@ -51,6 +52,10 @@ async function main(): Promise<number> {
     if (values.json) {
         fs.writeFileSync(values.json, JSON.stringify(toPreviewJson(plan), null, 2) + "\n");
         out.push("", `Wrote ${values.json}`);
+    }
+    if (values.markdown) {
+        fs.writeFileSync(values.markdown, toMarkdown(plan));
+        out.push("", `Wrote ${values.markdown}`);
     }
     console.log(out.join("\n"));
     return mandatory.length > 0 ? 1 : 0;
