@@ -5,6 +5,8 @@ import { AwsFoundation } from "./aws/foundation";
 import type { KafkaPlatform, KubernetesLayerArgs } from "./interfaces";
 import { Namespaces } from "./k8s/namespaces";
 import { KafkaLayer } from "./kafka/layer";
+import { VaultLayer } from "./vault/layer";
+import { Monitoring } from "./monitoring/monitoring";
 import { GcpLake } from "./gcp/lake";
 import { AwsLake } from "./aws/lake";
 import { bigqueryKmsLocation, GcpKeys } from "./gcp/keys";
@@ -69,8 +71,19 @@ export class Platform extends pulumi.ComponentResource {
         const kafka: KafkaPlatform = new KafkaLayer("kafka", k8s, { parent: this });
         outputs.kafkaBootstrapServers = kafka.bootstrapServers;
         // [5 vault] VaultLayer ("vault"): auth backend, KV mount, roles, Vault Secrets Operator.
+        const vault = new VaultLayer("vault", {
+            ...k8s, clusterEndpoint: foundation.clusterEndpoint, clusterCaCertificate: foundation.clusterCaCertificate,
+            // GKE accepts its issuer as token audience, EKS the in-cluster API address.
+            apiAudience: cfg.cloud === "gcp" ? foundation.oidcIssuer : "https://kubernetes.default.svc",
+        }, { parent: this });
+        outputs.vault = { authMount: vault.authMount, kvMount: vault.kvMount, roles: vault.apps.map((a) => a.name) };
         // [6 processing] managed Airflow DB (gcp/aws folder), Spark operator + jobs, KEDA + scalers, Airflow.
         // [7 monitoring] Monitoring ("monitoring"): kube-prometheus-stack, PodMonitors, rules, dashboards.
+        new Monitoring("monitoring", {
+            ...k8s,
+            secrets: { grafanaAdmin: vault.secretName("grafanaAdmin"), alertmanagerReceivers: vault.secretName("alertmanagerReceivers") },
+            secretsReady: [vault.secretResource("grafanaAdmin"), vault.secretResource("alertmanagerReceivers")],
+        }, { parent: this });
 
         this.outputs = outputs;
         this.registerOutputs(outputs);

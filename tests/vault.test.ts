@@ -81,9 +81,9 @@ describe("vault: roles and policies (pure)", () => {
                 assert.equal(spec.mount, cfg.vault.kvMount);
                 assert.equal(spec.vaultAuthRef, app.name);
                 assert.deepEqual(spec.destination, { name: s.secretName, create: true, overwrite: false, type: "Opaque" });
-                const auth = vaultAuthSpec(cfg, app);
+                const auth = vaultAuthSpec(cfg, app, "https://kubernetes.default.svc");
                 assert.equal(auth.method, "kubernetes");
-                assert.deepEqual(auth.kubernetes, { role: app.name, serviceAccount: app.serviceAccount, audiences: [cfg.vault.audience], tokenExpirationSeconds: 600 });
+                assert.deepEqual(auth.kubernetes, { role: app.name, serviceAccount: app.serviceAccount, audiences: [cfg.vault.audience, "https://kubernetes.default.svc"], tokenExpirationSeconds: 600 });
             }
         }
     });

@@ -12,6 +12,11 @@ export type VaultLayerArgs = KubernetesLayerArgs & {
     /** Kubernetes API endpoint (https://…) and CA (PEM or base64 PEM), from the foundation. */
     clusterEndpoint: pulumi.Input<string>;
     clusterCaCertificate: pulumi.Input<string>;
+    /**
+     * An audience the API server accepts for ServiceAccount tokens (its issuer on GKE,
+     * https://kubernetes.default.svc on EKS): Vault reviews each login with the client's own token.
+     */
+    apiAudience: pulumi.Input<string>;
 };
 
 /**
@@ -46,7 +51,7 @@ export class VaultLayer extends pulumi.ComponentResource {
             authPath: auth.path, kvMount: engines.kvPath, namespace: ns,
         }, { parent: this, dependsOn: [auth.config] });
         this.operator = new SecretsOperator(`${name}-vso`, {
-            config: cfg, provider: args.provider, apps: apps.apps, namespace: ns,
+            config: cfg, provider: args.provider, apps: apps.apps, namespace: ns, apiAudience: args.apiAudience,
             dependsOn: [auth.config, ...Object.values(apps.roles)],
         }, { parent: this });
         this.authMount = cfg.vault.authMount;

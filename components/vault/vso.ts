@@ -67,8 +67,12 @@ export function staticSecretSpec(cfg: PlatformConfig, s: SyncedSecret) {
     };
 }
 
-/** VaultAuth spec of one app: Kubernetes auth with the app's ServiceAccount, a short-lived token for the Vault audience. */
-export function vaultAuthSpec(cfg: PlatformConfig, app: VaultApp) {
+/**
+ * VaultAuth spec of one app: Kubernetes auth with the app's ServiceAccount and a short-lived token. Vault
+ * reviews the login with this same token, so besides the Vault audience it must carry one the API server
+ * accepts (`apiAudience`), or the TokenReview call is rejected.
+ */
+export function vaultAuthSpec(cfg: PlatformConfig, app: VaultApp, apiAudience: pulumi.Input<string>) {
     return {
         vaultConnectionRef: `${VSO_NAMESPACE}/${VAULT_CONNECTION}`,
         ...(cfg.vault.namespace ? { namespace: cfg.vault.namespace } : {}),
@@ -77,7 +81,7 @@ export function vaultAuthSpec(cfg: PlatformConfig, app: VaultApp) {
         kubernetes: {
             role: app.name,
             serviceAccount: app.serviceAccount,
-            audiences: [cfg.vault.audience],
+            audiences: [cfg.vault.audience, apiAudience],
             tokenExpirationSeconds: 600,
         },
     };
@@ -100,6 +104,8 @@ export interface SecretsOperatorArgs {
     provider: Provider;
     apps: readonly VaultApp[];
     namespace: (ns: string) => pulumi.Input<string>;
+    /** An audience the cluster's API server accepts (see vaultAuthSpec). */
+    apiAudience: pulumi.Input<string>;
     /** Vault roles/config that must exist before VSO logs in. */
     dependsOn: pulumi.Resource[];
 }
@@ -135,7 +141,7 @@ export class SecretsOperator extends pulumi.ComponentResource {
                 apiVersion: VSO_API,
                 kind: "VaultAuth",
                 metadata: { name: app.name, namespace: args.namespace(app.namespace) },
-                spec: vaultAuthSpec(cfg, app),
+                spec: vaultAuthSpec(cfg, app, args.apiAudience),
             }, { ...child, dependsOn: [this.release, connection, ...args.dependsOn] });
         }
         this.secrets = syncedSecrets(cfg, args.apps);
