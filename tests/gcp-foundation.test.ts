@@ -63,7 +63,7 @@ describe("GCP foundation (pure)", () => {
     it("places staging in one zone and prod across the region", () => {
         const gcp = { project: "p-123456", region: "europe-west1" as const, zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], billingAccount: "x" };
         const cluster = { regional: false } as any;
-        assert.deepEqual(clusterPlacement({ gcp, cluster }), { location: "europe-west1-b", nodeLocations: ["europe-west1-b"] });
+        assert.deepEqual(clusterPlacement({ gcp, cluster }), { location: "europe-west1-b" });
         assert.deepEqual(clusterPlacement({ gcp, cluster: { regional: true } as any }), { location: "europe-west1", nodeLocations: gcp.zones });
     });
 
@@ -120,7 +120,11 @@ for (const stack of ["staging", "prod"] as const) {
             const i = inputsOf(c);
             const gcp = plan.config.gcp!;
             assert.equal(i.location, prod ? gcp.region : gcp.zones[0]);
-            assert.deepEqual(i.nodeLocations, prod ? gcp.zones : [gcp.zones[0]]);
+            assert.deepEqual(i.nodeLocations, prod ? gcp.zones : undefined);
+            for (const p of ofType(plan, "gcp:container/nodePool:NodePool")) {
+                assert.equal(inputsOf(p).location, i.location);
+                assert.deepEqual(inputsOf(p).nodeLocations, prod ? gcp.zones : undefined);
+            }
             assert.equal(i.deletionProtection, prod);
             assert.equal(c.protect, prod);
             for (const k of ofType(plan, "gcp:kms/cryptoKey:CryptoKey")) assert.equal(k.protect, prod, k.name);
@@ -211,7 +215,7 @@ for (const stack of ["staging", "prod"] as const) {
         });
 
         it("holds no static credential", () => {
-            const banned = ["gcp:serviceaccount/key:Key", "gcp:sql/user:User", "aws:iam/accessKey:AccessKey"];
+            const banned = ["gcp:serviceaccount/key:Key", "gcp:storage/hmacKey:HmacKey", "aws:iam/accessKey:AccessKey"];
             assert.deepEqual(plan.resources.filter((r) => banned.includes(r.type)).map((r) => r.urn), []);
         });
     });

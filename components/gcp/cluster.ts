@@ -22,12 +22,13 @@ export interface GkeClusterArgs {
 /** The only project roles of the node service account: write logs and metrics (no default compute SA, no editor). */
 export const NODE_ROLES = ["roles/logging.logWriter", "roles/monitoring.metricWriter"] as const;
 
-/** Where the cluster and its nodes live: regional over all zones in prod, zonal (first zone) in staging. */
-export function clusterPlacement(cfg: Pick<PlatformConfig, "gcp" | "cluster">): { location: string; nodeLocations: string[] } {
+/**
+ * Where the cluster and its nodes live: regional over all zones in prod, zonal (first zone) in staging.
+ * A zonal cluster's own zone must not be listed in node locations, so they stay unset there.
+ */
+export function clusterPlacement(cfg: Pick<PlatformConfig, "gcp" | "cluster">): { location: string; nodeLocations?: string[] } {
     const gcp = cfg.gcp!;
-    return cfg.cluster.regional
-        ? { location: gcp.region, nodeLocations: [...gcp.zones] }
-        : { location: gcp.zones[0], nodeLocations: [gcp.zones[0]] };
+    return cfg.cluster.regional ? { location: gcp.region, nodeLocations: [...gcp.zones] } : { location: gcp.zones[0] };
 }
 
 /** Control-plane access: IP endpoint limited to the configured CIDRs, or private endpoint plus the IAM-gated DNS endpoint. */

@@ -54,7 +54,7 @@ export interface GkeNodePoolsArgs {
     provider: Provider;
     cluster: Cluster;
     location: string;
-    nodeLocations: string[];
+    nodeLocations?: string[];
     serviceAccountEmail: pulumi.Input<string>;
     diskKeyId: pulumi.Input<string>;
     dependsOn: pulumi.Resource[];
