@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import { ConfigError, fromConfigMap, parseStackConfig, PlatformConfig } from "../components/config";
 import { readStackYaml, toEngineConfig } from "../plan/stackfile";
 import { STACKS } from "./support/plans";
-import { crdValidator, errorsOf, readSchema } from "./support/schemas";
+import { crdValidator, errorsOf } from "./support/schemas";
+import { prunedFields, STRIMZI_CRD, v1Schema } from "./kafka-crd";
 import {
     accessKeys, accessResources, accessTargets, aclsFor, bootstrapServers, brokerConfig, kafkaResource, listeners,
     nodePoolResources, PORTS, StrimziObject, topicResources, userResources, ZONE_KEY,
@@ -35,34 +36,7 @@ function strimziObjects(cfg: PlatformConfig): StrimziObject[] {
     return [kafkaResource(cfg), ...nodePoolResources(cfg, "encrypted-ssd"), ...topicResources(cfg.kafka), ...userResources(cfg.kafka)];
 }
 
-const CRD: Record<string, string> = {
-    Kafka: "strimzi/040-Crd-kafka.yaml",
-    KafkaNodePool: "strimzi/045-Crd-kafkanodepool.yaml",
-    KafkaTopic: "strimzi/043-Crd-kafkatopic.yaml",
-    KafkaUser: "strimzi/044-Crd-kafkauser.yaml",
-};
-
-/** The served version's openAPIV3Schema of a CRD file. */
-function v1Schema(rel: string): any {
-    const crd = readSchema(rel) as any;
-    return crd.spec.versions.find((v: any) => v.name === "v1" && v.served).schema.openAPIV3Schema;
-}
-
-/**
- * Fields the API server would silently prune: structural schemas drop unknown fields instead of rejecting
- * them, so ajv alone would accept a misspelt or removed (v1beta2-only) field.
- */
-export function prunedFields(schema: any, value: unknown, path = ""): string[] {
-    if (!schema || value === null || typeof value !== "object" || schema["x-kubernetes-preserve-unknown-fields"]) return [];
-    if (Array.isArray(value)) return schema.items ? value.flatMap((v, i) => prunedFields(schema.items, v, `${path}[${i}]`)) : [];
-    const out: string[] = [];
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (schema.properties?.[k]) out.push(...prunedFields(schema.properties[k], v, `${path}.${k}`));
-        else if (schema.additionalProperties) out.push(...prunedFields(schema.additionalProperties, v, `${path}.${k}`));
-        else if (!(path === ".metadata")) out.push(`${path}.${k}`);
-    }
-    return out;
-}
+const CRD = STRIMZI_CRD;
 
 function assertValid(o: StrimziObject, where: string): void {
     assert.equal(o.apiVersion, "kafka.strimzi.io/v1", `${where}: ${o.kind} must use the only served version`);
