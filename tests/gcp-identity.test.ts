@@ -154,7 +154,18 @@ describe("GCP identities in the shipped plans", () => {
                 if (r.type === "gcp:projects/iAMMember:IAMMember") assert.ok(/^roles\/bigquery\.(jobUser|readSessionUser)$/.test(i.role), `${r.urn}: ${i.role}`);
             }
             assert.equal(plan.resources.filter((r) => r.type === "gcp:serviceaccount/key:Key").length, 0);
-            assert.equal(bindings.length === 0, wis.size === 0, "every bound workload has at least one binding");
+            assert.ok(wis.size > 0, "at least one workload is bound");
+            const pool = `${plan.config.gcp!.project}.svc.id.goog`;
+            for (const wi of wis) {
+                const children = plan.resources.filter((r) => r.parent === wi);
+                const ksa = children.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount");
+                assert.equal(ksa.length, 1, `${wi}: one KSA`);
+                const meta = (reveal(ksa[0].inputs) as Record<string, any>).metadata;
+                const principal = wifPrincipal(NUMBER, pool, meta.namespace, meta.name);
+                const own = children.filter((r) => /IAMMember|IamMember/.test(r.type));
+                assert.ok(own.length > 0, `${wi}: has bindings`);
+                for (const r of own) assert.equal((reveal(r.inputs) as Record<string, any>).member, principal, r.urn);
+            }
         });
     }
 });
