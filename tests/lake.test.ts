@@ -196,8 +196,9 @@ describe("lake", () => {
                     assert.equal(policy.Statement[0].Effect, "Deny");
 
                     const lc = inputsOf(byName(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", `${n}-lifecycle`));
+                    const rules: Raw[] = lc.rules;
+                    const abort = rules.find((r) => r.id === "abort-incomplete-uploads")!;
                     assert.deepEqual(lc.rules, s3LifecycleRules(conf), `${n} lifecycle exactly as configured`);
-                    const abort = lc.rules.find((r: Raw) => r.id === "abort-incomplete-uploads");
                     assert.equal(abort.abortIncompleteMultipartUpload.daysAfterInitiation, 7);
                 }
                 const rawLc = inputsOf(byName(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "lake-raw-lifecycle"));
