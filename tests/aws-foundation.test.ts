@@ -251,6 +251,7 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
                 assert.equal(pia[0].serviceAccount, ident!.serviceAccount);
                 assert.match(pia[0].roleArn, /^arn:aws:iam::\d{12}:role\//);
             }
+            assert.ok(addons["vpc-cni"].dependencies.includes(addons["eks-pod-identity-agent"].urn), "vpc-cni waits for the Pod Identity agent");
             const nodeGroups = ofType(plan, "aws:eks/nodeGroup:NodeGroup");
             const netAddons = NETWORK_ADDONS.map((n) => addons[n].urn);
             const nodesComponent = plan.resources.find((r) => r.type === "dataplatform:aws:EksNodeGroups")!;

@@ -12,7 +12,7 @@ import type { BucketRef, DatasetRef, Grant, WorkloadIdentity } from "../componen
 import { CapturedResource, captureRegistrations } from "../plan/capture";
 import { PlanMocks } from "../plan/mocks";
 import { readStackYaml, toEngineConfig } from "../plan/stackfile";
-import { inputsOf, shippedPlan } from "./support/plans";
+import { inputsOf, ofType, shippedPlan } from "./support/plans";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
@@ -260,4 +260,37 @@ describe("aws identity: IRSA option (aws-prod)", () => {
         const sa = inputsOf(ofT(p, "kubernetes:core/v1:ServiceAccount").find((r) => inputsOf(r).metadata.name === "spark-jobs")!);
         assert.match(sa.metadata.annotations["eks.amazonaws.com/role-arn"], /^arn:aws:iam::222222222222:role\/jobs/);
     });
+});
+
+describe("aws identity: the shipped aws stacks' workloads", () => {
+    for (const stack of ["aws-staging", "aws-prod"]) {
+        it(`${stack}: every workload with BigQuery grants reaches BigQuery keylessly, every S3 policy is scoped`, async function () {
+            const plan = await shippedPlan(stack);
+            const wis = ofType(plan, "dataplatform:aws:WorkloadIdentity");
+            if (wis.length === 0) this.skip();
+            const pool = inputsOf(ofType(plan, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool")[0]).workloadIdentityPoolId;
+            let federated = 0;
+            for (const wi of wis) {
+                const kids = plan.resources.filter((r) => r.parent === wi.urn);
+                const sa = inputsOf(kids.find((r) => r.type === "kubernetes:core/v1:ServiceAccount")!).metadata;
+                const members = kids.filter((r) => r.type === "gcp:bigquery/datasetIamMember:DatasetIamMember" || r.type === "gcp:projects/iAMMember:IAMMember").map(inputsOf);
+                for (const m of members) {
+                    assert.equal(m.member, `principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/${pool}/subject/system:serviceaccount:${sa.namespace}:${sa.name}`, wi.urn);
+                }
+                if (members.length > 0) {
+                    federated++;
+                    const cm = kids.map(inputsOf).find((r) => r.data?.["credentials.json"]);
+                    assert.ok(cm, `${wi.urn} has its credential ConfigMap`);
+                    assert.equal(JSON.parse(cm!.data["credentials.json"]).type, "external_account");
+                    assert.equal(cm!.metadata.namespace, sa.namespace);
+                }
+                for (const pol of kids.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy").map((r) => JSON.parse(inputsOf(r).policy))) {
+                    for (const st of pol.Statement) for (const res of [st.Resource].flat()) assert.ok(res !== "*" && /^arn:aws:(s3|kms):/.test(res), JSON.stringify(st));
+                }
+            }
+            assert.ok(federated > 0, "at least one workload uses BigQuery from AWS");
+            const bad = plan.resources.filter((r) => ["gcp:serviceaccount/key:Key", "aws:iam/accessKey:AccessKey"].includes(r.type));
+            assert.deepEqual(bad, []);
+        });
+    }
 });

@@ -41,9 +41,11 @@ export class EksAddons extends pulumi.ComponentResource {
     constructor(name: string, args: EksAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:aws:EksAddons", name, {}, opts);
         const o = { parent: this, provider: args.provider };
+        let agent: Addon | undefined;
         for (const addon of args.addons) {
             const ident = ADDON_IDENTITIES[addon];
-            const deps: pulumi.Resource[] = [];
+            // Add-ons with a Pod Identity role get credentials from the agent: it must run first.
+            const deps: pulumi.Resource[] = ident && agent ? [agent] : [];
             let podIdentityAssociations: { roleArn: pulumi.Input<string>; serviceAccount: string }[] | undefined;
             if (ident) {
                 const role = new Role(`${name}-${addon}`, { assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()), description: `EKS add-on ${addon}` }, o);
@@ -51,14 +53,16 @@ export class EksAddons extends pulumi.ComponentResource {
                 if (addon === "aws-ebs-csi-driver") deps.push(this.ebsKeyPolicy(`${name}-${addon}-kms`, role, args.ebsKeyArn, o));
                 podIdentityAssociations = [{ roleArn: role.arn, serviceAccount: ident.serviceAccount }];
             }
-            this.addons.push(new Addon(`${name}-${addon}`, {
+            const created = new Addon(`${name}-${addon}`, {
                 clusterName: args.clusterName,
                 addonName: addon,
                 addonVersion: addonVersion(addon, args.kubernetesVersion, args.provider),
                 podIdentityAssociations,
                 resolveConflictsOnCreate: "OVERWRITE",
                 resolveConflictsOnUpdate: "OVERWRITE",
-            }, { ...o, dependsOn: deps }));
+            }, { ...o, dependsOn: deps });
+            if (addon === "eks-pod-identity-agent") agent = created;
+            this.addons.push(created);
         }
         this.registerOutputs({ addons: args.addons });
     }
