@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { ConfigError, fromConfigMap, parseStackConfig, PlatformConfig, PLACEHOLDER } from "../components/config";
 import { readStackYaml, toEngineConfig } from "../plan/stackfile";
 import { toPreviewJson } from "../plan/json";
-import { appPolicy, appRoleSpec, vaultApps, MONITORING_SECRETS_SA } from "../components/vault/apps";
+import { AIRFLOW_BACKEND_ROLE, appPolicy, appRoleSpec, vaultApps, MONITORING_SECRETS_SA } from "../components/vault/apps";
 import { kubernetesHost, pemCa } from "../components/vault/auth";
 import { pkiRoleSpec } from "../components/vault/kv";
 import { vaultTokenSource } from "../components/vault/provider";
@@ -42,14 +42,14 @@ describe("vault: roles and policies (pure)", () => {
         it(`${stack}: every role binds exactly one namespace and one ServiceAccount, with audience and short TTLs`, () => {
             const cfg = parse(stack);
             const apps = vaultApps(cfg);
-            assert.deepEqual(apps.map((a) => a.name).slice(0, 4), [VAULT_ROLES.airflow, VAULT_ROLES.sparkJobs, VAULT_ROLES.ingestion, VAULT_ROLES.monitoring]);
+            assert.deepEqual(apps.map((a) => a.name).slice(0, 5), [VAULT_ROLES.airflow, AIRFLOW_BACKEND_ROLE, VAULT_ROLES.sparkJobs, VAULT_ROLES.ingestion, VAULT_ROLES.monitoring]);
             assert.ok(apps.some((a) => a.name === "bi-notebooks"), "BI/DS app from config has a role");
             for (const app of apps) {
-                const role = appRoleSpec(cfg, app);
+                const role = appRoleSpec(cfg, app, "https://kubernetes.default.svc");
                 assert.deepEqual(role.boundServiceAccountNames, [app.serviceAccount]);
                 assert.deepEqual(role.boundServiceAccountNamespaces, [app.namespace]);
                 assert.ok(!role.boundServiceAccountNames.includes("*") && !role.boundServiceAccountNamespaces.includes("*"));
-                assert.equal(role.audience, cfg.vault.audience);
+                assert.equal(role.audience, app.audience === "api" ? "https://kubernetes.default.svc" : cfg.vault.audience);
                 assert.equal(role.tokenTtl, cfg.vault.tokenTtlSeconds);
                 assert.ok(role.tokenMaxTtl <= 2 * cfg.vault.tokenTtlSeconds);
             }
@@ -57,6 +57,10 @@ describe("vault: roles and policies (pure)", () => {
             assert.equal(airflow.namespace, cfg.airflow.namespace);
             assert.equal(airflow.serviceAccount, SERVICE_ACCOUNTS.airflow);
             assert.equal(apps.find((a) => a.name === VAULT_ROLES.monitoring)!.serviceAccount, MONITORING_SECRETS_SA);
+            // Airflow's own login shares the airflow account and policy; only its audience differs.
+            const backend = apps.find((a) => a.name === AIRFLOW_BACKEND_ROLE)!;
+            assert.deepEqual([backend.namespace, backend.serviceAccount, backend.policyOf], [airflow.namespace, airflow.serviceAccount, VAULT_ROLES.airflow]);
+            assert.deepEqual(appRoleSpec(cfg, backend).tokenPolicies, appRoleSpec(cfg, airflow).tokenPolicies);
         });
     }
 
@@ -148,7 +152,11 @@ describe("vault: plans", () => {
             const [kv] = ofType(plan, "vault:index/mount:Mount").map(inputsOf).filter((m) => m.type === "kv");
             assert.deepEqual([kv.path, kv.options.version], [cfg.vault.kvMount, "2"]);
             const roles = ofType(plan, "vault:kubernetes/authBackendRole:AuthBackendRole").map(inputsOf);
-            assert.ok(roles.length >= 5);
+            assert.ok(roles.length >= 6);
+            // VSO logs in with every role but Airflow's own (which checks the API audience).
+            const auths = ofType(plan, "kubernetes:secrets.hashicorp.com/v1beta1:VaultAuth").map(inputsOf);
+            assert.equal(auths.length, roles.length - 1);
+            for (const a of auths) assert.ok(a.spec.kubernetes.audiences.includes(cfg.vault.audience) && a.spec.kubernetes.audiences.length === 2);
             const policies = Object.fromEntries(ofType(plan, "vault:index/policy:Policy").map(inputsOf).map((p) => [p.name, p.policy]));
             for (const r of roles) {
                 assert.equal(r.boundServiceAccountNames.length, 1);
@@ -157,7 +165,10 @@ describe("vault: plans", () => {
                 assert.ok(r.tokenMaxTtl <= 2 * r.tokenTtl && r.tokenTtl <= 3600);
                 assert.equal(r.tokenPolicies.length, 1);
                 const paths = policyPaths(policies[r.tokenPolicies[0]]);
-                assert.deepEqual(paths.map((p) => p.path), [`${cfg.vault.kvMount}/data/${r.roleName}/*`, `${cfg.vault.kvMount}/metadata/${r.roleName}/*`]);
+                const app = r.roleName === AIRFLOW_BACKEND_ROLE ? VAULT_ROLES.airflow : r.roleName;
+                assert.deepEqual(paths.map((p) => p.path), [`${cfg.vault.kvMount}/data/${app}/*`, `${cfg.vault.kvMount}/metadata/${app}/*`]);
+                if (r.roleName === AIRFLOW_BACKEND_ROLE) assert.match(r.audience, cfg.cloud === "gcp" ? /^https:\/\/container\.googleapis\.com\/v1\/projects\// : /^https:\/\/kubernetes\.default\.svc$/);
+                else assert.equal(r.audience, cfg.vault.audience);
                 assert.ok(paths.every((p) => !p.caps.some((c) => ["create", "update", "delete", "sudo"].includes(c))));
             }
             const pki = ofType(plan, "vault:pkiSecret/secretBackendRole:SecretBackendRole");

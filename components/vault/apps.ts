@@ -9,6 +9,13 @@ import type { PlatformConfig } from "../config";
 import { SERVICE_ACCOUNTS, VAULT_ROLES } from "../k8s/accounts";
 import { namespacePlan } from "../k8s/namespaces";
 
+/**
+ * Airflow's secrets backend logs in itself with a projected token, which carries a single audience. Vault
+ * reviews the login with that same token, so it must be one the API server accepts: this role checks the
+ * API audience instead of the Vault one, for the same namespace/account and the same `airflow` policy.
+ */
+export const AIRFLOW_BACKEND_ROLE = "airflow-backend";
+
 /** ServiceAccount the monitoring role binds: only VSO uses it, for Grafana's and Alertmanager's Secrets. */
 export const MONITORING_SECRETS_SA = "monitoring-secrets";
 
@@ -20,6 +27,10 @@ export interface VaultApp {
     readonly serviceAccount: string;
     /** Created here (nobody else owns it). */
     readonly ownAccount: boolean;
+    /** Application whose KV subtree (and policy) this role uses; itself unless set. */
+    readonly policyOf?: string;
+    /** "api": the role checks the API server's audience (single-audience projected tokens). */
+    readonly audience?: "api";
 }
 
 /** The applications with a Vault role in this stack: the platform's own plus the configured BI/DS apps. */
@@ -27,6 +38,7 @@ export function vaultApps(cfg: PlatformConfig): VaultApp[] {
     const known = namespacePlan(cfg);
     const apps: VaultApp[] = [
         { name: VAULT_ROLES.airflow, namespace: cfg.airflow.namespace, serviceAccount: SERVICE_ACCOUNTS.airflow, ownAccount: false },
+        { name: AIRFLOW_BACKEND_ROLE, namespace: cfg.airflow.namespace, serviceAccount: SERVICE_ACCOUNTS.airflow, ownAccount: false, policyOf: VAULT_ROLES.airflow, audience: "api" },
         { name: VAULT_ROLES.sparkJobs, namespace: cfg.spark.jobNamespace, serviceAccount: SERVICE_ACCOUNTS.sparkJobs, ownAccount: false },
         { name: VAULT_ROLES.ingestion, namespace: "ingestion", serviceAccount: SERVICE_ACCOUNTS.ingestion, ownAccount: false },
         { name: VAULT_ROLES.monitoring, namespace: cfg.monitoring.namespace, serviceAccount: MONITORING_SECRETS_SA, ownAccount: true },
@@ -50,15 +62,15 @@ export function appPolicy(kvMount: string, app: string): string {
 }
 
 /** The role's inputs: exactly one namespace and one ServiceAccount, the audience, short TTLs. */
-export function appRoleSpec(cfg: PlatformConfig, app: VaultApp) {
+export function appRoleSpec(cfg: PlatformConfig, app: VaultApp, apiAudience: pulumi.Input<string> = "") {
     return {
         roleName: app.name,
         boundServiceAccountNames: [app.serviceAccount],
         boundServiceAccountNamespaces: [app.namespace],
-        audience: cfg.vault.audience,
+        audience: app.audience === "api" ? apiAudience : cfg.vault.audience,
         tokenTtl: cfg.vault.tokenTtlSeconds,
         tokenMaxTtl: 2 * cfg.vault.tokenTtlSeconds,
-        tokenPolicies: [policyName(cfg, app.name)],
+        tokenPolicies: [policyName(cfg, app.policyOf ?? app.name)],
         tokenNoDefaultPolicy: false,
         tokenType: "default",
         aliasNameSource: "serviceaccount_name",
@@ -78,6 +90,8 @@ export interface VaultAppsArgs {
     kvMount: pulumi.Input<string>;
     /** Namespace name Outputs (carry the dependency on the namespace). */
     namespace: (ns: string) => pulumi.Input<string>;
+    /** An audience the API server accepts (for roles with audience "api"). */
+    apiAudience: pulumi.Input<string>;
 }
 
 /** Per-application Vault policy and role, plus the TokenReview permission Vault relies on. */
@@ -92,17 +106,22 @@ export class VaultApps extends pulumi.ComponentResource {
         const vchild = { parent: this, provider: args.vaultProvider };
         const kchild = { parent: this, provider: args.k8sProvider };
         this.apps = vaultApps(cfg);
-        for (const app of this.apps) {
-            const policy = new Policy(`${name}-${app.name}`, {
+        for (const app of this.apps.filter((a) => !a.policyOf)) {
+            this.policies[app.name] = new Policy(`${name}-${app.name}`, {
                 name: policyName(cfg, app.name),
                 policy: pulumi.output(args.kvMount).apply((kv) => appPolicy(kv, app.name)),
             }, vchild);
-            this.policies[app.name] = policy;
+        }
+        const bound = new Set<string>();
+        for (const app of this.apps) {
             this.roles[app.name] = new AuthBackendRole(`${name}-${app.name}`, {
                 backend: args.authPath,
-                ...appRoleSpec(cfg, app),
-                tokenPolicies: [policy.name],
+                ...appRoleSpec(cfg, app, args.apiAudience),
+                tokenPolicies: [this.policies[app.policyOf ?? app.name].name],
             }, vchild);
+            const account = `${app.namespace}/${app.serviceAccount}`;
+            if (bound.has(account)) continue;
+            bound.add(account);
             if (app.ownAccount) {
                 new ServiceAccount(`${name}-${app.name}`, {
                     metadata: { name: app.serviceAccount, namespace: args.namespace(app.namespace) },

@@ -5,7 +5,7 @@ import type { KubernetesLayerArgs } from "../interfaces";
 import { vaultProvider, vaultTokenSource } from "./provider";
 import { KubernetesAuth } from "./auth";
 import { SecretEngines } from "./kv";
-import { VaultApp, VaultApps } from "./apps";
+import { AIRFLOW_BACKEND_ROLE, VaultApp, VaultApps } from "./apps";
 import { SecretsOperator, SyncedSecret } from "./vso";
 
 export type VaultLayerArgs = KubernetesLayerArgs & {
@@ -31,6 +31,8 @@ export class VaultLayer extends pulumi.ComponentResource {
     readonly kvMount: string;
     readonly apps: readonly VaultApp[];
     readonly secrets: readonly SyncedSecret[];
+    /** Role for Airflow's own secrets-backend login (projected token with the API audience, see apps.ts). */
+    readonly airflowBackendRole = AIRFLOW_BACKEND_ROLE;
     /** Where the deployer's token comes from. */
     readonly tokenSource: "config" | "environment";
     readonly operator: SecretsOperator;
@@ -48,7 +50,7 @@ export class VaultLayer extends pulumi.ComponentResource {
         const ns = (n: string) => args.namespaces.name(n);
         const apps = new VaultApps(`${name}-apps`, {
             config: cfg, vaultProvider: this.provider, k8sProvider: args.provider,
-            authPath: auth.path, kvMount: engines.kvPath, namespace: ns,
+            authPath: auth.path, kvMount: engines.kvPath, namespace: ns, apiAudience: args.apiAudience,
         }, { parent: this, dependsOn: [auth.config] });
         this.operator = new SecretsOperator(`${name}-vso`, {
             config: cfg, provider: args.provider, apps: apps.apps, namespace: ns, apiAudience: args.apiAudience,

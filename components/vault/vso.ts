@@ -136,7 +136,8 @@ export class SecretsOperator extends pulumi.ComponentResource {
             spec: { address: cfg.vault.address, skipTLSVerify: false },
         }, afterOperator);
         const auths: Record<string, CustomResource> = {};
-        for (const app of args.apps) {
+        // Roles that check the API audience are for pods logging in themselves, not for VSO.
+        for (const app of args.apps.filter((a) => a.audience !== "api")) {
             auths[app.name] = new CustomResource(`${name}-auth-${app.name}`, {
                 apiVersion: VSO_API,
                 kind: "VaultAuth",
