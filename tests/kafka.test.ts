@@ -48,6 +48,7 @@ function assertValid(o: StrimziObject, where: string): void {
 const scram = (r: Raw) => { r.kafka.authentication = "scram-sha-512"; };
 const externalLb = (r: Raw) => { r.kafka.external = { enabled: true, type: "loadbalancer", allowedCidrs: ["203.0.113.0/24"] }; };
 const externalIngress = (r: Raw) => { r.kafka.external = { enabled: true, type: "ingress", host: "kafka.acme.example" }; };
+const connect = (r: Raw) => { r.kafka.kafkaConnect = true; };
 
 describe("kafka: contract (Strimzi v1 CRD schemas)", () => {
     for (const stack of STACKS) {
@@ -57,7 +58,7 @@ describe("kafka: contract (Strimzi v1 CRD schemas)", () => {
             for (const o of objs) assertValid(o, stack);
         });
     }
-    for (const [label, mutate] of [["SCRAM", scram], ["external load balancer", externalLb], ["external ingress", externalIngress]] as const) {
+    for (const [label, mutate] of [["SCRAM", scram], ["external load balancer", externalLb], ["external ingress", externalIngress], ["Kafka Connect", connect]] as const) {
         it(`prod with ${label}: every object validates`, () => {
             for (const o of strimziObjects(parse("prod", mutate))) assertValid(o, `prod+${label}`);
         });
@@ -133,6 +134,20 @@ describe("kafka: ACLs per user", () => {
         assert.deepEqual(acl("keda-lag-reader"), [
             "topic:events.raw=Describe", "topic:events.curated=Describe", "group:curated-sink=Describe", "group:spark-streaming=Describe",
         ]);
+    });
+    it("Kafka Connect (when enabled): its own compacted topics and group, read-only on data topics", () => {
+        const k2 = parse("staging", connect).kafka;
+        const u = userResources(k2).find((x) => x.metadata.name === "kafka-connect") as any;
+        const acls = u.spec.authorization.acls.map((a: any) => `${a.resource.type}:${a.resource.name}=${a.operations.join("+")}`);
+        assert.deepEqual(acls, [
+            "topic:events-connect-configs=Read+Write+Describe", "topic:events-connect-offsets=Read+Write+Describe", "topic:events-connect-status=Read+Write+Describe",
+            "topic:events.raw=Read+Describe", "topic:events.curated=Read+Describe", "topic:events.dlq=Read+Describe", "group:events-connect=Read",
+        ]);
+        const internal = topicResources(k2).filter((t: any) => t.spec.topicName.startsWith("events-connect-")) as any[];
+        assert.deepEqual(internal.map((t) => [t.spec.topicName, t.spec.partitions, t.spec.config["cleanup.policy"]]), [
+            ["events-connect-configs", 1, "compact"], ["events-connect-offsets", 25, "compact"], ["events-connect-status", 5, "compact"],
+        ]);
+        assert.equal(userResources(parse("staging").kafka).some((x) => x.metadata.name === "kafka-connect"), false);
     });
     for (const stack of STACKS) {
         it(`${stack}: literal resources only, never cluster, transactionalId, All or a wildcard`, () => {

@@ -54,10 +54,11 @@ export const kafkaSchema = z.strictObject({
     maintenanceWindows: z.array(z.string().min(11)).default([]),
     /** Namespaces whose pods may reach the brokers. */
     clientNamespaces: z.array(name).min(1),
+    /** Kafka Connect's KafkaUser and internal topics (the KafkaConnect cluster itself is deployed with its connectors). */
     kafkaConnect: z.boolean().default(false),
     topics: z.array(topic).min(1),
     users: z.array(user).min(1),
-    broker: z.strictObject({ cpu: z.string(), memory: z.string() }).default({ cpu: "1", memory: "4Gi" }),
+    broker: z.strictObject({ cpu: quantity, memory: quantity }).default({ cpu: "1", memory: "4Gi" }),
     /** KRaft controllers: small metadata-only volume and modest resources. */
     controller: z.strictObject({ cpu: quantity, memory: quantity, storageSizeGi: posInt.max(1024) }).default({ cpu: "500m", memory: "2Gi", storageSizeGi: 20 }),
     exporterGroupRegex: z.string().default(".*"),
@@ -107,5 +108,6 @@ export function kafkaRules(environment: "staging" | "prod", k: KafkaConfig, repo
     });
     if (k.external.enabled && k.external.type === "ingress" && !k.external.host) report(at("external", "host"), undefined, "is required for an ingress listener (bootstrap host; brokers get broker-<id>.<host>)");
     if (k.external.type === "ingress" && k.external.allowedCidrs.length > 0) report(at("external", "allowedCidrs"), k.external.allowedCidrs, "only applies to a loadbalancer listener (restrict an ingress at the ingress controller)");
+    if (k.kafkaConnect && users.has("kafka-connect")) report(at("users"), "kafka-connect", "must not contain kafka-connect: kafka.kafkaConnect creates that user");
     if (!k.users.some((u) => u.role === "monitor")) report(at("users"), k.users.map((u) => u.name), "must include a user with role monitor (the autoscaler reads lag with it)");
 }

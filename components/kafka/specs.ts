@@ -209,8 +209,26 @@ export function topicResourceName(topic: string): string {
     return topic.replace(/_/g, "-");
 }
 
+/** Kafka Connect's user, group and internal topics (only when `kafka.kafkaConnect`). */
+export const CONNECT_USER = "kafka-connect";
+export function connectNames(k: KafkaConfig): { group: string; configs: string; offsets: string; status: string } {
+    const c = `${k.clusterName}-connect`;
+    return { group: c, configs: `${c}-configs`, offsets: `${c}-offsets`, status: `${c}-status` };
+}
+
+/** Connect's internal topics are compacted and created here, so Connect needs no Create ACL. */
+function connectTopics(k: KafkaConfig): KafkaConfig["topics"] {
+    const n = connectNames(k);
+    const compact = { retentionHours: 24 * 365 * 10, cleanupPolicy: "compact" as const };
+    return [
+        { name: n.configs, partitions: 1, ...compact },
+        { name: n.offsets, partitions: 25, ...compact },
+        { name: n.status, partitions: 5, ...compact },
+    ];
+}
+
 export function topicResources(k: KafkaConfig): StrimziObject[] {
-    return k.topics.map((t) => {
+    return [...k.topics, ...(k.kafkaConnect ? connectTopics(k) : [])].map((t) => {
         const replicas = t.replicas ?? k.replicationFactor;
         return {
             apiVersion: STRIMZI_API,
@@ -265,16 +283,30 @@ export function aclsFor(k: KafkaConfig, u: KafkaUserConfig): Acl[] {
     }
 }
 
+/**
+ * Kafka Connect (sink connectors into the lake): Read/Write/Describe on its own internal topics, Read on its
+ * group, Read/Describe on the configured data topics; it never writes data topics.
+ */
+export function connectAcls(k: KafkaConfig): Acl[] {
+    const n = connectNames(k);
+    const topic = (name: string, operations: AclOperation[]): Acl => ({ type: "allow", resource: { type: "topic", name, patternType: "literal" }, operations });
+    return [
+        ...[n.configs, n.offsets, n.status].map((t) => topic(t, ["Read", "Write", "Describe"])),
+        ...k.topics.map((t) => topic(t.name, ["Read", "Describe"])),
+        { type: "allow", resource: { type: "group", name: n.group, patternType: "literal" }, operations: ["Read"] },
+    ];
+}
+
 export function userResources(k: KafkaConfig): StrimziObject[] {
-    return k.users.map((u) => ({
+    const user = (name: string, acls: Acl[]): StrimziObject => ({
         apiVersion: STRIMZI_API,
         kind: "KafkaUser",
-        metadata: { name: u.name, namespace: k.namespace, labels: clusterLabel(k) },
-        spec: {
-            authentication: { type: k.authentication },
-            authorization: { type: "simple", acls: aclsFor(k, u) },
-        },
-    }));
+        metadata: { name, namespace: k.namespace, labels: clusterLabel(k) },
+        spec: { authentication: { type: k.authentication }, authorization: { type: "simple", acls } },
+    });
+    const out = k.users.map((u) => user(u.name, aclsFor(k, u)));
+    if (k.kafkaConnect) out.push(user(CONNECT_USER, connectAcls(k)));
+    return out;
 }
 
 /** Name of the KafkaAccess (and of the Secret it writes) for a user in a client namespace. */
