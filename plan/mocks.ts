@@ -48,6 +48,14 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
     }),
     "gcp:storage/bucket:Bucket": (name, i) => ({ url: `gs://${i.name ?? name}`, selfLink: `https://www.googleapis.com/storage/v1/b/${i.name ?? name}` }),
     "gcp:bigquery/dataset:Dataset": (name, i, c) => ({ datasetId: i.datasetId ?? name, project: i.project ?? c.gcpProject }),
+    "gcp:bigquery/table:Table": (name, i, c) => ({
+        id: `projects/${i.project ?? c.gcpProject}/datasets/${i.datasetId}/tables/${i.tableId ?? name}`,
+        selfLink: `https://bigquery.googleapis.com/bigquery/v2/projects/${i.project ?? c.gcpProject}/datasets/${i.datasetId}/tables/${i.tableId ?? name}`,
+    }),
+    "gcp:billing/budget:Budget": (name, i) => ({ name: `billingAccounts/${i.billingAccount}/budgets/${hash(name, 8)}-${hash(name + 1, 4)}-${hash(name + 2, 4)}` }),
+    "gcp:cloudquota/sQuotaPreference:SQuotaPreference": (_name, i) => ({
+        quotaConfig: { ...(i.quotaConfig as State), grantedValue: (i.quotaConfig as State | undefined)?.preferredValue },
+    }),
     "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (name, i) => ({ name: `projects/123456789012/locations/global/workloadIdentityPools/${i.workloadIdentityPoolId ?? name}` }),
     "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (name, i) => ({
         name: `projects/123456789012/locations/global/workloadIdentityPools/${i.workloadIdentityPoolId}/providers/${i.workloadIdentityPoolProviderId ?? name}`,
