@@ -293,6 +293,8 @@ describe("kafka: network policy and operators", () => {
     it("operators: Strimzi watches only its namespace and leaves network policies to us; requests everywhere", () => {
         const s = strimziValues() as any;
         assert.deepEqual([s.watchNamespaces, s.watchAnyNamespace, s.generateNetworkPolicy], [[], false, false]);
+        // Brokers, entity operator and exporter must pass the Kafka namespace's restricted Pod Security Standard.
+        assert.deepEqual(s.extraEnvs, [{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }]);
         assert.ok(s.resources.requests.cpu && s.resources.requests.memory);
         assert.ok((accessOperatorValues() as any).resources.requests.memory);
         assert.ok((reloaderValues() as any).reloader.deployment.resources.requests.memory);

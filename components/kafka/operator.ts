@@ -15,8 +15,10 @@ const RESTRICTED_CONTAINER = {
 /**
  * Strimzi cluster operator, installed in the Kafka namespace and watching only that namespace (an empty
  * watchNamespaces list means "the release namespace"; listing it again makes the chart fail on duplicate
- * RoleBindings). The chart's default security context is restricted-PSS compliant. Network policies are
- * ours (network-policy.ts): Strimzi's generated ones open the metrics port to every pod.
+ * RoleBindings). The chart's own Deployment is restricted-PSS compliant; the operands (brokers, entity and
+ * exporter pods) get the restricted security context from the restricted Pod Security Provider, since the
+ * Kafka namespace enforces `restricted`. Network policies are ours (network-policy.ts): Strimzi's generated
+ * ones open the metrics port to every pod.
  */
 export function strimziValues(): Record<string, unknown> {
     return {
@@ -24,6 +26,7 @@ export function strimziValues(): Record<string, unknown> {
         watchAnyNamespace: false,
         generateNetworkPolicy: false,
         createGlobalResources: true,
+        extraEnvs: [{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }],
         resources: { requests: { cpu: "200m", memory: "384Mi" }, limits: { memory: "384Mi" } },
     };
 }
