@@ -68,13 +68,13 @@ export function dashboards(cfg: PlatformConfig): Record<string, Record<string, u
             timeseries(4, "Production rate", [{ expr: `sum by (topic) (rate(kafka_topic_partition_current_offset{${k}}[5m]))`, legend: "{{topic}}" }], "short", 12, 8),
         ]),
         "keda-autoscaling": dashboard("dp-keda", "KEDA autoscaling", [
-            timeseries(1, "Scaler metric value (lag) vs threshold", [{ expr: "sum by (namespace, scaledObject, metric) (keda_scaler_metrics_value)", legend: "{{namespace}}/{{scaledObject}}" }], "short", 0, 0, cfg.autoscaling.lagThreshold),
+            timeseries(1, "Scaler metric value (lag) vs threshold", [{ expr: "sum by (exported_namespace, scaledObject, metric) (keda_scaler_metrics_value)", legend: "{{exported_namespace}}/{{scaledObject}}" }], "short", 0, 0, cfg.autoscaling.lagThreshold),
             timeseries(2, "Replicas (HPA current / desired)", [
                 { expr: 'sum by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas{horizontalpodautoscaler=~"keda-hpa-.*"})', legend: "current {{namespace}}/{{horizontalpodautoscaler}}" },
                 { expr: 'sum by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_desired_replicas{horizontalpodautoscaler=~"keda-hpa-.*"})', legend: "desired {{namespace}}/{{horizontalpodautoscaler}}" },
             ], "short", 12, 0),
-            timeseries(3, "Scaler errors", [{ expr: "sum by (namespace, scaledObject, scaler) (rate(keda_scaler_detail_errors_total[5m]))", legend: "{{namespace}}/{{scaledObject}} {{scaler}}" }], "short", 0, 8, 0),
-            timeseries(4, "Scaled jobs / objects active", [{ expr: "sum by (namespace, scaledObject) (keda_scaler_active)", legend: "{{namespace}}/{{scaledObject}}" }], "short", 12, 8),
+            timeseries(3, "Scaler errors", [{ expr: "sum by (exported_namespace, scaledObject, scaler) (rate(keda_scaler_detail_errors_total[5m]))", legend: "{{exported_namespace}}/{{scaledObject}} {{scaler}}" }], "short", 0, 8, 0),
+            timeseries(4, "Scaled jobs / objects active", [{ expr: "sum by (exported_namespace, scaledObject) (keda_scaler_active)", legend: "{{exported_namespace}}/{{scaledObject}}" }], "short", 12, 8),
         ]),
     };
 }

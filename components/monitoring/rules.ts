@@ -60,8 +60,9 @@ export function alertGroups(cfg: PlatformConfig): RuleGroup[] {
             name: "autoscaling",
             rules: [
                 rule("KedaScalerErrors", "keda", "warning",
-                    "sum by (namespace, scaledObject, scaler) (rate(keda_scaler_detail_errors_total[5m]) or rate(keda_scaler_errors_total[5m])) > 0", "10m",
-                    "KEDA scaler {{ $labels.scaler }} of {{ $labels.namespace }}/{{ $labels.scaledObject }} is failing",
+                    // The workload's namespace is exported_namespace: `namespace` is KEDA's own (the scrape target).
+                    "sum by (exported_namespace, scaledObject, scaler) (rate(keda_scaler_detail_errors_total[5m]) or rate(keda_scaler_errors_total[5m])) > 0", "10m",
+                    "KEDA scaler {{ $labels.scaler }} of {{ $labels.exported_namespace }}/{{ $labels.scaledObject }} is failing",
                     "The scaler cannot read its metric (Kafka lag): the workload no longer scales with load."),
             ],
         },
@@ -69,8 +70,8 @@ export function alertGroups(cfg: PlatformConfig): RuleGroup[] {
             name: "processing",
             rules: [
                 rule("SparkApplicationFailed", "spark", "warning",
-                    "sum by (namespace) (increase(spark_application_failure_count[15m])) > 0", "1m",
-                    "Spark applications failed in {{ $labels.namespace }}",
+                    "sum(increase(spark_application_failure_count[15m])) > 0", "1m",
+                    "Spark applications failed",
                     "{{ $value }} Spark applications failed in the last 15 minutes (see the SparkApplication status and driver logs)."),
                 rule("AirflowSchedulerHeartbeatMissing", "airflow", "critical",
                     "(sum(rate(airflow_scheduler_heartbeat[2m])) or vector(0)) == 0", `${a.schedulerHeartbeatMinutes}m`,
