@@ -1,0 +1,198 @@
+import { strict as assert } from "assert";
+import { ConfigError, fromConfigMap, parseStackConfig, PlatformConfig } from "../components/config";
+import { kedaValues } from "../components/keda/operator";
+import { consumerScaledObject, kafkaTriggers, streamingScaledJob, triggerAuthentication } from "../components/keda/scalers";
+import { CHARTS } from "../components/versions";
+import { readStackYaml, toEngineConfig } from "../plan/stackfile";
+import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
+
+type Raw = Record<string, any>;
+const T = {
+    scaledJob: "kubernetes:keda.sh/v1alpha1:ScaledJob",
+    scaledObject: "kubernetes:keda.sh/v1alpha1:ScaledObject",
+    auth: "kubernetes:keda.sh/v1alpha1:TriggerAuthentication",
+    secret: "kubernetes:core/v1:Secret",
+    deployment: "kubernetes:apps/v1:Deployment",
+    release: "kubernetes:helm.sh/v3:Release",
+};
+
+function rawOf(stack: string): { raw: Raw; secretKeys: string[] } {
+    const e = toEngineConfig(readStackYaml(stack));
+    const { raw, secretKeys } = fromConfigMap(e.config, e.secretKeys);
+    return { raw: structuredClone(raw), secretKeys };
+}
+function config(stack: string, mutate: (r: Raw) => void = () => undefined): PlatformConfig {
+    const { raw, secretKeys } = rawOf(stack);
+    mutate(raw);
+    return parseStackConfig(raw, { stack, secretKeys });
+}
+function problems(stack: string, mutate: (r: Raw) => void): readonly string[] {
+    try {
+        config(stack, mutate);
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, String(e));
+        return e.problems;
+    }
+    assert.fail("config was accepted");
+}
+
+type Model = new (data: object) => { validate(): void };
+// The models are ESM-only (no require condition): load them with a real dynamic import.
+const esmImport = new Function("s", "return import(s)") as (s: string) => Promise<Record<string, Model>>;
+let models: Record<string, Model> = {};
+before(async () => {
+    models = await esmImport("@kubernetes-models/keda/keda.sh/v1alpha1");
+    assert.ok(models.ScaledJob && models.ScaledObject && models.TriggerAuthentication);
+});
+
+/** Validates with KEDA's own schemas (throws with the offending path). */
+function validate(obj: Record<string, any>): void {
+    const M = models[obj.kind];
+    assert.ok(M && ["ScaledJob", "ScaledObject", "TriggerAuthentication"].includes(obj.kind), `no KEDA model for ${obj.kind}`);
+    new M(obj).validate();
+}
+
+const src = { group: "g", topics: ["events.raw"], bootstrapServers: "events-kafka-bootstrap.kafka.svc.cluster.local:9093" };
+const job = { template: { spec: { restartPolicy: "Never", containers: [{ name: "driver", image: "i:1" }] } } };
+
+describe("keda: pure builders", () => {
+    for (const stack of STACKS) {
+        const cfg = config(stack);
+        it(`${stack}: ScaledJob, ScaledObject and TriggerAuthentication pass KEDA's schemas with thresholds from config`, () => {
+            const sj = streamingScaledJob(cfg, "stream-events", "spark-jobs", job, src, "kafka-lag-reader");
+            const so = consumerScaledObject(cfg, "curated-sink", "ingestion", "curated-sink", src, "kafka-lag-reader");
+            const ta = triggerAuthentication("kafka-lag-reader", "ingestion", {
+                secretName: "keda-lag-reader", settingsSecretName: "s", keys: { ca: "ca.crt", cert: "user.crt", key: "user.key" }, authentication: "tls", user: "keda-lag-reader",
+            });
+            for (const o of [sj, so, ta]) validate(o);
+            assert.equal(sj.spec.maxReplicaCount, cfg.autoscaling.streaming.maxJobs);
+            assert.equal(sj.spec.minReplicaCount, 0);
+            assert.equal(sj.spec.pollingInterval, cfg.autoscaling.pollingIntervalSeconds);
+            assert.equal(so.spec.minReplicaCount, cfg.autoscaling.deployments.minReplicas);
+            assert.equal(so.spec.cooldownPeriod, cfg.autoscaling.cooldownPeriodSeconds);
+            const m = kafkaTriggers(cfg, src, "a")[0].metadata;
+            assert.equal(m.lagThreshold, String(cfg.autoscaling.lagThreshold));
+            assert.equal(m.activationLagThreshold, String(cfg.autoscaling.activationLagThreshold));
+        });
+
+        it(`${stack}: KEDA values set requests on every component`, () => {
+            const v = kedaValues(cfg);
+            for (const c of ["operator", "metricServer", "webhooks"]) assert.ok(v.resources[c].requests.cpu && v.resources[c].requests.memory, c);
+        });
+    }
+
+    it("SCRAM: the trigger authenticates with sasl scram_sha512, username and password over TLS", () => {
+        const ta = triggerAuthentication("a", "ns", { secretName: "u", settingsSecretName: "s", keys: { ca: "ca.crt", password: "password" }, authentication: "scram-sha-512", user: "keda-lag-reader" });
+        validate(ta);
+        assert.deepEqual(ta.spec.secretTargetRef.map((r: any) => r.parameter).sort(), ["ca", "password", "sasl", "tls", "username"]);
+    });
+});
+
+describe("keda: shipped plans", () => {
+    for (const stack of STACKS) {
+        describe(stack, () => {
+            it("every ScaledJob, ScaledObject and TriggerAuthentication passes KEDA's schemas", async () => {
+                const plan = await shippedPlan(stack);
+                const objs = [T.scaledJob, T.scaledObject, T.auth].flatMap((t) => ofType(plan, t)).map(inputsOf);
+                assert.equal(objs.length, 1 + plan.config.autoscaling.deployments.consumers.length + 2);
+                for (const o of objs) validate(o);
+            });
+
+            it("the streaming ScaledJob is bounded by autoscaling.streaming.maxJobs and reads the consumer group's lag", async () => {
+                const plan = await shippedPlan(stack);
+                const cfg = plan.config;
+                const [sj] = ofType(plan, T.scaledJob).map(inputsOf);
+                const user = cfg.kafka.users.find((u) => u.name === cfg.spark.streaming.kafkaUser)!;
+                assert.equal(sj.spec.maxReplicaCount, cfg.autoscaling.streaming.maxJobs);
+                assert.equal(sj.spec.minReplicaCount, 0);
+                assert.equal(sj.spec.pollingInterval, cfg.autoscaling.pollingIntervalSeconds);
+                assert.deepEqual(sj.spec.triggers.map((t: any) => t.metadata.topic), user.topics);
+                for (const t of sj.spec.triggers) {
+                    assert.equal(t.metadata.consumerGroup, user.group);
+                    assert.match(t.metadata.bootstrapServers, /^[a-z0-9-]+-kafka-bootstrap\.[a-z0-9-]+\.svc\.cluster\.local:\d+$/);
+                    assert.equal(t.authenticationRef.name, "kafka-lag-reader");
+                }
+            });
+
+            it("consumer Deployments scale from the stack's minimum (0 staging, ≥ 1 prod) to at most the topic's partitions", async () => {
+                const plan = await shippedPlan(stack);
+                const cfg = plan.config;
+                const sos = ofType(plan, T.scaledObject).map(inputsOf);
+                assert.equal(sos.length, cfg.autoscaling.deployments.consumers.length);
+                for (const so of sos) {
+                    if (cfg.environment === "staging") assert.equal(so.spec.minReplicaCount, 0);
+                    else assert.ok(so.spec.minReplicaCount >= 1);
+                    assert.equal(so.spec.maxReplicaCount, cfg.autoscaling.deployments.maxReplicas);
+                    for (const t of so.spec.triggers) {
+                        const parts = cfg.kafka.topics.find((x) => x.name === t.metadata.topic)!.partitions;
+                        assert.ok(so.spec.maxReplicaCount <= parts, `${so.spec.maxReplicaCount} > ${parts} partitions of ${t.metadata.topic}`);
+                        assert.equal(t.metadata.lagThreshold, String(cfg.autoscaling.lagThreshold));
+                        assert.equal(t.metadata.activationLagThreshold, String(cfg.autoscaling.activationLagThreshold));
+                    }
+                    const dep = ofType(plan, T.deployment).map(inputsOf).find((d) => d.metadata.name === so.spec.scaleTargetRef.name && d.metadata.namespace === so.metadata.namespace);
+                    assert.ok(dep, `no Deployment ${so.spec.scaleTargetRef.name}`);
+                    assert.ok(dep.spec.template.spec.containers[0].resources.requests.cpu);
+                }
+            });
+
+            it("TriggerAuthentications use TLS and the lag reader's certificate from its delivered Secret", async () => {
+                const plan = await shippedPlan(stack);
+                const cfg = plan.config;
+                const delivered = ofType(plan, "kubernetes:access.strimzi.io/v1alpha1:KafkaAccess").map(inputsOf);
+                for (const ta of ofType(plan, T.auth).map(inputsOf)) {
+                    const ns = ta.metadata.namespace;
+                    const byParam = Object.fromEntries(ta.spec.secretTargetRef.map((r: any) => [r.parameter, r]));
+                    assert.deepEqual(Object.keys(byParam).sort(), ["ca", "cert", "key", "tls"]);
+                    const settings = ofType(plan, T.secret).map(inputsOf).find((s) => s.metadata.name === byParam.tls.name && s.metadata.namespace === ns);
+                    assert.equal(settings?.stringData.tls, "enable");
+                    const reader = delivered.filter((a) => a.metadata.namespace === ns).map((a) => a.metadata.name);
+                    assert.ok(reader.includes(byParam.cert.name), `${byParam.cert.name} is not a KafkaAccess Secret in ${ns}`);
+                    assert.ok(cfg.kafka.users.find((u) => u.name === cfg.autoscaling.kafkaUser)!.namespaces.includes(ns));
+                }
+            });
+
+            it("KEDA is the pinned kedacore release", async () => {
+                const plan = await shippedPlan(stack);
+                const r = ofType(plan, T.release).map(inputsOf).find((i) => i.chart === "keda");
+                assert.equal(r?.version, plan.config.charts.keda);
+                assert.equal(r?.repositoryOpts.repo, CHARTS.keda.repo);
+                assert.equal(r?.namespace, "keda");
+            });
+        });
+    }
+
+    it("with SCRAM authentication the triggers authenticate with scram_sha512", async () => {
+        const plan = await variantPlan("staging", (c) => {
+            (c["dataplatform:kafka"] as Raw).authentication = "scram-sha-512";
+        });
+        for (const ta of ofType(plan, T.auth).map(inputsOf)) {
+            validate(ta);
+            assert.deepEqual(ta.spec.secretTargetRef.map((r: any) => r.parameter).sort(), ["ca", "password", "sasl", "tls", "username"]);
+        }
+        const settings = ofType(plan, T.secret).map(inputsOf).filter((s) => s.metadata.name === "keda-kafka-trigger-settings");
+        assert.ok(settings.length > 0 && settings.every((s) => s.stringData.sasl === "scram_sha512" && s.stringData.username === "keda-lag-reader"));
+    });
+});
+
+describe("keda: bad config is rejected by key name", () => {
+    const cases: [string, string, (r: Raw) => void, string, RegExp][] = [
+        ["staging", "max below min", (r) => { r.autoscaling.deployments.minReplicas = 0; r.autoscaling.deployments.maxReplicas = 3; r.autoscaling.deployments.minReplicas = 4; }, "dataplatform:autoscaling.deployments.minReplicas", /larger than autoscaling.deployments.maxReplicas/],
+        ["prod", "max replicas above the partitions", (r) => (r.autoscaling.deployments.maxReplicas = 13), "dataplatform:autoscaling.deployments.maxReplicas", /larger than the partitions of the consumed topics \(12\)/],
+        ["staging", "more streaming runs than partitions", (r) => (r.autoscaling.streaming.maxJobs = 7), "dataplatform:autoscaling.streaming.maxJobs", /larger than the partitions/],
+        ["prod", "prod consumers scale to zero", (r) => (r.autoscaling.deployments.minReplicas = 0), "dataplatform:autoscaling.deployments.minReplicas", /at least 1 in prod/],
+        ["staging", "staging consumers never reach zero", (r) => (r.autoscaling.deployments.minReplicas = 1), "dataplatform:autoscaling.deployments.minReplicas", /must be 0 in staging/],
+        ["staging", "activation threshold at the scaling threshold", (r) => (r.autoscaling.activationLagThreshold = r.autoscaling.lagThreshold), "dataplatform:autoscaling.activationLagThreshold", /smaller than autoscaling.lagThreshold/],
+        ["staging", "lag reader is not a monitor", (r) => (r.autoscaling.kafkaUser = "ingestion"), "dataplatform:autoscaling.kafkaUser", /must have role monitor/],
+        ["staging", "lag reader lacks a scaled namespace", (r) => (r.kafka.users.find((u: Raw) => u.name === "keda-lag-reader").namespaces = ["ingestion"]), "dataplatform:autoscaling.kafkaUser", /must list namespace spark-jobs/],
+        ["staging", "sink consumer is a producer", (r) => (r.autoscaling.deployments.consumers[0].kafkaUser = "airflow"), "dataplatform:autoscaling.deployments.consumers[0].kafkaUser", /must have role consumer/],
+        ["staging", "sink outside its user's namespaces", (r) => (r.autoscaling.deployments.consumers[0].namespace = "airflow"), "dataplatform:autoscaling.deployments.consumers[0].namespace", /is not a namespace of kafka user curated-sink/],
+        ["staging", "sink image on latest", (r) => (r.autoscaling.deployments.consumers[0].image = "repo/curated-sink:latest"), "dataplatform:autoscaling.deployments.consumers[0].image", /latest/],
+        ["staging", "polling above an hour", (r) => (r.autoscaling.pollingIntervalSeconds = 7200), "dataplatform:autoscaling.pollingIntervalSeconds", /too large/],
+    ];
+    for (const [stack, what, mutate, key, message] of cases) {
+        it(`${stack}: ${what} → ${key}`, () => {
+            const found = problems(stack, mutate).filter((p) => p.startsWith(`${key}:`));
+            assert.ok(found.some((p) => message.test(p)), `no problem for ${key} matching ${message}: ${problems(stack, mutate).join("\n")}`);
+        });
+    }
+});
