@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { fromConfigMap, parseStackConfig, PlatformConfig } from "../components/config";
+import { ConfigError, fromConfigMap, parseStackConfig, PlatformConfig } from "../components/config";
 import { readStackYaml, toEngineConfig } from "../plan/stackfile";
 import { alertGroups, AlertRule, promqlProblems } from "../components/monitoring/rules";
 import { scrapeTargets } from "../components/monitoring/podmonitors";
@@ -7,10 +7,22 @@ import { dashboards } from "../components/monitoring/dashboards";
 import { alertmanagerConfig, secretFile, stackValues } from "../components/monitoring/stack";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
 
-function parse(stack: string): PlatformConfig {
+function parse(stack: string, mutate: (raw: Record<string, any>) => void = () => undefined): PlatformConfig {
     const engine = toEngineConfig(readStackYaml(stack));
     const { raw, secretKeys } = fromConfigMap(engine.config, engine.secretKeys);
-    return parseStackConfig(structuredClone(raw), { stack, secretKeys });
+    const copy = structuredClone(raw);
+    mutate(copy);
+    return parseStackConfig(copy, { stack, secretKeys });
+}
+
+function problemsOf(stack: string, mutate: (raw: Record<string, any>) => void): readonly string[] {
+    try {
+        parse(stack, mutate);
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
+        return e.problems;
+    }
+    assert.fail("config was accepted");
 }
 
 type Model = new (data: object) => { validate(): void };
@@ -130,6 +142,17 @@ describe("monitoring: builders (pure)", () => {
         });
     }
 
+    it("config: prod pages someone, the expiry alert fires only after a missed renewal, thresholds in range", () => {
+        let p = problemsOf("prod", (raw) => { raw.monitoring.receivers = [{ name: "mail", type: "email", vaultKey: "smtp", target: "ops@acme.example" }]; });
+        assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.receivers")), p.join("\n"));
+        p = problemsOf("staging", (raw) => { raw.monitoring.alerts.certificateExpiryDays = 60; });
+        assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.alerts.certificateExpiryDays")), p.join("\n"));
+        p = problemsOf("staging", (raw) => { raw.monitoring.alerts.pvcUsagePercent = 100; });
+        assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.alerts.pvcUsagePercent")), p.join("\n"));
+        p = problemsOf("staging", (raw) => { raw.monitoring.receivers[0].type = "webhook"; });
+        assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.receivers[0].type")), p.join("\n"));
+    });
+
     it("the PromQL check catches broken expressions", () => {
         assert.ok(promqlProblems("sum(rate(x[5m])").length > 0);
         assert.ok(promqlProblems('x{a="b}').length > 0);
@@ -161,6 +184,11 @@ describe("monitoring: plans", () => {
             const boards = ofType(plan, "kubernetes:core/v1:ConfigMap").map(inputsOf).filter((c) => c.metadata.labels?.grafana_dashboard === "1");
             assert.equal(boards.length, 3);
             for (const b of boards) assert.equal(b.metadata.namespace, cfg.monitoring.namespace);
+            // Grafana and Alertmanager credentials only arrive through VSO-synced Secrets.
+            assert.equal(kps.values.grafana.adminPassword, undefined);
+            assert.equal(kps.values.grafana.admin.existingSecret, "grafana-admin");
+            const mine = plan.resources.filter((r) => /dataplatform:(vault|monitoring):/.test(r.urn));
+            assert.ok(!mine.some((r) => r.type === "kubernetes:core/v1:Secret"), "no Secret written by Pulumi");
         });
     }
 });
