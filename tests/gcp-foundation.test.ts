@@ -3,7 +3,7 @@ import { ConfigError, fromConfigMap, parseStackConfig } from "../components/conf
 import { readStackYaml, toEngineConfig } from "../plan/stackfile";
 import { POOL_LABEL, poolScheduling } from "../components/labels";
 import { bigqueryKmsLocation, keyRingName, ROTATION_PERIOD, serviceAgent } from "../components/gcp/keys";
-import { clusterPlacement, controlPlaneAccess, NODE_ROLES } from "../components/gcp/cluster";
+import { artifactRepositories, clusterPlacement, controlPlaneAccess, NODE_ROLES } from "../components/gcp/cluster";
 import { poolTaints } from "../components/gcp/nodepools";
 import { gkeKubeconfig, storageClassSpec } from "../components/gcp/foundation";
 import { WEBHOOK_PORTS } from "../components/gcp/network";
@@ -73,6 +73,18 @@ describe("GCP foundation (pure)", () => {
         const closed = controlPlaneAccess({ network: { nodeCidr: "10.0.0.0/20", controlPlaneCidr: "172.16.0.0/28", controlPlaneAllowedCidrs: [] } });
         assert.equal((closed.privateClusterConfig as any).enablePrivateEndpoint, true);
         assert.deepEqual(closed.controlPlaneEndpointsConfig, { dnsEndpointConfig: { allowExternalTraffic: true } });
+    });
+
+    it("finds the Artifact Registry repositories of images anywhere in config", () => {
+        const repos = artifactRepositories({
+            spark: { image: "europe-west1-docker.pkg.dev/acme-data-prod/platform/spark-jobs:1.4.0" },
+            x: [{ image: "europe-west1-docker.pkg.dev/acme-data-prod/platform/airflow:3.2.2-1" }, { image: "us-docker.pkg.dev/other-proj/tools/t@sha256:" + "a".repeat(64) }],
+            y: "111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/spark-jobs:1.4.0",
+        });
+        assert.deepEqual(repos, [
+            { project: "acme-data-prod", location: "europe-west1", repository: "platform" },
+            { project: "other-proj", location: "us", repository: "tools" },
+        ]);
     });
 
     it("builds an exec-based kubeconfig without any static credential", () => {
@@ -159,6 +171,9 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(spark.autoscaling.minNodeCount, 0);
             const roles = ofType(plan, "gcp:projects/iAMMember:IAMMember").filter((r) => inputsOf(r).member === `serviceAccount:${email}`);
             assert.deepEqual(roles.map((r) => inputsOf(r).role).sort(), [...NODE_ROLES].sort());
+            // Image pulls: reader on each configured registry repository only.
+            const pulls = ofType(plan, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").filter((r) => inputsOf(r).member === `serviceAccount:${email}`);
+            assert.deepEqual(pulls.map((r) => [inputsOf(r).project, inputsOf(r).repository, inputsOf(r).role]), [[plan.config.gcp!.project, "platform", "roles/artifactregistry.reader"]]);
         });
 
         it("creates one rotating key per purpose, granted on the key only to its service agent", () => {

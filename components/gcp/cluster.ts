@@ -3,6 +3,7 @@ import type { Provider } from "@pulumi/gcp/provider";
 import { Cluster, ClusterArgs } from "@pulumi/gcp/container/cluster";
 import { Account } from "@pulumi/gcp/serviceaccount/account";
 import { IAMMember } from "@pulumi/gcp/projects/iammember";
+import { RepositoryIamMember } from "@pulumi/gcp/artifactregistry/repositoryIamMember";
 import type { PlatformConfig } from "../config";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
 import { GkeNodePools, hardenedNodeConfig } from "./nodepools";
@@ -21,6 +22,25 @@ export interface GkeClusterArgs {
 
 /** The only project roles of the node service account: write logs and metrics (no default compute SA, no editor). */
 export const NODE_ROLES = ["roles/logging.logWriter", "roles/monitoring.metricWriter"] as const;
+
+export interface ArtifactRepository { project: string; location: string; repository: string }
+
+/**
+ * Artifact Registry repositories of every image named anywhere in the stack config: nodes pull these with
+ * their own identity, so each gets a reader grant on that repository only (no project-wide registry role).
+ */
+export function artifactRepositories(cfg: unknown): ArtifactRepository[] {
+    const found = new Map<string, ArtifactRepository>();
+    const walk = (v: unknown): void => {
+        if (typeof v === "string") {
+            const m = /^([a-z0-9-]+)-docker\.pkg\.dev\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/([a-z0-9][a-z0-9._-]*)\//.exec(v);
+            if (m) found.set(`${m[2]}/${m[1]}/${m[3]}`, { project: m[2], location: m[1], repository: m[3] });
+        } else if (Array.isArray(v)) v.forEach(walk);
+        else if (v !== null && typeof v === "object") Object.values(v).forEach(walk);
+    };
+    walk(cfg);
+    return [...found.values()].sort((a, b) => `${a.project}/${a.location}/${a.repository}`.localeCompare(`${b.project}/${b.location}/${b.repository}`));
+}
 
 /**
  * Where the cluster and its nodes live: regional over all zones in prod, zonal (first zone) in staging.
@@ -81,6 +101,15 @@ export class GkeCluster extends pulumi.ComponentResource {
             member: nodeSa.member,
         }, { parent: this, provider }));
         this.nodeServiceAccountEmail = nodeSa.email;
+        for (const repo of artifactRepositories(cfg)) {
+            new RepositoryIamMember(`${name}-nodes-pull-${repo.project}-${repo.repository}`, {
+                project: repo.project,
+                location: repo.location,
+                repository: repo.repository,
+                role: "roles/artifactregistry.reader",
+                member: nodeSa.member,
+            }, { parent: this, provider });
+        }
 
         this.cluster = new Cluster(`${name}`, {
             name: `dataplatform-${cfg.stack}`,
