@@ -13,6 +13,9 @@ import { bigqueryKmsLocation, GcpKeys } from "./gcp/keys";
 import { Warehouse } from "./gcp/warehouse";
 import { WarehouseCosts } from "./gcp/costs";
 import { AwsBudget } from "./aws/budget";
+import { GcpAirflowDatabase } from "./gcp/airflow-db";
+import { AwsAirflowDatabase } from "./aws/airflow-db";
+import { Processing } from "./processing";
 
 export interface PlatformArgs {
     config: PlatformConfig;
@@ -78,6 +81,15 @@ export class Platform extends pulumi.ComponentResource {
         }, { parent: this });
         outputs.vault = { authMount: vault.authMount, kvMount: vault.kvMount, roles: vault.apps.map((a) => a.name) };
         // [6 processing] managed Airflow DB (gcp/aws folder), Spark operator + jobs, KEDA + scalers, Airflow.
+        const airflowDatabase = gcpFoundation
+            ? new GcpAirflowDatabase("airflow-db", { config: cfg, provider: gcpFoundation.provider, networkId: gcpFoundation.networkId }, { parent: this })
+            : new AwsAirflowDatabase("airflow-db", {
+                config: cfg, provider: awsFoundation!.provider, vpcId: awsFoundation!.vpcId, privateSubnetIds: awsFoundation!.privateSubnetIds,
+                clusterSecurityGroupId: awsFoundation!.clusterSecurityGroupId, kmsKeyArn: awsFoundation!.keys.arn("rds"),
+            }, { parent: this });
+        new Processing("processing", {
+            ...k8s, buckets: lake.buckets, datasets: warehouse.datasets, kafka, airflowDatabase, airflowDependsOn: [vault],
+        }, { parent: this });
         // [7 monitoring] Monitoring ("monitoring"): kube-prometheus-stack, PodMonitors, rules, dashboards.
         new Monitoring("monitoring", {
             ...k8s,
