@@ -3,8 +3,15 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
-/** Repository root: schema folders in config are relative to it, whatever the working directory. */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** Project root (the folder with Pulumi.yaml): schema folders in config are relative to it, also from compiled output. */
+export const REPO_ROOT = projectRoot(__dirname);
+
+function projectRoot(from: string): string {
+    for (let dir = from; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) return process.cwd();
+    }
+}
 /** Prod table layouts (partitioning, clustering) that may not change: a change would replace the table. */
 export const LAYOUT_LOCK = "prod-layout.lock.json";
 
