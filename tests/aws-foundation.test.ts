@@ -7,6 +7,7 @@ import { natCount, subnetPlan } from "../components/aws/network";
 import { nodeGroupSpecs } from "../components/aws/nodegroups";
 import { ADDON_IDENTITIES, NETWORK_ADDONS, WORKLOAD_ADDONS } from "../components/aws/addons";
 import { kubeconfig } from "../components/aws/foundation";
+import { autoscalerArgs, autoscalerPolicy } from "../components/aws/autoscaler";
 import { readStackYaml, toEngineConfig } from "../plan/stackfile";
 import type { Plan } from "../plan/run";
 import type { CapturedResource } from "../plan/capture";
@@ -87,6 +88,17 @@ describe("aws foundation: pure rules", () => {
         assert.deepEqual(keyPolicy("eks", "1", "eu-west-1").Statement[1].Condition?.StringEquals["kms:ViaService"], ["eks.eu-west-1.amazonaws.com"]);
     });
 
+    it("lets the Cluster Autoscaler resize only this cluster's node groups", () => {
+        const st = autoscalerPolicy("dataplatform-aws-prod", "222222222222", "eu-west-1").Statement;
+        const resize = st.find((s) => s.Sid === "ResizeOwnNodeGroups")!;
+        assert.deepEqual(resize.Action, ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]);
+        assert.deepEqual(resize.Condition, { StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/dataplatform-aws-prod": "owned" } });
+        const wildcard = st.filter((s) => s.Resource === "*");
+        assert.ok(wildcard.every((s) => [s.Action].flat().every((a) => /:(Describe|Get)/.test(a))), "only describe calls on *");
+        assert.equal(st.find((s) => s.Sid === "DescribeNodeGroups")!.Resource, "arn:aws:eks:eu-west-1:222222222222:nodegroup/dataplatform-aws-prod/*/*");
+        assert.ok(autoscalerArgs("c").includes("--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/c"));
+    });
+
     it("builds an exec-based kubeconfig without a static token", () => {
         const kc = JSON.parse(kubeconfig("c", "https://x", "PEM", "eu-west-1"));
         const user = kc.users[0].user;
@@ -118,6 +130,10 @@ describe("aws foundation: config rejected by key", () => {
         const p = problemsOf("aws-staging", (r) => { r.network.nodeCidr = "10.30.0.0/18"; r.network.podsCidr = "10.64.0.0/14"; });
         assert.ok(p.some((x) => x.startsWith("dataplatform:network.nodeCidr")), p.join("\n"));
         assert.ok(p.some((x) => x.startsWith("dataplatform:network.podsCidr")), p.join("\n"));
+    });
+    it("rejects an EKS version without a matching Cluster Autoscaler image", () => {
+        const p = problemsOf("aws-staging", (r) => { r.cluster.version = "1.34"; });
+        assert.ok(p.some((x) => x.startsWith("dataplatform:cluster.version: \"1.34\" has no matching Cluster Autoscaler image")), p.join("\n"));
     });
     it("stops the plan with a ConfigError before any resource exists", async () => {
         await assert.rejects(variantPlan("aws-staging", (c) => { c["dataplatform:aws"].availabilityZones = ["eu-west-1a", "eu-west-1a", "eu-west-1b"]; }), (e: unknown) => {
@@ -271,6 +287,21 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             assert.equal(i.allowVolumeExpansion, true);
             assert.equal(i.reclaimPolicy, prod ? "Retain" : "Delete");
             assert.equal(plan.outputs.storageClass, "gp3");
+        });
+
+        it("scales node groups with the Cluster Autoscaler on the system pool, credentials by Pod Identity", () => {
+            const comp = only(plan, "dataplatform:aws:ClusterAutoscaler");
+            const kids = plan.resources.filter((r) => r.parent === comp.urn);
+            const dep = kids.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
+            const pod = inputsOf(dep).spec.template.spec;
+            assert.equal(pod.nodeSelector["dataplatform.io/pool"], "system");
+            assert.match(pod.containers[0].image, /^registry\.k8s\.io\/autoscaling\/cluster-autoscaler:v1\.33\./);
+            assert.ok(pod.containers[0].resources.requests.cpu);
+            const assoc = kids.find((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation")!;
+            assert.deepEqual([inputsOf(assoc).namespace, inputsOf(assoc).serviceAccount], ["kube-system", "cluster-autoscaler"]);
+            assert.ok(dep.dependencies.includes(assoc.urn), "the pod starts after its association exists");
+            const coredns = ofType(plan, "aws:eks/addon:Addon").find((a) => inputsOf(a).addonName === "coredns")!;
+            assert.ok(comp.dependencies.includes(coredns.urn), "after node groups and add-ons");
         });
 
         it("hands Kubernetes layers a provider with exec credentials", () => {

@@ -7,6 +7,7 @@ import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import type { PlatformConfig } from "../config";
 import type { IdentityBinder } from "../interfaces";
 import { AwsFederation } from "../gcp/aws-federation";
+import { ClusterAutoscaler } from "./autoscaler";
 import { EksCluster } from "./cluster";
 import { AwsIdentityBinder } from "./identity";
 import { AwsKeys } from "./keys";
@@ -39,7 +40,7 @@ export function kubeconfig(clusterName: string, endpoint: string, caPem: string,
     });
 }
 
-/** AWS foundation: CMKs, VPC, private EKS with node groups and add-ons, default encrypted StorageClass, identity binder. */
+/** AWS foundation: CMKs, VPC, private EKS with node groups, add-ons and autoscaler, default encrypted StorageClass, identity binder. */
 export class AwsFoundation extends pulumi.ComponentResource {
     readonly provider: AwsProvider;
     readonly warehouseProvider: GcpProvider;
@@ -74,8 +75,9 @@ export class AwsFoundation extends pulumi.ComponentResource {
         this.vpcId = network.vpcId;
         this.privateSubnetIds = network.privateSubnetIds;
 
+        const clusterName = `dataplatform-${cfg.stack}`;
         const eks = new EksCluster(`${name}-eks`, {
-            clusterName: `dataplatform-${cfg.stack}`,
+            clusterName,
             cluster: cfg.cluster,
             environment: cfg.environment,
             subnetIds: network.privateSubnetIds,
@@ -105,6 +107,9 @@ export class AwsFoundation extends pulumi.ComponentResource {
             reclaimPolicy: prod ? "Retain" : "Delete",
         }, { parent: this, provider: this.k8sProvider, dependsOn: [eks.workloadAddons] });
         this.storageClassName = storageClass.metadata.name;
+        new ClusterAutoscaler(`${name}-autoscaler`, {
+            clusterName, accountId: aws.accountId, region: aws.region, provider, k8sProvider: this.k8sProvider,
+        }, { parent: this, dependsOn: [eks.workloadAddons] });
 
         this.federation = new AwsFederation(`${name}-bigquery`, {
             stack: cfg.stack, warehouseProject: cfg.warehouseProject, issuerUri: eks.oidcIssuer, provider: this.warehouseProvider,

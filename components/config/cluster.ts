@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { nonNegInt, posInt, Report } from "./common";
+import { IMAGES } from "../versions";
 
 const nodePool = z.strictObject({
     /** GCP machine type (n2-standard-4) or EC2 instance type (m6i.xlarge). */
@@ -41,6 +42,11 @@ export function clusterRules(cloud: "gcp" | "aws", environment: "staging" | "pro
         if (!re.test(p.machineType)) {
             report(at("machineType"), p.machineType, cloud === "gcp" ? "is not a GCE machine type such as n2-standard-4" : "is not an EC2 instance type such as m6i.xlarge");
         }
+    }
+    // EKS node groups scale through the Cluster Autoscaler, whose minor must match the control plane.
+    const caMinor = /:v(\d+\.\d+)\./.exec(IMAGES.clusterAutoscaler)?.[1];
+    if (cloud === "aws" && caMinor !== c.version) {
+        report(["cluster", "version"], c.version, `has no matching Cluster Autoscaler image (versions.ts pins ${IMAGES.clusterAutoscaler}); update both together`);
     }
     const { system, kafka, spark } = c.nodePools;
     if (system.spot) report(["cluster", "nodePools", "system", "spot"], true, "must be false: system pods (DNS, operators, webhooks) cannot run on Spot only");
