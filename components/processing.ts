@@ -39,6 +39,7 @@ export class Processing extends pulumi.ComponentResource {
         this.autoscaling = new LagAutoscaling(`${name}-autoscaling`, {
             ...layer,
             kafka: args.kafka,
+            buckets: args.buckets,
             keda: this.keda.release,
             streaming: { namespace: cfg.spark.jobNamespace, job: this.sparkJobs.streamingJob, source: this.sparkJobs.streamingSource, dependsOn: this.sparkJobs.ready },
         }, { parent: this });

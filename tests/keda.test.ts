@@ -1,6 +1,9 @@
 import { strict as assert } from "assert";
 import { ConfigError, fromConfigMap, parseStackConfig, PlatformConfig } from "../components/config";
 import { kedaValues } from "../components/keda/operator";
+import { consumerGrants } from "../components/keda/autoscaling";
+import * as pulumi from "@pulumi/pulumi";
+import type { BucketRef } from "../components/interfaces";
 import { consumerScaledObject, kafkaTriggers, streamingScaledJob, triggerAuthentication } from "../components/keda/scalers";
 import { CHARTS } from "../components/versions";
 import { readStackYaml, toEngineConfig } from "../plan/stackfile";
@@ -73,6 +76,14 @@ describe("keda: pure builders", () => {
             const m = kafkaTriggers(cfg, src, "a")[0].metadata;
             assert.equal(m.lagThreshold, String(cfg.autoscaling.lagThreshold));
             assert.equal(m.activationLagThreshold, String(cfg.autoscaling.activationLagThreshold));
+        });
+
+        it(`${stack}: sink consumers may only write under their own prefix of the curated zone`, () => {
+            const b = (n: string): BucketRef => ({ logicalName: n, name: pulumi.output(n), url: pulumi.output(`gs://${n}`), resource: {} as pulumi.Resource });
+            const buckets = Object.fromEntries(["raw", "curated", "logs"].map((n) => [n, b(n)]));
+            const grants = consumerGrants(cfg, buckets, "ingestion").map((g) => (g.kind === "bucket" ? `${g.bucket.logicalName}:${g.access}:${g.prefix}` : g.kind));
+            assert.deepEqual(grants, cfg.autoscaling.deployments.consumers.filter((c) => c.namespace === "ingestion").map((c) => `curated:write:sinks/${c.kafkaUser}/`));
+            assert.deepEqual(consumerGrants(cfg, buckets, "airflow"), []);
         });
 
         it(`${stack}: KEDA values set requests on every component`, () => {

@@ -3,13 +3,15 @@ import { Secret } from "@pulumi/kubernetes/core/v1";
 import { Deployment } from "@pulumi/kubernetes/apps/v1";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
-import type { KafkaPlatform, KubernetesLayerArgs } from "../interfaces";
+import type { BucketRef, Grant, KafkaPlatform, KubernetesLayerArgs, WorkloadIdentity } from "../interfaces";
+import { podIdentity } from "../spark/jobs";
 import { SERVICE_ACCOUNTS } from "../k8s/accounts";
 import type { Obj } from "../spark/specs";
 import { consumerDeployment, consumerScaledObject, LagSource, lagReaderSettings, streamingScaledJob, triggerAuthentication } from "./scalers";
 
 export interface LagAutoscalingArgs extends KubernetesLayerArgs {
     kafka: KafkaPlatform;
+    buckets: Readonly<Record<string, BucketRef>>;
     /** The KEDA release (CRDs and admission webhook). */
     keda: pulumi.Resource;
     streaming: { namespace: string; job: pulumi.Input<Obj>; source: LagSource; dependsOn: pulumi.Resource[] };
@@ -23,6 +25,8 @@ export class LagAutoscaling extends pulumi.ComponentResource {
     readonly scaledJob: CustomResource;
     readonly scaledObjects: CustomResource[] = [];
     readonly deployments: Deployment[] = [];
+    /** The consumers' ServiceAccount per namespace (nobody else creates it). */
+    readonly identities: Record<string, WorkloadIdentity> = {};
 
     constructor(name: string, args: LagAutoscalingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:keda:LagAutoscaling", name, {}, opts);
@@ -65,12 +69,17 @@ export class LagAutoscaling extends pulumi.ComponentResource {
             const user = cfg.kafka.users.find((u) => u.name === c.kafkaUser)!;
             const access = args.kafka.access(user.name, c.namespace);
             const src: LagSource = { group: user.group!, topics: [...user.topics], bootstrapServers: access.bootstrapServers };
+            const identity = this.identities[c.namespace] ??= args.identity.bind(`${name}-${c.namespace}-identity`, {
+                namespace: args.namespaces.name(c.namespace),
+                serviceAccountName: SERVICE_ACCOUNTS.ingestion,
+                grants: consumerGrants(cfg, args.buckets, c.namespace),
+            }, { parent: this });
             const dep = new Deployment(`${name}-${c.kafkaUser}`, {
                 metadata: { name: c.kafkaUser, namespace: args.namespaces.name(c.namespace) },
-                spec: access.secretName.apply((secretName) => consumerDeployment(cfg, c, SERVICE_ACCOUNTS.ingestion, {
+                spec: pulumi.all([access.secretName, podIdentity(identity)]).apply(([secretName, id]) => consumerDeployment(cfg, c, SERVICE_ACCOUNTS.ingestion, {
                     secretName, bootstrapServers: access.bootstrapServers, authentication: access.authentication, keys: access.keys, group: user.group!, topics: [...user.topics],
-                }) as k8sInput.apps.v1.DeploymentSpec),
-            }, { ...k8s, dependsOn: args.kafka.ready });
+                }, id) as k8sInput.apps.v1.DeploymentSpec),
+            }, { ...k8s, dependsOn: [...args.kafka.ready, identity.serviceAccount] });
             this.deployments.push(dep);
             const auth = authIn(c.namespace);
             this.scaledObjects.push(new CustomResource(`${name}-${c.kafkaUser}-scaler`, {
@@ -82,4 +91,13 @@ export class LagAutoscaling extends pulumi.ComponentResource {
         }
         this.registerOutputs({ scaledJob: this.scaledJob.id });
     }
+}
+
+/** Sinks write what they consume into the curated zone, each under its own prefix. */
+export function consumerGrants(cfg: LagAutoscalingArgs["config"], buckets: Readonly<Record<string, BucketRef>>, namespace: string): Grant[] {
+    const curated = buckets[cfg.spark.compaction.sourceBucket];
+    if (!curated) return [];
+    return cfg.autoscaling.deployments.consumers
+        .filter((c) => c.namespace === namespace)
+        .map((c): Grant => ({ kind: "bucket", bucket: curated, access: "write", prefix: `sinks/${c.kafkaUser}/` }));
 }

@@ -1,5 +1,5 @@
 import type { PlatformConfig } from "../config";
-import type { Obj } from "../spark/specs";
+import type { Obj, PodIdentity } from "../spark/specs";
 
 /** What a Kafka trigger needs: the consumer group and topics whose lag it reads. */
 export interface LagSource {
@@ -119,6 +119,7 @@ export function consumerDeployment(
     c: PlatformConfig["autoscaling"]["deployments"]["consumers"][number],
     serviceAccountName: string,
     k: ConsumerKafka,
+    identity: PodIdentity = { env: [], volumes: [], volumeMounts: [] },
 ): Obj {
     const dir = "/etc/kafka/client";
     const labels = { "app.kubernetes.io/name": c.kafkaUser, "app.kubernetes.io/component": "consumer" };
@@ -131,6 +132,7 @@ export function consumerDeployment(
         ...(k.authentication === "tls"
             ? [{ name: "KAFKA_CERT_FILE", value: `${dir}/${k.keys.cert}` }, { name: "KAFKA_KEY_FILE", value: `${dir}/${k.keys.key}` }]
             : [{ name: "KAFKA_USERNAME", value: c.kafkaUser }, { name: "KAFKA_PASSWORD_FILE", value: `${dir}/${k.keys.password}` }]),
+        ...identity.env,
     ];
     return {
         // The HPA owns the replica count from here on; this is the first rollout's size.
@@ -150,9 +152,9 @@ export function consumerDeployment(
                     env,
                     resources: { requests: { cpu: c.cpu, memory: c.memory }, limits: { memory: c.memory } },
                     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                    volumeMounts: [{ name: "kafka-client", mountPath: dir, readOnly: true }],
+                    volumeMounts: [{ name: "kafka-client", mountPath: dir, readOnly: true }, ...identity.volumeMounts],
                 }],
-                volumes: [{ name: "kafka-client", secret: { secretName: k.secretName } }],
+                volumes: [{ name: "kafka-client", secret: { secretName: k.secretName } }, ...identity.volumes],
             },
         },
     };
