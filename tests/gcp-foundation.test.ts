@@ -229,6 +229,17 @@ for (const stack of ["staging", "prod"] as const) {
             assert.ok(plan.outputs.network);
         });
 
+        it("enables the project's APIs before anything on the main provider", () => {
+            const services = ofType(plan, "gcp:projects/service:Service").filter((r) => r.name.startsWith("foundation-services-"));
+            const names = services.map((r) => inputsOf(r).service);
+            for (const api of ["compute.googleapis.com", "container.googleapis.com", "cloudkms.googleapis.com", "sts.googleapis.com"]) assert.ok(names.includes(api), api);
+            for (const r of services) assert.equal(inputsOf(r).disableOnDestroy, false);
+            const provider = one(plan, "pulumi:providers:gcp", "foundation-gcp");
+            for (const r of services) assert.ok(provider.dependencies.includes(r.urn), r.name);
+            const c = one(plan, "gcp:container/cluster:Cluster");
+            assert.ok(c.provider!.startsWith(provider.urn + "::"));
+        });
+
         it("holds no static credential", () => {
             const banned = ["gcp:serviceaccount/key:Key", "gcp:storage/hmacKey:HmacKey", "aws:iam/accessKey:AccessKey"];
             assert.deepEqual(plan.resources.filter((r) => banned.includes(r.type)).map((r) => r.urn), []);
@@ -245,6 +256,19 @@ describe("GCP foundation plan: private endpoint only", () => {
         assert.equal(i.controlPlaneEndpointsConfig.dnsEndpointConfig.allowExternalTraffic, true);
         const kc = JSON.parse(inputsOf(one(plan, "pulumi:providers:kubernetes", "foundation-k8s")).kubeconfig);
         assert.match(kc.clusters[0].cluster.server, /^https:\/\/gke-[0-9a-f]+-[0-9a-f]+\.europe-west1-b\.gke\.goog$/);
+    });
+});
+
+describe("GCP foundation plan: warehouse in another project", () => {
+    it("keys BigQuery in the warehouse project through its own provider", async () => {
+        const plan = await variantPlan("staging", (c) => { (c["dataplatform:warehouse"] as Raw).project = "acme-data-warehouse"; });
+        const wh = one(plan, "pulumi:providers:gcp", "foundation-gcp-warehouse");
+        assert.equal(inputsOf(wh).project, "acme-data-warehouse");
+        const ring = one(plan, "gcp:kms/keyRing:KeyRing", "foundation-warehouse-keys-ring");
+        assert.equal(inputsOf(ring).project, "acme-data-warehouse");
+        assert.equal(inputsOf(ring).location, "europe");
+        assert.ok(ring.provider!.startsWith(wh.urn + "::"));
+        assert.ok(ofType(plan, "gcp:projects/service:Service").some((r) => inputsOf(r).project === "acme-data-warehouse" && inputsOf(r).service === "bigquery.googleapis.com"));
     });
 });
 

@@ -10,6 +10,7 @@ import { bigqueryKmsLocation, GcpKeys } from "./keys";
 import { GcpNetwork } from "./network";
 import { GkeCluster } from "./cluster";
 import { GcpIdentityBinder } from "./identity";
+import { GcpProjectServices, PLATFORM_SERVICES } from "./services";
 
 export interface GcpFoundationArgs {
     config: PlatformConfig;
@@ -73,10 +74,20 @@ export class GcpFoundation extends pulumi.ComponentResource {
         super("dataplatform:gcp:Foundation", name, {}, opts);
         const cfg = args.config;
         const gcp = cfg.gcp!;
-        this.provider = gcpProvider(`${name}-gcp`, gcp.project, gcp.region, { parent: this });
-        this.warehouseProvider = cfg.warehouseProject === gcp.project
-            ? this.provider
-            : gcpProvider(`${name}-gcp-warehouse`, cfg.warehouseProject, cfg.warehouseRegion, { parent: this });
+        // APIs first, through their own provider: everything on `provider` then waits for them.
+        const bootstrap = gcpProvider(`${name}-gcp-bootstrap`, gcp.project, gcp.region, { parent: this });
+        const services = new GcpProjectServices(`${name}-services`, { provider: bootstrap, project: gcp.project, services: PLATFORM_SERVICES }, { parent: this });
+        this.provider = gcpProvider(`${name}-gcp`, gcp.project, gcp.region, { parent: this, dependsOn: [services] });
+        if (cfg.warehouseProject === gcp.project) {
+            this.warehouseProvider = this.provider;
+        } else {
+            const whBootstrap = gcpProvider(`${name}-gcp-warehouse-bootstrap`, cfg.warehouseProject, cfg.warehouseRegion, { parent: this });
+            const whServices = new GcpProjectServices(`${name}-warehouse-services`, {
+                provider: whBootstrap, project: cfg.warehouseProject,
+                services: ["bigquery.googleapis.com", "bigquerystorage.googleapis.com", "cloudkms.googleapis.com", "iam.googleapis.com"],
+            }, { parent: this });
+            this.warehouseProvider = gcpProvider(`${name}-gcp-warehouse`, cfg.warehouseProject, cfg.warehouseRegion, { parent: this, dependsOn: [whServices] });
+        }
 
         this.keys = new GcpKeys(`${name}-keys`, {
             config: cfg, provider: this.provider, project: gcp.project, location: gcp.region, purposes: ["gke", "disk", "storage"],

@@ -4,6 +4,8 @@ import { KeyRing } from "@pulumi/gcp/kms/keyRing";
 import { CryptoKey } from "@pulumi/gcp/kms/cryptoKey";
 import { CryptoKeyIAMMember } from "@pulumi/gcp/kms/cryptoKeyIAMMember";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
+import { getProjectServiceAccountOutput } from "@pulumi/gcp/storage/getProjectServiceAccount";
+import { getDefaultServiceAccountOutput } from "@pulumi/gcp/bigquery/getDefaultServiceAccount";
 import type { PlatformConfig } from "../config";
 
 export type KeyPurpose = "gke" | "disk" | "storage" | "bigquery";
@@ -37,6 +39,18 @@ export function serviceAgent(purpose: KeyPurpose, projectNumber: string): string
         case "disk": return `serviceAccount:service-${projectNumber}@compute-system.iam.gserviceaccount.com`;
         case "storage": return `serviceAccount:service-${projectNumber}@gs-project-accounts.iam.gserviceaccount.com`;
         case "bigquery": return `serviceAccount:bq-${projectNumber}@bigquery-encryption.iam.gserviceaccount.com`;
+    }
+}
+
+/**
+ * The Storage and BigQuery service agents only exist once first requested: these lookups create them, so
+ * the grant never names a missing account. GKE and Compute agents exist as soon as their APIs are enabled.
+ */
+function ensureAgent(purpose: KeyPurpose, project: string, opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+    switch (purpose) {
+        case "storage": return getProjectServiceAccountOutput({ project }, opts).emailAddress;
+        case "bigquery": return getDefaultServiceAccountOutput({ project }, opts).email;
+        default: return pulumi.output("");
     }
 }
 
@@ -87,7 +101,7 @@ export class GcpKeys extends pulumi.ComponentResource {
             const grant = new CryptoKeyIAMMember(`${name}-${purpose}-agent`, {
                 cryptoKeyId: key.id,
                 role: ENCRYPTER_DECRYPTER,
-                member: projectNumber.apply((n) => serviceAgent(purpose, n)),
+                member: pulumi.all([projectNumber, ensureAgent(purpose, args.project, { parent: this, provider })]).apply(([n]) => serviceAgent(purpose, n)),
             }, { parent: this, provider });
             this.grantOf[purpose] = grant;
             this.grants.push(grant);

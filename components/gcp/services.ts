@@ -1,0 +1,47 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Provider } from "@pulumi/gcp/provider";
+import { Service } from "@pulumi/gcp/projects/service";
+
+/** APIs the platform uses in its GCP project: cluster, network, keys, identity, lake, warehouse, Airflow DB. */
+export const PLATFORM_SERVICES = [
+    "compute.googleapis.com",
+    "container.googleapis.com",
+    "cloudkms.googleapis.com",
+    "iam.googleapis.com",
+    "iamcredentials.googleapis.com",
+    "sts.googleapis.com",
+    "cloudresourcemanager.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
+    "artifactregistry.googleapis.com",
+    "storage.googleapis.com",
+    "bigquery.googleapis.com",
+    "bigquerystorage.googleapis.com",
+    "sqladmin.googleapis.com",
+    "servicenetworking.googleapis.com",
+] as const;
+
+export interface GcpProjectServicesArgs {
+    provider: Provider;
+    project: string;
+    services: readonly string[];
+}
+
+/**
+ * Enables the project's APIs. Never disabled on destroy: other stacks and people share the project, and
+ * disabling container/compute would take down whatever still runs there.
+ */
+export class GcpProjectServices extends pulumi.ComponentResource {
+    constructor(name: string, args: GcpProjectServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:gcp:ProjectServices", name, {}, opts);
+        for (const service of [...new Set(args.services)]) {
+            new Service(`${name}-${service.split(".")[0]}`, {
+                project: args.project,
+                service,
+                disableOnDestroy: false,
+                disableDependentServices: false,
+            }, { parent: this, provider: args.provider });
+        }
+        this.registerOutputs({});
+    }
+}
