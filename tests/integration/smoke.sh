@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Integration smoke test against a deployed stack (staging), run by the deploy workflow after `pulumi up`.
+#
+# What it checks, end to end, with nothing but the platform's own wiring:
+#   1. mTLS produce: a client pod in the producer's namespace mounts the Secret that the Strimzi Access
+#      Operator wrote for the producer's KafkaAccess (cluster CA, client certificate and key) and produces
+#      N messages tagged with this run's id over the TLS listener. Success proves the listener, the client
+#      certificate, the KafkaUser ACLs (Write) and the NetworkPolicy admitting that namespace.
+#   2. Lag-driven scale-up: the produced backlog is consumer-group lag on the topic; KEDA's Kafka scaler
+#      (reading lag with the monitor user) must activate the ScaledJob and start at least one Job, and
+#      the HPA that KEDA owns for a ScaledObject (if given) must want more than its minimum replicas.
+#   3. mTLS consume as the consumer group: a client pod in the consumer's namespace, with the consumer's
+#      KafkaAccess Secret, reads with the consumer's group until it has seen all N tagged messages. Success
+#      proves Read ACLs on the topic and the group. (Spark streaming assigns partitions itself and does not
+#      join the group, so the smoke consumer receives every partition.)
+# Exit 0 when all checks pass; the first failing check exits non-zero with the reason.
+#
+# Requires: kubectl with a context on the cluster (the workflow gets credentials by OIDC).
+set -euo pipefail
+
+N="${SMOKE_MESSAGES:-30000}"                      # above the stack's lagThreshold, so KEDA must scale
+CLUSTER="${KAFKA_CLUSTER:-events}"                 # kafka.clusterName
+TOPIC="${SMOKE_TOPIC:-events.raw}"
+PRODUCER="${SMOKE_PRODUCER:-ingestion}"            # kafka user with Write on TOPIC
+PRODUCER_NS="${SMOKE_PRODUCER_NS:-ingestion}"
+CONSUMER="${SMOKE_CONSUMER:-spark-streaming}"      # kafka user with Read on TOPIC and GROUP
+CONSUMER_NS="${SMOKE_CONSUMER_NS:-spark-jobs}"
+GROUP="${SMOKE_GROUP:-spark-streaming}"
+SCALED_JOB="${SMOKE_SCALED_JOB:-stream-events}"    # ScaledJob in CONSUMER_NS scaled on GROUP's lag
+SCALED_OBJECT="${SMOKE_SCALED_OBJECT:-}"           # optional: ScaledObject (ns/name) whose HPA must scale up
+IMAGE="${KAFKA_CLIENT_IMAGE:-quay.io/strimzi/kafka:1.2.0-kafka-4.3.1}"
+TIMEOUT="${SMOKE_TIMEOUT_SECONDS:-600}"
+RUN_ID="smoke-$(date +%s)-$RANDOM"
+
+log() { printf '[smoke %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+fail() { log "FAIL: $*"; exit 1; }
+
+# Client pod with the KafkaAccess Secret (<cluster>-<user>) mounted; its client config points at the PEM
+# CA and the PKCS#12 keystore the Access Operator writes.
+client_pod() { # name namespace user
+    local name=$1 ns=$2 user=$3 secret="${CLUSTER}-$3"
+    kubectl -n "$ns" get secret "$secret" >/dev/null || fail "KafkaAccess Secret $ns/$secret not found (is the KafkaAccess of user $user ready?)"
+    kubectl -n "$ns" apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $name
+  labels: { app.kubernetes.io/name: kafka-smoke, app.kubernetes.io/part-of: dataplatform }
+spec:
+  restartPolicy: Never
+  securityContext: { runAsNonRoot: true, seccompProfile: { type: RuntimeDefault } }
+  containers:
+    - name: client
+      image: $IMAGE
+      command: [sleep, "3600"]
+      resources: { requests: { cpu: 250m, memory: 512Mi }, limits: { memory: 1Gi } }
+      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: [ALL] } }
+      volumeMounts: [{ name: access, mountPath: /access, readOnly: true }]
+  volumes:
+    - name: access
+      secret: { secretName: $secret }
+YAML
+    kubectl -n "$ns" wait --for=condition=Ready "pod/$name" --timeout=180s >/dev/null || fail "client pod $ns/$name not ready"
+    kubectl -n "$ns" exec "$name" -- sh -c 'cat > /tmp/client.properties <<P
+bootstrap.servers=$(cat /access/bootstrap.servers)
+security.protocol=SSL
+ssl.truststore.type=PEM
+ssl.truststore.location=/access/ssl.truststore.crt
+ssl.keystore.type=PKCS12
+ssl.keystore.location=/access/ssl.keystore.p12
+ssl.keystore.password=$(cat /access/ssl.keystore.password)
+P'
+}
+
+cleanup() {
+    kubectl -n "$PRODUCER_NS" delete pod "smoke-producer" --ignore-not-found --wait=false >/dev/null 2>&1 || true
+    kubectl -n "$CONSUMER_NS" delete pod "smoke-consumer" --ignore-not-found --wait=false >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+# 1. produce N tagged messages over mTLS as the producer
+log "producing $N messages to $TOPIC as $PRODUCER ($PRODUCER_NS), run $RUN_ID"
+client_pod smoke-producer "$PRODUCER_NS" "$PRODUCER"
+kubectl -n "$PRODUCER_NS" exec smoke-producer -- sh -c \
+    "seq 1 $N | sed 's/^/$RUN_ID /' | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server \$(cat /access/bootstrap.servers) --producer.config /tmp/client.properties --topic $TOPIC --producer-property acks=all" \
+    || fail "produce over mTLS failed"
+log "produced $N messages"
+
+# 2. KEDA must react to the lag: ScaledJob active with at least one Job; optional ScaledObject HPA above min
+deadline=$((SECONDS + TIMEOUT))
+until [ "$(kubectl -n "$CONSUMER_NS" get scaledjob "$SCALED_JOB" -o jsonpath='{.status.conditions[?(@.type=="Active")].status}')" = "True" ] \
+    && [ "$(kubectl -n "$CONSUMER_NS" get jobs -l "scaledjob.keda.sh/name=$SCALED_JOB" -o name | wc -l)" -gt 0 ]; do
+    [ $SECONDS -lt $deadline ] || fail "ScaledJob $CONSUMER_NS/$SCALED_JOB did not activate on the lag of group $GROUP within ${TIMEOUT}s"
+    sleep 10
+done
+log "ScaledJob $SCALED_JOB is active: $(kubectl -n "$CONSUMER_NS" get jobs -l "scaledjob.keda.sh/name=$SCALED_JOB" -o name | wc -l) job(s)"
+if [ -n "$SCALED_OBJECT" ]; then
+    so_ns=${SCALED_OBJECT%%/*}; so_name=${SCALED_OBJECT#*/}
+    hpa=$(kubectl -n "$so_ns" get scaledobject "$so_name" -o jsonpath='{.status.hpaName}')
+    until [ "$(kubectl -n "$so_ns" get hpa "$hpa" -o jsonpath='{.status.desiredReplicas}')" -gt "$(kubectl -n "$so_ns" get hpa "$hpa" -o jsonpath='{.spec.minReplicas}')" ]; do
+        [ $SECONDS -lt $deadline ] || fail "HPA $so_ns/$hpa of ScaledObject $so_name did not scale above its minimum"
+        sleep 10
+    done
+    log "HPA $hpa wants $(kubectl -n "$so_ns" get hpa "$hpa" -o jsonpath='{.status.desiredReplicas}') replicas"
+fi
+
+# 3. consume every tagged message over mTLS as the consumer group
+log "consuming as $CONSUMER (group $GROUP, $CONSUMER_NS)"
+client_pod smoke-consumer "$CONSUMER_NS" "$CONSUMER"
+seen=$(kubectl -n "$CONSUMER_NS" exec smoke-consumer -- sh -c \
+    "/opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server \$(cat /access/bootstrap.servers) --consumer.config /tmp/client.properties --topic $TOPIC --group $GROUP --consumer-property auto.offset.reset=earliest --timeout-ms 60000 2>/dev/null | grep -c '^$RUN_ID '" || true)
+[ "${seen:-0}" -ge "$N" ] || fail "consumed ${seen:-0} of $N messages of run $RUN_ID as group $GROUP"
+log "consumed all $N messages as group $GROUP: OK"
