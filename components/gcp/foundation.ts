@@ -42,7 +42,7 @@ export function gkeKubeconfig(a: { name: string; server: string; caCertificatePe
 }
 
 /** Parameters of the default StorageClass: CMEK pd-balanced, bound in the pod's zone. */
-export function storageClassSpec(cfg: Pick<PlatformConfig, "environment">, diskKeyId: string) {
+export function storageClassSpec<K extends pulumi.Input<string>>(cfg: Pick<PlatformConfig, "environment">, diskKeyId: K) {
     return {
         provisioner: "pd.csi.storage.gke.io",
         parameters: { type: "pd-balanced", "disk-encryption-kms-key": diskKeyId },
@@ -130,7 +130,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
 
         const sc = new StorageClass(`${name}-storageclass`, {
             metadata: { name: "pd-balanced-cmek", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
-            ...storageClassSpecOutput(cfg, this.keys.keyId("disk")),
+            ...storageClassSpec(cfg, this.keys.keyId("disk")),
         }, { parent: this, provider: this.k8sProvider, dependsOn: [this.keys.grant("disk")] });
         this.storageClassName = sc.metadata.name;
 
@@ -160,9 +160,4 @@ export class GcpFoundation extends pulumi.ComponentResource {
         };
         this.registerOutputs(this.outputs);
     }
-}
-
-function storageClassSpecOutput(cfg: PlatformConfig, diskKeyId: pulumi.Output<string>) {
-    const spec = storageClassSpec(cfg, "");
-    return { ...spec, parameters: { ...spec.parameters, "disk-encryption-kms-key": diskKeyId } };
 }
