@@ -29,6 +29,8 @@ export const LABEL_PATHS: Readonly<Record<string, string>> = {
     "aws:ec2/routeTable:RouteTable": "tags",
     "aws:ec2/securityGroup:SecurityGroup": "tags",
     "aws:ec2/vpcEndpoint:VpcEndpoint": "tags",
+    "aws:ec2/flowLog:FlowLog": "tags",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "tags",
     "aws:ec2/launchTemplate:LaunchTemplate": "tags",
     "aws:kms/key:Key": "tags",
     "aws:eks/cluster:Cluster": "tags",

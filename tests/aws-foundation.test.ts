@@ -195,6 +195,12 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
                 assert.equal(byService[s].privateDnsEnabled, true, s);
                 assert.equal(byService[s].subnetIds.length, 3, s);
             }
+            const dsg = inputsOf(only(plan, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"));
+            assert.deepEqual([dsg.ingress, dsg.egress], [[], []]);
+            const flow = inputsOf(only(plan, "aws:ec2/flowLog:FlowLog"));
+            assert.deepEqual([flow.trafficType, flow.logDestinationType], ["ALL", "cloud-watch-logs"]);
+            const flowGroup = ofType(plan, "aws:cloudwatch/logGroup:LogGroup").map(inputsOf).find((g) => g.name.endsWith("/vpc-flow-logs"))!;
+            assert.equal(flowGroup.retentionInDays, prod ? 365 : 30);
             const sg = inputsOf(ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find((r) => r.name.endsWith("-endpoints"))!);
             assert.deepEqual(sg.ingress.map((r: any) => [r.fromPort, r.toPort, r.cidrBlocks]), [[443, 443, [plan.config.network.nodeCidr]]]);
         });

@@ -106,6 +106,7 @@ describe("aws identity: BigQuery federation rules", () => {
 
 interface WorkloadPlan {
     resources: CapturedResource[];
+    warehouseProject: string;
     pod: { env: any[]; volumes: any[]; mounts: any[] };
 }
 
@@ -123,6 +124,7 @@ async function planWorkloads(stack: string, mutate: (c: Record<string, any>) => 
     await pulumi.runtime.setMocks(new PlanMocks({ awsAccountId: aws.accountId, awsRegion: aws.region, gcpProject: raw["dataplatform:warehouse"].project, gcpRegion: "europe-west1" }), "dataplatform", stack, false);
     const resources = captureRegistrations();
     let pod: WorkloadPlan["pod"] = { env: [], volumes: [], mounts: [] };
+    const warehouseProject = raw["dataplatform:warehouse"].project as string;
     await pulumi.runtime.runInPulumiStack(async () => {
         const cfg = loadStackConfig();
         const f = new AwsFoundation("foundation", { config: cfg });
@@ -144,7 +146,7 @@ async function planWorkloads(stack: string, mutate: (c: Record<string, any>) => 
         return {};
     });
     await waitForRPCs();
-    return { resources, pod };
+    return { resources, pod, warehouseProject };
 }
 
 function ofT(p: WorkloadPlan, type: string): CapturedResource[] {
@@ -187,7 +189,7 @@ describe("aws identity: bound workloads (aws-staging, Pod Identity)", () => {
 
     it("federates the EKS issuer into a GCP workload identity pool", () => {
         const pool = inputsOf(ofT(p, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool")[0]);
-        assert.deepEqual([pool.project, pool.workloadIdentityPoolId], ["acme-data-staging", "eks-aws-staging"]);
+        assert.deepEqual([pool.project, pool.workloadIdentityPoolId], [p.warehouseProject, "eks-aws-staging"]);
         const prov = ofT(p, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider");
         assert.equal(prov.length, 1);
         const i = inputsOf(prov[0]);
@@ -202,10 +204,10 @@ describe("aws identity: bound workloads (aws-staging, Pod Identity)", () => {
     it("binds the pod's principal to the dataset and the warehouse project roles, keylessly", () => {
         const principal = "principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/eks-aws-staging/subject/system:serviceaccount:spark-jobs:spark-jobs";
         const dsm = ofT(p, "gcp:bigquery/datasetIamMember:DatasetIamMember").map(inputsOf);
-        assert.deepEqual(dsm.map((m) => [m.datasetId, m.role, m.member, m.project]), [["curated", "roles/bigquery.dataEditor", principal, "acme-data-staging"]]);
+        assert.deepEqual(dsm.map((m) => [m.datasetId, m.role, m.member, m.project]), [["curated", "roles/bigquery.dataEditor", principal, p.warehouseProject]]);
         const pm = ofT(p, "gcp:projects/iAMMember:IAMMember").map(inputsOf);
         assert.deepEqual(pm.map((m) => [m.project, m.role, m.member]).sort(), [
-            ["acme-data-staging", "roles/bigquery.jobUser", principal], ["acme-data-staging", "roles/bigquery.readSessionUser", principal],
+            [p.warehouseProject, "roles/bigquery.jobUser", principal], [p.warehouseProject, "roles/bigquery.readSessionUser", principal],
         ]);
         const bucketOnly = ofT(p, "dataplatform:aws:WorkloadIdentity").find((w) => w.name === "sink")!;
         assert.equal(p.resources.filter((r) => r.parent === bucketOnly.urn && (r.type.startsWith("gcp:") || r.type === "kubernetes:core/v1:ConfigMap")).length, 0);

@@ -70,7 +70,7 @@ export class AwsFoundation extends pulumi.ComponentResource {
 
         this.keys = new AwsKeys(`${name}-keys`, { accountId: aws.accountId, region: aws.region, stack: cfg.stack, environment: cfg.environment, provider }, { parent: this });
         const network = new AwsNetwork(`${name}-network`, {
-            cidr: cfg.network.nodeCidr, availabilityZones: aws.availabilityZones, environment: cfg.environment, region: aws.region, provider,
+            cidr: cfg.network.nodeCidr, availabilityZones: aws.availabilityZones, environment: cfg.environment, region: aws.region, accountId: aws.accountId, provider,
         }, { parent: this });
         this.vpcId = network.vpcId;
         this.privateSubnetIds = network.privateSubnetIds;

@@ -1,5 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Eip, InternetGateway, NatGateway, RouteTable, RouteTableAssociation, SecurityGroup, Subnet, Vpc, VpcEndpoint } from "@pulumi/aws/ec2";
+import { LogGroup } from "@pulumi/aws/cloudwatch";
+import {
+    DefaultSecurityGroup, Eip, FlowLog, InternetGateway, NatGateway, RouteTable, RouteTableAssociation, SecurityGroup, Subnet, Vpc, VpcEndpoint,
+} from "@pulumi/aws/ec2";
+import { Role, RolePolicy } from "@pulumi/aws/iam";
 import type { Provider } from "@pulumi/aws/provider";
 
 export interface SubnetPlan {
@@ -41,6 +45,7 @@ export interface AwsNetworkArgs {
     availabilityZones: readonly string[];
     environment: "staging" | "prod";
     region: string;
+    accountId: string;
     provider: Provider;
 }
 
@@ -58,6 +63,9 @@ export class AwsNetwork extends pulumi.ComponentResource {
 
         const vpc = new Vpc(name, { cidrBlock: args.cidr, enableDnsHostnames: true, enableDnsSupport: true }, o);
         const igw = new InternetGateway(name, { vpcId: vpc.id }, o);
+        // The default group allows all traffic between its members: leave it empty so nothing relies on it.
+        new DefaultSecurityGroup(name, { vpcId: vpc.id, ingress: [], egress: [] }, o);
+        this.flowLogs(name, vpc, args, o);
 
         const publicRt = new RouteTable(`${name}-public`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }] }, o);
         const publics = plan.map((p) => {
@@ -112,5 +120,34 @@ export class AwsNetwork extends pulumi.ComponentResource {
         this.privateSubnetIds = privates.map((s) => s.id);
         this.publicSubnetIds = publics.map((s) => s.id);
         this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
+    }
+
+    /** VPC flow logs to CloudWatch (accepted and rejected traffic), for incident investigation. */
+    private flowLogs(name: string, vpc: Vpc, args: AwsNetworkArgs, o: pulumi.CustomResourceOptions): void {
+        const logs = new LogGroup(`${name}-flow-logs`, { name: `/dataplatform/${name}/vpc-flow-logs`, retentionInDays: args.environment === "prod" ? 365 : 30 }, o);
+        const role = new Role(`${name}-flow-logs`, {
+            description: "VPC flow log delivery",
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+                }],
+            }),
+        }, o);
+        const policy = new RolePolicy(`${name}-flow-logs`, {
+            role: role.name,
+            policy: logs.arn.apply((arn) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Effect: "Allow",
+                    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
+                    Resource: [arn, `${arn}:*`],
+                }],
+            })),
+        }, o);
+        new FlowLog(name, {
+            vpcId: vpc.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logs.arn, iamRoleArn: role.arn, maxAggregationInterval: 600,
+        }, { ...o, dependsOn: [policy] });
     }
 }
