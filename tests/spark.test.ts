@@ -55,6 +55,9 @@ describe("spark: pure builders", () => {
             const v = sparkOperatorValues(cfg);
             assert.deepEqual(unknownChartKeys(v, readSchema("spark-operator/chart-values.yaml")), []);
             assert.deepEqual(v.spark.jobNamespaces, [cfg.spark.jobNamespace]);
+            // With a non-empty list without "" the chart's ClusterRole keeps only nodes/CRD get; pod, ConfigMap,
+            // Service and SparkApplication rights become Roles in the job namespace.
+            assert.ok(v.spark.jobNamespaces.length > 0 && !v.spark.jobNamespaces.includes(""));
             assert.equal(v.webhook.enable, true);
             assert.equal(v.prometheus.metrics.enable, true);
             // The chart binds its job Role to the binder's ServiceAccount; it creates none.
