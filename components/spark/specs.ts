@@ -198,6 +198,12 @@ export function streamingJobSpec(i: StreamingInput): Obj {
         "spark.app.name": "stream-events",
         "spark.driver.host": "$(POD_IP)",
         "spark.driver.bindAddress": "0.0.0.0",
+        // Fixed ports, so executors (and any NetworkPolicy) know where the driver listens.
+        "spark.driver.port": "7078",
+        "spark.driver.blockManager.port": "7079",
+        // Client mode: the driver talks to the API server with its own ServiceAccount token.
+        "spark.kubernetes.authenticate.caCertFile": "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt",
+        "spark.kubernetes.authenticate.oauthTokenFile": "/var/run/secrets/kubernetes.io/serviceaccount/token",
         // Executors are owned by the driver pod: deleted with it when the Job ends or is evicted.
         "spark.kubernetes.driver.pod.name": "$(POD_NAME)",
         "spark.kubernetes.namespace": i.namespace,
