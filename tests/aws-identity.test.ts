@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Bucket } from "@pulumi/aws/s3/bucket";
-import { Dataset } from "@pulumi/gcp/bigquery";
+import { Dataset } from "@pulumi/gcp/bigquery/dataset";
 import { loadStackConfig } from "../components/config";
 import { AwsFoundation } from "../components/aws/foundation";
 import { irsaTrustPolicy, normalizePrefix, podIdentityTrustPolicy, s3Statements } from "../components/aws/identity";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Secret } from "@pulumi/kubernetes/core/v1";
 import { Role, RoleBinding } from "@pulumi/kubernetes/rbac/v1";
-import { Release } from "@pulumi/kubernetes/helm/v3";
+import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type { BucketRef, DatasetRef, KubernetesLayerArgs, ManagedDatabase, WorkloadIdentity } from "../interfaces";
 import { SERVICE_ACCOUNTS } from "../k8s/accounts";
 import { podIdentity } from "../spark/jobs";

@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Addon, getAddonVersionOutput } from "@pulumi/aws/eks";
-import { Role, RolePolicy, RolePolicyAttachment } from "@pulumi/aws/iam";
+import { Addon } from "@pulumi/aws/eks/addon";
+import { getAddonVersionOutput } from "@pulumi/aws/eks/getAddonVersion";
+import { Role } from "@pulumi/aws/iam/role";
+import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
+import { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment";
 import type { Provider } from "@pulumi/aws/provider";
 import { podIdentityTrustPolicy } from "./identity";
 

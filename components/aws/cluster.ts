@@ -1,7 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LogGroup } from "@pulumi/aws/cloudwatch";
-import { AccessEntry, AccessPolicyAssociation, Cluster } from "@pulumi/aws/eks";
-import { Role, RolePolicy, RolePolicyAttachment } from "@pulumi/aws/iam";
+import { LogGroup } from "@pulumi/aws/cloudwatch/logGroup";
+import { AccessEntry } from "@pulumi/aws/eks/accessEntry";
+import { AccessPolicyAssociation } from "@pulumi/aws/eks/accessPolicyAssociation";
+import { Cluster } from "@pulumi/aws/eks/cluster";
+import { Role } from "@pulumi/aws/iam/role";
+import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
+import { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment";
 import type { Provider } from "@pulumi/aws/provider";
 import type { ClusterConfig } from "../config/cluster";
 import { EksAddons, NETWORK_ADDONS, WORKLOAD_ADDONS } from "./addons";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { OpenIdConnectProvider } from "@pulumi/aws/iam";
+import { OpenIdConnectProvider } from "@pulumi/aws/iam/openIdConnectProvider";
 import type { Provider as AwsProvider } from "@pulumi/aws/provider";
 import type { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PodIdentityAssociation } from "@pulumi/aws/eks";
-import { Role, RolePolicy } from "@pulumi/aws/iam";
+import { PodIdentityAssociation } from "@pulumi/aws/eks/podIdentityAssociation";
+import { Role } from "@pulumi/aws/iam/role";
+import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
 import type { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import type { Provider as K8sProvider } from "@pulumi/kubernetes/provider";

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Alias, Key } from "@pulumi/aws/kms";
+import { Alias } from "@pulumi/aws/kms/alias";
+import { Key } from "@pulumi/aws/kms/key";
 import type { Provider } from "@pulumi/aws/provider";
 
 export type AwsKeyPurpose = "eks" | "ebs" | "s3" | "rds";

@@ -1,9 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LogGroup } from "@pulumi/aws/cloudwatch";
-import {
-    DefaultSecurityGroup, Eip, FlowLog, InternetGateway, NatGateway, RouteTable, RouteTableAssociation, SecurityGroup, Subnet, Vpc, VpcEndpoint,
-} from "@pulumi/aws/ec2";
-import { Role, RolePolicy } from "@pulumi/aws/iam";
+import { LogGroup } from "@pulumi/aws/cloudwatch/logGroup";
+import { DefaultSecurityGroup } from "@pulumi/aws/ec2/defaultSecurityGroup";
+import { Eip } from "@pulumi/aws/ec2/eip";
+import { FlowLog } from "@pulumi/aws/ec2/flowLog";
+import { InternetGateway } from "@pulumi/aws/ec2/internetGateway";
+import { NatGateway } from "@pulumi/aws/ec2/natGateway";
+import { RouteTable } from "@pulumi/aws/ec2/routeTable";
+import { RouteTableAssociation } from "@pulumi/aws/ec2/routeTableAssociation";
+import { SecurityGroup } from "@pulumi/aws/ec2/securityGroup";
+import { Subnet } from "@pulumi/aws/ec2/subnet";
+import { Vpc } from "@pulumi/aws/ec2/vpc";
+import { VpcEndpoint } from "@pulumi/aws/ec2/vpcEndpoint";
+import { Role } from "@pulumi/aws/iam/role";
+import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
 import type { Provider } from "@pulumi/aws/provider";
 
 export interface SubnetPlan {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LaunchTemplate } from "@pulumi/aws/ec2";
-import { NodeGroup } from "@pulumi/aws/eks";
+import { LaunchTemplate } from "@pulumi/aws/ec2/launchTemplate";
+import { NodeGroup } from "@pulumi/aws/eks/nodeGroup";
 import type { Provider } from "@pulumi/aws/provider";
 import type { ClusterConfig } from "../config/cluster";
 import { POOL_LABEL, PoolName, poolScheduling } from "../labels";

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DatasetIamMember } from "@pulumi/gcp/bigquery";
-import { WorkloadIdentityPool, WorkloadIdentityPoolProvider } from "@pulumi/gcp/iam";
-import { IAMMember } from "@pulumi/gcp/projects";
+import { DatasetIamMember } from "@pulumi/gcp/bigquery/datasetIamMember";
+import { WorkloadIdentityPool } from "@pulumi/gcp/iam/workloadIdentityPool";
+import { WorkloadIdentityPoolProvider } from "@pulumi/gcp/iam/workloadIdentityPoolProvider";
+import { IAMMember } from "@pulumi/gcp/projects/iammember";
 import type { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import type { Provider as K8sProvider } from "@pulumi/kubernetes/provider";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Release } from "@pulumi/kubernetes/helm/v3";
+import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type { Provider } from "@pulumi/kubernetes/provider";
 import type { PlatformConfig } from "../config";
 import { CHARTS } from "../versions";

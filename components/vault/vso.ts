@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Release } from "@pulumi/kubernetes/helm/v3";
+import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import type { Provider } from "@pulumi/kubernetes/provider";
 import type { PlatformConfig } from "../config";
