@@ -67,6 +67,21 @@ function setPath(props: Record<string, any>, path: string, labels: Record<string
     };
 }
 
+/** Instances and volumes a node group launches carry the tags through the launch template's tag specifications. */
+function launchTemplateTags(props: Record<string, any>, labels: Record<string, string>): Record<string, any> {
+    type Spec = { resourceType: string; tags?: Record<string, string> };
+    const specs = pulumi.output(props.tagSpecifications as pulumi.Input<Spec[] | undefined>).apply((existing) => {
+        const out = [...(existing ?? [])];
+        for (const resourceType of ["instance", "volume"]) {
+            const i = out.findIndex((s) => s.resourceType === resourceType);
+            if (i < 0) out.push({ resourceType, tags: labels });
+            else out[i] = { ...out[i], tags: { ...labels, ...(out[i].tags ?? {}) } };
+        }
+        return out;
+    });
+    return { ...props, tagSpecifications: specs };
+}
+
 /** Kubernetes objects get the same ownership labels as recommended `app.kubernetes.io` labels plus cost labels. */
 function k8sLabels(labels: Record<string, string>): Record<string, string> {
     return { "app.kubernetes.io/part-of": "dataplatform", "app.kubernetes.io/managed-by": "pulumi", ...labels };
@@ -77,7 +92,10 @@ export function registerLabels(cfg: Pick<PlatformConfig, "environment" | "labels
     const labels = platformLabels(cfg);
     pulumi.runtime.registerStackTransformation((args) => {
         const path = LABEL_PATHS[args.type];
-        if (path) return { props: setPath(args.props, path, labels), opts: args.opts };
+        if (path) {
+            const props = setPath(args.props, path, labels);
+            return { props: args.type === "aws:ec2/launchTemplate:LaunchTemplate" ? launchTemplateTags(props, labels) : props, opts: args.opts };
+        }
         if (args.type.startsWith("kubernetes:") && !args.type.startsWith("kubernetes:helm.sh") && args.type !== "pulumi:providers:kubernetes" && args.props.metadata !== undefined) {
             return { props: setPath(args.props, "metadata.labels", k8sLabels(labels)), opts: args.opts };
         }
