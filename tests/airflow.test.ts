@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, fromConfigMap, parseStackConfig, PlatformConfig } from "../components/config";
 import type { BucketRef, DatasetRef } from "../components/interfaces";
-import { airflowGrants, airflowValues, KEYS_NEWER_THAN_SCHEMA, METADATA_SECRET, metadataConnection, VAULT_TOKEN_DIR } from "../components/airflow/values";
+import { airflowGrants, airflowValues, KEYS_NEWER_THAN_SCHEMA, METADATA_SECRET, metadataConnection, VAULT_JWT_PATH } from "../components/airflow/values";
 import { CHARTS } from "../components/versions";
 import { CapturedResource, Secret } from "../plan/capture";
 import { readStackYaml, toEngineConfig } from "../plan/stackfile";
@@ -76,10 +76,10 @@ describe("airflow: values builder", () => {
             const kw = JSON.parse(values.config.secrets.backend_kwargs);
             assert.deepEqual(
                 [kw.auth_type, kw.kubernetes_role, kw.auth_mount_point, kw.url, kw.mount_point, kw.kubernetes_jwt_path],
-                ["kubernetes", "airflow", cfg.vault.authMount, cfg.vault.address, cfg.vault.kvMount, `${VAULT_TOKEN_DIR}/token`],
+                ["kubernetes", "airflow-backend", cfg.vault.authMount, cfg.vault.address, cfg.vault.kvMount, VAULT_JWT_PATH],
             );
-            const token = values.volumes.find((v: Raw) => v.name === "vault-token");
-            assert.equal(token.projected.sources[0].serviceAccountToken.audience, cfg.vault.audience);
+            // The role checks the API audience: the default ServiceAccount token, no single-audience projected token.
+            assert.equal(values.volumes.find((v: Raw) => v.name === "vault-token"), undefined);
         });
 
         it(`${stack}: every component has requests and runs as the shared airflow ServiceAccount`, () => {

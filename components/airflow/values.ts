@@ -4,8 +4,11 @@ import { SERVICE_ACCOUNTS, VAULT_ROLES } from "../k8s/accounts";
 import { CHARTS, IMAGES } from "../versions";
 import type { Obj, PodIdentity } from "../spark/specs";
 
-/** Where the projected Vault token (audience cfg.vault.audience) is mounted in every Airflow container. */
-export const VAULT_TOKEN_DIR = "/var/run/secrets/vault";
+/**
+ * The token Airflow's secrets backend logs in to Vault with: the pod's own ServiceAccount token (API audience),
+ * because Vault reviews a login with the client's token and a projected token carries one audience only.
+ */
+export const VAULT_JWT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 /** Airflow's paths under the environment's KV mount (the Vault layer's `airflow` policy reads them). */
 export const VAULT_PATHS = { connections: "airflow/connections", variables: "airflow/variables" } as const;
 export const METADATA_SECRET = "airflow-metadata-db";
@@ -68,8 +71,8 @@ export function airflowValues(i: AirflowValuesInput): Obj {
         url: cfg.vault.address,
         auth_type: "kubernetes",
         auth_mount_point: cfg.vault.authMount,
-        kubernetes_role: VAULT_ROLES.airflow,
-        kubernetes_jwt_path: `${VAULT_TOKEN_DIR}/token`,
+        kubernetes_role: VAULT_ROLES.airflowBackend,
+        kubernetes_jwt_path: VAULT_JWT_PATH,
         mount_point: cfg.vault.kvMount,
         kv_engine_version: 2,
         connections_path: VAULT_PATHS.connections,
@@ -109,11 +112,8 @@ export function airflowValues(i: AirflowValuesInput): Obj {
         // Stable keys from Vault instead of chart-generated ones that change per install.
         apiSecretKeySecretName: VAULT_SYNCED.secretKey,
         webserverSecretKeySecretName: VAULT_SYNCED.secretKey,
-        volumes: [
-            { name: "vault-token", projected: { sources: [{ serviceAccountToken: { audience: cfg.vault.audience, expirationSeconds: 3600, path: "token" } }] } },
-            ...i.identity.volumes,
-        ],
-        volumeMounts: [{ name: "vault-token", mountPath: VAULT_TOKEN_DIR, readOnly: true }, ...i.identity.volumeMounts],
+        volumes: [...i.identity.volumes],
+        volumeMounts: [...i.identity.volumeMounts],
         config: {
             core: { load_examples: "False" },
             secrets: {

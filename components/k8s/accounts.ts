@@ -16,6 +16,11 @@ export const SERVICE_ACCOUNTS = {
 /** Vault Kubernetes-auth role names per application. */
 export const VAULT_ROLES = {
     airflow: "airflow",
+    /**
+     * Airflow's own secrets backend logs in with the pod's ServiceAccount token, whose audience is the API
+     * server's; Vault reviews the login with that same token, so this role checks that audience instead.
+     */
+    airflowBackend: "airflow-backend",
     sparkJobs: "spark-jobs",
     ingestion: "ingestion",
     monitoring: "monitoring",

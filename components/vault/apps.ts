@@ -14,7 +14,7 @@ import { namespacePlan } from "../k8s/namespaces";
  * reviews the login with that same token, so it must be one the API server accepts: this role checks the
  * API audience instead of the Vault one, for the same namespace/account and the same `airflow` policy.
  */
-export const AIRFLOW_BACKEND_ROLE = "airflow-backend";
+export const AIRFLOW_BACKEND_ROLE = VAULT_ROLES.airflowBackend;
 
 /** ServiceAccount the monitoring role binds: only VSO uses it, for Grafana's and Alertmanager's Secrets. */
 export const MONITORING_SECRETS_SA = "monitoring-secrets";
