@@ -90,6 +90,10 @@ describe("keda: pure builders", () => {
             const v = kedaValues(cfg);
             for (const c of ["operator", "metricServer", "webhooks"]) assert.ok(v.resources[c].requests.cpu && v.resources[c].requests.memory, c);
         });
+
+        it(`${stack}: the KEDA operator restarts when the lag reader's credentials rotate`, () => {
+            assert.deepEqual(kedaValues(cfg).podAnnotations.keda, { "secret.reloader.stakater.com/reload": `events-${cfg.autoscaling.kafkaUser}` });
+        });
     }
 
     it("SCRAM: the trigger authenticates with sasl scram_sha512, username and password over TLS", () => {

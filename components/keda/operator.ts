@@ -4,6 +4,8 @@ import type { KubernetesLayerArgs } from "../interfaces";
 import type { PlatformConfig } from "../config";
 import { CHARTS } from "../versions";
 import { KEDA_NAMESPACE } from "../k8s/namespaces";
+import { accessName } from "../kafka/specs";
+import { RELOAD_ANNOTATION } from "../kafka/layer";
 
 /** KEDA chart values (kedacore/keda): requests on every component, metrics for the monitoring layer. */
 export function kedaValues(cfg: PlatformConfig): Record<string, any> {
@@ -25,6 +27,9 @@ export function kedaValues(cfg: PlatformConfig): Record<string, any> {
             webhooks: { enabled: true },
         },
         logging: { operator: { level: "info", format: "json" } },
+        // KEDA caches scaler credentials: when the lag reader's certificate is rotated, Reloader restarts the
+        // operator (pod-template annotation) so it reads the renewed Secret instead of waiting for a failure.
+        podAnnotations: { keda: { [RELOAD_ANNOTATION]: accessName(cfg.kafka, cfg.autoscaling.kafkaUser) } },
     };
 }
 
