@@ -17,6 +17,10 @@ function read(rel: string): unknown {
 /** ajv that understands the Kubernetes structural-schema extensions. */
 export function kubernetesAjv(): Ajv {
     const ajv = new Ajv({ strict: false, allErrors: true });
+    // OpenAPI formats used by CRDs: integer widths are checked, the others are not constraints for us.
+    ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
+    ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
+    for (const f of ["date-time", "date", "byte", "double", "float", "duration", "uri", "email", "hostname", "password"]) ajv.addFormat(f, true);
     ajv.addKeyword({
         keyword: "x-kubernetes-int-or-string",
         // The keyword widens `type`; CRDs with it omit `type`, so only reject values that are neither.
