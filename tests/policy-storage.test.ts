@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { bucketEncryption, bucketLifecycle, bucketPublicAccess, bucketVersioningProd } from "../policy/rules/storage";
+import { stackArgs } from "../plan/policy";
 import { checkStack, NA, PROD, res, STAGING } from "./policy-harness";
 
 const goodGcs = () => res("gcp:storage/bucket:Bucket", {
@@ -69,5 +70,15 @@ describe("policy bucket-*", () => {
 
     it("versioning is only required in prod", async () => {
         assert.equal(await checkStack(bucketVersioningProd, [badGcs()], STAGING), NA);
+    });
+
+    it("under preview, a bucket with unknown inputs does not hide the other buckets' findings", async () => {
+        class UnknownValueError extends Error {}
+        const args = stackArgs([goodGcs(), badGcs()], PROD);
+        Object.defineProperty(args.resources[0].props, "encryption", { get: () => { throw new UnknownValueError("unknown at preview"); } });
+        const found: string[] = [];
+        await assert.rejects(async () => bucketEncryption.validateStack(args, (m) => found.push(m)), UnknownValueError);
+        assert.equal(found.length, 1);
+        assert.match(found[0], /open/);
     });
 });

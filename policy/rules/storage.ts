@@ -16,12 +16,24 @@ const S3_VERSIONING = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucke
  * them; a literal name match covers imported/existing buckets.
  */
 export function companionsOf(bucket: PolicyResource, all: PolicyResource[], types: string[]): PolicyResource[] {
-    const names = new Set([bucket.props.bucket, bucket.name].filter((n) => typeof n === "string"));
+    const names = new Set([known(() => bucket.props.bucket), bucket.name].filter((n) => typeof n === "string"));
     return all.filter((r) => {
         if (!types.includes(r.type)) return false;
         const deps = [...asArray<PolicyResource>(r.dependencies), ...asArray<PolicyResource>(r.propertyDependencies?.bucket)];
-        return deps.some((d) => d?.urn === bucket.urn) || names.has(r.props.bucket);
+        return deps.some((d) => d?.urn === bucket.urn) || names.has(known(() => r.props.bucket));
     });
+}
+
+/** Under `pulumi preview` reading a not-yet-known input throws UnknownValueError. */
+const isUnknown = (e: unknown) => (e as Error | undefined)?.name === "UnknownValueError" || (e as object | undefined)?.constructor?.name === "UnknownValueError";
+
+function known<T>(read: () => T): T | undefined {
+    try {
+        return read();
+    } catch (e) {
+        if (isUnknown(e)) return undefined;
+        throw e;
+    }
 }
 
 type BucketCheck = {
@@ -33,10 +45,19 @@ type BucketCheck = {
 function checkBuckets(args: StackValidationArgs, report: ReportViolation, check: BucketCheck): void {
     const buckets = args.resources.filter((r) => r.type === GCS_BUCKET || S3_BUCKETS.has(r.type));
     if (buckets.length === 0) args.notApplicable("no buckets");
+    // One bucket with inputs unknown at preview must not hide the others' findings: check every bucket,
+    // then let the engine report (as advisory) that some could not be checked yet.
+    let unknown: unknown;
     for (const b of buckets) {
-        const problem = b.type === GCS_BUCKET ? check.gcs(b.props) : check.s3(companionsOf(b, args.resources, check.s3Types));
-        if (problem) report(`${describe(b)}: ${problem}`, b.urn);
+        try {
+            const problem = b.type === GCS_BUCKET ? check.gcs(b.props) : check.s3(companionsOf(b, args.resources, check.s3Types));
+            if (problem) report(`${describe(b)}: ${problem}`, b.urn);
+        } catch (e) {
+            if (!isUnknown(e)) throw e;
+            unknown ??= e;
+        }
     }
+    if (unknown) throw unknown;
 }
 
 export const bucketEncryption: StackValidationPolicy = {
