@@ -52,6 +52,19 @@ export function componentEdges(resources: CapturedResource[]): [string, string][
 
 const label = (s: string) => s.replace(/"/g, "#quot;").replace(/[<>]/g, "");
 
+/** Drops an edge a → c when c is reachable from a through another edge (same reachability, less clutter). */
+export function transitiveReduction(edges: [string, string][]): [string, string][] {
+    const out = new Map<string, string[]>();
+    for (const [a, b] of edges) out.set(a, [...(out.get(a) ?? []), b]);
+    const reaches = (from: string, to: string, seen: Set<string>): boolean => {
+        if (from === to) return true;
+        if (seen.has(from)) return false;
+        seen.add(from);
+        return (out.get(from) ?? []).some((n) => reaches(n, to, seen));
+    };
+    return edges.filter(([a, c]) => !(out.get(a) ?? []).some((b) => b !== c && reaches(b, c, new Set([a]))));
+}
+
 /** The component graph as a Mermaid flowchart: nested components as subgraphs, edges for dependencies. */
 export function mermaid(resources: CapturedResource[]): string {
     const comps = resources.filter(isComponent);
@@ -75,7 +88,7 @@ export function mermaid(resources: CapturedResource[]): string {
         lines.push(`${indent}end`);
     };
     for (const c of children.get(undefined) ?? []) emit(c, "  ");
-    for (const [from, to] of componentEdges(resources)) lines.push(`  ${ids.get(from)} --> ${ids.get(to)}`);
+    for (const [from, to] of transitiveReduction(componentEdges(resources))) lines.push(`  ${ids.get(from)} --> ${ids.get(to)}`);
     return lines.join("\n");
 }
 
@@ -98,7 +111,7 @@ export function toMarkdown(plan: Plan): string {
     out.push(`${mandatory.length ? "❌" : "✅"} **${resources.length} resources** to create · policies: **${mandatory.length} mandatory**, ${advisory.length} advisory violations`);
     if (plan.placeholders.length) out.push("", `> Secure config values are placeholders offline: ${plan.placeholders.map((k) => `\`${k}\``).join(", ")}`);
 
-    out.push("", "### Component graph", "", "Arrows point from a component to the components it depends on (leaf dependencies lifted to their components).", "", "```mermaid", mermaid(resources), "```");
+    out.push("", "### Component graph", "", "Arrows point from a component to the components it depends on (leaf dependencies lifted to their components; edges implied by a longer path omitted).", "", "```mermaid", mermaid(resources), "```");
 
     out.push("", "### Resources per component", "");
     const direct = new Map<string, number>();

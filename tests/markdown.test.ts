@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { componentEdges, componentOwners, mermaid, toMarkdown } from "../plan/markdown";
+import { componentEdges, componentOwners, mermaid, toMarkdown, transitiveReduction } from "../plan/markdown";
 import { policies } from "../policy/policies";
 import { shippedPlan } from "./support/plans";
 import { res } from "./policy-harness";
@@ -29,6 +29,11 @@ describe("plan --markdown", () => {
     it("lifts leaf dependencies (explicit, property, provider) to component edges, no self or ancestor edges", () => {
         const edges = componentEdges(ALL).map(([a, b]) => `${a.split("::").pop()} -> ${b.split("::").pop()}`).sort();
         assert.deepEqual(edges, ["lake -> foundation", "operators -> foundation"]);
+    });
+
+    it("omits edges implied by a longer path, also with cycles", () => {
+        assert.deepEqual(transitiveReduction([["a", "b"], ["b", "c"], ["a", "c"]]), [["a", "b"], ["b", "c"]]);
+        assert.deepEqual(transitiveReduction([["a", "b"], ["b", "a"]]), [["a", "b"], ["b", "a"]]);
     });
 
     it("renders nested components as subgraphs with dependency arrows", () => {
