@@ -1,4 +1,7 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { policies } from "../policy/policies";
 import { iamLeastPrivilege } from "../policy/rules/iam";
 import { requiredLabels } from "../policy/rules/labels";
 import { prodStatefulProtected } from "../policy/rules/protection";
@@ -57,5 +60,16 @@ describe("policy iam-least-privilege", () => {
         const inline = await checkResource(iamLeastPrivilege, res("aws:iam/role:Role", { inlinePolicies: [{ name: "x", policy: doc("s3:PutObject", "*") }] }));
         assert.ok(inline !== NA && inline.length === 1);
         assert.equal(await checkResource(iamLeastPrivilege, res("aws:kms/key:Key", { policy: doc("kms:*", "*") })), NA);
+    });
+});
+
+describe("policy pack config files", () => {
+    it("configure exactly the policies that read the environment, with their environment", () => {
+        const withSchema = policies.filter((p) => p.configSchema).map((p) => p.name).sort();
+        for (const env of ["staging", "prod"]) {
+            const file = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "policy", `config.${env}.json`), "utf8")) as Record<string, { environment: string }>;
+            assert.deepEqual(Object.keys(file).sort(), withSchema, env);
+            for (const v of Object.values(file)) assert.equal(v.environment, env);
+        }
     });
 });
