@@ -1,0 +1,61 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+
+const DIR = path.join(__dirname, "..", ".github", "workflows");
+const read = (f: string) => ({ text: fs.readFileSync(path.join(DIR, f), "utf8"), doc: parse(fs.readFileSync(path.join(DIR, f), "utf8")) as Record<string, any> });
+const steps = (doc: Record<string, any>) => Object.values(doc.jobs as Record<string, any>).flatMap((j) => (j.steps ?? []) as Record<string, any>[]);
+
+/** The actions the pipeline may use, each pinned to a major version. */
+const ACTIONS = new Set([
+    "actions/checkout@v4", "actions/setup-node@v4", "actions/upload-artifact@v4", "marocchino/sticky-pull-request-comment@v2",
+    "google-github-actions/auth@v2", "google-github-actions/get-gke-credentials@v2", "aws-actions/configure-aws-credentials@v4",
+    "aws-actions/amazon-ecr-login@v2", "hashicorp/vault-action@v3", "pulumi/auth-actions@v1", "pulumi/actions@v6",
+    "docker/setup-buildx-action@v3", "docker/login-action@v3", "docker/build-push-action@v6",
+]);
+
+describe("CI/CD workflows", () => {
+    for (const f of ["pr.yml", "deploy.yml"]) {
+        it(`${f}: known actions only, no stored credentials, OIDC where clouds are reached`, () => {
+            const { text, doc } = read(f);
+            for (const s of steps(doc)) if (s.uses) assert.ok(ACTIONS.has(s.uses), `${f}: ${s.uses}`);
+            assert.deepEqual(text.match(/secrets\.\w+/g) ?? [], [], "credentials come from OIDC, not repository secrets");
+            for (const [name, job] of Object.entries(doc.jobs as Record<string, any>)) {
+                const cloud = (job.steps as Record<string, any>[]).some((s) => /auth|credentials|vault-action/.test(s.uses ?? ""));
+                if (cloud) assert.equal(job.permissions?.["id-token"], "write", `${f}: job ${name} needs id-token: write`);
+            }
+        });
+    }
+
+    it("pr.yml: checks, offline plans of every stack with JSON + Markdown, previews with the policy pack", () => {
+        const { doc } = read("pr.yml");
+        assert.ok(doc.on.pull_request);
+        const runs = steps(doc).map((s) => s.run ?? "").join("\n");
+        for (const cmd of ["npm ci", "npm run lint", "npx tsc --noEmit", "npm test", "--json", "--markdown"]) assert.ok(runs.includes(cmd), cmd);
+        assert.deepEqual(doc.jobs["offline-plan"].strategy.matrix.stack, ["staging", "prod", "aws-staging", "aws-prod"]);
+        const preview = (doc.jobs.preview.steps as Record<string, any>[]).find((s) => s.uses === "pulumi/actions@v6")!;
+        assert.equal(preview.with.command, "preview");
+        assert.equal(preview.with["comment-on-pr"], true);
+        assert.equal(preview.with.policyPacks, "policy");
+        assert.match(preview.with.policyPackConfigs, /^policy\/config\.\$\{\{ matrix\.environment \}\}\.json$/);
+        for (const m of doc.jobs.preview.strategy.matrix.include) assert.ok(fs.existsSync(path.join(__dirname, "..", "policy", `config.${m.environment}.json`)));
+    });
+
+    it("deploy.yml: images → staging → smoke test → prod behind the production environment", () => {
+        const { doc } = read("deploy.yml");
+        assert.deepEqual(doc.on.push.branches, ["main"]);
+        const j = doc.jobs;
+        assert.equal(j.staging.needs, "images");
+        assert.equal(j.integration.needs, "staging");
+        assert.equal(j.prod.needs, "integration");
+        assert.equal(j.prod.environment, "production");
+        assert.deepEqual(j.prod.strategy.matrix.include.map((m: any) => m.stack), ["prod", "aws-prod"]);
+        assert.deepEqual(j.staging.strategy.matrix.include.map((m: any) => m.stack), ["staging", "aws-staging"]);
+        const builds = (j.images.steps as Record<string, any>[]).filter((s) => s.uses === "docker/build-push-action@v6").map((s) => s.with.file);
+        for (const file of builds) assert.ok(fs.existsSync(path.join(__dirname, "..", file)), file);
+        assert.deepEqual(builds, ["docker/spark/Dockerfile", "docker/airflow/Dockerfile"]);
+        assert.ok((j.integration.steps as Record<string, any>[]).some((s) => s.run === "tests/integration/smoke.sh"));
+        assert.ok(fs.statSync(path.join(__dirname, "integration", "smoke.sh")).mode & 0o111, "smoke.sh is executable");
+    });
+});
