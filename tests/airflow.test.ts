@@ -1,38 +1,15 @@
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, fromConfigMap, parseStackConfig, PlatformConfig } from "../components/config";
-import type { BucketRef, DatasetRef } from "../components/interfaces";
 import { airflowGrants, airflowValues, KEYS_NEWER_THAN_SCHEMA, METADATA_SECRET, metadataConnection, VAULT_JWT_PATH } from "../components/airflow/values";
 import { CHARTS } from "../components/versions";
 import { CapturedResource, Secret } from "../plan/capture";
-import { readStackYaml, toEngineConfig } from "../plan/stackfile";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
+import { configProblems, Raw, stackConfig } from "./support/config";
+import { fakeBucket, fakeDataset } from "./support/refs";
 import { errorsOf, jsonSchemaValidator, readSchema } from "./support/schemas";
 
-type Raw = Record<string, any>;
 const SCHEMA = "airflow-chart/values.schema.json";
 /** Components that run pods; each must have requests and the shared ServiceAccount. */
 const COMPONENTS = ["scheduler", "apiServer", "webserver", "dagProcessor", "triggerer", "workers", "statsd", "migrateDatabaseJob", "createUserJob", "cleanup", "databaseCleanup"];
-
-function rawOf(stack: string): { raw: Raw; secretKeys: string[] } {
-    const e = toEngineConfig(readStackYaml(stack));
-    const { raw, secretKeys } = fromConfigMap(e.config, e.secretKeys);
-    return { raw: structuredClone(raw), secretKeys };
-}
-function config(stack: string, mutate: (r: Raw) => void = () => undefined): PlatformConfig {
-    const { raw, secretKeys } = rawOf(stack);
-    mutate(raw);
-    return parseStackConfig(raw, { stack, secretKeys });
-}
-function problems(stack: string, mutate: (r: Raw) => void): readonly string[] {
-    try {
-        config(stack, mutate);
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, String(e));
-        return e.problems;
-    }
-    assert.fail("config was accepted");
-}
 
 /**
  * Validates values against the shared schema. The schema predates chart 1.22 and has no root
@@ -46,12 +23,10 @@ function assertValidValues(values: Raw): void {
     assert.ok(v(values), errorsOf(v));
 }
 
-const bucket = (logicalName: string): BucketRef => ({ logicalName, name: pulumi.output(logicalName), url: pulumi.output(`gs://${logicalName}`), resource: {} as pulumi.Resource });
-const dataset = (logicalName: string): DatasetRef => ({ logicalName, project: "p", datasetId: pulumi.output(logicalName), resource: {} as pulumi.Resource });
 
 describe("airflow: values builder", () => {
     for (const stack of STACKS) {
-        const cfg = config(stack);
+        const cfg = stackConfig(stack);
         const values = airflowValues({ cfg, logsUrl: "gs://logs", identity: { env: [{ name: "GOOGLE_CLOUD_PROJECT", value: "p" }], volumes: [], volumeMounts: [] } });
 
         it(`${stack}: the values pass the chart's values.schema.json; databaseCleanup (chart 1.22) is the only key it lacks`, () => {
@@ -99,8 +74,8 @@ describe("airflow: values builder", () => {
         });
 
         it(`${stack}: the Airflow identity has exactly logs read/write under airflow/, edit on airflow.datasets, BigQuery jobs`, () => {
-            const buckets = Object.fromEntries(["raw", "curated", "archive", "logs"].map((b) => [b, bucket(b)]));
-            const datasets = Object.fromEntries(["raw", "staging", "curated"].map((d) => [d, dataset(d)]));
+            const buckets = Object.fromEntries(["raw", "curated", "archive", "logs"].map((b) => [b, fakeBucket(b)]));
+            const datasets = Object.fromEntries(["raw", "staging", "curated"].map((d) => [d, fakeDataset(d)]));
             const grants = airflowGrants(cfg, buckets, datasets).map((g) =>
                 g.kind === "bucket" ? `bucket:${g.bucket.logicalName}:${g.access}:${g.prefix}` : g.kind === "dataset" ? `dataset:${g.dataset.logicalName}:${g.access}` : g.kind);
             assert.deepEqual(grants.sort(), ["bigqueryJobs", "bucket:logs:readwrite:airflow/", ...cfg.airflow.datasets.map((d) => `dataset:${d}:edit`)].sort());
@@ -185,8 +160,8 @@ describe("airflow: bad config is rejected by key name", () => {
     ];
     for (const [stack, what, mutate, key, message] of cases) {
         it(`${stack}: ${what} → ${key}`, () => {
-            const found = problems(stack, mutate).filter((p) => p.startsWith(`${key}:`));
-            assert.ok(found.some((p) => message.test(p)), `no problem for ${key} matching ${message}: ${problems(stack, mutate).join("\n")}`);
+            const found = configProblems(stack, mutate).filter((p) => p.startsWith(`${key}:`));
+            assert.ok(found.some((p) => message.test(p)), `no problem for ${key} matching ${message}: ${configProblems(stack, mutate).join("\n")}`);
         });
     }
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ConfigError, fromConfigMap, parseStackConfig } from "../components/config";
+import { ConfigError } from "../components/config";
 import { cidrContains, cidrsOverlap } from "../components/config/common";
 import { endpointAccess, CLUSTER_ADMIN_POLICY, CONTROL_PLANE_LOGS } from "../components/aws/cluster";
 import { keyPolicy } from "../components/aws/keys";
@@ -8,26 +8,10 @@ import { nodeGroupSpecs } from "../components/aws/nodegroups";
 import { ADDON_IDENTITIES, NETWORK_ADDONS, WORKLOAD_ADDONS } from "../components/aws/addons";
 import { kubeconfig } from "../components/aws/foundation";
 import { autoscalerArgs, autoscalerPolicy } from "../components/aws/autoscaler";
-import { readStackYaml, toEngineConfig } from "../plan/stackfile";
 import type { Plan } from "../plan/run";
 import type { CapturedResource } from "../plan/capture";
 import { inputsOf, ofType, shippedPlan, variantPlan } from "./support/plans";
-
-type Raw = Record<string, any>;
-
-function problemsOf(stack: string, mutate: (raw: Raw) => void): readonly string[] {
-    const engine = toEngineConfig(readStackYaml(stack));
-    const { raw, secretKeys } = fromConfigMap(engine.config, engine.secretKeys);
-    const copy = structuredClone(raw) as Raw;
-    mutate(copy);
-    try {
-        parseStackConfig(copy, { stack, secretKeys, offline: true });
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, String(e));
-        return e.problems;
-    }
-    assert.fail("config was accepted");
-}
+import { configProblems } from "./support/config";
 
 function only(plan: Plan, type: string) {
     const rs = ofType(plan, type);
@@ -111,28 +95,28 @@ describe("aws foundation: pure rules", () => {
 
 describe("aws foundation: config rejected by key", () => {
     it("rejects an AZ outside the region", () => {
-        const p = problemsOf("aws-staging", (r) => { r.aws.availabilityZones[1] = "eu-central-1b"; });
+        const p = configProblems("aws-staging", (r) => { r.aws.availabilityZones[1] = "eu-central-1b"; }, { offline: true });
         assert.ok(p.some((x) => x.startsWith("dataplatform:aws.availabilityZones[1]: \"eu-central-1b\" is not an AZ of aws.region")), p.join("\n"));
     });
     it("rejects a node pool whose min exceeds max", () => {
-        const p = problemsOf("aws-prod", (r) => { r.cluster.nodePools.kafka.min = 7; });
+        const p = configProblems("aws-prod", (r) => { r.cluster.nodePools.kafka.min = 7; }, { offline: true });
         assert.ok(p.some((x) => x.startsWith("dataplatform:cluster.nodePools.kafka.min: 7 is larger than cluster.nodePools.kafka.max")), p.join("\n"));
     });
     it("rejects an unknown region", () => {
-        const p = problemsOf("aws-staging", (r) => { r.aws.region = "eu-west-9"; });
+        const p = configProblems("aws-staging", (r) => { r.aws.region = "eu-west-9"; }, { offline: true });
         assert.ok(p.some((x) => x.startsWith("dataplatform:aws.region: \"eu-west-9\" is not allowed")), p.join("\n"));
     });
     it("rejects a Spot-only system pool", () => {
-        const p = problemsOf("aws-staging", (r) => { r.cluster.nodePools.system.spot = true; });
+        const p = configProblems("aws-staging", (r) => { r.cluster.nodePools.system.spot = true; }, { offline: true });
         assert.ok(p.some((x) => x.startsWith("dataplatform:cluster.nodePools.system.spot")), p.join("\n"));
     });
     it("rejects a GCP-only network key and a VPC smaller than /16 on aws", () => {
-        const p = problemsOf("aws-staging", (r) => { r.network.nodeCidr = "10.30.0.0/18"; r.network.podsCidr = "10.64.0.0/14"; });
+        const p = configProblems("aws-staging", (r) => { r.network.nodeCidr = "10.30.0.0/18"; r.network.podsCidr = "10.64.0.0/14"; }, { offline: true });
         assert.ok(p.some((x) => x.startsWith("dataplatform:network.nodeCidr")), p.join("\n"));
         assert.ok(p.some((x) => x.startsWith("dataplatform:network.podsCidr")), p.join("\n"));
     });
     it("rejects an EKS version without a matching Cluster Autoscaler image", () => {
-        const p = problemsOf("aws-staging", (r) => { r.cluster.version = "1.34"; });
+        const p = configProblems("aws-staging", (r) => { r.cluster.version = "1.34"; }, { offline: true });
         assert.ok(p.some((x) => x.startsWith("dataplatform:cluster.version: \"1.34\" has no matching Cluster Autoscaler image")), p.join("\n"));
     });
     it("stops the plan with a ConfigError before any resource exists", async () => {

@@ -149,37 +149,33 @@ async function planWorkloads(stack: string, mutate: (c: Record<string, any>) => 
     return { resources, pod, warehouseProject };
 }
 
-function ofT(p: WorkloadPlan, type: string): CapturedResource[] {
-    return p.resources.filter((r) => r.type === type);
-}
-
 describe("aws identity: bound workloads (aws-staging, Pod Identity)", () => {
     let p: WorkloadPlan;
     before(async () => { p = await planWorkloads("aws-staging"); });
 
     it("creates one WorkloadIdentity component per binding, owning ServiceAccount, role and association", () => {
-        const wis = ofT(p, "dataplatform:aws:WorkloadIdentity");
+        const wis = ofType(p, "dataplatform:aws:WorkloadIdentity");
         assert.deepEqual(wis.map((w) => w.name).sort(), ["jobs", "sink"]);
         const jobs = wis.find((w) => w.name === "jobs")!;
         const children = p.resources.filter((r) => r.parent === jobs.urn).map((r) => r.type).sort();
         assert.ok(children.includes("kubernetes:core/v1:ServiceAccount") && children.includes("aws:iam/role:Role") && children.includes("aws:eks/podIdentityAssociation:PodIdentityAssociation"), children.join(","));
-        const sa = inputsOf(ofT(p, "kubernetes:core/v1:ServiceAccount").find((r) => r.parent === jobs.urn)!);
+        const sa = inputsOf(ofType(p, "kubernetes:core/v1:ServiceAccount").find((r) => r.parent === jobs.urn)!);
         assert.deepEqual([sa.metadata.name, sa.metadata.namespace], ["spark-jobs", "spark-jobs"]);
         assert.equal(sa.metadata.annotations, undefined);
     });
 
     it("trusts Pod Identity and associates the role with exactly that ServiceAccount", () => {
-        const role = inputsOf(ofT(p, "aws:iam/role:Role").find((r) => r.name === "jobs")!);
+        const role = inputsOf(ofType(p, "aws:iam/role:Role").find((r) => r.name === "jobs")!);
         assert.deepEqual(JSON.parse(role.assumeRolePolicy), podIdentityTrustPolicy());
-        const pia = ofT(p, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map(inputsOf);
+        const pia = ofType(p, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map(inputsOf);
         const jobs = pia.find((a) => a.serviceAccount === "spark-jobs")!;
         assert.deepEqual([jobs.clusterName, jobs.namespace], ["dataplatform-aws-staging", "spark-jobs"]);
         assert.match(jobs.roleArn, /^arn:aws:iam::111111111111:role\/jobs/);
     });
 
     it("scopes each role's policy to its bucket, prefix and the lake key", () => {
-        const policies = Object.fromEntries(ofT(p, "aws:iam/rolePolicy:RolePolicy").filter((r) => r.name.endsWith("-s3")).map((r) => [r.name, JSON.parse(inputsOf(r).policy)]));
-        const s3Key = ofT(p, "aws:kms/key:Key").find((k) => k.name === "foundation-keys-s3")!;
+        const policies = Object.fromEntries(ofType(p, "aws:iam/rolePolicy:RolePolicy").filter((r) => r.name.endsWith("-s3")).map((r) => [r.name, JSON.parse(inputsOf(r).policy)]));
+        const s3Key = ofType(p, "aws:kms/key:Key").find((k) => k.name === "foundation-keys-s3")!;
         assert.ok(s3Key);
         const keyArn = policies["jobs-s3"].Statement.at(-1).Resource;
         assert.match(keyArn, /^arn:aws:kms:eu-west-1:111111111111:key\//);
@@ -188,12 +184,12 @@ describe("aws identity: bound workloads (aws-staging, Pod Identity)", () => {
     });
 
     it("federates the EKS issuer into a GCP workload identity pool", () => {
-        const pool = inputsOf(ofT(p, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool")[0]);
+        const pool = inputsOf(ofType(p, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool")[0]);
         assert.deepEqual([pool.project, pool.workloadIdentityPoolId], [p.warehouseProject, "eks-aws-staging"]);
-        const prov = ofT(p, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider");
+        const prov = ofType(p, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider");
         assert.equal(prov.length, 1);
         const i = inputsOf(prov[0]);
-        const cluster = ofT(p, "aws:eks/cluster:Cluster")[0];
+        const cluster = ofType(p, "aws:eks/cluster:Cluster")[0];
         assert.match(i.oidc.issuerUri, /^https:\/\/oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/);
         assert.ok(prov[0].dependencies.includes(cluster.urn), "provider trusts the cluster's issuer");
         assert.deepEqual(i.oidc.allowedAudiences, ["https://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/eks-aws-staging/providers/eks-oidc"]);
@@ -203,18 +199,18 @@ describe("aws identity: bound workloads (aws-staging, Pod Identity)", () => {
 
     it("binds the pod's principal to the dataset and the warehouse project roles, keylessly", () => {
         const principal = "principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/eks-aws-staging/subject/system:serviceaccount:spark-jobs:spark-jobs";
-        const dsm = ofT(p, "gcp:bigquery/datasetIamMember:DatasetIamMember").map(inputsOf);
+        const dsm = ofType(p, "gcp:bigquery/datasetIamMember:DatasetIamMember").map(inputsOf);
         assert.deepEqual(dsm.map((m) => [m.datasetId, m.role, m.member, m.project]), [["curated", "roles/bigquery.dataEditor", principal, p.warehouseProject]]);
-        const pm = ofT(p, "gcp:projects/iAMMember:IAMMember").map(inputsOf);
+        const pm = ofType(p, "gcp:projects/iAMMember:IAMMember").map(inputsOf);
         assert.deepEqual(pm.map((m) => [m.project, m.role, m.member]).sort(), [
             [p.warehouseProject, "roles/bigquery.jobUser", principal], [p.warehouseProject, "roles/bigquery.readSessionUser", principal],
         ]);
-        const bucketOnly = ofT(p, "dataplatform:aws:WorkloadIdentity").find((w) => w.name === "sink")!;
+        const bucketOnly = ofType(p, "dataplatform:aws:WorkloadIdentity").find((w) => w.name === "sink")!;
         assert.equal(p.resources.filter((r) => r.parent === bucketOnly.urn && (r.type.startsWith("gcp:") || r.type === "kubernetes:core/v1:ConfigMap")).length, 0);
     });
 
     it("delivers the credential configuration as a ConfigMap and mounts it with a projected token", () => {
-        const cm = ofT(p, "kubernetes:core/v1:ConfigMap").map(inputsOf).find((c) => c.metadata.name === "spark-jobs-gcp-credentials")!;
+        const cm = ofType(p, "kubernetes:core/v1:ConfigMap").map(inputsOf).find((c) => c.metadata.name === "spark-jobs-gcp-credentials")!;
         assert.equal(cm.metadata.namespace, "spark-jobs");
         const conf = JSON.parse(cm.data["credentials.json"]);
         assert.equal(conf.type, "external_account");
@@ -249,18 +245,18 @@ describe("aws identity: IRSA option (aws-prod)", () => {
     before(async () => { p = await planWorkloads("aws-prod", (c) => { c["dataplatform:awsIrsa"] = true; }); });
 
     it("registers the cluster issuer once and trusts only the workload's ServiceAccount", () => {
-        const oidc = ofT(p, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").map(inputsOf);
+        const oidc = ofType(p, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").map(inputsOf);
         assert.equal(oidc.length, 1);
         assert.deepEqual(oidc[0].clientIdLists, ["sts.amazonaws.com"]);
-        const workloads = new Set(ofT(p, "dataplatform:aws:WorkloadIdentity").map((w) => w.urn));
-        assert.equal(ofT(p, "aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((r) => workloads.has(r.parent!)).length, 0);
-        const trust = JSON.parse(inputsOf(ofT(p, "aws:iam/role:Role").find((r) => r.name === "jobs")!).assumeRolePolicy);
+        const workloads = new Set(ofType(p, "dataplatform:aws:WorkloadIdentity").map((w) => w.urn));
+        assert.equal(ofType(p, "aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((r) => workloads.has(r.parent!)).length, 0);
+        const trust = JSON.parse(inputsOf(ofType(p, "aws:iam/role:Role").find((r) => r.name === "jobs")!).assumeRolePolicy);
         const st = trust.Statement[0];
         assert.equal(st.Action, "sts:AssumeRoleWithWebIdentity");
         assert.match(st.Principal.Federated, /^arn:aws:iam::222222222222:oidc-provider\/oidc\.eks\.eu-west-1\.amazonaws\.com\/id\//);
         const host = oidc[0].url.replace("https://", "");
         assert.deepEqual(st.Condition.StringEquals, { [`${host}:sub`]: "system:serviceaccount:spark-jobs:spark-jobs", [`${host}:aud`]: "sts.amazonaws.com" });
-        const sa = inputsOf(ofT(p, "kubernetes:core/v1:ServiceAccount").find((r) => inputsOf(r).metadata.name === "spark-jobs")!);
+        const sa = inputsOf(ofType(p, "kubernetes:core/v1:ServiceAccount").find((r) => inputsOf(r).metadata.name === "spark-jobs")!);
         assert.match(sa.metadata.annotations["eks.amazonaws.com/role-arn"], /^arn:aws:iam::222222222222:role\/jobs/);
     });
 });

@@ -1,38 +1,14 @@
 import { strict as assert } from "assert";
-import { ConfigError, fromConfigMap, parseStackConfig, PlatformConfig } from "../components/config";
+import { fromConfigMap } from "../components/config";
 import { cidrContains, cidrsOverlap } from "../components/config/common";
 import { readStackYaml, toEngineConfig } from "../plan/stackfile";
 import { STACKS } from "./support/plans";
-
-type Raw = Record<string, any>;
-
-/** The stack's config as the program receives it (namespace stripped, secure values as placeholders). */
-function rawOf(stack: string): { raw: Raw; secretKeys: string[] } {
-    const engine = toEngineConfig(readStackYaml(stack));
-    const { raw, secretKeys } = fromConfigMap(engine.config, engine.secretKeys);
-    return { raw: structuredClone(raw), secretKeys };
-}
-
-function parse(stack: string, mutate: (raw: Raw) => void = () => undefined): PlatformConfig {
-    const { raw, secretKeys } = rawOf(stack);
-    mutate(raw);
-    return parseStackConfig(raw, { stack, secretKeys });
-}
-
-function problemsOf(stack: string, mutate: (raw: Raw) => void): readonly string[] {
-    try {
-        parse(stack, mutate);
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-        return e.problems;
-    }
-    assert.fail("config was accepted");
-}
+import { configProblems, expectProblem, Raw, stackConfig } from "./support/config";
 
 describe("stack config", () => {
     for (const stack of STACKS) {
         it(`accepts the shipped stack ${stack} and freezes it`, () => {
-            const cfg = parse(stack);
+            const cfg = stackConfig(stack);
             assert.equal(cfg.stack, stack);
             assert.ok(Object.isFrozen(cfg) && Object.isFrozen(cfg.kafka) && Object.isFrozen(cfg.kafka.topics));
             assert.equal(cfg.charts.strimzi, "1.2.0");
@@ -41,12 +17,12 @@ describe("stack config", () => {
     }
 
     it("marks secure values and does not flag them as plaintext", () => {
-        const cfg = parse("prod");
+        const cfg = stackConfig("prod");
         assert.deepEqual(cfg.secretKeys, ["vaultToken"]);
     });
 
     it("reports every problem at once, each naming its key", () => {
-        const problems = problemsOf("staging", (r) => {
+        const problems = configProblems("staging", (r) => {
             r.kafka.replicationFactor = 4;
             r.cluster.nodePools.spark.min = 2;
             r.lake.buckets[0].transitions[1].ageDays = 10;
@@ -145,10 +121,7 @@ describe("stack config", () => {
 
     for (const [stack, what, mutate, key, message] of cases) {
         it(`rejects ${what} (${stack}) naming ${key}`, () => {
-            const problems = problemsOf(stack, mutate);
-            const hit = problems.find((p) => p.startsWith(`${key}:`));
-            assert.ok(hit, `no problem names ${key}:\n${problems.join("\n")}`);
-            assert.match(hit, message);
+            expectProblem(stack, mutate, key, message);
         });
     }
 

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
-import { ConfigError, fromConfigMap, parseStackConfig } from "../components/config";
-import { readStackYaml, toEngineConfig } from "../plan/stackfile";
+import { ConfigError } from "../components/config";
 import { POOL_LABEL, poolScheduling } from "../components/labels";
 import { bigqueryKmsLocation, keyRingName, ROTATION_PERIOD, serviceAgent } from "../components/gcp/keys";
 import { artifactRepositories, clusterPlacement, controlPlaneAccess, NODE_ROLES } from "../components/gcp/cluster";
@@ -10,22 +9,7 @@ import { WEBHOOK_PORTS } from "../components/gcp/network";
 import type { CapturedResource } from "../plan/capture";
 import type { Plan } from "../plan/run";
 import { inputsOf, ofType, shippedPlan, variantPlan } from "./support/plans";
-
-type Raw = Record<string, any>;
-
-function problemsOf(stack: string, mutate: (raw: Raw) => void): readonly string[] {
-    const engine = toEngineConfig(readStackYaml(stack));
-    const { raw, secretKeys } = fromConfigMap(engine.config, engine.secretKeys);
-    const copy = structuredClone(raw) as Raw;
-    mutate(copy);
-    try {
-        parseStackConfig(copy, { stack, secretKeys });
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-        return e.problems;
-    }
-    return assert.fail("config was accepted");
-}
+import { configProblems, Raw } from "./support/config";
 
 function one(plan: Plan, type: string, suffix?: string): CapturedResource {
     const rs = ofType(plan, type).filter((r) => !suffix || r.name.endsWith(suffix));
@@ -274,19 +258,19 @@ describe("GCP foundation plan: warehouse in another project", () => {
 
 describe("GCP foundation config rules", () => {
     it("rejects a Spot-only system pool, naming the key", () => {
-        const p = problemsOf("staging", (r) => { r.cluster.nodePools.system.spot = true; });
+        const p = configProblems("staging", (r) => { r.cluster.nodePools.system.spot = true; });
         assert.ok(p.some((m) => m.startsWith("dataplatform:cluster.nodePools.system.spot")), p.join("\n"));
     });
     it("rejects a pool whose min exceeds max, naming the key", () => {
-        const p = problemsOf("prod", (r) => { r.cluster.nodePools.kafka.min = 5; r.cluster.nodePools.kafka.max = 2; });
+        const p = configProblems("prod", (r) => { r.cluster.nodePools.kafka.min = 5; r.cluster.nodePools.kafka.max = 2; });
         assert.ok(p.some((m) => m.startsWith("dataplatform:cluster.nodePools.kafka.min")), p.join("\n"));
     });
     it("rejects an unknown region, naming the key", () => {
-        const p = problemsOf("staging", (r) => { r.gcp.region = "europe-west99"; });
+        const p = configProblems("staging", (r) => { r.gcp.region = "europe-west99"; });
         assert.ok(p.some((m) => m.startsWith("dataplatform:gcp.region")), p.join("\n"));
     });
     it("rejects a zonal prod cluster and zones outside the region", () => {
-        const p = problemsOf("prod", (r) => { r.cluster.regional = false; r.gcp.zones = ["europe-west1-b", "europe-west1-c", "us-east1-b"]; });
+        const p = configProblems("prod", (r) => { r.cluster.regional = false; r.gcp.zones = ["europe-west1-b", "europe-west1-c", "us-east1-b"]; });
         assert.ok(p.some((m) => m.startsWith("dataplatform:cluster.regional")), p.join("\n"));
         assert.ok(p.some((m) => m.startsWith("dataplatform:gcp.zones[2]")), p.join("\n"));
     });

@@ -4,29 +4,21 @@ import { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import { Bucket } from "@pulumi/gcp/storage/bucket";
 import { Dataset } from "@pulumi/gcp/bigquery/dataset";
-import { fromConfigMap, parseStackConfig, PlatformConfig } from "../components/config";
+import { PlatformConfig } from "../components/config";
 import {
     BUCKET_ROLES, DATASET_ROLES, GcpIdentityBinder, gcpBinding, gsaAccountId, ksaImpersonationMember, wifPrincipal,
 } from "../components/gcp/identity";
 import type { Grant } from "../components/interfaces";
-import { CapturedResource, captureRegistrations, reveal } from "../plan/capture";
+import { CapturedResource, captureRegistrations } from "../plan/capture";
 import { PlanMocks } from "../plan/mocks";
-import { readStackYaml, toEngineConfig } from "../plan/stackfile";
-import { shippedPlan } from "./support/plans";
+import { inputsOf, shippedPlan } from "./support/plans";
+import { stackConfig } from "./support/config";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
 const NUMBER = "123456789012";
 const POOL = "acme-data-staging.svc.id.goog";
-
-function config(mutate: (raw: Record<string, any>) => void = () => undefined): PlatformConfig {
-    const engine = toEngineConfig(readStackYaml("staging"));
-    const { raw, secretKeys } = fromConfigMap(engine.config, engine.secretKeys);
-    const copy = structuredClone(raw) as Record<string, any>;
-    mutate(copy);
-    return parseStackConfig(copy, { stack: "staging", secretKeys });
-}
 
 /** Binds one workload with every kind of grant under the plan mocks and returns what was registered. */
 async function bindUnderMocks(cfg: PlatformConfig): Promise<CapturedResource[]> {
@@ -55,7 +47,6 @@ async function bindUnderMocks(cfg: PlatformConfig): Promise<CapturedResource[]> 
     return resources;
 }
 
-const inputs = (r: CapturedResource) => reveal(r.inputs) as Record<string, any>;
 const byType = (rs: CapturedResource[], t: string) => rs.filter((r) => r.type === t);
 
 describe("GCP identity binding (pure)", () => {
@@ -99,22 +90,22 @@ describe("GCP identity binding (pure)", () => {
 
 describe("GCP identity binder under mocks", () => {
     it("binds the KSA principal directly on each resource, with exactly the scoped role", async () => {
-        const rs = await bindUnderMocks(config());
+        const rs = await bindUnderMocks(stackConfig("staging"));
         const principal = wifPrincipal(NUMBER, POOL, "spark-jobs", "spark-jobs");
         assert.equal(byType(rs, "dataplatform:gcp:WorkloadIdentity").length, 1);
         const ksa = byType(rs, "kubernetes:core/v1:ServiceAccount");
         assert.equal(ksa.length, 1);
-        assert.deepEqual(inputs(ksa[0]).metadata.annotations, {});
-        assert.equal(inputs(ksa[0]).metadata.namespace, "spark-jobs");
-        const buckets = byType(rs, "gcp:storage/bucketIAMMember:BucketIAMMember").map(inputs);
+        assert.deepEqual(inputsOf(ksa[0]).metadata.annotations, {});
+        assert.equal(inputsOf(ksa[0]).metadata.namespace, "spark-jobs");
+        const buckets = byType(rs, "gcp:storage/bucketIAMMember:BucketIAMMember").map(inputsOf);
         assert.deepEqual(buckets.map((b) => [b.bucket, b.role, b.member, !!b.condition]), [
             ["acme-staging-raw", "roles/storage.objectViewer", principal, false],
             ["acme-staging-raw", "roles/storage.objectUser", principal, true],
         ]);
         assert.match(buckets[1].condition.expression, /buckets\/acme-staging-raw\/objects\/events\//);
-        const ds = byType(rs, "gcp:bigquery/datasetIamMember:DatasetIamMember").map(inputs);
+        const ds = byType(rs, "gcp:bigquery/datasetIamMember:DatasetIamMember").map(inputsOf);
         assert.deepEqual(ds.map((d) => [d.project, d.datasetId, d.role, d.member]), [["acme-data-staging", "curated_staging", "roles/bigquery.dataEditor", principal]]);
-        const proj = byType(rs, "gcp:projects/iAMMember:IAMMember").map(inputs);
+        const proj = byType(rs, "gcp:projects/iAMMember:IAMMember").map(inputsOf);
         assert.deepEqual(proj.map((p) => [p.project, p.role, p.member]).sort(), [
             ["acme-data-staging", "roles/bigquery.jobUser", principal],
             ["acme-data-staging", "roles/bigquery.readSessionUser", principal],
@@ -124,18 +115,18 @@ describe("GCP identity binder under mocks", () => {
     });
 
     it("with gcpImpersonation, grants a per-workload GSA the same scopes and lets only the KSA impersonate it", async () => {
-        const rs = await bindUnderMocks(config((r) => { r.gcpImpersonation = true; }));
+        const rs = await bindUnderMocks(stackConfig("staging", (r) => { r.gcpImpersonation = true; }));
         const [gsa] = byType(rs, "gcp:serviceaccount/account:Account");
-        const email = `${inputs(gsa).accountId}@acme-data-staging.iam.gserviceaccount.com`;
+        const email = `${inputsOf(gsa).accountId}@acme-data-staging.iam.gserviceaccount.com`;
         const member = `serviceAccount:${email}`;
-        const wiu = byType(rs, "gcp:serviceaccount/iAMMember:IAMMember").map(inputs);
+        const wiu = byType(rs, "gcp:serviceaccount/iAMMember:IAMMember").map(inputsOf);
         assert.deepEqual(wiu.map((w) => [w.role, w.member]), [["roles/iam.workloadIdentityUser", ksaImpersonationMember(POOL, "spark-jobs", "spark-jobs")]]);
-        assert.deepEqual(inputs(byType(rs, "kubernetes:core/v1:ServiceAccount")[0]).metadata.annotations, { "iam.gke.io/gcp-service-account": email });
+        assert.deepEqual(inputsOf(byType(rs, "kubernetes:core/v1:ServiceAccount")[0]).metadata.annotations, { "iam.gke.io/gcp-service-account": email });
         const members = [
             ...byType(rs, "gcp:storage/bucketIAMMember:BucketIAMMember"),
             ...byType(rs, "gcp:bigquery/datasetIamMember:DatasetIamMember"),
             ...byType(rs, "gcp:projects/iAMMember:IAMMember"),
-        ].map((r) => inputs(r).member);
+        ].map((r) => inputsOf(r).member);
         assert.equal(members.length, 5);
         for (const m of members) assert.equal(m, member);
         assert.equal(byType(rs, "gcp:serviceaccount/key:Key").length, 0);
@@ -149,7 +140,7 @@ describe("GCP identities in the shipped plans", () => {
             const wis = new Set(plan.resources.filter((r) => r.type === "dataplatform:gcp:WorkloadIdentity").map((r) => r.urn));
             const bindings = plan.resources.filter((r) => r.parent && wis.has(r.parent) && /IAMMember|IamMember/.test(r.type));
             for (const r of bindings) {
-                const i = reveal(r.inputs) as Record<string, any>;
+                const i = inputsOf(r);
                 assert.ok(!/^roles\/(owner|editor)$|admin/.test(i.role), `${r.urn}: ${i.role}`);
                 if (r.type === "gcp:projects/iAMMember:IAMMember") assert.ok(/^roles\/bigquery\.(jobUser|readSessionUser)$/.test(i.role), `${r.urn}: ${i.role}`);
             }
@@ -160,11 +151,11 @@ describe("GCP identities in the shipped plans", () => {
                 const children = plan.resources.filter((r) => r.parent === wi);
                 const ksa = children.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount");
                 assert.equal(ksa.length, 1, `${wi}: one KSA`);
-                const meta = (reveal(ksa[0].inputs) as Record<string, any>).metadata;
+                const meta = inputsOf(ksa[0]).metadata;
                 const principal = wifPrincipal(NUMBER, pool, meta.namespace, meta.name);
                 const own = children.filter((r) => /IAMMember|IamMember/.test(r.type));
                 assert.ok(own.length > 0, `${wi}: has bindings`);
-                for (const r of own) assert.equal((reveal(r.inputs) as Record<string, any>).member, principal, r.urn);
+                for (const r of own) assert.equal(inputsOf(r).member, principal, r.urn);
             }
         });
     }

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { ConfigError, fromConfigMap, parseStackConfig, PlatformConfig } from "../components/config";
-import { readStackYaml, toEngineConfig } from "../plan/stackfile";
+import { PlatformConfig } from "../components/config";
 import { STACKS } from "./support/plans";
+import { configProblems, Raw, stackConfig } from "./support/config";
 import { crdValidator, errorsOf } from "./support/schemas";
 import { prunedFields, STRIMZI_CRD, v1Schema } from "./kafka-crd";
 import {
@@ -10,26 +10,6 @@ import {
 } from "../components/kafka/specs";
 import { kafkaNetworkPolicySpec } from "../components/kafka/network-policy";
 import { accessOperatorValues, reloaderValues, strimziValues } from "../components/kafka/operator";
-
-type Raw = Record<string, any>;
-
-function parse(stack: string, mutate: (raw: Raw) => void = () => undefined): PlatformConfig {
-    const engine = toEngineConfig(readStackYaml(stack));
-    const { raw, secretKeys } = fromConfigMap(engine.config, engine.secretKeys);
-    const copy = structuredClone(raw);
-    mutate(copy);
-    return parseStackConfig(copy, { stack, secretKeys });
-}
-
-function problemsOf(stack: string, mutate: (raw: Raw) => void): readonly string[] {
-    try {
-        parse(stack, mutate);
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-        return e.problems;
-    }
-    assert.fail("config was accepted");
-}
 
 /** Every Strimzi object the layer emits for a config (the StorageClass as the cloud layer would name it). */
 function strimziObjects(cfg: PlatformConfig): StrimziObject[] {
@@ -53,23 +33,23 @@ const connect = (r: Raw) => { r.kafka.kafkaConnect = true; };
 describe("kafka: contract (Strimzi v1 CRD schemas)", () => {
     for (const stack of STACKS) {
         it(`${stack}: every Kafka, KafkaNodePool, KafkaTopic and KafkaUser validates`, () => {
-            const objs = strimziObjects(parse(stack));
+            const objs = strimziObjects(stackConfig(stack));
             assert.deepEqual([...new Set(objs.map((o) => o.kind))].sort(), ["Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser"]);
             for (const o of objs) assertValid(o, stack);
         });
     }
     for (const [label, mutate] of [["SCRAM", scram], ["external load balancer", externalLb], ["external ingress", externalIngress], ["Kafka Connect", connect]] as const) {
         it(`prod with ${label}: every object validates`, () => {
-            for (const o of strimziObjects(parse("prod", mutate))) assertValid(o, `prod+${label}`);
+            for (const o of strimziObjects(stackConfig("prod", mutate))) assertValid(o, `prod+${label}`);
         });
     }
     it("the checks catch what the v1 API rejects or prunes (plain listener type, nfs volume, ZooKeeper, spec.kafka.replicas)", () => {
-        const k = kafkaResource(parse("staging"));
+        const k = kafkaResource(stackConfig("staging"));
         const v = crdValidator(CRD.Kafka, "v1");
         const bad = structuredClone(k) as any;
         bad.spec.kafka.listeners[0].type = "plain";
         assert.equal(v(bad), false);
-        const pool = structuredClone(nodePoolResources(parse("staging"), "x")[0]) as any;
+        const pool = structuredClone(nodePoolResources(stackConfig("staging"), "x")[0]) as any;
         pool.spec.storage.volumes[0].type = "nfs";
         assert.equal(crdValidator(CRD.KafkaNodePool, "v1")(pool), false);
         const zk = structuredClone(k) as any;
@@ -82,7 +62,7 @@ describe("kafka: contract (Strimzi v1 CRD schemas)", () => {
 describe("kafka: listeners and authentication", () => {
     for (const stack of STACKS) {
         it(`${stack}: no plaintext listener, every listener TLS with authentication`, () => {
-            const ls = listeners(parse(stack).kafka);
+            const ls = listeners(stackConfig(stack).kafka);
             assert.ok(ls.length >= 1);
             for (const l of ls) {
                 assert.equal(l.tls, true, `${l.name} must be TLS`);
@@ -92,10 +72,10 @@ describe("kafka: listeners and authentication", () => {
         });
     }
     it("internal listener uses mutual TLS by default", () => {
-        assert.equal(listeners(parse("prod").kafka)[0].authentication.type, "tls");
+        assert.equal(listeners(stackConfig("prod").kafka)[0].authentication.type, "tls");
     });
     it("SCRAM switches authentication on every listener and users, without opening plaintext or ports", () => {
-        const cfg = parse("prod", (r) => { scram(r); externalLb(r); });
+        const cfg = stackConfig("prod", (r) => { scram(r); externalLb(r); });
         const ls = listeners(cfg.kafka);
         assert.deepEqual(ls.map((l) => [l.port, l.tls, l.authentication.type]), [[9093, true, "scram-sha-512"], [9094, true, "scram-sha-512"]]);
         for (const u of userResources(cfg.kafka)) assert.equal((u.spec as any).authentication.type, "scram-sha-512");
@@ -103,23 +83,23 @@ describe("kafka: listeners and authentication", () => {
         assert.deepEqual(accessKeys("tls"), { ca: "ssl.truststore.crt", cert: "ssl.keystore.crt", key: "ssl.keystore.key" });
     });
     it("external listener only when configured, TLS + authenticated; ingress uses the configured host", () => {
-        const ing = listeners(parse("prod", externalIngress).kafka)[1];
+        const ing = listeners(stackConfig("prod", externalIngress).kafka)[1];
         assert.deepEqual([ing.name, ing.type, ing.tls, ing.authentication.type], ["external", "ingress", true, "tls"]);
         assert.deepEqual(ing.configuration, { bootstrap: { host: "kafka.acme.example" }, hostTemplate: "broker-{nodeId}.kafka.acme.example" });
-        const lb = listeners(parse("prod", externalLb).kafka)[1];
+        const lb = listeners(stackConfig("prod", externalLb).kafka)[1];
         assert.deepEqual(lb.configuration, { loadBalancerSourceRanges: ["203.0.113.0/24"] });
     });
     it("authorization is simple with no client super users", () => {
-        const k = kafkaResource(parse("prod")).spec.kafka as any;
+        const k = kafkaResource(stackConfig("prod")).spec.kafka as any;
         assert.deepEqual(k.authorization, { type: "simple", superUsers: [] });
     });
     it("bootstrap is the TLS listener's in-cluster address", () => {
-        assert.equal(bootstrapServers(parse("staging").kafka), "events-kafka-bootstrap.kafka.svc.cluster.local:9093");
+        assert.equal(bootstrapServers(stackConfig("staging").kafka), "events-kafka-bootstrap.kafka.svc.cluster.local:9093");
     });
 });
 
 describe("kafka: ACLs per user", () => {
-    const k = parse("staging").kafka;
+    const k = stackConfig("staging").kafka;
     const acl = (name: string) => aclsFor(k, k.users.find((u) => u.name === name)!).map((a) => `${a.resource.type}:${a.resource.name}=${a.operations.join("+")}`);
 
     it("producer: Write+Describe on its topics only", () => {
@@ -136,7 +116,7 @@ describe("kafka: ACLs per user", () => {
         ]);
     });
     it("Kafka Connect (when enabled): its own compacted topics and group, read-only on data topics", () => {
-        const k2 = parse("staging", connect).kafka;
+        const k2 = stackConfig("staging", connect).kafka;
         const u = userResources(k2).find((x) => x.metadata.name === "kafka-connect") as any;
         const acls = u.spec.authorization.acls.map((a: any) => `${a.resource.type}:${a.resource.name}=${a.operations.join("+")}`);
         assert.deepEqual(acls, [
@@ -147,11 +127,11 @@ describe("kafka: ACLs per user", () => {
         assert.deepEqual(internal.map((t) => [t.spec.topicName, t.spec.partitions, t.spec.config["cleanup.policy"]]), [
             ["events-connect-configs", 1, "compact"], ["events-connect-offsets", 25, "compact"], ["events-connect-status", 5, "compact"],
         ]);
-        assert.equal(userResources(parse("staging").kafka).some((x) => x.metadata.name === "kafka-connect"), false);
+        assert.equal(userResources(stackConfig("staging").kafka).some((x) => x.metadata.name === "kafka-connect"), false);
     });
     for (const stack of STACKS) {
         it(`${stack}: literal resources only, never cluster, transactionalId, All or a wildcard`, () => {
-            for (const u of userResources(parse(stack).kafka)) {
+            for (const u of userResources(stackConfig(stack).kafka)) {
                 for (const a of (u.spec as any).authorization.acls) {
                     assert.ok(["topic", "group"].includes(a.resource.type), `${u.metadata.name}: ${a.resource.type}`);
                     assert.equal(a.resource.patternType, "literal");
@@ -166,7 +146,7 @@ describe("kafka: ACLs per user", () => {
 
 describe("kafka: cluster shape from config", () => {
     it("broker defaults come from config; auto topic creation is off", () => {
-        const c = brokerConfig(parse("prod"));
+        const c = brokerConfig(stackConfig("prod"));
         assert.equal(c["default.replication.factor"], 3);
         assert.equal(c["min.insync.replicas"], 2);
         assert.equal(c["offsets.topic.replication.factor"], 3);
@@ -175,7 +155,7 @@ describe("kafka: cluster shape from config", () => {
         assert.equal(c["auto.create.topics.enable"], false);
     });
     it("staging: 1 controller, no rack awareness, claims deleted with the pool, no maintenance windows", () => {
-        const cfg = parse("staging");
+        const cfg = stackConfig("staging");
         const [ctl, brk] = nodePoolResources(cfg, "sc") as any[];
         assert.deepEqual([ctl.spec.roles, ctl.spec.replicas, brk.spec.roles, brk.spec.replicas], [["controller"], 1, ["broker"], 3]);
         assert.equal(ctl.spec.storage.volumes[0].deleteClaim, true);
@@ -185,7 +165,7 @@ describe("kafka: cluster shape from config", () => {
         assert.equal(spec.kafka.config["replica.selector.class"], undefined);
     });
     it("prod: 3 controllers, zone-aware brokers, claims kept, maintenance windows, CA days from config", () => {
-        const cfg = parse("prod");
+        const cfg = stackConfig("prod");
         const [ctl, brk] = nodePoolResources(cfg, "encrypted") as any[];
         assert.equal(ctl.spec.replicas, 3);
         assert.equal(brk.spec.replicas, 3);
@@ -209,21 +189,21 @@ describe("kafka: cluster shape from config", () => {
         assert.equal(zoneSpread?.whenUnsatisfiable, "DoNotSchedule");
     });
     it("pods tolerate and require the dedicated kafka node pool; PDB allows one disruption", () => {
-        const t = (kafkaResource(parse("staging")).spec.kafka as any).template;
+        const t = (kafkaResource(stackConfig("staging")).spec.kafka as any).template;
         assert.deepEqual(t.pod.tolerations, [{ key: "dataplatform.io/pool", operator: "Equal", value: "kafka", effect: "NoSchedule" }]);
         const term = t.pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0];
         assert.deepEqual(term.matchExpressions, [{ key: "dataplatform.io/pool", operator: "In", values: ["kafka"] }]);
         assert.deepEqual(t.podDisruptionBudget, { maxUnavailable: 1 });
     });
     it("metrics: JMX exporter from the ConfigMap and Kafka Exporter on the configured topics/groups", () => {
-        const spec = kafkaResource(parse("staging")).spec as any;
+        const spec = kafkaResource(stackConfig("staging")).spec as any;
         assert.deepEqual(spec.kafka.metricsConfig, { type: "jmxPrometheusExporter", valueFrom: { configMapKeyRef: { name: "events-kafka-metrics", key: "kafka-metrics-config.yml" } } });
         assert.equal(spec.kafkaExporter.topicRegex, "events\\.raw|events\\.curated|events\\.dlq");
         assert.equal(spec.kafkaExporter.groupRegex, ".*");
         assert.ok(spec.entityOperator.topicOperator && spec.entityOperator.userOperator);
     });
     it("topics: partitions, replicas default to kafka.replicationFactor, retention and cleanup from config", () => {
-        const cfg = parse("prod", (r) => { r.kafka.topics.push({ name: "audit_log", partitions: 3, replicas: 3, retentionHours: 24, cleanupPolicy: "compact" }); });
+        const cfg = stackConfig("prod", (r) => { r.kafka.topics.push({ name: "audit_log", partitions: 3, replicas: 3, retentionHours: 24, cleanupPolicy: "compact" }); });
         const topics = topicResources(cfg.kafka) as any[];
         const raw = topics.find((t) => t.spec.topicName === "events.raw");
         assert.deepEqual(raw.spec, { topicName: "events.raw", partitions: 24, replicas: 3, config: { "retention.ms": 168 * 3_600_000, "cleanup.policy": "delete", "min.insync.replicas": 2 } });
@@ -253,7 +233,7 @@ describe("kafka: config rules (key-named errors)", () => {
     ];
     for (const [label, stack, mutate, expected] of cases) {
         it(`rejects ${label}`, () => {
-            const problems = problemsOf(stack, mutate);
+            const problems = configProblems(stack, mutate);
             assert.ok(problems.some((p) => p.startsWith(expected)), `expected a problem starting with ${expected}, got:\n${problems.join("\n")}`);
         });
     }
@@ -261,7 +241,7 @@ describe("kafka: config rules (key-named errors)", () => {
 
 describe("kafka: credentials delivery", () => {
     it("one KafkaAccess per (user, namespace) plus the lag reader beside KEDA, all on the TLS listener", () => {
-        const k = parse("staging").kafka;
+        const k = stackConfig("staging").kafka;
         const targets = accessTargets(k, "keda").map((t) => `${t.user}@${t.namespace}`);
         assert.deepEqual(targets, [
             "ingestion@ingestion", "spark-streaming@spark-jobs", "curated-sink@ingestion", "airflow@airflow",
@@ -278,7 +258,7 @@ describe("kafka: credentials delivery", () => {
 
 describe("kafka: network policy and operators", () => {
     it("client listener only from client namespaces + kafka; metrics only from monitoring; internals only from Strimzi", () => {
-        const cfg = parse("staging");
+        const cfg = stackConfig("staging");
         const spec = kafkaNetworkPolicySpec(cfg) as any;
         const byPort = Object.fromEntries(spec.ingress.map((r: any) => [r.ports[0].port, r.from]));
         assert.deepEqual(Object.keys(byPort).map(Number).sort(), [PORTS.agent, PORTS.controlPlane, PORTS.replication, PORTS.tls, PORTS.metrics].sort());
@@ -287,7 +267,7 @@ describe("kafka: network policy and operators", () => {
         for (const p of [PORTS.controlPlane, PORTS.replication, PORTS.agent]) {
             for (const peer of byPort[p]) assert.ok(peer.podSelector && !peer.namespaceSelector, `port ${p} must only admit pods of the Kafka namespace`);
         }
-        const ext = kafkaNetworkPolicySpec(parse("prod", externalLb)) as any;
+        const ext = kafkaNetworkPolicySpec(stackConfig("prod", externalLb)) as any;
         assert.ok(ext.ingress.some((r: any) => r.ports[0].port === PORTS.external));
     });
     it("operators: Strimzi watches only its namespace and leaves network policies to us; requests everywhere", () => {

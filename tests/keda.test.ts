@@ -1,15 +1,12 @@
 import { strict as assert } from "assert";
-import { ConfigError, fromConfigMap, parseStackConfig, PlatformConfig } from "../components/config";
 import { kedaValues } from "../components/keda/operator";
 import { consumerGrants } from "../components/keda/autoscaling";
-import * as pulumi from "@pulumi/pulumi";
-import type { BucketRef } from "../components/interfaces";
 import { consumerScaledObject, kafkaTriggers, streamingScaledJob, triggerAuthentication } from "../components/keda/scalers";
 import { CHARTS } from "../components/versions";
-import { readStackYaml, toEngineConfig } from "../plan/stackfile";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
+import { configProblems, Raw, stackConfig } from "./support/config";
+import { fakeBucket } from "./support/refs";
 
-type Raw = Record<string, any>;
 const T = {
     scaledJob: "kubernetes:keda.sh/v1alpha1:ScaledJob",
     scaledObject: "kubernetes:keda.sh/v1alpha1:ScaledObject",
@@ -18,26 +15,6 @@ const T = {
     deployment: "kubernetes:apps/v1:Deployment",
     release: "kubernetes:helm.sh/v3:Release",
 };
-
-function rawOf(stack: string): { raw: Raw; secretKeys: string[] } {
-    const e = toEngineConfig(readStackYaml(stack));
-    const { raw, secretKeys } = fromConfigMap(e.config, e.secretKeys);
-    return { raw: structuredClone(raw), secretKeys };
-}
-function config(stack: string, mutate: (r: Raw) => void = () => undefined): PlatformConfig {
-    const { raw, secretKeys } = rawOf(stack);
-    mutate(raw);
-    return parseStackConfig(raw, { stack, secretKeys });
-}
-function problems(stack: string, mutate: (r: Raw) => void): readonly string[] {
-    try {
-        config(stack, mutate);
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, String(e));
-        return e.problems;
-    }
-    assert.fail("config was accepted");
-}
 
 type Model = new (data: object) => { validate(): void };
 // The models are ESM-only (no require condition): load them with a real dynamic import.
@@ -60,7 +37,7 @@ const job = { template: { spec: { restartPolicy: "Never", containers: [{ name: "
 
 describe("keda: pure builders", () => {
     for (const stack of STACKS) {
-        const cfg = config(stack);
+        const cfg = stackConfig(stack);
         it(`${stack}: ScaledJob, ScaledObject and TriggerAuthentication pass KEDA's schemas with thresholds from config`, () => {
             const sj = streamingScaledJob(cfg, "stream-events", "spark-jobs", job, src, "kafka-lag-reader");
             const so = consumerScaledObject(cfg, "curated-sink", "ingestion", "curated-sink", src, "kafka-lag-reader");
@@ -79,8 +56,7 @@ describe("keda: pure builders", () => {
         });
 
         it(`${stack}: sink consumers may only write under their own prefix of the curated zone`, () => {
-            const b = (n: string): BucketRef => ({ logicalName: n, name: pulumi.output(n), url: pulumi.output(`gs://${n}`), resource: {} as pulumi.Resource });
-            const buckets = Object.fromEntries(["raw", "curated", "logs"].map((n) => [n, b(n)]));
+            const buckets = Object.fromEntries(["raw", "curated", "logs"].map((n) => [n, fakeBucket(n)]));
             const grants = consumerGrants(cfg, buckets, "ingestion").map((g) => (g.kind === "bucket" ? `${g.bucket.logicalName}:${g.access}:${g.prefix}` : g.kind));
             assert.deepEqual(grants, cfg.autoscaling.deployments.consumers.filter((c) => c.namespace === "ingestion").map((c) => `curated:write:sinks/${c.kafkaUser}/`));
             assert.deepEqual(consumerGrants(cfg, buckets, "airflow"), []);
@@ -206,8 +182,8 @@ describe("keda: bad config is rejected by key name", () => {
     ];
     for (const [stack, what, mutate, key, message] of cases) {
         it(`${stack}: ${what} → ${key}`, () => {
-            const found = problems(stack, mutate).filter((p) => p.startsWith(`${key}:`));
-            assert.ok(found.some((p) => message.test(p)), `no problem for ${key} matching ${message}: ${problems(stack, mutate).join("\n")}`);
+            const found = configProblems(stack, mutate).filter((p) => p.startsWith(`${key}:`));
+            assert.ok(found.some((p) => message.test(p)), `no problem for ${key} matching ${message}: ${configProblems(stack, mutate).join("\n")}`);
         });
     }
 });

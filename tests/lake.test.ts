@@ -1,35 +1,12 @@
 import { strict as assert } from "assert";
-import { ConfigError, fromConfigMap, parseStackConfig } from "../components/config";
+import { ConfigError } from "../components/config";
 import type { BucketConfig } from "../components/config/data";
 import { gcsBucketName, gcsLifecycleRules } from "../components/gcp/lake";
 import { denyInsecureTransport, s3BucketName, s3LifecycleRules } from "../components/aws/lake";
-import { readStackYaml, toEngineConfig } from "../plan/stackfile";
 import { inputsOf, ofType, shippedPlan, variantPlan } from "./support/plans";
+import { expectProblem, Raw } from "./support/config";
 import type { CapturedResource } from "../plan/capture";
 import type { Plan } from "../plan/run";
-
-type Raw = Record<string, any>;
-
-function problemsOf(stack: string, mutate: (raw: Raw) => void): readonly string[] {
-    const engine = toEngineConfig(readStackYaml(stack));
-    const { raw, secretKeys } = fromConfigMap(engine.config, engine.secretKeys);
-    const copy = structuredClone(raw) as Raw;
-    mutate(copy);
-    try {
-        parseStackConfig(copy, { stack, secretKeys });
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-        return e.problems;
-    }
-    assert.fail("config was accepted");
-}
-
-function expectProblem(stack: string, mutate: (raw: Raw) => void, key: string, message: RegExp): void {
-    const problems = problemsOf(stack, mutate);
-    const hit = problems.find((p) => p.startsWith(`${key}:`));
-    assert.ok(hit, `no problem names ${key}:\n${problems.join("\n")}`);
-    assert.match(hit, message);
-}
 
 const byName = (plan: Plan, type: string, name: string): CapturedResource => {
     const r = ofType(plan, type).find((x) => x.name === name);

@@ -1,29 +1,11 @@
 import { strict as assert } from "assert";
-import { ConfigError, fromConfigMap, parseStackConfig, PlatformConfig } from "../components/config";
-import { readStackYaml, toEngineConfig } from "../plan/stackfile";
+import { PlatformConfig } from "../components/config";
 import { alertGroups, AlertRule, promqlProblems } from "../components/monitoring/rules";
 import { scrapeTargets } from "../components/monitoring/podmonitors";
 import { dashboards } from "../components/monitoring/dashboards";
 import { alertmanagerConfig, secretFile, stackValues } from "../components/monitoring/stack";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
-
-function parse(stack: string, mutate: (raw: Record<string, any>) => void = () => undefined): PlatformConfig {
-    const engine = toEngineConfig(readStackYaml(stack));
-    const { raw, secretKeys } = fromConfigMap(engine.config, engine.secretKeys);
-    const copy = structuredClone(raw);
-    mutate(copy);
-    return parseStackConfig(copy, { stack, secretKeys });
-}
-
-function problemsOf(stack: string, mutate: (raw: Record<string, any>) => void): readonly string[] {
-    try {
-        parse(stack, mutate);
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-        return e.problems;
-    }
-    assert.fail("config was accepted");
-}
+import { configProblems, stackConfig } from "./support/config";
 
 type Model = new (data: object) => { validate(): void };
 // The models are ESM-only (no require condition): load them with a real dynamic import.
@@ -71,7 +53,7 @@ function expectRules(cfg: PlatformConfig, rules: Record<string, AlertRule>): voi
 describe("monitoring: builders (pure)", () => {
     for (const stack of STACKS) {
         it(`${stack}: every alert present with the stack's thresholds; rules pass the PrometheusRule model`, () => {
-            const cfg = parse(stack);
+            const cfg = stackConfig(stack);
             const rules = rulesByName(cfg);
             expectRules(cfg, rules);
             for (const r of Object.values(rules)) assert.deepEqual(promqlProblems(r.expr), [], `${r.alert}: ${r.expr}`);
@@ -79,7 +61,7 @@ describe("monitoring: builders (pure)", () => {
         });
 
         it(`${stack}: scrape targets cover Strimzi, Kafka Exporter, KEDA, Spark operator, Airflow; each passes its model`, () => {
-            const cfg = parse(stack);
+            const cfg = stackConfig(stack);
             const targets = scrapeTargets(cfg);
             const names = targets.map((t) => t.name);
             for (const n of ["strimzi-kafka", "strimzi-cluster-operator", "strimzi-entity-operator", "kafka-exporter", "keda-operator", "spark-operator", "airflow-statsd"]) assert.ok(names.includes(n), n);
@@ -94,7 +76,7 @@ describe("monitoring: builders (pure)", () => {
         });
 
         it(`${stack}: Alertmanager on, receivers from config reading their secrets from files; Grafana private, admin from the synced Secret`, () => {
-            const cfg = parse(stack);
+            const cfg = stackConfig(stack);
             const v = stackValues(cfg, "encrypted", cfg.monitoring.namespace, SECRETS);
             assert.equal(v.alertmanager.enabled, true);
             assert.deepEqual(v.alertmanager.alertmanagerSpec.secrets, ["alertmanager-receivers"]);
@@ -126,7 +108,7 @@ describe("monitoring: builders (pure)", () => {
         });
 
         it(`${stack}: dashboards for Kafka brokers, consumer lag and KEDA are valid Grafana JSON with PromQL targets`, () => {
-            const cfg = parse(stack);
+            const cfg = stackConfig(stack);
             const d = dashboards(cfg);
             assert.deepEqual(Object.keys(d).sort(), ["kafka-brokers", "kafka-consumer-lag", "keda-autoscaling"]);
             const uids = new Set<string>();
@@ -143,13 +125,13 @@ describe("monitoring: builders (pure)", () => {
     }
 
     it("config: prod pages someone, the expiry alert fires only after a missed renewal, thresholds in range", () => {
-        let p = problemsOf("prod", (raw) => { raw.monitoring.receivers = [{ name: "mail", type: "email", vaultKey: "smtp", target: "ops@acme.example" }]; });
+        let p = configProblems("prod", (raw) => { raw.monitoring.receivers = [{ name: "mail", type: "email", vaultKey: "smtp", target: "ops@acme.example" }]; });
         assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.receivers")), p.join("\n"));
-        p = problemsOf("staging", (raw) => { raw.monitoring.alerts.certificateExpiryDays = 60; });
+        p = configProblems("staging", (raw) => { raw.monitoring.alerts.certificateExpiryDays = 60; });
         assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.alerts.certificateExpiryDays")), p.join("\n"));
-        p = problemsOf("staging", (raw) => { raw.monitoring.alerts.pvcUsagePercent = 100; });
+        p = configProblems("staging", (raw) => { raw.monitoring.alerts.pvcUsagePercent = 100; });
         assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.alerts.pvcUsagePercent")), p.join("\n"));
-        p = problemsOf("staging", (raw) => { raw.monitoring.receivers[0].type = "webhook"; });
+        p = configProblems("staging", (raw) => { raw.monitoring.receivers[0].type = "webhook"; });
         assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.receivers[0].type")), p.join("\n"));
     });
 

@@ -1,13 +1,11 @@
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
-import { fromConfigMap, parseStackConfig, PlatformConfig } from "../components/config";
-import type { BucketRef, DatasetRef } from "../components/interfaces";
 import { sparkOperatorValues } from "../components/spark/operator";
 import { compactionApplication, sparkJobGrants, sparkVersion, streamingJobSpec, podMemory, KafkaMount } from "../components/spark/specs";
 import { poolScheduling } from "../components/labels";
 import { IMAGES } from "../components/versions";
-import { readStackYaml, toEngineConfig } from "../plan/stackfile";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
+import { stackConfig } from "./support/config";
+import { fakeBucket, fakeDataset } from "./support/refs";
 import { crdValidator, errorsOf, readSchema } from "./support/schemas";
 
 const SCHEDULED = "spark-operator/sparkoperator.k8s.io_scheduledsparkapplications.yaml";
@@ -19,18 +17,6 @@ const T = {
     scaledJob: "kubernetes:keda.sh/v1alpha1:ScaledJob",
 };
 
-function config(stack: string): PlatformConfig {
-    const e = toEngineConfig(readStackYaml(stack));
-    const { raw, secretKeys } = fromConfigMap(e.config, e.secretKeys);
-    return parseStackConfig(raw, { stack, secretKeys });
-}
-
-const fakeBucket = (logicalName: string): BucketRef => ({
-    logicalName, name: pulumi.output(logicalName), url: pulumi.output(`gs://${logicalName}`), resource: {} as pulumi.Resource,
-});
-const fakeDataset = (logicalName: string): DatasetRef => ({
-    logicalName, project: "p", datasetId: pulumi.output(logicalName), resource: {} as pulumi.Resource,
-});
 const noIdentity = { env: [], volumes: [], volumeMounts: [] };
 const kafkaMount: KafkaMount = {
     secretName: "spark-streaming-kafka", bootstrapServers: "events-kafka-bootstrap.kafka.svc.cluster.local:9093",
@@ -49,7 +35,7 @@ function unknownChartKeys(values: unknown, defaults: unknown, path = ""): string
 
 describe("spark: pure builders", () => {
     for (const stack of STACKS) {
-        const cfg = config(stack);
+        const cfg = stackConfig(stack);
 
         it(`${stack}: operator values only use keys of the chart's values.yaml, watch only the job namespace`, () => {
             const v = sparkOperatorValues(cfg);

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
-import { ConfigError, fromConfigMap, parseStackConfig, PlatformConfig, PLACEHOLDER } from "../components/config";
-import { readStackYaml, toEngineConfig } from "../plan/stackfile";
+import { PLACEHOLDER } from "../components/config";
 import { toPreviewJson } from "../plan/json";
 import { AIRFLOW_BACKEND_ROLE, appPolicy, appRoleSpec, vaultApps, MONITORING_SECRETS_SA } from "../components/vault/apps";
 import { kubernetesHost, pemCa } from "../components/vault/auth";
@@ -9,26 +8,7 @@ import { vaultTokenSource } from "../components/vault/provider";
 import { staticSecretSpec, syncedSecrets, vaultAuthSpec, VSO_API } from "../components/vault/vso";
 import { SERVICE_ACCOUNTS, VAULT_ROLES } from "../components/k8s/accounts";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
-
-type Raw = Record<string, any>;
-
-function parse(stack: string, mutate: (raw: Raw) => void = () => undefined): PlatformConfig {
-    const engine = toEngineConfig(readStackYaml(stack));
-    const { raw, secretKeys } = fromConfigMap(engine.config, engine.secretKeys);
-    const copy = structuredClone(raw);
-    mutate(copy);
-    return parseStackConfig(copy, { stack, secretKeys });
-}
-
-function problemsOf(stack: string, mutate: (raw: Raw) => void): readonly string[] {
-    try {
-        parse(stack, mutate);
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-        return e.problems;
-    }
-    assert.fail("config was accepted");
-}
+import { configProblems, stackConfig } from "./support/config";
 
 /** Paths an HCL policy grants, with their capabilities. */
 function policyPaths(hcl: string): { path: string; caps: string[] }[] {
@@ -40,7 +20,7 @@ function policyPaths(hcl: string): { path: string; caps: string[] }[] {
 describe("vault: roles and policies (pure)", () => {
     for (const stack of STACKS) {
         it(`${stack}: every role binds exactly one namespace and one ServiceAccount, with audience and short TTLs`, () => {
-            const cfg = parse(stack);
+            const cfg = stackConfig(stack);
             const apps = vaultApps(cfg);
             assert.deepEqual(apps.map((a) => a.name).slice(0, 5), [VAULT_ROLES.airflow, AIRFLOW_BACKEND_ROLE, VAULT_ROLES.sparkJobs, VAULT_ROLES.ingestion, VAULT_ROLES.monitoring]);
             assert.ok(apps.some((a) => a.name === "bi-notebooks"), "BI/DS app from config has a role");
@@ -74,7 +54,7 @@ describe("vault: roles and policies (pure)", () => {
 
     it("every synced secret lies inside its app's policy path, in the role's namespace", () => {
         for (const stack of STACKS) {
-            const cfg = parse(stack);
+            const cfg = stackConfig(stack);
             const apps = vaultApps(cfg);
             for (const s of syncedSecrets(cfg, apps)) {
                 const app = apps.find((a) => a.name === s.app)!;
@@ -93,7 +73,7 @@ describe("vault: roles and policies (pure)", () => {
     });
 
     it("Airflow's and Grafana's Secrets restart their consumers; Alertmanager's does not need to", () => {
-        const cfg = parse("staging");
+        const cfg = stackConfig("staging");
         const secrets = syncedSecrets(cfg, vaultApps(cfg));
         const byId = Object.fromEntries(secrets.map((s) => [s.id, s]));
         assert.ok(byId.airflowSecretKey.rolloutDeployments.length > 0);
@@ -103,7 +83,7 @@ describe("vault: roles and policies (pure)", () => {
     });
 
     it("PKI role: server and client certificates under the configured domains and TTLs", () => {
-        const cfg = parse("prod");
+        const cfg = stackConfig("prod");
         const r = pkiRoleSpec(cfg.vault);
         assert.equal(r.serverFlag, true);
         assert.equal(r.clientFlag, true);
@@ -122,17 +102,17 @@ describe("vault: roles and policies (pure)", () => {
     });
 
     it("token source: secure config when set, else VAULT_TOKEN", () => {
-        assert.equal(vaultTokenSource(parse("prod")), "config");
-        assert.equal(vaultTokenSource(parse("staging")), "environment");
+        assert.equal(vaultTokenSource(stackConfig("prod")), "config");
+        assert.equal(vaultTokenSource(stackConfig("staging")), "environment");
     });
 
     it("rejects a BI app that reuses a built-in role name", () => {
-        const problems = problemsOf("staging", (raw) => { raw.vault.apps = [{ name: "airflow", namespace: "spark-jobs", serviceAccount: "x1" }]; });
+        const problems = configProblems("staging", (raw) => { raw.vault.apps = [{ name: "airflow", namespace: "spark-jobs", serviceAccount: "x1" }]; });
         assert.ok(problems.some((p) => p.includes("dataplatform:vault.apps[0].name")), problems.join("\n"));
     });
 
     it("rejects a plaintext Vault token in the stack file", () => {
-        const problems = problemsOf("staging", (raw) => { raw.vaultToken = "hvs.plaintext"; });
+        const problems = configProblems("staging", (raw) => { raw.vaultToken = "hvs.plaintext"; });
         assert.ok(problems.some((p) => p.includes("dataplatform:vaultToken")), problems.join("\n"));
     });
 });

@@ -29,7 +29,8 @@ export function variantPlan(stack: string, mutate: (config: Record<string, any>)
     return enqueue(() => planStack(stack, { mutate }));
 }
 
-export function ofType(plan: Plan, type: string): CapturedResource[] {
+/** The resources of a plan (or anything holding captured resources) of one type. */
+export function ofType(plan: Pick<Plan, "resources">, type: string): CapturedResource[] {
     return plan.resources.filter((r) => r.type === type);
 }
 
