@@ -24,7 +24,7 @@ describe("policy bigquery-*", () => {
 
     it("clustering is advisory", async () => {
         assert.equal(tableClustered.enforcementLevel, "advisory");
-        assert.deepEqual(await checkResource(tableClustered, res(TABLE, { clustering: ["customer_id"] })), []);
+        assert.deepEqual(await checkResource(tableClustered, res(TABLE, { clusterings: ["customer_id"] })), []);
         const v = await checkResource(tableClustered, res(TABLE, {}));
         assert.ok(v !== NA && v.length === 1);
         assert.equal(await checkResource(tableClustered, res(DS, {})), NA);

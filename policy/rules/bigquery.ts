@@ -39,7 +39,7 @@ export const tableClustered: ResourceValidationPolicy = {
     enforcementLevel: "advisory",
     validateResource: (args, report) => {
         if (args.type !== TABLE || !isStoredTable(args.props)) args.notApplicable();
-        if (asArray(args.props.clustering).length === 0) report(`${describe(args)}: clustering is empty.`);
+        if (asArray(args.props.clusterings).length === 0) report(`${describe(args)}: clusterings is empty.`);
     },
 };
 
