@@ -12,7 +12,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { useFastStackTraces } from "./perf";
 
 const ROOT = path.resolve(__dirname, "..");
 const SELF = path.join(ROOT, "plan", "bench.ts");
@@ -48,8 +47,6 @@ export function addTopicsAndUsers(config: Record<string, any>, n: number): void 
 
 async function childPlan(stack: string, n: number, modulesFile?: string): Promise<void> {
     const { planStack } = await import("./run");
-    // As the CLI runs it.
-    useFastStackTraces();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const plan = await planStack(stack, { mutate: (c) => addTopicsAndUsers(c, n), skipPolicies: !!process.env.BENCH_SKIP_POLICIES });

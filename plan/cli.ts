@@ -3,7 +3,6 @@ import { parseArgs } from "util";
 import { redact } from "./capture";
 import { toPreviewJson } from "./json";
 import { toMarkdown } from "./markdown";
-import { useFastStackTraces } from "./perf";
 import { ConfigError, Plan, planStack } from "./run";
 import { renderTree, renderCounts } from "./render";
 import { StackFileError } from "./stackfile";
@@ -22,7 +21,6 @@ async function main(): Promise<number> {
     }
     if (values.help) { console.log(USAGE); return 0; }
     const stack = values.stack!;
-    useFastStackTraces();
     let plan: Plan;
     try {
         plan = await planStack(stack);

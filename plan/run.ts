@@ -4,6 +4,7 @@ import { ConfigError, loadStackConfig, PlatformConfig } from "../components/conf
 import { CapturedResource, captureRegistrations } from "./capture";
 import { MockContext, PlanMocks } from "./mocks";
 import { Diagnostic, runPolicies } from "./policy";
+import { withFastStackTraces } from "./perf";
 import { readStackYaml, toEngineConfig } from "./stackfile";
 import { packName, policies, policyConfigFor } from "../policy/policies";
 
@@ -55,23 +56,27 @@ export async function planStack(stack: string, opts: PlanOptions = {}): Promise<
     if (running) throw new Error("planStack is not re-entrant: the Pulumi runtime is process-global");
     running = true;
     try {
-        const raw = structuredClone(readStackYaml(stack, opts.dir ?? ROOT));
-        opts.mutate?.(raw);
-        const engineConfig = toEngineConfig(raw);
-        pulumi.runtime.setAllConfig(engineConfig.config, engineConfig.secretKeys);
-        await pulumi.runtime.setMocks(new PlanMocks(mockContext(raw)), PROJECT, stack, false);
-        const resources = captureRegistrations();
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const program = require("../index") as () => Promise<Record<string, unknown>>;
-        // Validated first, as the program does: a config error stops before any resource exists.
-        const config = loadStackConfig();
-        const outputs = (await pulumi.runtime.runInPulumiStack(program)) ?? {};
-        await waitForRPCs();
-        const diagnostics = opts.skipPolicies ? [] : await runPolicies(packName, policies, resources, policyConfigFor(config));
-        return { stack, config, resources, outputs, diagnostics, placeholders: engineConfig.placeholders };
+        return await withFastStackTraces(() => evaluate(stack, opts));
     } finally {
         running = false;
     }
+}
+
+async function evaluate(stack: string, opts: PlanOptions): Promise<Plan> {
+    const raw = structuredClone(readStackYaml(stack, opts.dir ?? ROOT));
+    opts.mutate?.(raw);
+    const engineConfig = toEngineConfig(raw);
+    pulumi.runtime.setAllConfig(engineConfig.config, engineConfig.secretKeys);
+    await pulumi.runtime.setMocks(new PlanMocks(mockContext(raw)), PROJECT, stack, false);
+    const resources = captureRegistrations();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require("../index") as () => Promise<Record<string, unknown>>;
+    // Validated first, as the program does: a config error stops before any resource exists.
+    const config = loadStackConfig();
+    const outputs = (await pulumi.runtime.runInPulumiStack(program)) ?? {};
+    await waitForRPCs();
+    const diagnostics = opts.skipPolicies ? [] : await runPolicies(packName, policies, resources, policyConfigFor(config));
+    return { stack, config, resources, outputs, diagnostics, placeholders: engineConfig.placeholders };
 }
 
 export { ConfigError };
