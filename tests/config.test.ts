@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
-import { fromConfigMap } from "../components/config";
+import { fromConfigMap, parseStackConfig } from "../components/config";
 import { cidrContains, cidrsOverlap } from "../components/config/common";
 import { readStackYaml, toEngineConfig } from "../plan/stackfile";
 import { STACKS } from "./support/plans";
-import { configProblems, expectProblem, Raw, stackConfig } from "./support/config";
+import { configProblems, expectProblem, Raw, stackConfig, stackRaw } from "./support/config";
 
 describe("stack config", () => {
     for (const stack of STACKS) {
@@ -17,8 +17,10 @@ describe("stack config", () => {
     }
 
     it("marks secure values and does not flag them as plaintext", () => {
-        const cfg = stackConfig("prod");
+        const { raw } = stackRaw("prod");
+        const cfg = parseStackConfig({ ...raw, vaultToken: "hvs.from-secure-config" }, { stack: "prod", secretKeys: ["vaultToken"] });
         assert.deepEqual(cfg.secretKeys, ["vaultToken"]);
+        assert.equal(cfg.vaultToken, "hvs.from-secure-config");
     });
 
     it("reports every problem at once, each naming its key", () => {

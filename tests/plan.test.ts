@@ -7,7 +7,7 @@ import { PLACEHOLDER } from "../components/config";
 import { toPreviewJson } from "../plan/json";
 import { ConfigError, planStack, ROOT } from "../plan/run";
 import { renderTree } from "../plan/render";
-import { shippedPlan, STACKS } from "./support/plans";
+import { shippedPlan, STACKS, variantPlan } from "./support/plans";
 
 describe("offline plan", () => {
     for (const stack of STACKS) {
@@ -48,10 +48,14 @@ describe("offline plan", () => {
         });
     }
 
-    it("reports secure values as placeholders", async () => {
-        const plan = await shippedPlan("prod");
+    it("stands a marked placeholder in for a secure value and never shows it", async () => {
+        const plan = await variantPlan("prod", (c) => { c["dataplatform:vaultToken"] = { secure: "v1:6nQ0mVx2JqkqHnJe:3mPZ4sRZV9cQ2oQ0f3mTn0Bq8t0m1u0mN6vF3kW2hX8=" }; });
         assert.deepEqual(plan.placeholders, ["dataplatform:vaultToken"]);
         assert.equal(plan.config.offline, true);
+        const provider = plan.resources.find((r) => r.type === "pulumi:providers:vault");
+        assert.ok(provider, "the Vault provider was registered");
+        assert.equal((toPreviewJson(plan).steps.find((s) => s.urn === provider.urn)!.newState.inputs as Record<string, unknown>).token, "[secret]");
+        assert.ok(!JSON.stringify(toPreviewJson(plan)).includes(PLACEHOLDER));
     });
 
     it("stops with a ConfigError before any resource exists", async () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { PLACEHOLDER } from "../components/config";
+import { parseStackConfig, PLACEHOLDER } from "../components/config";
 import { toPreviewJson } from "../plan/json";
 import { AIRFLOW_BACKEND_ROLE, appPolicy, appRoleSpec, vaultApps, MONITORING_SECRETS_SA } from "../components/vault/apps";
 import { kubernetesHost, pemCa } from "../components/vault/auth";
@@ -8,7 +8,7 @@ import { vaultTokenSource } from "../components/vault/provider";
 import { staticSecretSpec, syncedSecrets, vaultAuthSpec, VSO_API } from "../components/vault/vso";
 import { SERVICE_ACCOUNTS, VAULT_ROLES } from "../components/k8s/accounts";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
-import { configProblems, stackConfig } from "./support/config";
+import { configProblems, stackConfig, stackRaw } from "./support/config";
 
 /** Paths an HCL policy grants, with their capabilities. */
 function policyPaths(hcl: string): { path: string; caps: string[] }[] {
@@ -102,7 +102,8 @@ describe("vault: roles and policies (pure)", () => {
     });
 
     it("token source: secure config when set, else VAULT_TOKEN", () => {
-        assert.equal(vaultTokenSource(stackConfig("prod")), "config");
+        const { raw } = stackRaw("prod");
+        assert.equal(vaultTokenSource(parseStackConfig({ ...raw, vaultToken: "hvs.x" }, { stack: "prod", secretKeys: ["vaultToken"] })), "config");
         assert.equal(vaultTokenSource(stackConfig("staging")), "environment");
     });
 
