@@ -126,6 +126,17 @@ describe("keda: shipped plans", () => {
                 }
             });
 
+            it("sink Deployments write to their own prefix and roll when their credentials are renewed", async () => {
+                const plan = await shippedPlan(stack);
+                const cfg = plan.config;
+                for (const c of cfg.autoscaling.deployments.consumers) {
+                    const dep = ofType(plan, T.deployment).map(inputsOf).find((d) => d.metadata.name === c.kafkaUser)!;
+                    const env = Object.fromEntries(dep.spec.template.spec.containers[0].env.map((e: { name: string; value?: string }) => [e.name, e.value]));
+                    assert.match(env.SINK_URL, new RegExp(`^(gs|s3)://[a-z0-9-]+-curated/sinks/${c.kafkaUser}/$`));
+                    assert.equal(dep.metadata.annotations["secret.reloader.stakater.com/reload"], `events-${c.kafkaUser}`);
+                }
+            });
+
             it("TriggerAuthentications use TLS and the lag reader's certificate from its delivered Secret", async () => {
                 const plan = await shippedPlan(stack);
                 const cfg = plan.config;

@@ -54,7 +54,7 @@ describe("CI/CD workflows", () => {
         assert.deepEqual(j.staging.strategy.matrix.include.map((m: any) => m.stack), ["staging", "aws-staging"]);
         const builds = (j.images.steps as Record<string, any>[]).filter((s) => s.uses === "docker/build-push-action@v6").map((s) => s.with.file);
         for (const file of builds) assert.ok(fs.existsSync(path.join(__dirname, "..", file)), file);
-        assert.deepEqual(builds, ["docker/spark/Dockerfile", "docker/airflow/Dockerfile"]);
+        assert.deepEqual(builds, ["docker/spark/Dockerfile", "docker/airflow/Dockerfile", "docker/curated-sink/Dockerfile"]);
         assert.ok((j.integration.steps as Record<string, any>[]).some((s) => s.run === "tests/integration/smoke.sh"));
         assert.ok(fs.statSync(path.join(__dirname, "integration", "smoke.sh")).mode & 0o111, "smoke.sh is executable");
     });

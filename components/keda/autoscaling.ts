@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { reloadAnnotations } from "../kafka/layer";
 import { Secret } from "@pulumi/kubernetes/core/v1";
 import { Deployment } from "@pulumi/kubernetes/apps/v1";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
@@ -75,9 +76,10 @@ export class LagAutoscaling extends pulumi.ComponentResource {
                 grants: consumerGrants(cfg, args.buckets, c.namespace),
             }, { parent: this });
             const dep = new Deployment(`${name}-${c.kafkaUser}`, {
-                metadata: { name: c.kafkaUser, namespace: args.namespaces.name(c.namespace) },
-                spec: pulumi.all([access.secretName, podIdentity(identity)]).apply(([secretName, id]) => consumerDeployment(cfg, c, SERVICE_ACCOUNTS.ingestion, {
-                    secretName, bootstrapServers: access.bootstrapServers, authentication: access.authentication, keys: access.keys, group: user.group!, topics: [...user.topics],
+                // Reloader rolls the consumers when the Access Operator rewrites their renewed credentials.
+                metadata: { name: c.kafkaUser, namespace: args.namespaces.name(c.namespace), annotations: reloadAnnotations(access) },
+                spec: pulumi.all([access.secretName, podIdentity(identity), sinkUrl(cfg, args.buckets, c.kafkaUser)]).apply(([secretName, id, url]) => consumerDeployment(cfg, c, SERVICE_ACCOUNTS.ingestion, {
+                    secretName, bootstrapServers: access.bootstrapServers, authentication: access.authentication, keys: access.keys, group: user.group!, topics: [...user.topics], sinkUrl: url,
                 }, id) as k8sInput.apps.v1.DeploymentSpec),
             }, { ...k8s, dependsOn: [...args.kafka.ready, identity.serviceAccount] });
             this.deployments.push(dep);
@@ -91,6 +93,11 @@ export class LagAutoscaling extends pulumi.ComponentResource {
         }
         this.registerOutputs({ scaledJob: this.scaledJob.id });
     }
+}
+
+/** The prefix a sink writes to: its own folder in the curated zone (the one its grant allows). */
+export function sinkUrl(cfg: LagAutoscalingArgs["config"], buckets: Readonly<Record<string, BucketRef>>, kafkaUser: string): pulumi.Output<string> {
+    return buckets[cfg.spark.compaction.sourceBucket].url.apply((u) => `${u}/sinks/${kafkaUser}/`);
 }
 
 /** Sinks write what they consume into the curated zone, each under its own prefix. */

@@ -108,6 +108,8 @@ export interface ConsumerKafka {
     keys: { ca: string; cert?: string; key?: string; password?: string };
     group: string;
     topics: string[];
+    /** Where the sink writes what it consumes (gs:// or s3:// URL under its own prefix). */
+    sinkUrl: string;
 }
 
 /**
@@ -127,6 +129,7 @@ export function consumerDeployment(
         { name: "KAFKA_BOOTSTRAP_SERVERS", value: k.bootstrapServers },
         { name: "KAFKA_GROUP", value: k.group },
         { name: "KAFKA_TOPICS", value: k.topics.join(",") },
+        { name: "SINK_URL", value: k.sinkUrl },
         { name: "KAFKA_AUTH", value: k.authentication },
         { name: "KAFKA_CA_FILE", value: `${dir}/${k.keys.ca}` },
         ...(k.authentication === "tls"
