@@ -47,8 +47,11 @@ describe("aws identity: grants → IAM statements", () => {
     it("readwrite on two buckets: both scopes, one key statement, never a wildcard resource", () => {
         const C = "arn:aws:s3:::111111111111-staging-curated";
         const st = s3Statements([{ bucketArn: B, access: "read" }, { bucketArn: C, access: "readwrite", prefix: "marts/" }], KEY);
-        assert.deepEqual(st.map((s) => s.Sid), ["ReadObjects0", "ListBucket0", "ReadObjects1", "ListBucket1", "WriteObjects1", "LakeKey"]);
+        assert.deepEqual(st.map((s) => s.Sid), ["ReadObjects0", "ListBucket0", "ReadObjects1", "ListBucket1", "WriteObjects1", "DeleteObjects1", "ListUploads1", "LakeKey"]);
         assert.equal(st.find((s) => s.Sid === "WriteObjects1")!.Resource, `${C}/marts/*`);
+        // readwrite may delete, inside its prefix only; plain write may not.
+        assert.deepEqual(st.find((s) => s.Sid === "DeleteObjects1"), { Sid: "DeleteObjects1", Effect: "Allow", Action: ["s3:DeleteObject"], Resource: `${C}/marts/*` });
+        assert.ok(!s3Statements([{ bucketArn: C, access: "write" }], KEY).some((s) => [s.Action].flat().includes("s3:DeleteObject")));
         for (const s of st) for (const r of [s.Resource].flat()) assert.ok(r !== "*" && !r!.startsWith("arn:aws:s3:::*"), JSON.stringify(s));
         assert.deepEqual(s3Statements([], KEY), []);
     });

@@ -41,6 +41,11 @@ export function s3Statements(grants: readonly ResolvedBucketGrant[], s3KeyArn: s
         if (g.access === "write" || g.access === "readwrite") {
             out.push({ Sid: `WriteObjects${i}`, Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: objects });
         }
+        if (g.access === "readwrite") {
+            // Spark's committers and checkpoints rewrite and clean up what they own (GCS objectUser allows the same).
+            out.push({ Sid: `DeleteObjects${i}`, Effect: "Allow", Action: ["s3:DeleteObject"], Resource: objects });
+            out.push({ Sid: `ListUploads${i}`, Effect: "Allow", Action: ["s3:ListBucketMultipartUploads"], Resource: g.bucketArn });
+        }
     });
     if (grants.length > 0) {
         const writes = grants.some((g) => g.access !== "read");

@@ -10,7 +10,7 @@ import { bigqueryKmsLocation, GcpKeys } from "./keys";
 import { GcpNetwork } from "./network";
 import { GkeCluster } from "./cluster";
 import { GcpIdentityBinder } from "./identity";
-import { GcpProjectServices, PLATFORM_SERVICES } from "./services";
+import { GcpProjectServices, PLATFORM_SERVICES, warehouseProviderWithServices } from "./services";
 
 export interface GcpFoundationArgs {
     config: PlatformConfig;
@@ -81,12 +81,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
         if (cfg.warehouseProject === gcp.project) {
             this.warehouseProvider = this.provider;
         } else {
-            const whBootstrap = gcpProvider(`${name}-gcp-warehouse-bootstrap`, cfg.warehouseProject, cfg.warehouseRegion, { parent: this });
-            const whServices = new GcpProjectServices(`${name}-warehouse-services`, {
-                provider: whBootstrap, project: cfg.warehouseProject,
-                services: ["bigquery.googleapis.com", "bigquerystorage.googleapis.com", "cloudkms.googleapis.com", "iam.googleapis.com"],
-            }, { parent: this });
-            this.warehouseProvider = gcpProvider(`${name}-gcp-warehouse`, cfg.warehouseProject, cfg.warehouseRegion, { parent: this, dependsOn: [whServices] });
+            this.warehouseProvider = warehouseProviderWithServices(`${name}-gcp-warehouse`, cfg.warehouseProject, cfg.warehouseRegion, { parent: this });
         }
 
         this.keys = new GcpKeys(`${name}-keys`, {

@@ -6,5 +6,6 @@ import { Provider } from "@pulumi/gcp/provider";
  * ambient `gcloud config` project can never receive resources by accident.
  */
 export function gcpProvider(name: string, project: string, region: string, opts: pulumi.ResourceOptions): Provider {
-    return new Provider(name, { project, region, addPulumiAttributionLabel: false }, opts);
+    // The Billing Budgets and Cloud Quotas APIs bill requests to a quota project: the stack's own.
+    return new Provider(name, { project, region, addPulumiAttributionLabel: false, billingProject: project, userProjectOverride: true }, opts);
 }
