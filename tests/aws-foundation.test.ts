@@ -258,6 +258,8 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
                 assert.match(pia[0].roleArn, /^arn:aws:iam::\d{12}:role\//);
             }
             assert.ok(addons["vpc-cni"].dependencies.includes(addons["eks-pod-identity-agent"].urn), "vpc-cni waits for the Pod Identity agent");
+            // NetworkPolicies (Kafka brokers, Airflow) are enforced on EKS only when the CNI is told to.
+            assert.deepEqual(JSON.parse(inputsOf(addons["vpc-cni"]).configurationValues), { enableNetworkPolicy: "true" });
             const nodeGroups = ofType(plan, "aws:eks/nodeGroup:NodeGroup");
             const netAddons = NETWORK_ADDONS.map((n) => addons[n].urn);
             const nodesComponent = plan.resources.find((r) => r.type === "dataplatform:aws:EksNodeGroups")!;

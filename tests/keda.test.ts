@@ -134,6 +134,7 @@ describe("keda: shipped plans", () => {
                     const env = Object.fromEntries(dep.spec.template.spec.containers[0].env.map((e: { name: string; value?: string }) => [e.name, e.value]));
                     assert.match(env.SINK_URL, new RegExp(`^(gs|s3)://[a-z0-9-]+-curated/sinks/${c.kafkaUser}/$`));
                     assert.equal(dep.metadata.annotations["secret.reloader.stakater.com/reload"], `events-${c.kafkaUser}`);
+                    assert.equal(dep.spec.replicas, undefined, "the HPA owns the replica count");
                 }
             });
 

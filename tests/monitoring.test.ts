@@ -38,7 +38,10 @@ function expectRules(cfg: PlatformConfig, rules: Record<string, AlertRule>): voi
     assert.ok(rules.StrimziCertificateExpiring.expr.endsWith(`< ${a.certificateExpiryDays * 86400}`));
     assert.match(rules.KedaScalerErrors.expr, /keda_scaler_detail_errors_total/);
     assert.match(rules.KedaScalerErrors.expr, /keda_scaler_errors_total/);
-    assert.match(rules.SparkApplicationFailed.expr, /spark_application_failure_count/);
+    assert.match(rules.SparkApplicationFailed.expr, /spark_application_failure_count unless spark_application_failure_count offset 15m/, "first failure counted");
+    assert.match(rules.SparkApplicationSubmissionFailed.expr, /spark_application_failed_submission_count/);
+    assert.ok(rules.SparkStreamingRunFailed.expr.includes(`kube_job_status_failed{namespace="${cfg.spark.jobNamespace}", job_name=~"stream-events-.*"}`));
+    assert.match(rules.StrimziCertificateExpiring.expr, /^\(min by /, "the soonest expiry counts");
     assert.match(rules.AirflowSchedulerHeartbeatMissing.expr, /airflow_scheduler_heartbeat/);
     assert.equal(rules.AirflowSchedulerHeartbeatMissing.for, `${a.schedulerHeartbeatMinutes}m`);
     assert.match(rules.PersistentVolumeAlmostFull.expr, /kubelet_volume_stats_used_bytes \/ kubelet_volume_stats_capacity_bytes/);

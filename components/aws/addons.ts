@@ -21,6 +21,14 @@ export const ADDON_IDENTITIES: Partial<Record<AddonName, { serviceAccount: strin
 };
 
 /**
+ * Add-on settings. The VPC CNI enforces NetworkPolicies only when asked to: without it the Kafka, Airflow and
+ * other policies would be stored but ignored on EKS.
+ */
+export const ADDON_CONFIGURATION: Partial<Record<AddonName, Record<string, unknown>>> = {
+    "vpc-cni": { enableNetworkPolicy: "true" },
+};
+
+/**
  * The one place add-on versions are decided: the default build EKS publishes for the cluster's Kubernetes
  * minor (not the most recent), so versions move only with `cluster.version`.
  */
@@ -61,6 +69,7 @@ export class EksAddons extends pulumi.ComponentResource {
                 addonName: addon,
                 addonVersion: addonVersion(addon, args.kubernetesVersion, args.provider),
                 podIdentityAssociations,
+                configurationValues: ADDON_CONFIGURATION[addon] ? JSON.stringify(ADDON_CONFIGURATION[addon]) : undefined,
                 resolveConflictsOnCreate: "OVERWRITE",
                 resolveConflictsOnUpdate: "OVERWRITE",
             }, { ...o, dependsOn: deps });

@@ -138,8 +138,7 @@ export function consumerDeployment(
         ...identity.env,
     ];
     return {
-        // The HPA owns the replica count from here on; this is the first rollout's size.
-        replicas: Math.max(cfg.autoscaling.deployments.minReplicas, 1),
+        // No `replicas`: the HPA that KEDA owns sets it; applying one on every deploy would fight the autoscaler.
         selector: { matchLabels: labels },
         template: {
             metadata: { labels },
