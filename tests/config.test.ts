@@ -114,7 +114,8 @@ describe("stack config", () => {
         ["staging", "activation above threshold", (r) => (r.autoscaling.activationLagThreshold = 10000), "dataplatform:autoscaling.activationLagThreshold", /smaller than autoscaling.lagThreshold/],
         ["staging", "streaming user is a producer", (r) => (r.spark.streaming.kafkaUser = "ingestion"), "dataplatform:spark.streaming.kafkaUser", /must have role consumer/],
         ["prod", "prod Airflow DB without HA", (r) => (r.airflow.database.highAvailability = false), "dataplatform:airflow.database.highAvailability", /must be true in prod/],
-        ["prod", "prod without a paging receiver", (r) => (r.monitoring.receivers = [{ name: "mail", type: "email", vaultKey: "x", target: "a@b.c" }]), "dataplatform:monitoring.receivers", /critical slack or pagerduty/],
+        ["prod", "prod without a paging receiver", (r) => (r.monitoring.receivers = [{ name: "chat", type: "slack", vaultKey: "x", severity: "warning" }]), "dataplatform:monitoring.receivers", /severity critical in prod/],
+        ["staging", "e-mail receiver (no SMTP relay)", (r) => (r.monitoring.receivers[0].type = "email"), "dataplatform:monitoring.receivers[0].type", /expected one of "slack", "pagerduty"/],
         ["staging", "certificate alert outside renewal window", (r) => (r.monitoring.alerts.certificateExpiryDays = 45), "dataplatform:monitoring.alerts.certificateExpiryDays", /shorter than the Kafka CA renewal window/],
         // secrets
         ["staging", "plaintext Vault token", (r) => (r.vaultToken = "hvs.abcdef"), "dataplatform:vaultToken", /plaintext value is not allowed/],

@@ -128,7 +128,7 @@ describe("monitoring: builders (pure)", () => {
     }
 
     it("config: prod pages someone, the expiry alert fires only after a missed renewal, thresholds in range", () => {
-        let p = configProblems("prod", (raw) => { raw.monitoring.receivers = [{ name: "mail", type: "email", vaultKey: "smtp", target: "ops@acme.example" }]; });
+        let p = configProblems("prod", (raw) => { raw.monitoring.receivers = [{ name: "chat", type: "slack", vaultKey: "slack_webhook_url", severity: "warning" }]; });
         assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.receivers")), p.join("\n"));
         p = configProblems("staging", (raw) => { raw.monitoring.alerts.certificateExpiryDays = 60; });
         assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.alerts.certificateExpiryDays")), p.join("\n"));

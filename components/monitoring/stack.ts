@@ -18,9 +18,6 @@ function receiverConfig(r: Receiver, secretName: string): Record<string, unknown
             return { name: r.name, slack_configs: [{ api_url_file: secretFile(secretName, r.vaultKey), channel: r.target, send_resolved: true }] };
         case "pagerduty":
             return { name: r.name, pagerduty_configs: [{ routing_key_file: secretFile(secretName, r.vaultKey), send_resolved: true }] };
-        case "email":
-            // SMTP relay and credentials live in the synced Secret too; only the address is config.
-            return { name: r.name, email_configs: [{ to: r.target, send_resolved: true }] };
     }
 }
 
