@@ -76,7 +76,8 @@ export class AwsLake extends pulumi.ComponentResource {
                 bucket: s3BucketName(cfg.aws!.accountId, cfg.environment, b.name),
                 forceDestroy: false,
             }, { parent: this, provider, ...keep });
-            const child = { parent: bucket, provider };
+            // Children inherit `protect`; retained too, so a retained prod bucket never loses its guardrails.
+            const child = { parent: bucket, provider, ...(prod ? { retainOnDelete: true } : {}) };
             const id = bucket.id;
             const pab = new BucketPublicAccessBlock(`${n}-public-access`, {
                 bucket: id,

@@ -32,6 +32,8 @@ export function sparkOperatorValues(cfg: PlatformConfig): Record<string, any> {
             serviceAccount: { create: false, name: SERVICE_ACCOUNTS.sparkJobs },
             rbac: { create: true },
         },
+        // Helm never upgrades files in crds/: the chart's hook applies the new CRDs on a version bump.
+        hook: { upgradeCrd: true },
         prometheus: {
             metrics: { enable: true, port: 8080, portName: "metrics", endpoint: "/metrics" },
             // The monitoring layer owns PodMonitors (and their CRDs).
