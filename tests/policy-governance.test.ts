@@ -60,6 +60,20 @@ describe("policy iam-least-privilege", () => {
         const inline = await checkResource(iamLeastPrivilege, res("aws:iam/role:Role", { inlinePolicies: [{ name: "x", policy: doc("s3:PutObject", "*") }] }));
         assert.ok(inline !== NA && inline.length === 1);
         assert.equal(await checkResource(iamLeastPrivilege, res("aws:kms/key:Key", { policy: doc("kms:*", "*") })), NA);
+        // An ARN naming every bucket is "*" too.
+        const allBuckets = await checkResource(iamLeastPrivilege, res("aws:iam/policy:Policy", { policy: doc("s3:GetObject", "arn:aws:s3:::*") }));
+        assert.ok(allBuckets !== NA && allBuckets.length === 1);
+    });
+
+    it("GCP: data roles never project-wide; AWS: no account-wide managed data policies", async () => {
+        for (const role of ["roles/bigquery.dataEditor", "roles/storage.objectViewer", "roles/cloudkms.cryptoKeyEncrypterDecrypter"]) {
+            const v = await checkResource(iamLeastPrivilege, res("gcp:projects/iAMMember:IAMMember", { project: "p", role, member: "serviceAccount:a@p.iam.gserviceaccount.com" }));
+            assert.ok(v !== NA && v[0].includes(role), role);
+        }
+        const attach = (policyArn: string) => res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: "r", policyArn });
+        const admin = await checkResource(iamLeastPrivilege, attach("arn:aws:iam::aws:policy/AmazonS3FullAccess"));
+        assert.ok(admin !== NA && admin[0].includes("AmazonS3FullAccess"));
+        assert.deepEqual(await checkResource(iamLeastPrivilege, attach("arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy")), []);
     });
 });
 

@@ -4,7 +4,22 @@ import { asArray, describe, parseDocument } from "./util";
 /** Project/folder/organization-level grants: one grant covers every bucket, dataset and key below. */
 const GCP_WIDE_MEMBER = /^gcp:(projects|folder|organizations)\/iAM(Member|Binding):IAM(Member|Binding)$/;
 const GCP_WIDE_POLICY = /^gcp:(projects|folder|organizations)\/iAMPolicy:IAMPolicy$/;
-export const FORBIDDEN_WIDE_ROLES = ["roles/owner", "roles/editor", "roles/storage.admin"];
+export const FORBIDDEN_WIDE_ROLES = [
+    "roles/owner", "roles/editor", "roles/storage.admin",
+    // Data roles granted project-wide reach every bucket/dataset/key: grant them on the resource instead.
+    "roles/storage.objectAdmin", "roles/storage.objectUser", "roles/storage.objectCreator", "roles/storage.objectViewer",
+    "roles/bigquery.admin", "roles/bigquery.dataOwner", "roles/bigquery.dataEditor", "roles/bigquery.dataViewer",
+    "roles/cloudkms.admin", "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+];
+
+/** AWS managed policies that grant account-wide data (or everything). */
+export const FORBIDDEN_MANAGED_POLICIES = [
+    "AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AmazonS3FullAccess", "AmazonS3ReadOnlyAccess", "AWSKeyManagementServicePowerUser",
+];
+const MANAGED_ATTACHMENTS = new Set([
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment",
+]);
 
 /** AWS resources carrying identity policy documents (a KMS key policy's "*" means the key itself: not listed). */
 const AWS_POLICY_TYPES: Record<string, string> = {
@@ -17,12 +32,17 @@ const AWS_POLICY_TYPES: Record<string, string> = {
 /** Data services: actions on them must name their resources. */
 const DATA_ACTION = /^(\*|s3:.*|kms:.*|glue:.*|athena:.*|bigquery:.*)$/i;
 
+/** "*" itself, or an ARN that names every bucket/key ("arn:aws:s3:::*", "arn:aws:kms:*:*:key/*"). */
+function everything(resource: string): boolean {
+    return resource === "*" || /^arn:aws[\w-]*:s3:::\*$/.test(resource) || /^arn:aws[\w-]*:kms:[^:]*:[^:]*:(key\/)?\*$/.test(resource);
+}
+
 /** Allow statements granting data actions on Resource "*" (pure). */
 export function wildcardDataStatements(doc: unknown): string[] {
     const d = parseDocument(doc);
     return asArray(d?.Statement)
         .filter((s: any) => (s?.Effect ?? "Allow") === "Allow")
-        .filter((s: any) => asArray<string>(s?.Resource).includes("*"))
+        .filter((s: any) => asArray<string>(s?.Resource).some(everything))
         .flatMap((s: any) => asArray<string>(s?.Action).filter((a) => DATA_ACTION.test(a)).map((a) => `${s.Sid ? `statement ${s.Sid}: ` : ""}${a} on Resource "*"`));
 }
 
@@ -39,6 +59,13 @@ export const iamLeastPrivilege: ResourceValidationPolicy = {
         if (GCP_WIDE_POLICY.test(args.type)) {
             const roles = asArray(parseDocument(p.policyData)?.bindings).map((b: any) => b?.role).filter((r: string) => FORBIDDEN_WIDE_ROLES.includes(r));
             if (roles.length) report(`${describe(args)}: policy grants ${roles.join(", ")}.`);
+            return;
+        }
+        if (MANAGED_ATTACHMENTS.has(args.type)) {
+            const name = String(p.policyArn ?? "").split("/").pop() ?? "";
+            if (String(p.policyArn ?? "").startsWith("arn:aws:iam::aws:policy/") && FORBIDDEN_MANAGED_POLICIES.includes(name)) {
+                report(`${describe(args)}: attaches ${name}, which grants every bucket/key of the account; attach a policy scoped to the resources.`);
+            }
             return;
         }
         const field = AWS_POLICY_TYPES[args.type];
