@@ -9,10 +9,10 @@
 #   2. Lag-driven scale-up: the produced backlog is consumer-group lag on the topic; KEDA's Kafka scaler
 #      (reading lag with the monitor user) must activate the ScaledJob and start at least one Job, and
 #      the HPA that KEDA owns for a ScaledObject (if given) must want more than its minimum replicas.
-#   3. mTLS consume as the consumer group: a client pod in the consumer's namespace, with the consumer's
-#      KafkaAccess Secret, reads with the consumer's group until it has seen all N tagged messages. Success
-#      proves Read ACLs on the topic and the group. (Spark streaming assigns partitions itself and does not
-#      join the group, so the smoke consumer receives every partition.)
+#   3. The backlog drains: with the lag reader's own credentials (Describe only), the consumer group's lag
+#      must fall back below the activation threshold: the KEDA-started Spark runs consumed the messages and
+#      committed their offsets to the group, which is the contract the autoscaler depends on. The smoke test
+#      never consumes with the production group itself, so it cannot move its offsets.
 # Exit 0 when all checks pass; the first failing check exits non-zero with the reason.
 #
 # Requires: kubectl with a context on the cluster (the workflow gets credentials by OIDC).
@@ -23,8 +23,9 @@ CLUSTER="${KAFKA_CLUSTER:-events}"                 # kafka.clusterName
 TOPIC="${SMOKE_TOPIC:-events.raw}"
 PRODUCER="${SMOKE_PRODUCER:-ingestion}"            # kafka user with Write on TOPIC
 PRODUCER_NS="${SMOKE_PRODUCER_NS:-ingestion}"
-CONSUMER="${SMOKE_CONSUMER:-spark-streaming}"      # kafka user with Read on TOPIC and GROUP
+LAG_READER="${SMOKE_LAG_READER:-keda-lag-reader}"  # kafka user with Describe on TOPIC and GROUP
 CONSUMER_NS="${SMOKE_CONSUMER_NS:-spark-jobs}"
+DRAINED_BELOW="${SMOKE_DRAINED_BELOW:-100}"        # autoscaling.activationLagThreshold
 GROUP="${SMOKE_GROUP:-spark-streaming}"
 SCALED_JOB="${SMOKE_SCALED_JOB:-stream-events}"    # ScaledJob in CONSUMER_NS scaled on GROUP's lag
 SCALED_OBJECT="${SMOKE_SCALED_OBJECT:-}"           # optional: ScaledObject (ns/name) whose HPA must scale up
@@ -35,8 +36,8 @@ RUN_ID="smoke-$(date +%s)-$RANDOM"
 log() { printf '[smoke %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 fail() { log "FAIL: $*"; exit 1; }
 
-# Client pod with the KafkaAccess Secret (<cluster>-<user>) mounted; its client config points at the PEM
-# CA and the PKCS#12 keystore the Access Operator writes.
+# Client pod with the KafkaAccess Secret (<cluster>-<user>) mounted; its client config uses the PEM CA and
+# a PEM keystore (key + certificate) built from the Secret's ssl.keystore.key and ssl.keystore.crt.
 client_pod() { # name namespace user
     local name=$1 ns=$2 user=$3 secret="${CLUSTER}-$3"
     kubectl -n "$ns" get secret "$secret" >/dev/null || fail "KafkaAccess Secret $ns/$secret not found (is the KafkaAccess of user $user ready?)"
@@ -61,20 +62,19 @@ spec:
       secret: { secretName: $secret }
 YAML
     kubectl -n "$ns" wait --for=condition=Ready "pod/$name" --timeout=180s >/dev/null || fail "client pod $ns/$name not ready"
-    kubectl -n "$ns" exec "$name" -- sh -c 'cat > /tmp/client.properties <<P
+    kubectl -n "$ns" exec "$name" -- sh -c 'cat /access/ssl.keystore.key /access/ssl.keystore.crt > /tmp/keystore.pem && cat > /tmp/client.properties <<P
 bootstrap.servers=$(cat /access/bootstrap.servers)
 security.protocol=SSL
 ssl.truststore.type=PEM
 ssl.truststore.location=/access/ssl.truststore.crt
-ssl.keystore.type=PKCS12
-ssl.keystore.location=/access/ssl.keystore.p12
-ssl.keystore.password=$(cat /access/ssl.keystore.password)
+ssl.keystore.type=PEM
+ssl.keystore.location=/tmp/keystore.pem
 P'
 }
 
 cleanup() {
     kubectl -n "$PRODUCER_NS" delete pod "smoke-producer" --ignore-not-found --wait=false >/dev/null 2>&1 || true
-    kubectl -n "$CONSUMER_NS" delete pod "smoke-consumer" --ignore-not-found --wait=false >/dev/null 2>&1 || true
+    kubectl -n "$CONSUMER_NS" delete pod "smoke-lag" --ignore-not-found --wait=false >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -104,10 +104,17 @@ if [ -n "$SCALED_OBJECT" ]; then
     log "HPA $hpa wants $(kubectl -n "$so_ns" get hpa "$hpa" -o jsonpath='{.status.desiredReplicas}') replicas"
 fi
 
-# 3. consume every tagged message over mTLS as the consumer group
-log "consuming as $CONSUMER (group $GROUP, $CONSUMER_NS)"
-client_pod smoke-consumer "$CONSUMER_NS" "$CONSUMER"
-seen=$(kubectl -n "$CONSUMER_NS" exec smoke-consumer -- sh -c \
-    "/opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server \$(cat /access/bootstrap.servers) --consumer.config /tmp/client.properties --topic $TOPIC --group $GROUP --consumer-property auto.offset.reset=earliest --timeout-ms 60000 2>/dev/null | grep -c '^$RUN_ID '" || true)
-[ "${seen:-0}" -ge "$N" ] || fail "consumed ${seen:-0} of $N messages of run $RUN_ID as group $GROUP"
-log "consumed all $N messages as group $GROUP: OK"
+# 3. the runs drain the backlog and commit it to the group: its lag falls below the activation threshold
+log "waiting for group $GROUP to drain (read as $LAG_READER)"
+client_pod smoke-lag "$CONSUMER_NS" "$LAG_READER"
+lag() {
+    kubectl -n "$CONSUMER_NS" exec smoke-lag -- sh -c \
+        "/opt/kafka/bin/kafka-consumer-groups.sh --bootstrap-server \$(cat /access/bootstrap.servers) --command-config /tmp/client.properties --describe --group $GROUP 2>/dev/null" \
+        | awk -v t="$TOPIC" '$2 == t { n++; s += ($6 ~ /^[0-9]+$/) ? $6 : 1e9 } END { print (n ? s : 1e9) }'
+    # A partition without a committed offset ("-"), or a group that does not exist, counts as not drained.
+}
+until [ "$(lag)" -lt "$DRAINED_BELOW" ]; do
+    [ $SECONDS -lt $deadline ] || fail "group $GROUP still lags $(lag) messages on $TOPIC after ${TIMEOUT}s: the runs did not consume or did not commit"
+    sleep 15
+done
+log "group $GROUP drained (lag $(lag) < $DRAINED_BELOW): OK"
