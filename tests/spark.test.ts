@@ -6,7 +6,7 @@ import { IMAGES } from "../components/versions";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
 import { stackConfig } from "./support/config";
 import { fakeBucket, fakeDataset } from "./support/refs";
-import { crdValidator, errorsOf, readSchema } from "./support/schemas";
+import { crdValidator, errorsOf, prunedFields, readSchema, servedSchema } from "./support/schemas";
 
 const SCHEDULED = "spark-operator/sparkoperator.k8s.io_scheduledsparkapplications.yaml";
 const APPLICATION = "spark-operator/sparkoperator.k8s.io_sparkapplications.yaml";
@@ -112,6 +112,8 @@ describe("spark: shipped plans", () => {
                     for (const r of ofType(plan, type)) {
                         const i = inputsOf(r);
                         assert.ok(v(i), `${r.name}: ${errorsOf(v)}`);
+                        // Structural schemas prune unknown fields silently: a misspelt field must fail here.
+                        assert.deepEqual(prunedFields(servedSchema(file, "v1beta2"), i), [], r.name);
                     }
                 }
                 const tpl = inputsOf(scheduled[0]).spec.template;

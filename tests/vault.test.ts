@@ -171,7 +171,7 @@ describe("vault: plans", () => {
             assert.ok(!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text), "a private key appears in clear");
             // Generated passwords (the mocks answer RandomPassword with mock-<hex>) and connection URLs with credentials.
             assert.ok(!/mock-[0-9a-f]{24}/.test(text), "a generated password appears in clear");
-            assert.ok(!/postgres(ql)?(\+\w+)?:\/\/[^:@\/"]+:[^@"]+@/.test(text), "a database URL with its password appears in clear");
+            assert.ok(!/postgres(ql)?(\+\w+)?:\/\/[^:@/"]+:[^@"]+@/.test(text), "a database URL with its password appears in clear");
             const [provider] = toPreviewJson(plan).steps.filter((s) => s.newState.type === "pulumi:providers:vault");
             assert.ok(provider, "explicit Vault provider");
             if (plan.config.vaultToken) assert.equal(provider.newState.inputs.token, "[secret]");

@@ -67,3 +67,25 @@ export function readSchema(rel: string): unknown {
 export function errorsOf(v: ValidateFunction): string {
     return (v.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}${e.params ? " " + JSON.stringify(e.params) : ""}`).join("\n");
 }
+
+/**
+ * Fields the API server would silently prune: structural schemas drop unknown fields instead of rejecting
+ * them, so ajv alone would accept a misspelt or removed (v1beta2-only) field.
+ */
+export function prunedFields(schema: any, value: unknown, path = ""): string[] {
+    if (!schema || value === null || typeof value !== "object" || schema["x-kubernetes-preserve-unknown-fields"]) return [];
+    if (Array.isArray(value)) return schema.items ? value.flatMap((v, i) => prunedFields(schema.items, v, `${path}[${i}]`)) : [];
+    const out: string[] = [];
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (schema.properties?.[k]) out.push(...prunedFields(schema.properties[k], v, `${path}.${k}`));
+        else if (schema.additionalProperties) out.push(...prunedFields(schema.additionalProperties, v, `${path}.${k}`));
+        else if (path !== ".metadata") out.push(`${path}.${k}`);
+    }
+    return out;
+}
+
+/** The served version's openAPIV3Schema of a CRD file. */
+export function servedSchema(rel: string, version: string): any {
+    const crd = read(rel) as { spec: { versions: { name: string; served: boolean; schema: { openAPIV3Schema: unknown } }[] } };
+    return crd.spec.versions.find((v) => v.name === version && v.served)?.schema.openAPIV3Schema;
+}
