@@ -52,6 +52,8 @@ export interface WorkloadIdentity {
     readonly podEnv: k8sInput.core.v1.EnvVar[];
     readonly podVolumes: k8sInput.core.v1.Volume[];
     readonly podVolumeMounts: k8sInput.core.v1.VolumeMount[];
+    /** Spark/Hadoop settings to reach the lake with this identity (filesystem, credential chain, project or region). */
+    readonly sparkConf: Readonly<Record<string, string>>;
 }
 
 /** Given a namespace, a ServiceAccount name and grants, creates the ServiceAccount and its least-privilege cloud identity. */

@@ -121,6 +121,7 @@ export class AwsFoundation extends pulumi.ComponentResource {
             : undefined;
         this.identity = new AwsIdentityBinder({
             clusterName: eks.name,
+            region: aws.region,
             provider,
             k8sProvider: this.k8sProvider,
             s3KeyArn: this.keys.arn("s3"),

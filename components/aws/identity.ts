@@ -79,6 +79,8 @@ export function irsaTrustPolicy(oidcProviderArn: string, issuer: string, namespa
 
 export interface AwsIdentityBinderArgs {
     clusterName: pulumi.Output<string>;
+    /** Region of the lake buckets (S3A endpoint). */
+    region: string;
     provider: AwsProvider;
     k8sProvider: K8sProvider;
     /** The lake's KMS key. */
@@ -106,10 +108,12 @@ export class AwsWorkloadIdentity extends pulumi.ComponentResource implements Wor
     readonly podEnv: k8sInput.core.v1.EnvVar[] = [];
     readonly podVolumes: k8sInput.core.v1.Volume[] = [];
     readonly podVolumeMounts: k8sInput.core.v1.VolumeMount[] = [];
+    readonly sparkConf: Readonly<Record<string, string>>;
 
     constructor(name: string, args: AwsWorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:aws:WorkloadIdentity", name, {}, opts);
         const b = args.binder;
+        this.sparkConf = s3aSparkConf(b.region);
         const o = { parent: this, provider: b.provider };
         this.namespace = pulumi.output(args.namespace);
         this.serviceAccountName = args.serviceAccountName;
@@ -170,4 +174,13 @@ export class AwsIdentityBinder implements IdentityBinder {
     bind(name: string, args: BindArgs, opts?: pulumi.ComponentResourceOptions): WorkloadIdentity {
         return new AwsWorkloadIdentity(name, { ...args, binder: this.args }, opts);
     }
+}
+
+/** S3A with the SDK's default chain, which picks up EKS Pod Identity (or IRSA) credentials. */
+export function s3aSparkConf(region: string): Record<string, string> {
+    return {
+        "spark.hadoop.fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
+        "spark.hadoop.fs.s3a.aws.credentials.provider": "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider",
+        "spark.hadoop.fs.s3a.endpoint.region": region,
+    };
 }

@@ -99,11 +99,13 @@ export class GcpWorkloadIdentity extends pulumi.ComponentResource implements Wor
     readonly podEnv: k8sInput.core.v1.EnvVar[] = [];
     readonly podVolumes: k8sInput.core.v1.Volume[] = [];
     readonly podVolumeMounts: k8sInput.core.v1.VolumeMount[] = [];
+    readonly sparkConf: Readonly<Record<string, string>>;
 
     constructor(name: string, args: GcpWorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:WorkloadIdentity", name, {}, opts);
         const b = args.binder;
         const cfg = b.config;
+        this.sparkConf = gcsSparkConf(cfg.gcp!.project);
         const ns = pulumi.output(args.namespace);
         const ksa = args.serviceAccountName;
         this.namespace = ns;
@@ -186,4 +188,13 @@ export class GcpIdentityBinder implements IdentityBinder {
     bind(name: string, args: BindArgs, opts?: pulumi.ComponentResourceOptions): WorkloadIdentity {
         return new GcpWorkloadIdentity(name, { ...args, binder: this.args }, { parent: this.parent, ...opts });
     }
+}
+
+/** The GCS connector with the pod's Workload Identity credentials (application default credentials). */
+export function gcsSparkConf(project: string): Record<string, string> {
+    return {
+        "spark.hadoop.fs.gs.impl": "com.google.cloud.hadoop.fs.gcs.GoogleHadoopFileSystem",
+        "spark.hadoop.fs.AbstractFileSystem.gs.impl": "com.google.cloud.hadoop.fs.gcs.GoogleHadoopFS",
+        "spark.hadoop.fs.gs.project.id": project,
+    };
 }

@@ -22,7 +22,7 @@ export function sparkUrl(url: string): string {
 
 /** Resolves the binder's pod additions once, for the pure builders. */
 export function podIdentity(id: WorkloadIdentity): pulumi.Output<PodIdentity> {
-    return pulumi.output({ env: id.podEnv, volumes: id.podVolumes, volumeMounts: id.podVolumeMounts }) as unknown as pulumi.Output<PodIdentity>;
+    return pulumi.output({ env: id.podEnv, volumes: id.podVolumes, volumeMounts: id.podVolumeMounts, sparkConf: id.sparkConf }) as unknown as pulumi.Output<PodIdentity>;
 }
 
 /**

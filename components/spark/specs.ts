@@ -12,6 +12,8 @@ export interface PodIdentity {
     env: Obj[];
     volumes: Obj[];
     volumeMounts: Obj[];
+    /** Lake filesystem settings from the identity binder (the Spark layer never knows the cloud). */
+    sparkConf?: Readonly<Record<string, string>>;
 }
 
 /** The Spark version the job image is built from (docker/spark builds FROM IMAGES.spark). */
@@ -35,21 +37,10 @@ export function sparkJobGrants(cfg: PlatformConfig, buckets: Readonly<Record<str
     return grants;
 }
 
-/** Lake filesystem and BigQuery connector settings; credentials always come from the pod's workload identity. */
-export function cloudSparkConf(cfg: PlatformConfig): Record<string, string> {
-    const lake: Record<string, string> = cfg.cloud === "gcp"
-        ? {
-            "spark.hadoop.fs.gs.impl": "com.google.cloud.hadoop.fs.gcs.GoogleHadoopFileSystem",
-            "spark.hadoop.fs.AbstractFileSystem.gs.impl": "com.google.cloud.hadoop.fs.gcs.GoogleHadoopFS",
-            "spark.hadoop.fs.gs.project.id": cfg.gcp!.project,
-        }
-        : {
-            "spark.hadoop.fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
-            "spark.hadoop.fs.s3a.aws.credentials.provider": "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider",
-            "spark.hadoop.fs.s3a.endpoint.region": cfg.aws!.region,
-        };
+/** Lake filesystem settings from the workload identity, plus the BigQuery connector's. */
+export function sparkConf(cfg: PlatformConfig, identity: PodIdentity): Record<string, string> {
     return {
-        ...lake,
+        ...(identity.sparkConf ?? {}),
         "spark.datasource.bigquery.parentProject": cfg.warehouseProject,
         "spark.datasource.bigquery.writeMethod": "direct",
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
@@ -107,7 +98,7 @@ export function compactionApplication(i: CompactionInput): Obj {
                 mainApplicationFile: c.mainApplicationFile,
                 arguments: ["--source", i.sourceUrl, "--project", cfg.warehouseProject, "--dataset", i.datasetId],
                 sparkVersion: sparkVersion(),
-                sparkConf: cloudSparkConf(cfg),
+                sparkConf: sparkConf(cfg, i.identity),
                 restartPolicy: { type: "OnFailure", onFailureRetries: 2, onFailureRetryInterval: 300, onSubmissionFailureRetries: 3, onSubmissionFailureRetryInterval: 60 },
                 timeToLiveSeconds: 86400,
                 volumes: i.identity.volumes,
@@ -215,7 +206,7 @@ export function streamingJobSpec(i: StreamingInput): Obj {
         "spark.executor.instances": String(s.executor.instances),
         "spark.executor.cores": String(s.executor.cores),
         "spark.executor.memory": s.executor.memory,
-        ...cloudSparkConf(i.cfg),
+        ...sparkConf(i.cfg, i.identity),
     };
     const args = [
         ...Object.entries(conf).flatMap(([k, v]) => ["--conf", `${k}=${v}`]),
