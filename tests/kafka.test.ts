@@ -245,7 +245,7 @@ describe("kafka: credentials delivery", () => {
         const targets = accessTargets(k, "keda").map((t) => `${t.user}@${t.namespace}`);
         assert.deepEqual(targets, [
             "ingestion@ingestion", "spark-streaming@spark-jobs", "curated-sink@ingestion", "airflow@airflow",
-            "keda-lag-reader@ingestion", "keda-lag-reader@spark-jobs", "keda-lag-reader@keda",
+            "keda-lag-reader@keda",
         ]);
         for (const a of accessResources(k, "keda") as any[]) {
             assert.equal(a.apiVersion, "access.strimzi.io/v1alpha1");

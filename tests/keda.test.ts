@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { kedaValues } from "../components/keda/operator";
 import { consumerGrants } from "../components/keda/autoscaling";
-import { consumerScaledObject, kafkaTriggers, streamingScaledJob, triggerAuthentication } from "../components/keda/scalers";
+import { consumerScaledObject, kafkaTriggers, streamingScaledJob, clusterTriggerAuthentication } from "../components/keda/scalers";
 import { CHARTS } from "../components/versions";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
 import { configProblems, Raw, stackConfig } from "./support/config";
@@ -10,7 +10,7 @@ import { fakeBucket } from "./support/refs";
 const T = {
     scaledJob: "kubernetes:keda.sh/v1alpha1:ScaledJob",
     scaledObject: "kubernetes:keda.sh/v1alpha1:ScaledObject",
-    auth: "kubernetes:keda.sh/v1alpha1:TriggerAuthentication",
+    auth: "kubernetes:keda.sh/v1alpha1:ClusterTriggerAuthentication",
     secret: "kubernetes:core/v1:Secret",
     deployment: "kubernetes:apps/v1:Deployment",
     release: "kubernetes:helm.sh/v3:Release",
@@ -22,13 +22,13 @@ const esmImport = new Function("s", "return import(s)") as (s: string) => Promis
 let models: Record<string, Model> = {};
 before(async () => {
     models = await esmImport("@kubernetes-models/keda/keda.sh/v1alpha1");
-    assert.ok(models.ScaledJob && models.ScaledObject && models.TriggerAuthentication);
+    assert.ok(models.ScaledJob && models.ScaledObject && models.ClusterTriggerAuthentication);
 });
 
 /** Validates with KEDA's own schemas (throws with the offending path). */
 function validate(obj: Record<string, any>): void {
     const M = models[obj.kind];
-    assert.ok(M && ["ScaledJob", "ScaledObject", "TriggerAuthentication"].includes(obj.kind), `no KEDA model for ${obj.kind}`);
+    assert.ok(M && ["ScaledJob", "ScaledObject", "ClusterTriggerAuthentication"].includes(obj.kind), `no KEDA model for ${obj.kind}`);
     new M(obj).validate();
 }
 
@@ -38,10 +38,10 @@ const job = { template: { spec: { restartPolicy: "Never", containers: [{ name: "
 describe("keda: pure builders", () => {
     for (const stack of STACKS) {
         const cfg = stackConfig(stack);
-        it(`${stack}: ScaledJob, ScaledObject and TriggerAuthentication pass KEDA's schemas with thresholds from config`, () => {
+        it(`${stack}: ScaledJob, ScaledObject and ClusterTriggerAuthentication pass KEDA's schemas with thresholds from config`, () => {
             const sj = streamingScaledJob(cfg, "stream-events", "spark-jobs", job, src, "kafka-lag-reader");
             const so = consumerScaledObject(cfg, "curated-sink", "ingestion", "curated-sink", src, "kafka-lag-reader");
-            const ta = triggerAuthentication("kafka-lag-reader", "ingestion", {
+            const ta = clusterTriggerAuthentication("kafka-lag-reader", {
                 secretName: "keda-lag-reader", settingsSecretName: "s", keys: { ca: "ca.crt", cert: "user.crt", key: "user.key" }, authentication: "tls", user: "keda-lag-reader",
             });
             for (const o of [sj, so, ta]) validate(o);
@@ -73,7 +73,7 @@ describe("keda: pure builders", () => {
     }
 
     it("SCRAM: the trigger authenticates with sasl scram_sha512, username and password over TLS", () => {
-        const ta = triggerAuthentication("a", "ns", { secretName: "u", settingsSecretName: "s", keys: { ca: "ca.crt", password: "password" }, authentication: "scram-sha-512", user: "keda-lag-reader" });
+        const ta = clusterTriggerAuthentication("a", { secretName: "u", settingsSecretName: "s", keys: { ca: "ca.crt", password: "password" }, authentication: "scram-sha-512", user: "keda-lag-reader" });
         validate(ta);
         assert.deepEqual(ta.spec.secretTargetRef.map((r: any) => r.parameter).sort(), ["ca", "password", "sasl", "tls", "username"]);
     });
@@ -82,10 +82,10 @@ describe("keda: pure builders", () => {
 describe("keda: shipped plans", () => {
     for (const stack of STACKS) {
         describe(stack, () => {
-            it("every ScaledJob, ScaledObject and TriggerAuthentication passes KEDA's schemas", async () => {
+            it("every ScaledJob, ScaledObject and the ClusterTriggerAuthentication pass KEDA's schemas", async () => {
                 const plan = await shippedPlan(stack);
                 const objs = [T.scaledJob, T.scaledObject, T.auth].flatMap((t) => ofType(plan, t)).map(inputsOf);
-                assert.equal(objs.length, 1 + plan.config.autoscaling.deployments.consumers.length + 2);
+                assert.equal(objs.length, 1 + plan.config.autoscaling.deployments.consumers.length + 1);
                 for (const o of objs) validate(o);
             });
 
@@ -101,7 +101,7 @@ describe("keda: shipped plans", () => {
                 for (const t of sj.spec.triggers) {
                     assert.equal(t.metadata.consumerGroup, user.group);
                     assert.match(t.metadata.bootstrapServers, /^[a-z0-9-]+-kafka-bootstrap\.[a-z0-9-]+\.svc\.cluster\.local:\d+$/);
-                    assert.equal(t.authenticationRef.name, "kafka-lag-reader");
+                    assert.deepEqual(t.authenticationRef, { name: "kafka-lag-reader", kind: "ClusterTriggerAuthentication" });
                 }
             });
 
@@ -138,20 +138,20 @@ describe("keda: shipped plans", () => {
                 }
             });
 
-            it("TriggerAuthentications use TLS and the lag reader's certificate from its delivered Secret", async () => {
+            it("one ClusterTriggerAuthentication: TLS with the lag reader's certificate delivered beside KEDA, which Reloader watches", async () => {
                 const plan = await shippedPlan(stack);
                 const cfg = plan.config;
-                const delivered = ofType(plan, "kubernetes:access.strimzi.io/v1alpha1:KafkaAccess").map(inputsOf);
-                for (const ta of ofType(plan, T.auth).map(inputsOf)) {
-                    const ns = ta.metadata.namespace;
-                    const byParam = Object.fromEntries(ta.spec.secretTargetRef.map((r: any) => [r.parameter, r]));
-                    assert.deepEqual(Object.keys(byParam).sort(), ["ca", "cert", "key", "tls"]);
-                    const settings = ofType(plan, T.secret).map(inputsOf).find((s) => s.metadata.name === byParam.tls.name && s.metadata.namespace === ns);
-                    assert.equal(settings?.stringData.tls, "enable");
-                    const reader = delivered.filter((a) => a.metadata.namespace === ns).map((a) => a.metadata.name);
-                    assert.ok(reader.includes(byParam.cert.name), `${byParam.cert.name} is not a KafkaAccess Secret in ${ns}`);
-                    assert.ok(cfg.kafka.users.find((u) => u.name === cfg.autoscaling.kafkaUser)!.namespaces.includes(ns));
-                }
+                const [cta] = ofType(plan, T.auth).map(inputsOf);
+                assert.equal(cta.metadata.namespace, undefined, "cluster-scoped");
+                const byParam = Object.fromEntries(cta.spec.secretTargetRef.map((r: any) => [r.parameter, r]));
+                assert.deepEqual(Object.keys(byParam).sort(), ["ca", "cert", "key", "tls"]);
+                const settings = ofType(plan, T.secret).map(inputsOf).find((s) => s.metadata.name === byParam.tls.name && s.metadata.namespace === "keda");
+                assert.equal(settings?.stringData.tls, "enable");
+                const reader = ofType(plan, "kubernetes:access.strimzi.io/v1alpha1:KafkaAccess").map(inputsOf)
+                    .find((a) => a.metadata.namespace === "keda" && a.spec.user.name === cfg.autoscaling.kafkaUser);
+                assert.equal(byParam.cert.name, reader?.metadata.name, "the certificate is the KafkaAccess Secret in keda");
+                const keda = ofType(plan, T.release).map(inputsOf).find((i) => i.chart === "keda");
+                assert.equal(keda?.values.podAnnotations.keda["secret.reloader.stakater.com/reload"], byParam.cert.name, "a renewal restarts KEDA");
             });
 
             it("KEDA is the pinned kedacore release", async () => {
@@ -186,7 +186,7 @@ describe("keda: bad config is rejected by key name", () => {
         ["staging", "staging consumers never reach zero", (r) => (r.autoscaling.deployments.minReplicas = 1), "dataplatform:autoscaling.deployments.minReplicas", /must be 0 in staging/],
         ["staging", "activation threshold at the scaling threshold", (r) => (r.autoscaling.activationLagThreshold = r.autoscaling.lagThreshold), "dataplatform:autoscaling.activationLagThreshold", /smaller than autoscaling.lagThreshold/],
         ["staging", "lag reader is not a monitor", (r) => (r.autoscaling.kafkaUser = "ingestion"), "dataplatform:autoscaling.kafkaUser", /must have role monitor/],
-        ["staging", "lag reader lacks a scaled namespace", (r) => (r.kafka.users.find((u: Raw) => u.name === "keda-lag-reader").namespaces = ["ingestion"]), "dataplatform:autoscaling.kafkaUser", /must list namespace spark-jobs/],
+        ["staging", "KEDA cannot reach the brokers", (r) => (r.kafka.clientNamespaces = r.kafka.clientNamespaces.filter((n: string) => n !== "keda")), "dataplatform:kafka.clientNamespaces", /must include keda/],
         ["staging", "sink consumer is a producer", (r) => (r.autoscaling.deployments.consumers[0].kafkaUser = "airflow"), "dataplatform:autoscaling.deployments.consumers[0].kafkaUser", /must have role consumer/],
         ["staging", "sink outside its user's namespaces", (r) => (r.autoscaling.deployments.consumers[0].namespace = "airflow"), "dataplatform:autoscaling.deployments.consumers[0].namespace", /is not a namespace of kafka user curated-sink/],
         ["staging", "sink image on latest", (r) => (r.autoscaling.deployments.consumers[0].image = "repo/curated-sink:latest"), "dataplatform:autoscaling.deployments.consumers[0].image", /latest/],

@@ -94,7 +94,7 @@ export function processingRules(
     spark: SparkConfig,
     auto: AutoscalingConfig,
     airflow: AirflowConfig,
-    kafka: { users: { name: string; role: string; topics: string[]; group?: string; namespaces: string[] }[]; topics: { name: string; partitions: number }[] },
+    kafka: { users: { name: string; role: string; topics: string[]; group?: string; namespaces: string[] }[]; topics: { name: string; partitions: number }[]; clientNamespaces: string[] },
     lakeBuckets: string[],
     datasets: string[],
     report: Report,
@@ -124,10 +124,9 @@ export function processingRules(
     const monitor = kafka.users.find((u) => u.name === auto.kafkaUser);
     if (!monitor) report(["autoscaling", "kafkaUser"], auto.kafkaUser, `is not a user in kafka.users (${kafka.users.map((u) => u.name).join(", ")})`);
     else if (monitor.role !== "monitor") report(["autoscaling", "kafkaUser"], auto.kafkaUser, `must have role monitor (it has ${monitor.role})`);
-    // TriggerAuthentication reads the lag reader's Secret in the scaled workload's namespace.
-    const scaledNamespaces = [spark.jobNamespace, ...d.consumers.map((c) => c.namespace)];
-    if (monitor) for (const ns of new Set(scaledNamespaces)) {
-        if (!monitor.namespaces.includes(ns)) report(["autoscaling", "kafkaUser"], auto.kafkaUser, `must list namespace ${ns} in its kafka.users namespaces (the scaler reads its credentials there)`);
+    // One ClusterTriggerAuthentication reads the lag reader's Secret from KEDA's own namespace ("keda").
+    if (!kafka.clientNamespaces.includes("keda")) {
+        report(["kafka", "clientNamespaces"], kafka.clientNamespaces, "must include keda: KEDA reads consumer lag from the brokers with the lag reader's credentials delivered there");
     }
     d.consumers.forEach((c, i) => {
         const u = kafka.users.find((x) => x.name === c.kafkaUser);

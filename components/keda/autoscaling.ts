@@ -8,7 +8,11 @@ import type { BucketRef, Grant, KafkaPlatform, KubernetesLayerArgs, WorkloadIden
 import { podIdentity } from "../spark/jobs";
 import { SERVICE_ACCOUNTS } from "../k8s/accounts";
 import type { Obj } from "../spark/specs";
-import { consumerDeployment, consumerScaledObject, LagSource, lagReaderSettings, streamingScaledJob, triggerAuthentication } from "./scalers";
+import { clusterTriggerAuthentication, consumerDeployment, consumerScaledObject, LagSource, lagReaderSettings, streamingScaledJob } from "./scalers";
+import { KEDA_NAMESPACE } from "../k8s/namespaces";
+
+/** The ClusterTriggerAuthentication every Kafka trigger refers to. */
+export const LAG_AUTH = "kafka-lag-reader";
 
 export interface LagAutoscalingArgs extends KubernetesLayerArgs {
     kafka: KafkaPlatform;
@@ -20,7 +24,7 @@ export interface LagAutoscalingArgs extends KubernetesLayerArgs {
 
 /**
  * Autoscaling on Kafka consumer lag: the Spark streaming consumer as a ScaledJob, the consumer Deployments
- * (sinks) as ScaledObjects, each namespace with a TriggerAuthentication from the lag reader's KafkaUser.
+ * (sinks) as ScaledObjects, all authenticated by one ClusterTriggerAuthentication from the lag reader's KafkaUser.
  */
 export class LagAutoscaling extends pulumi.ComponentResource {
     readonly scaledJob: CustomResource;
@@ -33,38 +37,30 @@ export class LagAutoscaling extends pulumi.ComponentResource {
         super("dataplatform:keda:LagAutoscaling", name, {}, opts);
         const cfg = args.config;
         const k8s = { parent: this, provider: args.provider };
-        const auths = new Map<string, CustomResource>();
         const monitor = cfg.kafka.users.find((u) => u.name === cfg.autoscaling.kafkaUser)!;
 
-        // One TriggerAuthentication per namespace that has scaled workloads.
-        const authIn = (ns: string): CustomResource => {
-            let auth = auths.get(ns);
-            if (auth) return auth;
-            const access = args.kafka.access(monitor.name, ns);
-            const settings = new Secret(`${name}-${ns}-kafka-trigger`, {
-                metadata: { name: "keda-kafka-trigger-settings", namespace: args.namespaces.name(ns) },
-                stringData: lagReaderSettings({ authentication: access.authentication, user: monitor.name }),
-            }, k8s);
-            const spec = pulumi.all([access.secretName, settings.metadata.name]).apply(([secretName, settingsSecretName]) =>
-                triggerAuthentication("kafka-lag-reader", ns, { secretName, settingsSecretName, keys: access.keys, authentication: access.authentication, user: monitor.name }).spec);
-            auth = new CustomResource(`${name}-${ns}-trigger-auth`, {
-                apiVersion: "keda.sh/v1alpha1",
-                kind: "TriggerAuthentication",
-                metadata: { name: "kafka-lag-reader", namespace: args.namespaces.name(ns) },
-                spec,
-            }, { ...k8s, dependsOn: [args.keda, settings, ...args.kafka.ready] });
-            auths.set(ns, auth);
-            return auth;
-        };
+        // One ClusterTriggerAuthentication for every scaled workload: KEDA reads the lag reader's Secret in its
+        // own namespace, where Reloader restarts the operator when the certificate is renewed.
+        const access = args.kafka.access(monitor.name, KEDA_NAMESPACE);
+        const settings = new Secret(`${name}-kafka-trigger`, {
+            metadata: { name: "keda-kafka-trigger-settings", namespace: args.namespaces.name(KEDA_NAMESPACE) },
+            stringData: lagReaderSettings({ authentication: access.authentication, user: monitor.name }),
+        }, k8s);
+        const auth = new CustomResource(`${name}-trigger-auth`, {
+            apiVersion: "keda.sh/v1alpha1",
+            kind: "ClusterTriggerAuthentication",
+            metadata: { name: LAG_AUTH },
+            spec: pulumi.all([access.secretName, settings.metadata.name]).apply(([secretName, settingsSecretName]) =>
+                clusterTriggerAuthentication(LAG_AUTH, { secretName, settingsSecretName, keys: access.keys, authentication: access.authentication, user: monitor.name }).spec),
+        }, { ...k8s, dependsOn: [args.keda, settings, ...args.kafka.ready] });
 
         const s = args.streaming;
-        const sjAuth = authIn(s.namespace);
         this.scaledJob = new CustomResource(`${name}-stream-events`, {
             apiVersion: "keda.sh/v1alpha1",
             kind: "ScaledJob",
             metadata: { name: "stream-events", namespace: args.namespaces.name(s.namespace) },
-            spec: pulumi.output(s.job).apply((job) => streamingScaledJob(cfg, "stream-events", s.namespace, job, s.source, "kafka-lag-reader").spec),
-        }, { ...k8s, dependsOn: [sjAuth, ...s.dependsOn] });
+            spec: pulumi.output(s.job).apply((job) => streamingScaledJob(cfg, "stream-events", s.namespace, job, s.source, LAG_AUTH).spec),
+        }, { ...k8s, dependsOn: [auth, ...s.dependsOn] });
 
         for (const c of cfg.autoscaling.deployments.consumers) {
             const user = cfg.kafka.users.find((u) => u.name === c.kafkaUser)!;
@@ -83,12 +79,11 @@ export class LagAutoscaling extends pulumi.ComponentResource {
                 }, id) as k8sInput.apps.v1.DeploymentSpec),
             }, { ...k8s, dependsOn: [...args.kafka.ready, identity.serviceAccount] });
             this.deployments.push(dep);
-            const auth = authIn(c.namespace);
             this.scaledObjects.push(new CustomResource(`${name}-${c.kafkaUser}-scaler`, {
                 apiVersion: "keda.sh/v1alpha1",
                 kind: "ScaledObject",
                 metadata: { name: c.kafkaUser, namespace: args.namespaces.name(c.namespace) },
-                spec: consumerScaledObject(cfg, c.kafkaUser, c.namespace, c.kafkaUser, src, "kafka-lag-reader").spec,
+                spec: consumerScaledObject(cfg, c.kafkaUser, c.namespace, c.kafkaUser, src, LAG_AUTH).spec,
             }, { ...k8s, dependsOn: [auth, dep] }));
         }
         this.registerOutputs({ scaledJob: this.scaledJob.id });

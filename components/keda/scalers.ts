@@ -8,7 +8,7 @@ export interface LagSource {
     bootstrapServers: string;
 }
 
-/** The lag reader's credentials in one namespace (KafkaPlatform.access of the monitor user). */
+/** The lag reader's credentials in KEDA's namespace (KafkaPlatform.access of the monitor user). */
 export interface LagReaderSecret {
     /** Secret with the lag reader's CA / certificate / key (or SCRAM password). */
     secretName: string;
@@ -24,13 +24,17 @@ export function lagReaderSettings(r: Pick<LagReaderSecret, "authentication" | "u
     return r.authentication === "tls" ? { tls: "enable" } : { tls: "enable", sasl: "scram_sha512", username: r.user };
 }
 
-/** TriggerAuthentication (keda.sh/v1alpha1): TLS to the brokers with the lag reader's KafkaUser credentials. */
-export function triggerAuthentication(name: string, namespace: string, r: LagReaderSecret): Obj {
+/**
+ * ClusterTriggerAuthentication (keda.sh/v1alpha1): TLS to the brokers with the lag reader's KafkaUser credentials.
+ * KEDA reads its Secrets from its own namespace, the one copy of the credentials that Reloader watches: a renewed
+ * certificate restarts the operator, which then cannot keep a stale copy cached.
+ */
+export function clusterTriggerAuthentication(name: string, r: LagReaderSecret): Obj {
     const ref = (parameter: string, key: string, secret = r.secretName) => ({ parameter, name: secret, key });
     const params = [ref("tls", "tls", r.settingsSecretName), ref("ca", r.keys.ca)];
     if (r.authentication === "tls") params.push(ref("cert", r.keys.cert!), ref("key", r.keys.key!));
     else params.push(ref("sasl", "sasl", r.settingsSecretName), ref("username", "username", r.settingsSecretName), ref("password", r.keys.password!));
-    return { apiVersion: "keda.sh/v1alpha1", kind: "TriggerAuthentication", metadata: { name, namespace }, spec: { secretTargetRef: params } };
+    return { apiVersion: "keda.sh/v1alpha1", kind: "ClusterTriggerAuthentication", metadata: { name }, spec: { secretTargetRef: params } };
 }
 
 /** One Kafka trigger per consumed topic, thresholds from config. */
@@ -39,7 +43,7 @@ export function kafkaTriggers(cfg: PlatformConfig, src: LagSource, authName: str
     return src.topics.map((topic) => ({
         type: "kafka",
         name: `lag-${topic.replace(/[^a-z0-9-]/g, "-")}`,
-        authenticationRef: { name: authName },
+        authenticationRef: { name: authName, kind: "ClusterTriggerAuthentication" },
         metadata: {
             bootstrapServers: src.bootstrapServers,
             consumerGroup: src.group,

@@ -24,6 +24,7 @@ TOPIC="${SMOKE_TOPIC:-events.raw}"
 PRODUCER="${SMOKE_PRODUCER:-ingestion}"            # kafka user with Write on TOPIC
 PRODUCER_NS="${SMOKE_PRODUCER_NS:-ingestion}"
 LAG_READER="${SMOKE_LAG_READER:-keda-lag-reader}"  # kafka user with Describe on TOPIC and GROUP
+LAG_READER_NS="${SMOKE_LAG_READER_NS:-keda}"       # its credentials are delivered beside KEDA
 CONSUMER_NS="${SMOKE_CONSUMER_NS:-spark-jobs}"
 DRAINED_BELOW="${SMOKE_DRAINED_BELOW:-100}"        # autoscaling.activationLagThreshold
 GROUP="${SMOKE_GROUP:-spark-streaming}"
@@ -74,7 +75,7 @@ P'
 
 cleanup() {
     kubectl -n "$PRODUCER_NS" delete pod "smoke-producer" --ignore-not-found --wait=false >/dev/null 2>&1 || true
-    kubectl -n "$CONSUMER_NS" delete pod "smoke-lag" --ignore-not-found --wait=false >/dev/null 2>&1 || true
+    kubectl -n "$LAG_READER_NS" delete pod "smoke-lag" --ignore-not-found --wait=false >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -106,9 +107,9 @@ fi
 
 # 3. the runs drain the backlog and commit it to the group: its lag falls below the activation threshold
 log "waiting for group $GROUP to drain (read as $LAG_READER)"
-client_pod smoke-lag "$CONSUMER_NS" "$LAG_READER"
+client_pod smoke-lag "$LAG_READER_NS" "$LAG_READER"
 lag() {
-    kubectl -n "$CONSUMER_NS" exec smoke-lag -- sh -c \
+    kubectl -n "$LAG_READER_NS" exec smoke-lag -- sh -c \
         "/opt/kafka/bin/kafka-consumer-groups.sh --bootstrap-server \$(cat /access/bootstrap.servers) --command-config /tmp/client.properties --describe --group $GROUP 2>/dev/null" \
         | awk -v t="$TOPIC" '$2 == t { n++; s += ($6 ~ /^[0-9]+$/) ? $6 : 1e9 } END { print (n ? s : 1e9) }'
     # A partition without a committed offset ("-"), or a group that does not exist, counts as not drained.
