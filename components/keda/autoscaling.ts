@@ -90,9 +90,14 @@ export class LagAutoscaling extends pulumi.ComponentResource {
     }
 }
 
-/** The prefix a sink writes to: its own folder in the curated zone (the one its grant allows). */
+/** A sink's own folder in the curated zone: what its grant allows and where it writes. */
+function sinkPrefix(kafkaUser: string): string {
+    return `sinks/${kafkaUser}/`;
+}
+
+/** The URL a sink writes to (its prefix in the curated zone). */
 export function sinkUrl(cfg: LagAutoscalingArgs["config"], buckets: Readonly<Record<string, BucketRef>>, kafkaUser: string): pulumi.Output<string> {
-    return buckets[cfg.spark.compaction.sourceBucket].url.apply((u) => `${u}/sinks/${kafkaUser}/`);
+    return buckets[cfg.spark.compaction.sourceBucket].url.apply((u) => `${u}/${sinkPrefix(kafkaUser)}`);
 }
 
 /** Sinks write what they consume into the curated zone, each under its own prefix. */
@@ -101,5 +106,5 @@ export function consumerGrants(cfg: LagAutoscalingArgs["config"], buckets: Reado
     if (!curated) return [];
     return cfg.autoscaling.deployments.consumers
         .filter((c) => c.namespace === namespace)
-        .map((c): Grant => ({ kind: "bucket", bucket: curated, access: "write", prefix: `sinks/${c.kafkaUser}/` }));
+        .map((c): Grant => ({ kind: "bucket", bucket: curated, access: "write", prefix: sinkPrefix(c.kafkaUser) }));
 }
