@@ -4,6 +4,7 @@
  *   plan    — offline plan of prod vs the floor (a process that only loads the modules the plan loads
  *             from node_modules, with the same tsx loader), and their ratio;
  *   scaling — prod with 10, 100, 1,000 generated topics + users: time per added resource, linearity;
+ *   diff    — what `--base` adds to a plan: read the base JSON, diff, fold the diff into the JSON (≤ 10 %);
  *   tooling — `tsc --noEmit` time and memory, `npm test` wall time.
  * Flags: --quick (skip npm test), --stack NAME (default prod).
  */
@@ -15,7 +16,7 @@ import { parseArgs } from "util";
 
 const ROOT = path.resolve(__dirname, "..");
 const SELF = path.join(ROOT, "plan", "bench.ts");
-const TARGETS = { planRatio: 2.0, planRssMb: 400, scale1000Sec: 10, tscSec: 5, tscRssMb: 700, testSec: 60 };
+const TARGETS = { diffShare: 0.1, planRatio: 2.0, planRssMb: 400, scale1000Sec: 10, tscSec: 5, tscRssMb: 700, testSec: 60 };
 
 interface Measured { wallSec: number; cpuSec: number; rssMb: number; status: number | null; stdout: string }
 
@@ -31,7 +32,7 @@ function measure(cmd: string, args: string[]): Measured {
 /** node with the tsx loader, as `npm run plan` runs the program (one process, no tsx CLI wrapper). */
 const node = (...args: string[]) => measure(process.execPath, ["--import", "tsx", ...args]);
 
-interface ChildResult { resources: number; planMs: number; cpuMs?: number }
+interface ChildResult { resources: number; planMs: number; cpuMs?: number; diffMs?: number }
 
 // ---- child modes ---------------------------------------------------------------------------------
 
@@ -52,7 +53,16 @@ async function childPlan(stack: string, n: number, modulesFile?: string): Promis
     const plan = await planStack(stack, { mutate: (c) => addTopicsAndUsers(c, n), skipPolicies: !!process.env.BENCH_SKIP_POLICIES });
     const planMs = performance.now() - t0;
     const cpu = process.cpuUsage(c0);
-    const res: ChildResult = { resources: plan.resources.length, planMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+    // The diff as the CLI runs it with --base: parse the base file's text, diff, fold into the JSON.
+    const { toPreviewJson, withDiff } = await import("./json");
+    const { diffPlans } = await import("./diff");
+    const baseText = JSON.stringify(toPreviewJson(plan));
+    const d0 = performance.now();
+    const head = toPreviewJson(plan);
+    const base = JSON.parse(baseText);
+    withDiff(head, base, diffPlans(base, head, { retentionFloorHours: plan.config.review.retentionFloorHours }));
+    const diffMs = performance.now() - d0;
+    const res: ChildResult = { resources: plan.resources.length, planMs, cpuMs: (cpu.user + cpu.system) / 1000, diffMs };
     if (modulesFile) {
         // What the plan loaded from node_modules, in load order: the floor process loads exactly these.
         const mods = Object.keys(require.cache).filter((f) => f.includes(`${path.sep}node_modules${path.sep}`) && !f.includes(`${path.sep}tsx${path.sep}`));
@@ -118,6 +128,8 @@ async function main(): Promise<void> {
     const nMods = (JSON.parse(fs.readFileSync(modules, "utf8")) as string[]).length;
     fs.rmSync(modules, { force: true });
     rows.push([`plan ${stack} (${planRes.resources} resources)`, f2(plan.wallSec), f2(plan.cpuSec), f1(plan.rssMb), `program+policies ${f2(planRes.planMs / 1000)} s wall, ${f2((planRes.cpuMs ?? 0) / 1000)} s CPU`, `≤ ${TARGETS.planRssMb} MB`, ok(plan.rssMb <= TARGETS.planRssMb)]);
+    const share = (planRes.diffMs ?? 0) / planRes.planMs;
+    rows.push([`plan diff (--base, ${planRes.resources} resources)`, f2((planRes.diffMs ?? 0) / 1000), "", "", `${f1(share * 100)} % of the plan's own time`, `≤ ${TARGETS.diffShare * 100} %`, ok(share <= TARGETS.diffShare)]);
     rows.push([`floor (require ${nMods} files from node_modules)`, f2(floor.wallSec), f2(floor.cpuSec), f1(floor.rssMb), "", "", ""]);
     rows.push(["plan / floor", f2(timeRatio), f2(cpuRatio), f2(rssRatio), "ratios", `≤ ${TARGETS.planRatio}`, ok(Math.min(timeRatio, cpuRatio) <= TARGETS.planRatio && rssRatio <= TARGETS.planRatio)]);
 

@@ -16,8 +16,28 @@ export interface CapturedResource {
     retainOnDelete: boolean;
     ignoreChanges: string[];
     deleteBeforeReplace: boolean;
+    /** The `replaceOnChanges` option: input paths whose change forces a replacement. */
+    replaceOnChanges: string[];
+    /** The `aliases` option: earlier URNs, or the parts of one that differ from this resource's. */
+    aliases: AliasSpec[];
     /** Inputs with Outputs resolved; secret values kept, marked (see redact). */
     inputs: Record<string, unknown>;
+}
+
+/** An alias as the engine receives it: a URN, or the parts of the old URN that differ. */
+export type AliasSpec = string | { name?: string; type?: string; stack?: string; project?: string; parentUrn?: string; noParent?: boolean };
+
+function aliasSpec(a: any): AliasSpec {
+    if (a.getUrn()) return a.getUrn();
+    const s = a.getSpec();
+    const out: Exclude<AliasSpec, string> = {};
+    if (s.getName()) out.name = s.getName();
+    if (s.getType()) out.type = s.getType();
+    if (s.getStack()) out.stack = s.getStack();
+    if (s.getProject()) out.project = s.getProject();
+    if (s.getParenturn()) out.parentUrn = s.getParenturn();
+    if (s.getNoparent()) out.noParent = true;
+    return out;
 }
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -88,6 +108,8 @@ export function captureRegistrations(): CapturedResource[] {
                     retainOnDelete: !!req.getRetainondelete(),
                     ignoreChanges: req.getIgnorechangesList(),
                     deleteBeforeReplace: req.getDeletebeforereplace(),
+                    replaceOnChanges: req.getReplaceonchangesList(),
+                    aliases: [...req.getAliasesList().map(aliasSpec), ...req.getAliasurnsList()],
                     inputs: decode(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
                 });
             }

@@ -1,19 +1,42 @@
 import * as fs from "fs";
 import { parseArgs } from "util";
 import { redact } from "./capture";
-import { toPreviewJson } from "./json";
+import { destructiveExit, diffMarkdown, diffPlans, PlanDiff, renderDiff } from "./diff";
+import { PreviewJson, toPreviewJson, withDiff } from "./json";
 import { toMarkdown } from "./markdown";
 import { ConfigError, Plan, planStack } from "./run";
 import { renderTree, renderCounts } from "./render";
 import { StackFileError } from "./stackfile";
 
-const USAGE = "usage: npm run plan -- [--stack <name>] [--json FILE] [--markdown FILE] [--quiet]";
+const USAGE = "usage: npm run plan -- [--stack <name>] [--json FILE] [--markdown FILE] [--base BASE.json [--allow-destructive]] [--quiet]";
+
+/** Reads a plan JSON written by `--json` (the base of a diff); a clear error, never a stack trace. */
+function readBase(file: string): PreviewJson | string {
+    let json: PreviewJson;
+    try {
+        json = JSON.parse(fs.readFileSync(file, "utf8")) as PreviewJson;
+    } catch (e) {
+        return `--base ${file}: ${(e as Error).message}`;
+    }
+    if (!Array.isArray(json.steps) || !json.steps.every((s) => s && typeof s.urn === "string" && s.newState && typeof s.newState.inputs === "object")) {
+        return `--base ${file}: not a plan JSON written by \`npm run plan -- --json\` (steps[].urn and steps[].newState.inputs expected)`;
+    }
+    return json;
+}
 
 async function main(): Promise<number> {
     let values;
     try {
         ({ values } = parseArgs({
-            options: { stack: { type: "string", default: "staging" }, json: { type: "string" }, markdown: { type: "string" }, quiet: { type: "boolean", default: false }, help: { type: "boolean", default: false } },
+            options: {
+                stack: { type: "string", default: "staging" },
+                json: { type: "string" },
+                markdown: { type: "string" },
+                base: { type: "string" },
+                "allow-destructive": { type: "boolean", default: false },
+                quiet: { type: "boolean", default: false },
+                help: { type: "boolean", default: false },
+            },
         }));
     } catch (e) {
         console.error(`${(e as Error).message}\n${USAGE}`);
@@ -21,6 +44,11 @@ async function main(): Promise<number> {
     }
     if (values.help) { console.log(USAGE); return 0; }
     const stack = values.stack!;
+    const base = values.base === undefined ? undefined : readBase(values.base);
+    if (typeof base === "string") {
+        console.error(base);
+        return 2;
+    }
     let plan: Plan;
     try {
         plan = await planStack(stack);
@@ -49,16 +77,25 @@ async function main(): Promise<number> {
     const advisory = plan.diagnostics.filter((d) => d.enforcementLevel === "advisory");
     out.push("", `Policies (${plan.diagnostics.length ? "" : "no violations; "}${mandatory.length} mandatory, ${advisory.length} advisory):`);
     for (const d of plan.diagnostics) out.push(`  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").pop()}${d.urn ? `\n      ${d.urn}` : ""}`);
+    let json = toPreviewJson(plan);
+    let diff: PlanDiff | undefined;
+    const allow = values["allow-destructive"]!;
+    if (base) {
+        diff = diffPlans(base, json, { retentionFloorHours: cfg.review.retentionFloorHours });
+        out.push("", ...renderDiff(diff, values.base!, cfg.environment, allow));
+        json = withDiff(json, base, diff);
+    }
     if (values.json) {
-        fs.writeFileSync(values.json, JSON.stringify(toPreviewJson(plan), null, 2) + "\n");
+        fs.writeFileSync(values.json, JSON.stringify(json, null, 2) + "\n");
         out.push("", `Wrote ${values.json}`);
     }
     if (values.markdown) {
-        fs.writeFileSync(values.markdown, toMarkdown(plan));
+        fs.writeFileSync(values.markdown, toMarkdown(plan) + (diff ? "\n" + diffMarkdown(diff, cfg.environment, allow) + "\n" : ""));
         out.push("", `Wrote ${values.markdown}`);
     }
     console.log(out.join("\n"));
-    return mandatory.length > 0 ? 1 : 0;
+    if (mandatory.length > 0) return 1;
+    return destructiveExit(diff, cfg.environment, allow) ? 4 : 0;
 }
 
 main().then(

@@ -7,7 +7,7 @@ export function res(type: string, inputs: Record<string, unknown>, extra: Partia
     const name = extra.name ?? "r";
     return {
         type, name, urn: `urn:pulumi:test::dataplatform::${type}::${name}`, custom: true, dependencies: [], propertyDependencies: {},
-        protect: false, retainOnDelete: false, ignoreChanges: [], deleteBeforeReplace: false, inputs, ...extra,
+        protect: false, retainOnDelete: false, ignoreChanges: [], deleteBeforeReplace: false, replaceOnChanges: [], aliases: [], inputs, ...extra,
     };
 }
 

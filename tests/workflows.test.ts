@@ -9,7 +9,7 @@ const steps = (doc: Record<string, any>) => Object.values(doc.jobs as Record<str
 
 /** The actions the pipeline may use, each pinned to a major version. */
 const ACTIONS = new Set([
-    "actions/checkout@v4", "actions/setup-node@v4", "actions/upload-artifact@v4", "marocchino/sticky-pull-request-comment@v2",
+    "actions/checkout@v4", "actions/setup-node@v4", "actions/upload-artifact@v4", "actions/cache@v4", "marocchino/sticky-pull-request-comment@v2",
     "google-github-actions/auth@v2", "google-github-actions/get-gke-credentials@v2", "aws-actions/configure-aws-credentials@v4",
     "aws-actions/amazon-ecr-login@v2", "hashicorp/vault-action@v3", "pulumi/auth-actions@v1", "pulumi/actions@v6",
     "docker/setup-buildx-action@v3", "docker/login-action@v3", "docker/build-push-action@v6",
@@ -34,6 +34,13 @@ describe("CI/CD workflows", () => {
         const runs = steps(doc).map((s) => s.run ?? "").join("\n");
         for (const cmd of ["npm ci", "npm run lint", "npx tsc --noEmit", "npm test", "--json", "--markdown"]) assert.ok(runs.includes(cmd), cmd);
         assert.deepEqual(doc.jobs["offline-plan"].strategy.matrix.stack, ["staging", "prod", "aws-staging", "aws-prod"]);
+        // The diff against the base commit's plan, and its gate: exit 4 fails unless the PR has the label.
+        const plan = doc.jobs["offline-plan"].steps as Record<string, any>[];
+        assert.match(plan.find((s) => s.id === "plan")!.run, /--base "base-plan-\$\{\{ matrix\.stack \}\}\.json"/);
+        assert.equal(plan.find((s) => s.uses === "actions/checkout@v4" && s.with?.ref)!.with.ref, "${{ github.event.pull_request.base.sha }}");
+        const gate = plan.find((s) => /allow-destructive/.test(s.if ?? ""))!;
+        assert.match(gate.if, /steps\.plan\.outputs\.exit == '4'/);
+        assert.ok(doc.on.pull_request.types.includes("labeled") && doc.on.pull_request.types.includes("unlabeled"), "applying the label re-runs the gate");
         const preview = (doc.jobs.preview.steps as Record<string, any>[]).find((s) => s.uses === "pulumi/actions@v6")!;
         assert.equal(preview.with.command, "preview");
         assert.equal(preview.with["comment-on-pr"], true);

@@ -39,6 +39,13 @@ export const stackSchema = z
         gcpImpersonation: z.boolean().default(false),
         /** EKS: IRSA instead of EKS Pod Identity. */
         awsIrsa: z.boolean().default(false),
+        /** What the plan diff (`--base`) treats as destructive. */
+        review: z
+            .strictObject({
+                /** Lowering a Kafka topic's retention below this many hours drops messages the platform promises to keep. */
+                retentionFloorHours: z.number().int().min(1).max(24 * 365 * 10).default(24),
+            })
+            .default({ retentionFloorHours: 24 }),
     })
     .superRefine((cfg, ctx) => {
         const report: Report = (path, value, message) => ctx.addIssue({ code: "custom", path, message, input: value });

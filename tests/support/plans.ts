@@ -1,4 +1,4 @@
-import { Plan, planStack } from "../../plan/run";
+import { Plan, PlanOptions, planStack } from "../../plan/run";
 import type { CapturedResource } from "../../plan/capture";
 import { reveal } from "../../plan/capture";
 
@@ -25,8 +25,8 @@ export function shippedPlan(stack: string): Promise<Plan> {
 }
 
 /** A plan of a shipped stack with its config changed first (not cached). */
-export function variantPlan(stack: string, mutate: (config: Record<string, any>) => void): Promise<Plan> {
-    return enqueue(() => planStack(stack, { mutate }));
+export function variantPlan(stack: string, mutate: (config: Record<string, any>) => void, opts: Omit<PlanOptions, "mutate"> = {}): Promise<Plan> {
+    return enqueue(() => planStack(stack, { ...opts, mutate }));
 }
 
 /** The resources of a plan (or anything holding captured resources) of one type. */
