@@ -40,7 +40,7 @@ function expectRules(cfg: PlatformConfig, rules: Record<string, AlertRule>): voi
     assert.match(rules.KedaScalerErrors.expr, /keda_scaler_errors_total/);
     assert.match(rules.SparkApplicationFailed.expr, /spark_application_failure_count unless spark_application_failure_count offset 15m/, "first failure counted");
     assert.match(rules.SparkApplicationSubmissionFailed.expr, /spark_application_failed_submission_count/);
-    assert.ok(rules.SparkStreamingRunFailed.expr.includes(`kube_job_status_failed{namespace="${cfg.spark.jobNamespace}", job_name=~"stream-events-.*"}`));
+    assert.ok(rules.SparkStreamingRunFailed.expr.includes(`kube_job_failed{namespace="${cfg.spark.jobNamespace}", job_name=~"stream-events-.*", condition="true"}`));
     assert.match(rules.StrimziCertificateExpiring.expr, /^\(min by /, "the soonest expiry counts");
     assert.match(rules.AirflowSchedulerHeartbeatMissing.expr, /airflow_scheduler_heartbeat/);
     assert.equal(rules.AirflowSchedulerHeartbeatMissing.for, `${a.schedulerHeartbeatMinutes}m`);
@@ -49,7 +49,7 @@ function expectRules(cfg: PlatformConfig, rules: Record<string, AlertRule>): voi
     for (const r of Object.values(rules)) {
         assert.ok(["critical", "warning"].includes(r.labels.severity), r.alert);
         assert.ok(r.annotations.summary && r.annotations.description, r.alert);
-        assert.match(r.annotations.runbook_url, /^https:\/\//);
+        assert.equal(r.annotations.runbook_url, `${cfg.monitoring.runbookBaseUrl}/${r.alert}.md`);
     }
 }
 
