@@ -12,6 +12,9 @@ import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
 import { configProblems, stackConfig } from "./support/config";
 import { alertCases, promtoolTests, renderAnnotation } from "./support/alert-cases";
 import { runTool } from "./support/tools";
+import { parsePromql } from "./support/promql";
+import { EXPORTERS, METRICS } from "../components/monitoring/exporters";
+import { metricsConfigYaml } from "../components/kafka/specs";
 
 // Chart defaults are read from the shared checkout (88.5.3 here; the program pins a newer chart, whose
 // alertmanager.config defaults must be re-checked on upgrade).
@@ -210,5 +213,61 @@ describe("alerts: runbooks", () => {
             const p = configProblems("prod", (raw) => { raw.monitoring.runbookBaseUrl = bad; });
             assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.runbookBaseUrl:") && x.includes("docs/runbooks")), p.join("\n"));
         }
+    });
+});
+
+describe("alerts and dashboards: queries and the metrics they use", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: every dashboard query and alert expression parses and selects only metrics a deployed exporter exposes`, async () => {
+            const plan = await shippedPlan(stack);
+            const { groups } = await emitted(stack);
+            const boards = ofType(plan, "kubernetes:core/v1:ConfigMap").map(inputsOf).filter((c) => c.metadata.labels?.grafana_dashboard === "1");
+            assert.ok(boards.length > 0);
+            const queries: [string, string][] = groups.flatMap((g) => g.rules).map((r): [string, string] => [r.alert, r.expr]);
+            for (const b of boards) {
+                for (const json of Object.values(b.data) as string[]) {
+                    const dash = JSON.parse(json);
+                    for (const p of dash.panels) for (const t of p.targets) queries.push([`${dash.uid}/${p.title}`, t.expr]);
+                }
+            }
+            const used = new Set<string>();
+            for (const [where, expr] of queries) {
+                const { problems, metrics } = parsePromql(expr);
+                assert.deepEqual(problems, [], `${where}: ${expr}`);
+                for (const m of metrics) {
+                    assert.ok(METRICS[m], `${where}: ${m} is in no exporter's table (components/monitoring/exporters.ts)`);
+                    used.add(m);
+                }
+            }
+            assert.deepEqual(Object.keys(METRICS).filter((m) => !used.has(m)), [], "table entries no query uses");
+
+            // Each exporter in use is deployed and scraped.
+            const monitors = new Set([...ofType(plan, "kubernetes:monitoring.coreos.com/v1:PodMonitor"), ...ofType(plan, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")].map((r) => inputsOf(r).metadata.name));
+            const [kps] = ofType(plan, "kubernetes:helm.sh/v3:Release").map(inputsOf).filter((r) => r.chart === "kube-prometheus-stack");
+            const chart = YAML.parse(fs.readFileSync(CHART_VALUES, "utf8"));
+            for (const e of new Set([...used].map((m) => METRICS[m].exporter))) {
+                const how = EXPORTERS[e];
+                if ("scrapeTarget" in how) assert.ok(monitors.has(how.scrapeTarget), `${e}: scraped by ${how.scrapeTarget}`);
+                else assert.equal(kps.values[how.chartComponent]?.enabled ?? chart[how.chartComponent].enabled, true, `${e}: chart component ${how.chartComponent} enabled`);
+            }
+        });
+    }
+
+    it("the Kafka metrics are the names the brokers' JMX exporter rules give their MBeans", () => {
+        const config = YAML.parse(metricsConfigYaml()) as { lowercaseOutputName: boolean; rules: { pattern: string; name: string }[] };
+        // The JMX exporter matches each rule as ^.*(?:pattern).*$ against "<mbean attribute>: <value>", first match wins.
+        const nameOf = (mbean: string) => {
+            for (const r of config.rules) {
+                const m = new RegExp(`^.*(?:${r.pattern}).*$`).exec(`${mbean}: 1`);
+                if (m) {
+                    const n = r.name.replace(/\$(\d+)/g, (_, i: string) => m[Number(i)]);
+                    return config.lowercaseOutputName ? n.toLowerCase() : n;
+                }
+            }
+            return undefined;
+        };
+        const jmx = Object.entries(METRICS).filter(([, s]) => s.exporter === "kafka-jmx");
+        assert.ok(jmx.length > 0);
+        for (const [metric, s] of jmx) assert.equal(nameOf(s.mbean!), metric, s.mbean);
     });
 });

@@ -75,7 +75,8 @@ export function alertGroups(cfg: PlatformConfig): RuleGroup[] {
             rules: [
                 rule("KedaScalerErrors", "keda", "warning",
                     // The workload's namespace is exported_namespace: `namespace` is KEDA's own (the scrape target).
-                    "sum by (exported_namespace, scaledObject, scaler) (rate(keda_scaler_detail_errors_total[5m]) or rate(keda_scaler_errors_total[5m])) > 0", "10m",
+                    // KEDA 2.21 exports keda_scaler_detail_errors_total only (https://keda.sh/docs/2.21/integrations/prometheus/).
+                    "sum by (exported_namespace, scaledObject, scaler) (rate(keda_scaler_detail_errors_total[5m])) > 0", "10m",
                     "KEDA scaler {{ $labels.scaler }} of {{ $labels.exported_namespace }}/{{ $labels.scaledObject }} is failing",
                     "The scaler cannot read its metric (Kafka lag): the workload no longer scales with load."),
             ],
@@ -113,24 +114,6 @@ export function alertGroups(cfg: PlatformConfig): RuleGroup[] {
             ],
         },
     ];
-}
-
-/** Cheap sanity checks of a PromQL expression: balanced brackets and quotes, at least one metric name. */
-export function promqlProblems(expr: string): string[] {
-    const problems: string[] = [];
-    const pairs: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
-    const stack: string[] = [];
-    let inQuote = false;
-    for (const ch of expr) {
-        if (ch === '"') inQuote = !inQuote;
-        if (inQuote) continue;
-        if ("([{".includes(ch)) stack.push(ch);
-        else if (ch in pairs && stack.pop() !== pairs[ch]) problems.push(`unbalanced ${ch}`);
-    }
-    if (inQuote) problems.push("unterminated string");
-    if (stack.length) problems.push(`unclosed ${stack.join("")}`);
-    if (!/[a-z_][a-z0-9_]*(\{|\[|\)|\s|$)/.test(expr.replace(/"[^"]*"/g, ""))) problems.push("no metric name");
-    return problems;
 }
 
 export interface AlertRulesArgs {

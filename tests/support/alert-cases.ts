@@ -142,7 +142,6 @@ export function alertCases(cfg: PlatformConfig): Record<string, AlertCases> {
         KedaScalerErrors: {
             firing: [
                 { name: "scaler errors", series: [keda("keda_scaler_detail_errors_total", `0+1x${long}`)], at: [{ minute: 16, alerts: [{ labels: kedaLabels, value: Number.NaN }] }] },
-                { name: "scaler errors (older KEDA metric)", series: [keda("keda_scaler_errors_total", `0+1x${long}`)], at: [{ minute: 16, alerts: [{ labels: kedaLabels, value: Number.NaN }] }] },
             ],
             healthy: [{ name: "no new errors", series: [keda("keda_scaler_detail_errors_total", flat(3, long))], at: [{ minute: 16, alerts: [] }] }],
         },
