@@ -21,7 +21,7 @@ const ABOUT: Record<string, string> = {
     airflow: "Airflow executor, DAG repository, datasets and managed metadata database",
     vault: "existing Vault: address, mounts, token TTL, optional PKI",
     vaultToken: "Vault token for the provider (secret; or VAULT_TOKEN in the environment)",
-    monitoring: "retention, storage, receivers and alert thresholds",
+    monitoring: "retention, storage, receivers, alert thresholds and where runbook links point",
     charts: "chart version overrides (exact versions; defaults in components/versions.ts)",
     gcpImpersonation: "bind GKE workloads through impersonated Google service accounts",
     awsIrsa: "use IRSA instead of EKS Pod Identity",

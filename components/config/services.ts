@@ -30,6 +30,19 @@ export const vaultSchema = z.strictObject({
 });
 export type VaultConfig = z.infer<typeof vaultSchema>;
 
+/** The repository folder holding one runbook per alert. */
+export const RUNBOOK_DIR = "docs/runbooks";
+
+function isRunbookBase(s: string): boolean {
+    if (s === RUNBOOK_DIR) return true;
+    try {
+        const u = new URL(s);
+        return u.protocol === "https:" && !u.search && !u.hash && u.pathname.endsWith(`/${RUNBOOK_DIR}`) && s.endsWith(u.pathname);
+    } catch {
+        return false;
+    }
+}
+
 const receiver = z.strictObject({
     name,
     /** E-mail is not offered: it needs an SMTP relay, without which Alertmanager rejects its whole config. */
@@ -54,6 +67,11 @@ export const monitoringSchema = z.strictObject({
         schedulerHeartbeatMinutes: posInt.default(5),
     }),
     prometheus: z.strictObject({ cpu: quantity, memory: quantity }).default({ cpu: "500m", memory: "2Gi" }),
+    /**
+     * Where alerts' runbook_url points: `<base>/<Alert>.md`. Either the repository-relative folder `docs/runbooks`
+     * (the default) or an https URL of that folder in the repository, such as https://github.com/acme/dataplatform/blob/main/docs/runbooks.
+     */
+    runbookBaseUrl: z.string().refine(isRunbookBase, `must be ${RUNBOOK_DIR} or an https:// URL of the repository's ${RUNBOOK_DIR} folder (ending in /${RUNBOOK_DIR}, no trailing slash)`).default(RUNBOOK_DIR),
 });
 export type MonitoringConfig = z.infer<typeof monitoringSchema>;
 

@@ -407,7 +407,8 @@ export function metricsConfigYaml(): string {
         "- pattern: kafka.(\\w+)<type=(.+), name=(.+)><>Value",
         "  name: kafka_$1_$2_$3",
         "  type: GAUGE",
-        "- pattern: kafka.server<type=raft-metrics><>(.+):",
+        // Quoted: a plain scalar ending in ':' is a YAML mapping, which makes the exporter reject the whole file.
+        "- pattern: \"kafka.server<type=raft-metrics><>(.+):\"",
         "  name: kafka_server_raftmetrics_$1",
         "  type: GAUGE",
         "- pattern: kafka.(\\w+)<type=(.+), name=(.+), (.+)=(.+)><>(\\d+)thPercentile",

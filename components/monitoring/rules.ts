@@ -12,20 +12,32 @@ export interface AlertRule {
 }
 export interface RuleGroup { name: string; rules: AlertRule[] }
 
-const RUNBOOKS = "https://runbooks.acme.example/dataplatform";
+/** The runbook of an alert: `<monitoring.runbookBaseUrl>/<Alert>.md` (docs/runbooks/ in this repository). */
+export function runbookUrl(cfg: PlatformConfig, alert: string): string {
+    return `${cfg.monitoring.runbookBaseUrl}/${alert}.md`;
+}
 
-function rule(alert: string, area: string, severity: "critical" | "warning", expr: string, forDuration: string, summary: string, description: string): AlertRule {
-    return {
-        alert, expr, for: forDuration,
-        labels: { severity, area },
-        annotations: { summary, description, runbook_url: `${RUNBOOKS}/${alert.toLowerCase()}` },
-    };
+/**
+ * Failures a counter recorded in the last 15 minutes, as one value that is always present: its increase, plus the
+ * series that appeared in that window (a counter first exported at 1 has no increase). Each term falls back to 0, since
+ * a sum with an empty vector is empty (https://prometheus.io/docs/prometheus/latest/querying/operators/#arithmetic-binary-operators).
+ */
+function newFailures(counter: string): string {
+    return `(sum(increase(${counter}[15m])) or vector(0)) + (sum(${counter} unless ${counter} offset 15m) or vector(0)) > 0`;
 }
 
 /** The platform's alerts, thresholds from the stack's monitoring.alerts. */
 export function alertGroups(cfg: PlatformConfig): RuleGroup[] {
     const a = cfg.monitoring.alerts;
     const kns = `namespace="${cfg.kafka.namespace}"`;
+    const rule = (alert: string, area: string, severity: "critical" | "warning", expr: string, forDuration: string, summary: string, description: string): AlertRule => ({
+        alert, expr, for: forDuration,
+        labels: { severity, area },
+        annotations: { summary, description, runbook_url: runbookUrl(cfg, alert) },
+    });
+    // kube-state-metrics sets kube_job_failed{condition="true"} once the Job's Failed condition is True (retries exhausted);
+    // a Job whose retry succeeded never gets it (https://github.com/kubernetes/kube-state-metrics/blob/main/docs/metrics/workload/job-metrics.md).
+    const streamJobFailed = (offset = "") => `kube_job_failed{namespace="${cfg.spark.jobNamespace}", job_name=~"stream-events-.*", condition="true"}${offset} == 1`;
     return [
         {
             name: "kafka",
@@ -51,8 +63,10 @@ export function alertGroups(cfg: PlatformConfig): RuleGroup[] {
                     "A Kafka broker is down",
                     `Only {{ $value }} of ${cfg.kafka.brokers} brokers report metrics.`),
                 rule("StrimziCertificateExpiring", "kafka", "critical",
-                    `(min by (resource, type, cluster) (strimzi_certificate_expiration_timestamp_ms{${kns}}) / 1000 - time()) < ${a.certificateExpiryDays * 86400}`, "15m",
-                    "Strimzi certificate {{ $labels.type }} of {{ $labels.cluster }} expires soon",
+                    // The cluster operator tags the gauge with cluster, type (cluster-ca, client-ca) and resource-namespace
+                    // (strimzi-kafka-operator: cluster-operator/.../assembly/KafkaAssemblyOperatorMetricsHolder.java).
+                    `(min by (cluster, type, resource_namespace) (strimzi_certificate_expiration_timestamp_ms{${kns}}) / 1000 - time()) < ${a.certificateExpiryDays * 86400}`, "15m",
+                    "Strimzi {{ $labels.type }} certificate of {{ $labels.resource_namespace }}/{{ $labels.cluster }} expires soon",
                     `The certificate expires within ${a.certificateExpiryDays} days, so the Strimzi renewal did not happen: check the cluster operator.`),
             ],
         },
@@ -61,7 +75,8 @@ export function alertGroups(cfg: PlatformConfig): RuleGroup[] {
             rules: [
                 rule("KedaScalerErrors", "keda", "warning",
                     // The workload's namespace is exported_namespace: `namespace` is KEDA's own (the scrape target).
-                    "sum by (exported_namespace, scaledObject, scaler) (rate(keda_scaler_detail_errors_total[5m]) or rate(keda_scaler_errors_total[5m])) > 0", "10m",
+                    // KEDA 2.21 exports keda_scaler_detail_errors_total only (https://keda.sh/docs/2.21/integrations/prometheus/).
+                    "sum by (exported_namespace, scaledObject, scaler) (rate(keda_scaler_detail_errors_total[5m])) > 0", "10m",
                     "KEDA scaler {{ $labels.scaler }} of {{ $labels.exported_namespace }}/{{ $labels.scaledObject }} is failing",
                     "The scaler cannot read its metric (Kafka lag): the workload no longer scales with load."),
             ],
@@ -70,19 +85,19 @@ export function alertGroups(cfg: PlatformConfig): RuleGroup[] {
             name: "processing",
             rules: [
                 rule("SparkApplicationFailed", "spark", "warning",
-                    // A counter series that first appears at 1 (first failure since the operator started) has no increase: count it too.
-                    "sum(increase(spark_application_failure_count[15m])) + sum(spark_application_failure_count unless spark_application_failure_count offset 15m) > 0", "1m",
+                    newFailures("spark_application_failure_count"), "1m",
                     "Spark applications failed",
                     "Spark applications failed in the last 15 minutes (see the SparkApplication status and driver logs)."),
                 rule("SparkApplicationSubmissionFailed", "spark", "warning",
-                    "sum(increase(spark_application_failed_submission_count[15m])) + sum(spark_application_failed_submission_count unless spark_application_failed_submission_count offset 15m) > 0", "1m",
+                    newFailures("spark_application_failed_submission_count"), "1m",
                     "Spark applications could not be submitted",
                     "The Spark operator failed to submit applications in the last 15 minutes (image, RBAC or quota problems)."),
                 rule("SparkStreamingRunFailed", "spark", "warning",
                     // Streaming runs are KEDA Jobs (client-mode drivers), not SparkApplications: their failures are Job failures.
-                    `sum by (job_name) (kube_job_status_failed{namespace="${cfg.spark.jobNamespace}", job_name=~"stream-events-.*"}) > 0`, "1m",
+                    // Only Jobs that turned Failed in the last 15 minutes: a failed Job stays until its TTL.
+                    `sum by (job_name) ((${streamJobFailed()}) unless (${streamJobFailed(" offset 15m")})) > 0`, "1m",
                     "Streaming run {{ $labels.job_name }} failed",
-                    "A backlog-draining Spark run started by KEDA failed; the lag stays and KEDA starts another run."),
+                    "A backlog-draining Spark run started by KEDA failed after all its retries; the lag stays and KEDA starts another run."),
                 rule("AirflowSchedulerHeartbeatMissing", "airflow", "critical",
                     "(sum(rate(airflow_scheduler_heartbeat[2m])) or vector(0)) == 0", `${a.schedulerHeartbeatMinutes}m`,
                     "Airflow scheduler heartbeat missing",
@@ -99,24 +114,6 @@ export function alertGroups(cfg: PlatformConfig): RuleGroup[] {
             ],
         },
     ];
-}
-
-/** Cheap sanity checks of a PromQL expression: balanced brackets and quotes, at least one metric name. */
-export function promqlProblems(expr: string): string[] {
-    const problems: string[] = [];
-    const pairs: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
-    const stack: string[] = [];
-    let inQuote = false;
-    for (const ch of expr) {
-        if (ch === '"') inQuote = !inQuote;
-        if (inQuote) continue;
-        if ("([{".includes(ch)) stack.push(ch);
-        else if (ch in pairs && stack.pop() !== pairs[ch]) problems.push(`unbalanced ${ch}`);
-    }
-    if (inQuote) problems.push("unterminated string");
-    if (stack.length) problems.push(`unclosed ${stack.join("")}`);
-    if (!/[a-z_][a-z0-9_]*(\{|\[|\)|\s|$)/.test(expr.replace(/"[^"]*"/g, ""))) problems.push("no metric name");
-    return problems;
 }
 
 export interface AlertRulesArgs {

@@ -5,9 +5,12 @@ import type { PlatformConfig } from "../config";
 import { CHARTS } from "../versions";
 import { KPS_RELEASE } from "../vault/vso";
 
+/** Where Alertmanager mounts the Secrets listed in alertmanagerSpec.secrets (prometheus-operator: /etc/alertmanager/secrets/<name>). */
+export const SECRETS_DIR = "/etc/alertmanager/secrets";
+
 /** Where Alertmanager mounts a Secret listed in alertmanagerSpec.secrets. */
 export function secretFile(secretName: string, key: string): string {
-    return `/etc/alertmanager/secrets/${secretName}/${key}`;
+    return `${SECRETS_DIR}/${secretName}/${key}`;
 }
 
 type Receiver = PlatformConfig["monitoring"]["receivers"][number];
@@ -21,26 +24,39 @@ function receiverConfig(r: Receiver, secretName: string): Record<string, unknown
     }
 }
 
-/** Alertmanager's configuration: receivers from config, routed by severity; secrets only as file paths. */
+/** The receiver that drops what it gets (the chart's default receiver). */
+export const NULL_RECEIVER = "null";
+
+/** The receiver of alerts that page no one: the first chat (non-pager) receiver, preferring one for warnings. */
+export function chatReceiver(cfg: PlatformConfig): string {
+    const chat = cfg.monitoring.receivers.filter((r) => r.type !== "pagerduty");
+    return (chat.find((r) => r.severity === "warning") ?? chat[0])?.name ?? NULL_RECEIVER;
+}
+
+/**
+ * Alertmanager's configuration: receivers from config, routed by severity; secrets only as file paths.
+ * Helm deep-merges these values over the chart's `alertmanager.config`, so keys left out here keep the chart's
+ * defaults: its inhibit_rules (critical mutes warning/info, warning mutes info, InfoInhibitor mutes info) and templates
+ * (kube-prometheus-stack values.yaml, alertmanager.config).
+ */
 export function alertmanagerConfig(cfg: PlatformConfig, secretName: string): Record<string, unknown> {
     const receivers = cfg.monitoring.receivers;
-    const fallback = receivers.find((r) => r.severity === "critical") ?? receivers[0];
     return {
         global: { resolve_timeout: "5m" },
         route: {
-            receiver: fallback.name,
+            // Anything no severity route takes (no severity, info, an unknown one) goes to chat, never to a pager.
+            receiver: chatReceiver(cfg),
             group_by: ["alertname", "namespace"],
             group_wait: "30s",
             group_interval: "5m",
             repeat_interval: "4h",
             routes: [
-                // The chart's always-firing Watchdog proves the pipeline works; it is not for humans.
-                { receiver: "null", matchers: ['alertname="Watchdog"'] },
+                // The chart's always-firing alerts: Watchdog proves the pipeline works, InfoInhibitor only mutes info alerts.
+                { receiver: NULL_RECEIVER, matchers: ['alertname=~"Watchdog|InfoInhibitor"'] },
                 ...receivers.map((r) => ({ receiver: r.name, matchers: [`severity="${r.severity}"`], continue: true })),
             ],
         },
-        inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "namespace"] }],
-        receivers: [{ name: "null" }, ...receivers.map((r) => receiverConfig(r, secretName))],
+        receivers: [{ name: NULL_RECEIVER }, ...receivers.map((r) => receiverConfig(r, secretName))],
     };
 }
 
