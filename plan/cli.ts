@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import { parseArgs } from "util";
 import { redact } from "./capture";
+import { budgetFinding, costContext, costDelta, costMarkdown, estimateCost, renderCost } from "./cost";
 import { destructiveExit, diffMarkdown, diffPlans, PlanDiff, renderDiff } from "./diff";
 import { PreviewJson, toPreviewJson, withDiff } from "./json";
 import { toMarkdown } from "./markdown";
@@ -8,7 +9,7 @@ import { ConfigError, Plan, planStack } from "./run";
 import { renderTree, renderCounts } from "./render";
 import { StackFileError } from "./stackfile";
 
-const USAGE = "usage: npm run plan -- [--stack <name>] [--json FILE] [--markdown FILE] [--base BASE.json [--allow-destructive]] [--quiet]";
+const USAGE = "usage: npm run plan -- [--stack <name>] [--json FILE] [--markdown FILE] [--base BASE.json [--allow-destructive]] [--cost] [--quiet]";
 
 /** Reads a plan JSON written by `--json` (the base of a diff); a clear error, never a stack trace. */
 function readBase(file: string): PreviewJson | string {
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
                 markdown: { type: "string" },
                 base: { type: "string" },
                 "allow-destructive": { type: "boolean", default: false },
+                cost: { type: "boolean", default: false },
                 quiet: { type: "boolean", default: false },
                 help: { type: "boolean", default: false },
             },
@@ -73,6 +75,10 @@ async function main(): Promise<number> {
     out.push("", "Count per type:", renderCounts(plan.resources));
     out.push("", "Outputs:");
     for (const [k, v] of Object.entries(redact(plan.outputs) as Record<string, unknown>)) out.push(`  ${k}: ${JSON.stringify(v)}`);
+    // The estimate is cheap: the budget check runs on every plan; --cost prints the breakdown.
+    const cost = estimateCost(toPreviewJson(plan), costContext(cfg));
+    const overBudget = budgetFinding(cost, cfg.cost.enforceBudget);
+    if (overBudget) plan.diagnostics.push(overBudget);
     const mandatory = plan.diagnostics.filter((d) => d.enforcementLevel === "mandatory");
     const advisory = plan.diagnostics.filter((d) => d.enforcementLevel === "advisory");
     out.push("", `Policies (${plan.diagnostics.length ? "" : "no violations; "}${mandatory.length} mandatory, ${advisory.length} advisory):`);
@@ -85,12 +91,17 @@ async function main(): Promise<number> {
         out.push("", ...renderDiff(diff, values.base!, cfg.environment, allow));
         json = withDiff(json, base, diff);
     }
+    const delta = base ? costDelta(estimateCost(base, costContext(cfg)), cost) : undefined;
+    if (values.cost) {
+        out.push("", ...renderCost(cost, delta));
+        json = { ...json, cost };
+    }
     if (values.json) {
         fs.writeFileSync(values.json, JSON.stringify(json, null, 2) + "\n");
         out.push("", `Wrote ${values.json}`);
     }
     if (values.markdown) {
-        fs.writeFileSync(values.markdown, toMarkdown(plan) + (diff ? "\n" + diffMarkdown(diff, cfg.environment, allow) + "\n" : ""));
+        fs.writeFileSync(values.markdown, toMarkdown(plan) + (diff ? "\n" + diffMarkdown(diff, cfg.environment, allow) + "\n" : "") + "\n" + costMarkdown(cost, delta) + "\n");
         out.push("", `Wrote ${values.markdown}`);
     }
     console.log(out.join("\n"));

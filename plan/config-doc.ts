@@ -25,6 +25,7 @@ const ABOUT: Record<string, string> = {
     charts: "chart version overrides (exact versions; defaults in components/versions.ts)",
     gcpImpersonation: "bind GKE workloads through impersonated Google service accounts",
     awsIrsa: "use IRSA instead of EKS Pod Identity",
+    cost: "cost estimate: budget-currency rate per USD, budget enforcement, price table age",
     review: "what the plan diff (`--base`) flags as destructive: the Kafka retention floor",
 };
 

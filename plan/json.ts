@@ -1,5 +1,6 @@
 import { AliasSpec, redact } from "./capture";
 import type { PlanDiff, Op } from "./diff";
+import type { CostReport } from "./cost";
 import type { Plan } from "./run";
 
 /** The plan shaped like `pulumi preview --json` (documented in the README; keep it stable). */
@@ -32,6 +33,8 @@ export interface PreviewJson {
     diagnostics: { policyName: string; policyPackName: string; enforcementLevel: string; urn?: string; message: string }[];
     /** Without --base: `{ create: n }`; with it, a count per op. */
     changeSummary: Partial<Record<Op, number>>;
+    /** With --cost: the monthly estimate (see the README's cost section). */
+    cost?: CostReport;
     /** With --base: the base plan's stack and the destructive findings. */
     diff?: {
         base: string;

@@ -39,6 +39,17 @@ export const stackSchema = z
         gcpImpersonation: z.boolean().default(false),
         /** EKS: IRSA instead of EKS Pod Identity. */
         awsIrsa: z.boolean().default(false),
+        /** The cost estimate (`--cost`): currency conversion and the budget check. */
+        cost: z
+            .strictObject({
+                /** Units of budget.currency per USD (the price table's currency); required unless the budget is in USD. */
+                usdRate: z.number().positive().max(10_000).optional(),
+                /** Make "baseline above budget.amount" a mandatory finding (exit 1) instead of advisory. */
+                enforceBudget: z.boolean().default(false),
+                /** `npm test` fails when a price row is older than this. */
+                priceMaxAgeDays: z.number().int().min(30).max(3650).default(730),
+            })
+            .default({ enforceBudget: false, priceMaxAgeDays: 730 }),
         /** What the plan diff (`--base`) treats as destructive. */
         review: z
             .strictObject({
@@ -62,6 +73,10 @@ export const stackSchema = z
             cfg.environment, cfg.vault, cfg.monitoring,
             Math.min(cfg.kafka.certificates.clusterCaRenewalDays, cfg.kafka.certificates.clientsCaRenewalDays), report,
         );
+        if (cfg.budget.currency !== "USD" && cfg.cost.usdRate === undefined) {
+            report(["cost", "usdRate"], undefined, `is required when budget.currency is ${cfg.budget.currency}: ${cfg.budget.currency} per USD, to convert the price table's USD list prices`);
+        }
+        if (cfg.budget.currency === "USD" && cfg.cost.usdRate !== undefined && cfg.cost.usdRate !== 1) report(["cost", "usdRate"], cfg.cost.usdRate, "must be 1 (or unset) when budget.currency is USD");
         if (cfg.cloud === "gcp" && cfg.awsIrsa) report(["awsIrsa"], true, "is for aws stacks only");
         if (cfg.cloud === "aws" && cfg.gcpImpersonation) report(["gcpImpersonation"], true, "is for gcp stacks only");
     });
