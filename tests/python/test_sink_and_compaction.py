@@ -88,3 +88,12 @@ def test_compaction_needs_a_fully_qualified_table_and_reads_the_given_dataset():
 def test_compaction_loads_only_rows_with_every_required_column():
     pred = compact_curated.loadable(["event_id", "event_ts", "ingest_ts", "event_type", "source", "kafka", "dt", "raw"])
     assert "event_id IS NOT NULL" in pred and "raw" not in pred and "dt" not in pred
+
+
+def test_smoke_verifier_requires_a_partition_filter_for_bigquery():
+    import verify_run
+    assert verify_run.parse_args(["--source", "gs://c/events", "--run-id", "smoke-1"]).table is None
+    with pytest.raises(SystemExit):
+        verify_run.parse_args(["--source", "gs://c/events", "--run-id", "smoke-1", "--table", "p.raw_staging.events"])
+    start, end = verify_run.day_bounds("2026-03-01")
+    assert (end - start).days == 1 and start.utcoffset().total_seconds() == 0
