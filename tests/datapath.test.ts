@@ -1,6 +1,17 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { REPO_ROOT } from "../components/gcp/tables";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
 import { streamPaths, targetTable } from "../components/spark/datapath";
+
+/** A list constant of jobs/stream_core.py, e.g. EVENT_COLUMNS = ["a", "b"]. */
+function pythonList(name: string): string[] {
+    const src = fs.readFileSync(path.join(REPO_ROOT, "jobs/stream_core.py"), "utf8");
+    const m = new RegExp(`^${name} = \\[([^\\]]*)\\]`, "m").exec(src);
+    assert.ok(m, `${name} not found in jobs/stream_core.py`);
+    return [...m[1].matchAll(/"([^"]+)"/g)].map((x) => x[1]);
+}
 
 const envOf = (c: any): Record<string, string> => Object.fromEntries(c.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
 
@@ -27,6 +38,10 @@ describe("streaming data path: every location has one writer and a reader (shipp
                 assert.equal(tables.length, 1, `no schema-managed table ${cfg.spark.compaction.targetTable}`);
                 assert.equal(tables[0].timePartitioning.type, "DAY");
                 assert.ok(tables[0].clusterings.length > 0);
+                // The lake rows the run writes are the table's columns (the compaction selects exactly these).
+                const file = JSON.parse(fs.readFileSync(path.resolve(REPO_ROOT, cfg.warehouse.schemaDir, dataset, `${table}.json`), "utf8"));
+                assert.deepEqual(pythonList("EVENT_COLUMNS"), file.fields.map((f: { name: string }) => f.name));
+                assert.deepEqual(pythonList("REQUIRED_COLUMNS").sort(), file.fields.filter((f: { mode: string }) => f.mode === "REQUIRED").map((f: { name: string }) => f.name).sort());
             });
 
             it("sinks archive into their own prefix of the archive bucket; the curated zone has the streaming run as its only writer", async () => {

@@ -77,8 +77,9 @@ export function streamingScaledJob(cfg: PlatformConfig, name: string, namespace:
             failedJobsHistoryLimit: 5,
             // "default" creates maxScale - runningJobCount Jobs per poll, and maxScale is capped at maxReplicaCount (1):
             // while a run's Job is not Complete/Failed no second one starts, whatever the lag (Kafka lag still counts
-            // the messages a run is processing). "accurate" would subtract only pending Jobs while lag + running
-            // stays within maxReplicaCount. https://keda.sh/docs/2.17/reference/scaledjob-spec/#scalingstrategy,
+            // the messages a run is processing). "accurate" subtracts only pending Jobs while lag-derived runs plus
+            // running Jobs stay within maxReplicaCount, as if running Jobs had taken their messages off a queue.
+            // https://keda.sh/docs/2.21/reference/scaledjob-spec/#scalingstrategy,
             // kedacore/keda pkg/scaling/executor/scale_jobs.go (defaultScalingStrategy, getRunningJobCount).
             scalingStrategy: { strategy: "default" },
             // A spec change must not kill runs in flight; they end on their own.
