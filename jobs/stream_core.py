@@ -71,8 +71,12 @@ def plan_run(backlog: int, s: Sizing) -> RunPlan:
 
 
 def should_stop(elapsed: float, deadline: float, last_batch_seconds: float, planned_batch_seconds: float) -> bool:
-    """Stop between batches when the next one might not finish before the Job's activeDeadlineSeconds."""
-    expected = max(last_batch_seconds, planned_batch_seconds)
+    """Stop between batches when the next one might not finish before the Job's activeDeadlineSeconds.
+
+    The next batch is expected to take as long as the last one (the planned length before any), with a 50 % margin;
+    10 % of the deadline is kept for the time the Job spent before the driver started and for the final commit.
+    """
+    expected = last_batch_seconds if last_batch_seconds > 0 else planned_batch_seconds
     return elapsed + 1.5 * expected >= 0.9 * deadline
 
 

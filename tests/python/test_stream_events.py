@@ -206,8 +206,27 @@ def test_a_batch_takes_at_most_a_quarter_of_the_deadline_at_the_configured_rate(
 
 
 def test_the_run_stops_between_batches_before_the_deadline():
-    assert not core.should_stop(elapsed=100, deadline=3600, last_batch_seconds=60, planned_batch_seconds=900)
-    assert core.should_stop(elapsed=2000, deadline=3600, last_batch_seconds=60, planned_batch_seconds=900)
+    assert not core.should_stop(elapsed=2000, deadline=3600, last_batch_seconds=60, planned_batch_seconds=900)
+    assert core.should_stop(elapsed=3200, deadline=3600, last_batch_seconds=60, planned_batch_seconds=900)
+    assert core.should_stop(elapsed=2000, deadline=3600, last_batch_seconds=0, planned_batch_seconds=900)
+
+
+def test_a_run_near_its_deadline_stops_and_the_next_run_continues(world):
+    kafka, storage, api = world
+    kafka.produce(3000)
+    run = Run(kafka, storage, api, "job-a", deadline=400)
+    t = [0.0]
+
+    def clock():
+        t[0] += 100  # every look at the clock: another 100 s gone
+        return t[0]
+    run.kafka = kafka
+    code = core.drain(kafka=kafka, engine=run.engine, lease=run.lease, topics=[TOPIC], sizing=run.sizing, clock=clock,
+                      poll_seconds=0, log=lambda m: None)
+    assert code == 0 and 0 < kafka.lag() < 3000  # stopped early, what it wrote is committed
+    api.leases.clear()
+    Run(kafka, storage, api, "job-b", deadline=400)()
+    assert landed(storage) == produced(kafka) and kafka.lag() == 0
 
 
 def test_starting_offsets_continue_the_group_or_start_at_earliest():
