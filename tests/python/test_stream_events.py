@@ -261,3 +261,16 @@ def test_checkpoint_offsets_come_from_the_newest_committed_batch():
     assert core.checkpoint_committed_offsets(logs, {0}) == {("t", 0): 5}
     assert core.checkpoint_committed_offsets(logs, {0, 1}) == {("t", 0): 9}
     assert core.checkpoint_committed_offsets({}, set()) == {}
+
+
+def test_the_spark_glue_bounds_batches_and_commits_from_the_main_thread():
+    """stream_events.py needs Spark to run; its source must still wire the planned bound and no async commit path."""
+    import ast
+    with open(os.path.join(ROOT, "jobs", "stream_events.py"), encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    options = {n.args[0].value for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "option"
+               and n.args and isinstance(n.args[0], ast.Constant)}
+    assert {"maxOffsetsPerTrigger", "checkpointLocation", "path", "startingOffsets"} <= options
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    assert "StreamingQueryListener" not in names and "addListener" not in names
+    assert "drain" in names
