@@ -40,7 +40,8 @@ TIMEOUT="${SMOKE_TIMEOUT_SECONDS:-600}"
 COMPACTION="${SMOKE_COMPACTION:-compact-curated}"  # ScheduledSparkApplication in CONSUMER_NS
 BIGQUERY="${SMOKE_BIGQUERY:-1}"                    # 0: stop after the lake check
 RUN_ID="smoke-$(date +%s)-$RANDOM"
-TODAY="$(date -u +%Y-%m-%d)"
+TS="$(date -u +%Y-%m-%dT%H:%M:%SZ)"                 # event_ts of every smoke event
+TODAY="${TS%%T*}"                                  # their event day: lake partition and BigQuery partition
 command -v jq >/dev/null || { echo "jq is required" >&2; exit 1; }
 
 log() { printf '[smoke %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
@@ -93,7 +94,6 @@ trap cleanup EXIT
 # 1. produce N events over mTLS as the producer, each with a distinct event_id "<run id>-<n>" (raw.events layout)
 log "producing $N messages to $TOPIC as $PRODUCER ($PRODUCER_NS), run $RUN_ID"
 client_pod smoke-producer "$PRODUCER_NS" "$PRODUCER"
-TS="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 kubectl -n "$PRODUCER_NS" exec smoke-producer -- sh -c \
     "seq 1 $N | sed 's/.*/{\"event_id\":\"$RUN_ID-&\",\"event_ts\":\"$TS\",\"event_type\":\"smoke\",\"source\":\"smoke\",\"attributes\":{\"run\":\"$RUN_ID\"}}/' | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server \$(cat /access/bootstrap.servers) --producer.config /tmp/client.properties --topic $TOPIC --producer-property acks=all" \
     || fail "produce over mTLS failed"
