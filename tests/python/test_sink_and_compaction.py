@@ -97,3 +97,17 @@ def test_smoke_verifier_requires_a_partition_filter_for_bigquery():
         verify_run.parse_args(["--source", "gs://c/events", "--run-id", "smoke-1", "--table", "p.raw_staging.events"])
     start, end = verify_run.day_bounds("2026-03-01")
     assert (end - start).days == 1 and start.utcoffset().total_seconds() == 0
+
+
+def test_smoke_script_calls_the_verifier_with_arguments_it_accepts():
+    import os
+    import re
+    import shlex
+    import verify_run
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(root, "tests", "integration", "smoke.sh"), encoding="utf-8") as f:
+        calls = re.findall(r'^\S+=\$\(verify "[^"]+" (.*?) \|', f.read(), re.M)
+    assert len(calls) == 2  # the lake check and the BigQuery check
+    for call in calls:
+        args = verify_run.parse_args(shlex.split(re.sub(r'"\$[A-Z_]+"', "x", call)))
+        assert args.source == "x" and args.run_id == "x"
