@@ -1,29 +1,25 @@
-"""Bounded streaming run: drain the Kafka backlog of one partition shard, commit offsets, exit.
+"""Bounded streaming run: land the Kafka backlog in the lake (raw.events layout), commit offsets, exit.
 
-Started by the KEDA ScaledJob `stream-events` when the consumer group's lag exceeds the threshold
-(spark-submit in client mode: this process is the driver). Contract with the autoscaler:
-  * concurrent runs split the partitions into SHARDS shards; a Kubernetes Lease makes each shard single-writer;
-  * the query runs with Trigger.AvailableNow, so the run ends once the backlog seen at start is written;
-  * after every micro-batch the processed offsets are committed to the consumer group (KAFKA_GROUP), because
-    KEDA reads lag from committed group offsets and Spark never commits them itself.
+Started by the KEDA ScaledJob `stream-events` when the consumer group's lag exceeds the activation threshold
+(spark-submit in client mode: this process is the driver). At most one run at a time (maxReplicaCount 1); a Lease
+named after the sink path makes that true even across Job retries. The run's size follows the lag: executors from
+the backlog, batches bounded by maxOffsetsPerTrigger so each one finishes well inside activeDeadlineSeconds.
+Offsets are committed synchronously to KAFKA_GROUP after each batch and once more before exit, because KEDA reads
+lag from committed group offsets and Spark never commits them itself. The logic lives in stream_core.py.
 """
 import argparse
 import datetime as dt
-import json
 import os
 import sys
-import threading
 import time
 
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 from kubernetes import client as k8s, config as k8s_config
 from kubernetes.client.rest import ApiException
-from pyspark.sql import SparkSession, functions as F
-from pyspark.sql.streaming import StreamingQueryListener
+from pyspark.sql import SparkSession, functions as F, types as T
 
-LEASE_SECONDS = 60
-env = os.environ
+import stream_core as core
 
 
 def read(path: str) -> str:
@@ -33,181 +29,212 @@ def read(path: str) -> str:
 
 def client_conf() -> dict:
     """librdkafka settings (offset commits, metadata) from the mounted KafkaUser Secret."""
-    conf = {"bootstrap.servers": env["KAFKA_BOOTSTRAP_SERVERS"], "ssl.ca.location": env["KAFKA_CA_FILE"]}
-    if env.get("KAFKA_AUTH", "tls") == "tls":
-        conf.update({"security.protocol": "SSL", "ssl.certificate.location": env["KAFKA_CERT_FILE"], "ssl.key.location": env["KAFKA_KEY_FILE"]})
+    conf = {"bootstrap.servers": os.environ["KAFKA_BOOTSTRAP_SERVERS"], "ssl.ca.location": os.environ["KAFKA_CA_FILE"]}
+    if os.environ.get("KAFKA_AUTH", "tls") == "tls":
+        conf.update({"security.protocol": "SSL", "ssl.certificate.location": os.environ["KAFKA_CERT_FILE"],
+                     "ssl.key.location": os.environ["KAFKA_KEY_FILE"]})
     else:
-        conf.update({"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512",
-                     "sasl.username": env["KAFKA_USERNAME"], "sasl.password": read(env["KAFKA_PASSWORD_FILE"]).strip()})
+        conf.update({"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": os.environ["KAFKA_USERNAME"],
+                     "sasl.password": read(os.environ["KAFKA_PASSWORD_FILE"]).strip()})
     return conf
 
 
 def source_options() -> dict:
     """Spark Kafka source settings: PEM material passed inline, so executors need no mounted files."""
     opts = {
-        "kafka.bootstrap.servers": env["KAFKA_BOOTSTRAP_SERVERS"],
-        "kafka.group.id": env["KAFKA_GROUP"],
+        "kafka.bootstrap.servers": os.environ["KAFKA_BOOTSTRAP_SERVERS"],
+        "kafka.group.id": os.environ["KAFKA_GROUP"],
         "kafka.ssl.truststore.type": "PEM",
-        "kafka.ssl.truststore.certificates": read(env["KAFKA_CA_FILE"]),
+        "kafka.ssl.truststore.certificates": read(os.environ["KAFKA_CA_FILE"]),
     }
-    if env.get("KAFKA_AUTH", "tls") == "tls":
+    if os.environ.get("KAFKA_AUTH", "tls") == "tls":
         opts.update({"kafka.security.protocol": "SSL", "kafka.ssl.keystore.type": "PEM",
-                     "kafka.ssl.keystore.certificate.chain": read(env["KAFKA_CERT_FILE"]),
-                     "kafka.ssl.keystore.key": read(env["KAFKA_KEY_FILE"])})
+                     "kafka.ssl.keystore.certificate.chain": read(os.environ["KAFKA_CERT_FILE"]),
+                     "kafka.ssl.keystore.key": read(os.environ["KAFKA_KEY_FILE"])})
     else:
-        password = read(env["KAFKA_PASSWORD_FILE"]).strip()
+        password = read(os.environ["KAFKA_PASSWORD_FILE"]).strip()
         opts.update({"kafka.security.protocol": "SASL_SSL", "kafka.sasl.mechanism": "SCRAM-SHA-512",
                      "kafka.sasl.jaas.config": 'org.apache.kafka.common.security.scram.ScramLoginModule required '
-                                               f'username="{env["KAFKA_USERNAME"]}" password="{password}";'})
+                                               f'username="{os.environ["KAFKA_USERNAME"]}" password="{password}";'})
     return opts
 
 
-class ShardLease:
-    """A coordination.k8s.io Lease per shard: only its holder consumes (and checkpoints) those partitions."""
+class KafkaAdapter:
+    def __init__(self):
+        self.consumer = Consumer({**client_conf(), "group.id": os.environ["KAFKA_GROUP"], "enable.auto.commit": False})
 
-    def __init__(self, shard: int, shards: int):
-        k8s_config.load_incluster_config()
-        self.api = k8s.CoordinationV1Api()
-        self.ns, self.me = env["POD_NAMESPACE"], env["POD_NAME"]
-        self.name = f"stream-events-shard-{shard}-of-{shards}"
-        self.stop = threading.Event()
+    def partitions(self, topics):
+        meta = AdminClient(client_conf()).list_topics(timeout=30)
+        return [(t, p) for t in topics for p in sorted(meta.topics[t].partitions)]
 
-    def _spec(self) -> k8s.V1LeaseSpec:
-        now = dt.datetime.now(dt.timezone.utc)
-        return k8s.V1LeaseSpec(holder_identity=self.me, lease_duration_seconds=LEASE_SECONDS, renew_time=now, acquire_time=now)
+    def _watermarks(self, tps, i):
+        return {tp: self.consumer.get_watermark_offsets(TopicPartition(*tp), timeout=30)[i] for tp in tps}
 
-    def acquire(self) -> bool:
-        try:
-            lease = self.api.read_namespaced_lease(self.name, self.ns)
-        except ApiException as e:
-            if e.status != 404:
-                raise
-            try:
-                self.api.create_namespaced_lease(self.ns, k8s.V1Lease(metadata=k8s.V1ObjectMeta(name=self.name), spec=self._spec()))
-                return True
-            except ApiException as e2:
-                if e2.status == 409:
-                    return False
-                raise
-        s = lease.spec
-        expired = s.renew_time is None or s.renew_time + dt.timedelta(seconds=s.lease_duration_seconds or LEASE_SECONDS) < dt.datetime.now(dt.timezone.utc)
-        if s.holder_identity != self.me and not expired:
-            return False
-        lease.spec = self._spec()
-        try:  # optimistic: the resourceVersion makes a concurrent taker lose
-            self.api.replace_namespaced_lease(self.name, self.ns, lease)
-            return True
-        except ApiException as e:
-            if e.status == 409:
-                return False
-            raise
+    def earliest(self, tps):
+        return self._watermarks(tps, 0)
 
-    def keep(self) -> None:
-        def renew():
-            while not self.stop.wait(LEASE_SECONDS / 3):
-                lease = self.api.read_namespaced_lease(self.name, self.ns)
-                if lease.spec.holder_identity != self.me:
-                    print(f"lost lease {self.name}", file=sys.stderr)
-                    os._exit(1)
-                lease.spec.renew_time = dt.datetime.now(dt.timezone.utc)
-                self.api.replace_namespaced_lease(self.name, self.ns, lease)
-        threading.Thread(target=renew, daemon=True).start()
+    def latest(self, tps):
+        return self._watermarks(tps, 1)
 
-    def release(self) -> None:
-        self.stop.set()
-        try:
-            lease = self.api.read_namespaced_lease(self.name, self.ns)
-            if lease.spec.holder_identity == self.me:
-                lease.spec.renew_time = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-                self.api.replace_namespaced_lease(self.name, self.ns, lease)
-        except ApiException:
-            pass
+    def committed(self, tps):
+        return {(tp.topic, tp.partition): tp.offset for tp in self.consumer.committed([TopicPartition(*tp) for tp in tps], timeout=30)}
+
+    def commit(self, offsets):
+        self.consumer.commit(offsets=[TopicPartition(t, p, o) for (t, p), o in offsets.items()], asynchronous=False)
 
 
-class CommitOffsets(StreamingQueryListener):
-    """Commits each batch's end offsets to the consumer group: the lag KEDA reads."""
+class LeaseApi:
+    """coordination.k8s.io/v1 Leases in this pod's namespace, as stream_core.Lease expects them."""
 
     def __init__(self):
-        self.consumer = Consumer({**client_conf(), "group.id": env["KAFKA_GROUP"], "enable.auto.commit": False})
+        k8s_config.load_incluster_config()
+        self.api, self.ns = k8s.CoordinationV1Api(), os.environ["POD_NAMESPACE"]
 
-    def commit(self, end_offsets: str) -> None:
-        offsets = [TopicPartition(t, int(p), int(o)) for t, parts in json.loads(end_offsets).items() for p, o in parts.items()]
-        if offsets:
-            self.consumer.commit(offsets=offsets, asynchronous=False)
+    def get(self, name):
+        try:
+            lease = self.api.read_namespaced_lease(name, self.ns)
+        except ApiException as e:
+            if e.status == 404:
+                return None
+            raise
+        s = lease.spec
+        return core.LeaseRecord(s.holder_identity, s.renew_time, s.lease_duration_seconds or 60, lease.metadata.resource_version)
 
-    def onQueryStarted(self, event):
-        pass
+    def _body(self, name, r):
+        return k8s.V1Lease(metadata=k8s.V1ObjectMeta(name=name, resource_version=r.version),
+                           spec=k8s.V1LeaseSpec(holder_identity=r.holder, renew_time=r.renew_time, lease_duration_seconds=r.duration_seconds))
 
-    def onQueryProgress(self, event):
-        for src in event.progress.sources:
-            if src.endOffset:
-                self.commit(src.endOffset)
+    def create(self, name, r):
+        try:
+            self.api.create_namespaced_lease(self.ns, self._body(name, r))
+        except ApiException as e:
+            raise core.Conflict(str(e)) if e.status == 409 else e
 
-    def onQueryIdle(self, event):
-        pass
-
-    def onQueryTerminated(self, event):
-        pass
-
-
-def shard_partitions(topics: list, shard: int, shards: int) -> dict:
-    meta = AdminClient(client_conf()).list_topics(timeout=30)
-    return {t: sorted(p for p in meta.topics[t].partitions if p % shards == shard) for t in topics}
+    def replace(self, name, r):
+        try:
+            self.api.replace_namespaced_lease(name, self.ns, self._body(name, r))
+        except ApiException as e:
+            raise core.Conflict(str(e)) if e.status == 409 else e
 
 
-def starting_offsets(assign: dict) -> dict:
-    """For a new shard checkpoint: continue from the group's committed offsets (earliest if none)."""
-    consumer = Consumer({**client_conf(), "group.id": env["KAFKA_GROUP"], "enable.auto.commit": False})
-    committed = consumer.committed([TopicPartition(t, p) for t, ps in assign.items() for p in ps], timeout=30)
-    consumer.close()
-    out: dict = {}
-    for tp in committed:
-        out.setdefault(tp.topic, {})[str(tp.partition)] = tp.offset if tp.offset >= 0 else -2
-    return out
+EVENT = T.StructType([
+    T.StructField("event_id", T.StringType()), T.StructField("event_ts", T.TimestampType()),
+    T.StructField("event_type", T.StringType()), T.StructField("customer_id", T.StringType()),
+    T.StructField("session_id", T.StringType()), T.StructField("source", T.StringType()),
+])
+
+
+class SparkQuery:
+    def __init__(self, q):
+        self.q = q
+
+    def is_active(self):
+        return self.q.isActive
+
+    def await_termination(self, seconds):
+        self.q.awaitTermination(seconds)
+
+    def progress(self):
+        return list(self.q.recentProgress)
+
+    def stop(self):
+        self.q.stop()
+
+    def exception(self):
+        return self.q.exception()
+
+
+class SparkSessionAdapter:
+    def __init__(self, spark, paths: core.RunPaths, plan: core.RunPlan):
+        self.spark, self.paths, self.plan = spark, paths, plan
+
+    def checkpoint_offsets(self):
+        jvm = self.spark.sparkContext._jvm
+        root = jvm.org.apache.hadoop.fs.Path(self.paths.checkpoint)
+        fs = root.getFileSystem(self.spark.sparkContext._jsc.hadoopConfiguration())
+
+        def ids(sub):
+            p = jvm.org.apache.hadoop.fs.Path(f"{self.paths.checkpoint}/{sub}")
+            return [int(s.getPath().getName()) for s in fs.listStatus(p) if s.getPath().getName().isdigit()] if fs.exists(p) else []
+        offsets, commits = ids("offsets"), ids("commits")
+        done = sorted(set(offsets) & set(commits))
+        if not done:
+            return {}
+        path = jvm.org.apache.hadoop.fs.Path(f"{self.paths.checkpoint}/offsets/{done[-1]}")
+        stream = fs.open(path)
+        try:
+            text = jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")
+        finally:
+            stream.close()
+        return core.checkpoint_committed_offsets({done[-1]: text}, [done[-1]])
+
+    def start(self, starting_json):
+        topics = sorted({t for t in core.parse_source_offsets(starting_json)})
+        raw = (self.spark.readStream.format("kafka").options(**source_options())
+               .option("subscribe", ",".join(topics))
+               .option("startingOffsets", starting_json)
+               .option("maxOffsetsPerTrigger", str(self.plan.max_offsets_per_trigger))
+               .option("failOnDataLoss", "false")
+               .load())
+        e = F.from_json(F.col("value").cast("string"), EVENT)
+        parsed = raw.select(F.col("value").cast("string").alias("value"), e.alias("e"),
+                            F.get_json_object(F.col("value").cast("string"), "$.attributes").alias("attributes"),
+                            "topic", "partition", "offset", "timestamp")
+        ok = F.col("e.event_id").isNotNull() & F.col("e.event_ts").isNotNull()
+        rows = parsed.select(
+            F.col("e.event_id").alias("event_id"), F.col("e.event_ts").alias("event_ts"), F.current_timestamp().alias("ingest_ts"),
+            F.col("e.event_type").alias("event_type"), F.col("e.customer_id").alias("customer_id"),
+            F.col("e.session_id").alias("session_id"), F.col("e.source").alias("source"),
+            F.struct(F.col("topic"), F.col("partition").cast("long").alias("partition"), F.col("offset")).alias("kafka"),
+            F.col("attributes"),
+            F.to_date(F.coalesce(F.col("e.event_ts"), F.col("timestamp"))).alias("dt"),
+            F.when(ok, F.lit(None).cast("string")).otherwise(F.col("value")).alias("raw"),
+        )
+        assert rows.columns == core.EVENT_COLUMNS + core.LAKE_ONLY_COLUMNS, rows.columns
+        q = (rows.writeStream.format("parquet")
+             .option("path", self.paths.sink)
+             .option("checkpointLocation", self.paths.checkpoint)
+             .partitionBy("dt")
+             .trigger(availableNow=True)
+             .start())
+        return SparkQuery(q)
+
+
+class SparkEngine:
+    def __init__(self, app: str, paths: core.RunPaths):
+        self.app, self.paths = app, paths
+
+    def open(self, plan: core.RunPlan):
+        # Client mode: this process is the driver, so the executor count set here is the one Kubernetes gets.
+        spark = (SparkSession.builder.appName(self.app)
+                 .config("spark.executor.instances", str(plan.executors))
+                 .getOrCreate())
+        return SparkSessionAdapter(spark, self.paths, plan)
+
+
+def sizing_from_env() -> core.Sizing:
+    return core.Sizing(
+        deadline_seconds=int(os.environ["RUN_DEADLINE_SECONDS"]),
+        records_per_core_second=int(os.environ["RECORDS_PER_CORE_SECOND"]),
+        executor_cores=int(os.environ["EXECUTOR_CORES"]),
+        min_executors=int(os.environ["MIN_EXECUTORS"]),
+        max_executors=int(os.environ["MAX_EXECUTORS"]),
+    )
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--topic", action="append", help="topic(s) to consume (default: KAFKA_TOPICS)")
-    ap.add_argument("--sink", default="curated", help="lake zone written (SINK_URL is its location)")
+    ap.add_argument("--sink", default="curated", help="name of the lake zone written, for logs (SINK_URL is its location)")
     args = ap.parse_args()
-    topics = args.topic or env["KAFKA_TOPICS"].split(",")
-    shards = int(env.get("SHARDS", "1"))
-
-    lease = None
-    for shard in range(shards):
-        candidate = ShardLease(shard, shards)
-        if candidate.acquire():
-            lease = candidate
-            break
-    if lease is None:
-        print("every shard is being drained by another run; nothing to do")
-        return 0
-    lease.keep()
-    try:
-        assign = {t: ps for t, ps in shard_partitions(topics, shard, shards).items() if ps}
-        if not assign:
-            return 0
-        spark = SparkSession.builder.appName(f"stream-events-{shard}-of-{shards}").getOrCreate()
-        spark.streams.addListener(CommitOffsets())
-        events = (spark.readStream.format("kafka").options(**source_options())
-                  .option("assign", json.dumps(assign))
-                  .option("startingOffsets", json.dumps(starting_offsets(assign)))
-                  .option("failOnDataLoss", "false")
-                  .load()
-                  .select(F.col("key").cast("string"), F.col("value").cast("string"), "topic", "partition", "offset", "timestamp")
-                  .withColumn("dt", F.to_date("timestamp")))
-        query = (events.writeStream.format("parquet")
-                 .option("path", env["SINK_URL"])
-                 .option("checkpointLocation", f'{env["CHECKPOINT_LOCATION"]}/shard-{shard}-of-{shards}')
-                 .partitionBy("dt")
-                 .trigger(availableNow=True)
-                 .start())
-        query.awaitTermination()
-        print(f"{args.sink}: drained shard {shard}/{shards} of {','.join(topics)}")
-        return 0
-    finally:
-        lease.release()
+    topics = args.topic or os.environ["KAFKA_TOPICS"].split(",")
+    paths = core.run_paths(os.environ["SINK_URL"], os.environ["CHECKPOINT_LOCATION"])
+    lease = core.Lease(LeaseApi(), paths.lease, os.environ["POD_NAME"], clock=lambda: dt.datetime.now(dt.timezone.utc),
+                       log=lambda m: print(m, file=sys.stderr))
+    code = core.drain(kafka=KafkaAdapter(), engine=SparkEngine("stream-events", paths), lease=lease, topics=topics,
+                      sizing=sizing_from_env(), clock=time.monotonic)
+    print(f"{args.sink}: drained {','.join(topics)} into {paths.sink}")
+    return code
 
 
 if __name__ == "__main__":

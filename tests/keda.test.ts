@@ -45,7 +45,6 @@ describe("keda: pure builders", () => {
                 secretName: "keda-lag-reader", settingsSecretName: "s", keys: { ca: "ca.crt", cert: "user.crt", key: "user.key" }, authentication: "tls", user: "keda-lag-reader",
             });
             for (const o of [sj, so, ta]) validate(o);
-            assert.equal(sj.spec.maxReplicaCount, cfg.autoscaling.streaming.maxJobs);
             assert.equal(sj.spec.minReplicaCount, 0);
             assert.equal(sj.spec.pollingInterval, cfg.autoscaling.pollingIntervalSeconds);
             assert.equal(so.spec.minReplicaCount, cfg.autoscaling.deployments.minReplicas);
@@ -55,10 +54,28 @@ describe("keda: pure builders", () => {
             assert.equal(m.activationLagThreshold, String(cfg.autoscaling.activationLagThreshold));
         });
 
-        it(`${stack}: sink consumers may only write under their own prefix of the curated zone`, () => {
-            const buckets = Object.fromEntries(["raw", "curated", "logs"].map((n) => [n, fakeBucket(n)]));
+        it(`${stack}: at most one streaming run at a time, whatever the lag (KEDA's default strategy subtracts running Jobs)`, () => {
+            const sj = streamingScaledJob(cfg, "stream-events", "spark-jobs", job, src, "kafka-lag-reader");
+            assert.equal(sj.spec.maxReplicaCount, 1);
+            assert.equal(sj.spec.scalingStrategy.strategy, "default");
+            // KEDA pkg/scaling/executor/scale_jobs.go: maxScale = min(ceil(lag / lagThreshold), maxReplicaCount) and the
+            // strategies' effective scale with one Job running; "accurate" ignores running Jobs while within the limit.
+            const keda = (strategy: string, lag: number, running: number, pending: number) => {
+                const max = sj.spec.maxReplicaCount;
+                const maxScale = Math.min(Math.ceil(lag / cfg.autoscaling.lagThreshold), max);
+                if (strategy === "accurate") return maxScale + running > max ? max - running : maxScale - pending;
+                return maxScale - running;
+            };
+            for (const lag of [cfg.autoscaling.activationLagThreshold + 1, cfg.autoscaling.lagThreshold * 100]) {
+                assert.equal(keda(sj.spec.scalingStrategy.strategy, lag, 1, 0), 0, `a second run started at lag ${lag}`);
+                assert.equal(keda(sj.spec.scalingStrategy.strategy, lag, 0, 0), 1);
+            }
+        });
+
+        it(`${stack}: sink consumers may only write under their own prefix of the archive bucket, never the curated zone`, () => {
+            const buckets = Object.fromEntries(["raw", "curated", "archive", "logs"].map((n) => [n, fakeBucket(n)]));
             const grants = consumerGrants(cfg, buckets, "ingestion").map((g) => (g.kind === "bucket" ? `${g.bucket.logicalName}:${g.access}:${g.prefix}` : g.kind));
-            assert.deepEqual(grants, cfg.autoscaling.deployments.consumers.filter((c) => c.namespace === "ingestion").map((c) => `curated:write:sinks/${c.kafkaUser}/`));
+            assert.deepEqual(grants, cfg.autoscaling.deployments.consumers.filter((c) => c.namespace === "ingestion").map((c) => `archive:write:kafka/${c.kafkaUser}/`));
             assert.deepEqual(consumerGrants(cfg, buckets, "airflow"), []);
         });
 
@@ -89,12 +106,12 @@ describe("keda: shipped plans", () => {
                 for (const o of objs) validate(o);
             });
 
-            it("the streaming ScaledJob is bounded by autoscaling.streaming.maxJobs and reads the consumer group's lag", async () => {
+            it("the streaming ScaledJob runs one Job at a time and reads the consumer group's lag", async () => {
                 const plan = await shippedPlan(stack);
                 const cfg = plan.config;
                 const [sj] = ofType(plan, T.scaledJob).map(inputsOf);
                 const user = cfg.kafka.users.find((u) => u.name === cfg.spark.streaming.kafkaUser)!;
-                assert.equal(sj.spec.maxReplicaCount, cfg.autoscaling.streaming.maxJobs);
+                assert.equal(sj.spec.maxReplicaCount, 1);
                 assert.equal(sj.spec.minReplicaCount, 0);
                 assert.equal(sj.spec.pollingInterval, cfg.autoscaling.pollingIntervalSeconds);
                 assert.deepEqual(sj.spec.triggers.map((t: any) => t.metadata.topic), user.topics);
@@ -132,7 +149,7 @@ describe("keda: shipped plans", () => {
                 for (const c of cfg.autoscaling.deployments.consumers) {
                     const dep = ofType(plan, T.deployment).map(inputsOf).find((d) => d.metadata.name === c.kafkaUser)!;
                     const env = Object.fromEntries(dep.spec.template.spec.containers[0].env.map((e: { name: string; value?: string }) => [e.name, e.value]));
-                    assert.match(env.SINK_URL, new RegExp(`^(gs|s3)://[a-z0-9-]+-curated/sinks/${c.kafkaUser}/$`));
+                    assert.match(env.SINK_URL, new RegExp(`^(gs|s3)://[a-z0-9-]+-archive/kafka/${c.kafkaUser}/$`));
                     assert.equal(dep.metadata.annotations["secret.reloader.stakater.com/reload"], `events-${c.kafkaUser}`);
                     assert.equal(dep.spec.replicas, undefined, "the HPA owns the replica count");
                 }
@@ -181,7 +198,10 @@ describe("keda: bad config is rejected by key name", () => {
     const cases: [string, string, (r: Raw) => void, string, RegExp][] = [
         ["staging", "max below min", (r) => { r.autoscaling.deployments.minReplicas = 0; r.autoscaling.deployments.maxReplicas = 3; r.autoscaling.deployments.minReplicas = 4; }, "dataplatform:autoscaling.deployments.minReplicas", /larger than autoscaling.deployments.maxReplicas/],
         ["prod", "max replicas above the partitions", (r) => (r.autoscaling.deployments.maxReplicas = 13), "dataplatform:autoscaling.deployments.maxReplicas", /larger than the partitions of the consumed topics \(12\)/],
-        ["staging", "more streaming runs than partitions", (r) => (r.autoscaling.streaming.maxJobs = 7), "dataplatform:autoscaling.streaming.maxJobs", /larger than the partitions/],
+        ["staging", "small-run executors above the executor limit", (r) => (r.autoscaling.streaming.maxExecutors = 1), "dataplatform:spark.streaming.executor.instances", /must not exceed autoscaling.streaming.maxExecutors \(1\)/],
+        ["staging", "compaction into a table without a schema file", (r) => (r.spark.compaction.targetTable = "raw.clicks"), "dataplatform:spark.compaction.targetTable", /no schema file schemas\/bigquery\/raw\/clicks.json/],
+        ["staging", "compaction into an unknown dataset", (r) => (r.spark.compaction.targetTable = "marts.events"), "dataplatform:spark.compaction.targetTable", /not in a dataset of warehouse.datasets/],
+        ["staging", "sinks without an archive bucket", (r) => (r.lake.buckets = r.lake.buckets.filter((b: any) => b.name !== "archive")), "dataplatform:autoscaling.deployments.consumers", /need a lake bucket named archive/],
         ["prod", "prod consumers scale to zero", (r) => (r.autoscaling.deployments.minReplicas = 0), "dataplatform:autoscaling.deployments.minReplicas", /at least 1 in prod/],
         ["staging", "staging consumers never reach zero", (r) => (r.autoscaling.deployments.minReplicas = 1), "dataplatform:autoscaling.deployments.minReplicas", /must be 0 in staging/],
         ["staging", "activation threshold at the scaling threshold", (r) => (r.autoscaling.activationLagThreshold = r.autoscaling.lagThreshold), "dataplatform:autoscaling.activationLagThreshold", /smaller than autoscaling.lagThreshold/],

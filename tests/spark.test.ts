@@ -51,12 +51,12 @@ describe("spark: pure builders", () => {
             for (const c of ["controller", "webhook"]) assert.ok(v[c].resources.requests.cpu && v[c].resources.requests.memory, `${c} requests`);
         });
 
-        it(`${stack}: the Spark identity has exactly raw read, compacted zone read/write, target dataset edit, BigQuery jobs`, () => {
+        it(`${stack}: the Spark identity has exactly raw read, curated zone read/write, target table's dataset edit, BigQuery jobs`, () => {
             const buckets = Object.fromEntries(["raw", "curated", "archive", "logs"].map((b) => [b, fakeBucket(b)]));
             const datasets = Object.fromEntries(["raw", "staging", "curated"].map((d) => [d, fakeDataset(d)]));
             const grants = sparkJobGrants(cfg, buckets, datasets).map((g) =>
                 g.kind === "bucket" ? `bucket:${g.bucket.logicalName}:${g.access}` : g.kind === "dataset" ? `dataset:${g.dataset.logicalName}:${g.access}` : g.kind);
-            assert.deepEqual(grants.sort(), ["bigqueryJobs", "bucket:curated:readwrite", "bucket:raw:read", `dataset:${cfg.spark.compaction.targetDataset}:edit`].sort());
+            assert.deepEqual(grants.sort(), ["bigqueryJobs", "bucket:curated:readwrite", "bucket:raw:read", `dataset:${cfg.spark.compaction.targetTable.split(".")[0]}:edit`].sort());
         });
 
         it(`${stack}: the compaction validates as ScheduledSparkApplication, and its template as SparkApplication spec`, () => {
@@ -82,14 +82,23 @@ describe("spark: pure builders", () => {
             assert.deepEqual(pod.tolerations, poolScheduling("spark").tolerations);
             assert.equal(c.image, cfg.spark.image);
             assert.ok(c.args.includes("spark.submit.deployMode=client"));
-            assert.ok(c.args.includes(`spark.executor.instances=${cfg.spark.streaming.executor.instances}`));
+            // The run sizes its executors from the backlog; spark-submit must not pin a count.
+            assert.ok(!c.args.some((a: string) => a.startsWith("spark.executor.instances=")));
             assert.equal(c.args[c.args.length - cfg.spark.streaming.arguments.length - 1], cfg.spark.streaming.mainApplicationFile);
             assert.equal(c.resources.requests.memory, podMemory(cfg.spark.streaming.driver.memory));
             assert.deepEqual(pod.volumes.find((v: any) => v.name === "kafka-client").secret, { secretName: "spark-streaming-kafka" });
             const env = Object.fromEntries(c.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
             assert.equal(env.KAFKA_CERT_FILE, "/etc/kafka/client/user.crt");
-            assert.equal(env.SHARDS, String(cfg.autoscaling.streaming.maxJobs));
+            assert.equal(env.SHARDS, undefined, "no shards: one run, one sink path, one checkpoint");
+            assert.deepEqual([env.CHECKPOINT_LOCATION, env.SINK_URL], ["gs://c/_checkpoints/s", "gs://c/events"]);
+            // Batch sizing inputs: the run's deadline is the Job's, the executor bounds and rate come from config.
             assert.equal(job.activeDeadlineSeconds, cfg.spark.streaming.maxRunSeconds);
+            assert.equal(env.RUN_DEADLINE_SECONDS, String(job.activeDeadlineSeconds));
+            assert.equal(env.RECORDS_PER_CORE_SECOND, String(cfg.spark.streaming.recordsPerCoreSecond));
+            assert.equal(env.EXECUTOR_CORES, String(cfg.spark.streaming.executor.cores));
+            assert.equal(env.MIN_EXECUTORS, String(cfg.spark.streaming.executor.instances));
+            assert.equal(env.MAX_EXECUTORS, String(cfg.autoscaling.streaming.maxExecutors));
+            assert.equal(job.podReplacementPolicy, "Failed");
         });
     }
 

@@ -140,7 +140,8 @@ describe("warehouse", () => {
         it("a bad schema file stops the program, naming the file", async () => {
             const t = structuredClone(SAMPLE);
             t.timePartitioning.field = "source";
-            const dir = tmpSchemas({ "curated/orders_daily.json": JSON.stringify(t) });
+            // raw/events.json stays: it is the compaction's target (spark.compaction.targetTable).
+            const dir = tmpSchemas({ "curated/orders_daily.json": JSON.stringify(t), "raw/events.json": JSON.stringify(SAMPLE) });
             await assert.rejects(
                 variantPlan("staging", (c) => { c["dataplatform:warehouse"].schemaDir = dir; }),
                 (e: unknown) => e instanceof Error && /curated\/orders_daily.json: timePartitioning.field 'source' is STRING/.test(e.message),

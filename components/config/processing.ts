@@ -1,5 +1,9 @@
+import * as fs from "fs";
+import * as path from "path";
 import { z } from "zod";
 import { name, nonNegInt, posInt, quantity, Report } from "./common";
+import { ARCHIVE_BUCKET } from "../spark/datapath";
+import { REPO_ROOT } from "../gcp/tables";
 
 /** Spark memory is JVM-style (512m, 4g), not a Kubernetes quantity. */
 const sparkMemory = z.string().regex(/^\d+[kmgt]$/, "must be a Spark memory size such as 512m or 4g");
@@ -22,15 +26,21 @@ export const sparkSchema = z.strictObject({
         kafkaUser: z.string(),
         driver: resources,
         executor: executorResources,
-        /** Upper bound of one backlog-draining run (a KEDA ScaledJob Job), in seconds. */
-        maxRunSeconds: posInt.max(86400).default(3600),
+        /** Upper bound of one backlog-draining run (the Job's activeDeadlineSeconds), in seconds. */
+        maxRunSeconds: posInt.min(300).max(86400).default(3600),
+        /**
+         * Records one executor core lands per second (measure it): sizes a run's executors from the backlog and its
+         * batches (maxOffsetsPerTrigger) so that one batch takes at most a quarter of maxRunSeconds.
+         */
+        recordsPerCoreSecond: posInt.default(2000),
     }),
     compaction: z.strictObject({
         schedule: z.string().regex(/^(\S+\s+){4}\S+$/, "must be a 5-field cron expression such as \"0 3 * * *\""),
         mainApplicationFile: z.string().min(1),
-        /** Lake bucket compacted and the dataset loaded. */
+        /** Lake bucket holding the streaming run's dataset (its only writer) and checkpoint. */
         sourceBucket: z.string(),
-        targetDataset: z.string(),
+        /** Schema-managed table (<dataset>.<table>, a file under warehouse.schemaDir) the compaction loads. */
+        targetTable: z.string().regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/, "must be <dataset>.<table>, e.g. raw.events"),
         driver: resources.default({ cores: 1, memory: "2g" }),
         executor: executorResources.default({ instances: 2, cores: 2, memory: "4g" }),
     }),
@@ -42,8 +52,11 @@ export const autoscalingSchema = z.strictObject({
     activationLagThreshold: nonNegInt,
     pollingIntervalSeconds: posInt.max(3600).default(30),
     cooldownPeriodSeconds: posInt.default(300),
-    /** Spark stream consumers: a KEDA ScaledJob, at most this many concurrent backlog-draining runs. */
-    streaming: z.strictObject({ maxJobs: posInt.max(50) }),
+    /**
+     * Spark stream consumer: a KEDA ScaledJob running one backlog-draining run at a time (one writer per sink path);
+     * lag scales the run's executors, up to this many.
+     */
+    streaming: z.strictObject({ maxExecutors: posInt.max(100) }),
     /** Deployment consumers (ingestion, sinks): a KEDA ScaledObject; max ≤ the topic's partitions. */
     deployments: z.strictObject({
         minReplicas: nonNegInt,
@@ -97,13 +110,21 @@ export function processingRules(
     kafka: { users: { name: string; role: string; topics: string[]; group?: string; namespaces: string[] }[]; topics: { name: string; partitions: number }[]; clientNamespaces: string[] },
     lakeBuckets: string[],
     datasets: string[],
+    schemaDir: string,
     report: Report,
 ): void {
     const consumer = kafka.users.find((u) => u.name === spark.streaming.kafkaUser);
     if (!consumer) report(["spark", "streaming", "kafkaUser"], spark.streaming.kafkaUser, `is not a user in kafka.users (${kafka.users.map((u) => u.name).join(", ")})`);
     else if (consumer.role !== "consumer") report(["spark", "streaming", "kafkaUser"], spark.streaming.kafkaUser, `must have role consumer (it has ${consumer.role})`);
     if (!lakeBuckets.includes(spark.compaction.sourceBucket)) report(["spark", "compaction", "sourceBucket"], spark.compaction.sourceBucket, `is not a bucket in lake.buckets (${lakeBuckets.join(", ")})`);
-    if (!datasets.includes(spark.compaction.targetDataset)) report(["spark", "compaction", "targetDataset"], spark.compaction.targetDataset, `is not a dataset in warehouse.datasets (${datasets.join(", ")})`);
+    const [targetDataset, targetTable] = spark.compaction.targetTable.split(".");
+    if (!datasets.includes(targetDataset)) report(["spark", "compaction", "targetTable"], spark.compaction.targetTable, `is not in a dataset of warehouse.datasets (${datasets.join(", ")})`);
+    else if (targetTable && !fs.existsSync(path.resolve(REPO_ROOT, schemaDir, targetDataset, `${targetTable}.json`))) {
+        report(["spark", "compaction", "targetTable"], spark.compaction.targetTable, `has no schema file ${path.join(schemaDir, targetDataset, `${targetTable}.json`)} (tables are schema-managed)`);
+    }
+    if (spark.streaming.executor.instances > auto.streaming.maxExecutors) {
+        report(["spark", "streaming", "executor", "instances"], spark.streaming.executor.instances, `is the executors of a small run and must not exceed autoscaling.streaming.maxExecutors (${auto.streaming.maxExecutors})`);
+    }
     airflow.datasets.forEach((d, i) => {
         if (!datasets.includes(d)) report(["airflow", "datasets", i], d, `is not a dataset in warehouse.datasets (${datasets.join(", ")})`);
     });
@@ -119,7 +140,6 @@ export function processingRules(
     if (parts.length > 0) {
         const minParts = Math.min(...parts);
         if (d.maxReplicas > minParts) report(["autoscaling", "deployments", "maxReplicas"], d.maxReplicas, `is larger than the partitions of the consumed topics (${minParts})`);
-        if (auto.streaming.maxJobs > minParts) report(["autoscaling", "streaming", "maxJobs"], auto.streaming.maxJobs, `is larger than the partitions of the consumed topics (${minParts})`);
     }
     const monitor = kafka.users.find((u) => u.name === auto.kafkaUser);
     if (!monitor) report(["autoscaling", "kafkaUser"], auto.kafkaUser, `is not a user in kafka.users (${kafka.users.map((u) => u.name).join(", ")})`);
@@ -127,6 +147,10 @@ export function processingRules(
     // One ClusterTriggerAuthentication reads the lag reader's Secret from KEDA's own namespace ("keda").
     if (!kafka.clientNamespaces.includes("keda")) {
         report(["kafka", "clientNamespaces"], kafka.clientNamespaces, "must include keda: KEDA reads consumer lag from the brokers with the lag reader's credentials delivered there");
+    }
+    // Sinks archive their topics in the archive bucket (the curated zone has one writer, the streaming run).
+    if (d.consumers.length > 0 && !lakeBuckets.includes(ARCHIVE_BUCKET)) {
+        report(["autoscaling", "deployments", "consumers"], d.consumers.map((c) => c.kafkaUser), `need a lake bucket named ${ARCHIVE_BUCKET} to write to (lake.buckets: ${lakeBuckets.join(", ")})`);
     }
     d.consumers.forEach((c, i) => {
         const u = kafka.users.find((x) => x.name === c.kafkaUser);

@@ -67,7 +67,7 @@ export const stackSchema = z
         dataRules(cfg.cloud, cfg.environment, cfg.lake, cfg.warehouse, cfg.budget, report);
         processingRules(
             cfg.environment, cfg.spark, cfg.autoscaling, cfg.airflow, cfg.kafka,
-            cfg.lake.buckets.map((b) => b.name), cfg.warehouse.datasets.map((d) => d.name), report,
+            cfg.lake.buckets.map((b) => b.name), cfg.warehouse.datasets.map((d) => d.name), cfg.warehouse.schemaDir, report,
         );
         servicesRules(
             cfg.environment, cfg.vault, cfg.monitoring,

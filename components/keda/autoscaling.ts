@@ -10,6 +10,7 @@ import { SERVICE_ACCOUNTS } from "../k8s/accounts";
 import type { Obj } from "../spark/specs";
 import { clusterTriggerAuthentication, consumerDeployment, consumerScaledObject, LagSource, lagReaderSettings, streamingScaledJob } from "./scalers";
 import { KEDA_NAMESPACE } from "../k8s/namespaces";
+import { ARCHIVE_BUCKET, sinkPrefix } from "../spark/datapath";
 
 /** The ClusterTriggerAuthentication every Kafka trigger refers to. */
 export const LAG_AUTH = "kafka-lag-reader";
@@ -74,7 +75,7 @@ export class LagAutoscaling extends pulumi.ComponentResource {
             const dep = new Deployment(`${name}-${c.kafkaUser}`, {
                 // Reloader rolls the consumers when the Access Operator rewrites their renewed credentials.
                 metadata: { name: c.kafkaUser, namespace: args.namespaces.name(c.namespace), annotations: reloadAnnotations(access) },
-                spec: pulumi.all([access.secretName, podIdentity(identity), sinkUrl(cfg, args.buckets, c.kafkaUser)]).apply(([secretName, id, url]) => consumerDeployment(cfg, c, SERVICE_ACCOUNTS.ingestion, {
+                spec: pulumi.all([access.secretName, podIdentity(identity), sinkUrl(args.buckets, c.kafkaUser)]).apply(([secretName, id, url]) => consumerDeployment(cfg, c, SERVICE_ACCOUNTS.ingestion, {
                     secretName, bootstrapServers: access.bootstrapServers, authentication: access.authentication, keys: access.keys, group: user.group!, topics: [...user.topics], sinkUrl: url,
                 }, id) as k8sInput.apps.v1.DeploymentSpec),
             }, { ...k8s, dependsOn: [...args.kafka.ready, identity.serviceAccount] });
@@ -90,21 +91,19 @@ export class LagAutoscaling extends pulumi.ComponentResource {
     }
 }
 
-/** A sink's own folder in the curated zone: what its grant allows and where it writes. */
-function sinkPrefix(kafkaUser: string): string {
-    return `sinks/${kafkaUser}/`;
+/**
+ * The URL a sink writes to: its own prefix of the archive bucket. The curated zone has one writer, the streaming run
+ * (README "Streaming data path"); a sink's NDJSON is a replay archive of its topics, not an input of the compaction.
+ */
+export function sinkUrl(buckets: Readonly<Record<string, BucketRef>>, kafkaUser: string): pulumi.Output<string> {
+    return buckets[ARCHIVE_BUCKET].url.apply((u) => `${u}/${sinkPrefix(kafkaUser)}`);
 }
 
-/** The URL a sink writes to (its prefix in the curated zone). */
-export function sinkUrl(cfg: LagAutoscalingArgs["config"], buckets: Readonly<Record<string, BucketRef>>, kafkaUser: string): pulumi.Output<string> {
-    return buckets[cfg.spark.compaction.sourceBucket].url.apply((u) => `${u}/${sinkPrefix(kafkaUser)}`);
-}
-
-/** Sinks write what they consume into the curated zone, each under its own prefix. */
+/** Sinks write what they consume into the archive bucket, each under its own prefix. */
 export function consumerGrants(cfg: LagAutoscalingArgs["config"], buckets: Readonly<Record<string, BucketRef>>, namespace: string): Grant[] {
-    const curated = buckets[cfg.spark.compaction.sourceBucket];
-    if (!curated) return [];
+    const archive = buckets[ARCHIVE_BUCKET];
+    if (!archive) return [];
     return cfg.autoscaling.deployments.consumers
         .filter((c) => c.namespace === namespace)
-        .map((c): Grant => ({ kind: "bucket", bucket: curated, access: "write", prefix: sinkPrefix(c.kafkaUser) }));
+        .map((c): Grant => ({ kind: "bucket", bucket: archive, access: "write", prefix: sinkPrefix(c.kafkaUser) }));
 }

@@ -1,5 +1,6 @@
 import type { PlatformConfig } from "../config";
-import type { Obj, PodIdentity } from "../spark/specs";
+import { kafkaEnv, KAFKA_MOUNT, type Obj, type PodIdentity } from "../spark/specs";
+import { SINK_ENV } from "../spark/env";
 
 /** What a Kafka trigger needs: the consumer group and topics whose lag it reads. */
 export interface LagSource {
@@ -58,7 +59,10 @@ export function kafkaTriggers(cfg: PlatformConfig, src: LagSource, authName: str
     }));
 }
 
-/** ScaledJob: up to autoscaling.streaming.maxJobs concurrent backlog-draining runs, none when there is no lag. */
+/**
+ * ScaledJob: one backlog-draining run at a time, none when there is no lag. Lag scales the run's executors
+ * (autoscaling.streaming.maxExecutors), not the number of runs: a second run would be a second writer on the sink path.
+ */
 export function streamingScaledJob(cfg: PlatformConfig, name: string, namespace: string, jobSpec: Obj, src: LagSource, authName: string): Obj {
     return {
         apiVersion: "keda.sh/v1alpha1",
@@ -68,11 +72,16 @@ export function streamingScaledJob(cfg: PlatformConfig, name: string, namespace:
             jobTargetRef: jobSpec,
             pollingInterval: cfg.autoscaling.pollingIntervalSeconds,
             minReplicaCount: 0,
-            maxReplicaCount: cfg.autoscaling.streaming.maxJobs,
+            maxReplicaCount: 1,
             successfulJobsHistoryLimit: 3,
             failedJobsHistoryLimit: 5,
-            // Runs already draining are counted, so a poll during a run does not start a duplicate.
-            scalingStrategy: { strategy: "accurate" },
+            // "default" creates maxScale - runningJobCount Jobs per poll, and maxScale is capped at maxReplicaCount (1):
+            // while a run's Job is not Complete/Failed no second one starts, whatever the lag (Kafka lag still counts
+            // the messages a run is processing). "accurate" subtracts only pending Jobs while lag-derived runs plus
+            // running Jobs stay within maxReplicaCount, as if running Jobs had taken their messages off a queue.
+            // https://keda.sh/docs/2.21/reference/scaledjob-spec/#scalingstrategy,
+            // kedacore/keda pkg/scaling/executor/scale_jobs.go (defaultScalingStrategy, getRunningJobCount).
+            scalingStrategy: { strategy: "default" },
             // A spec change must not kill runs in flight; they end on their own.
             rollout: { strategy: "gradual" },
             triggers: kafkaTriggers(cfg, src, authName),
@@ -112,7 +121,7 @@ export interface ConsumerKafka {
     keys: { ca: string; cert?: string; key?: string; password?: string };
     group: string;
     topics: string[];
-    /** Where the sink writes what it consumes (gs:// or s3:// URL under its own prefix). */
+    /** Where the sink archives what it consumes (gs:// or s3:// URL under its own prefix of the archive bucket). */
     sinkUrl: string;
 }
 
@@ -127,18 +136,10 @@ export function consumerDeployment(
     k: ConsumerKafka,
     identity: PodIdentity = { env: [], volumes: [], volumeMounts: [] },
 ): Obj {
-    const dir = "/etc/kafka/client";
     const labels = { "app.kubernetes.io/name": c.kafkaUser, "app.kubernetes.io/component": "consumer" };
     const env = [
-        { name: "KAFKA_BOOTSTRAP_SERVERS", value: k.bootstrapServers },
-        { name: "KAFKA_GROUP", value: k.group },
-        { name: "KAFKA_TOPICS", value: k.topics.join(",") },
-        { name: "SINK_URL", value: k.sinkUrl },
-        { name: "KAFKA_AUTH", value: k.authentication },
-        { name: "KAFKA_CA_FILE", value: `${dir}/${k.keys.ca}` },
-        ...(k.authentication === "tls"
-            ? [{ name: "KAFKA_CERT_FILE", value: `${dir}/${k.keys.cert}` }, { name: "KAFKA_KEY_FILE", value: `${dir}/${k.keys.key}` }]
-            : [{ name: "KAFKA_USERNAME", value: c.kafkaUser }, { name: "KAFKA_PASSWORD_FILE", value: `${dir}/${k.keys.password}` }]),
+        ...kafkaEnv({ ...k, user: c.kafkaUser }),
+        { name: SINK_ENV.sink, value: k.sinkUrl },
         ...identity.env,
     ];
     return {
@@ -158,7 +159,7 @@ export function consumerDeployment(
                     env,
                     resources: { requests: { cpu: c.cpu, memory: c.memory }, limits: { memory: c.memory } },
                     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                    volumeMounts: [{ name: "kafka-client", mountPath: dir, readOnly: true }, ...identity.volumeMounts],
+                    volumeMounts: [{ name: "kafka-client", mountPath: KAFKA_MOUNT, readOnly: true }, ...identity.volumeMounts],
                 }],
                 volumes: [{ name: "kafka-client", secret: { secretName: k.secretName } }, ...identity.volumes],
             },

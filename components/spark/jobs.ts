@@ -6,6 +6,7 @@ import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import type { BucketRef, DatasetRef, KafkaPlatform, KubernetesLayerArgs, WorkloadIdentity } from "../interfaces";
 import { SERVICE_ACCOUNTS } from "../k8s/accounts";
 import { compactionApplication, executorPodTemplate, KafkaMount, Obj, PodIdentity, sparkJobGrants, streamingJobSpec } from "./specs";
+import { streamPaths, targetTable } from "./datapath";
 
 export interface SparkJobsArgs extends KubernetesLayerArgs {
     buckets: Readonly<Record<string, BucketRef>>;
@@ -55,9 +56,10 @@ export class SparkJobs extends pulumi.ComponentResource {
         const pod = podIdentity(this.identity);
 
         const source = args.buckets[cfg.spark.compaction.sourceBucket];
-        const dataset = args.datasets[cfg.spark.compaction.targetDataset];
+        const dataset = args.datasets[targetTable(cfg.spark.compaction.targetTable).dataset];
+        // The compaction reads exactly what the streaming run writes.
         const spec = pulumi.all([pod, source.url, dataset.datasetId]).apply(([identity, url, datasetId]) =>
-            compactionApplication({ cfg, namespace: ns, sourceUrl: sparkUrl(url), datasetId, identity }));
+            compactionApplication({ cfg, namespace: ns, sourceUrl: streamPaths(sparkUrl(url)).sink, datasetId, identity }));
         this.compaction = new CustomResource(`${name}-compaction`, {
             apiVersion: "sparkoperator.k8s.io/v1beta2",
             kind: "ScheduledSparkApplication",
@@ -65,7 +67,7 @@ export class SparkJobs extends pulumi.ComponentResource {
             spec: spec.apply((s) => s.spec),
         }, { ...k8s, dependsOn: [args.operator, this.identity.serviceAccount] });
 
-        // Streaming runs: executor pod template, and leases so concurrent runs own disjoint partition shards.
+        // Streaming runs: executor pod template, and the Lease that keeps one writer on the sink path.
         const template = new ConfigMap(`${name}-stream-pod-templates`, {
             metadata: { name: "stream-events-pod-templates", namespace: this.namespace },
             data: { "executor.yaml": pod.apply((identity) => YAML.stringify(executorPodTemplate({ identity }))) },
@@ -82,15 +84,14 @@ export class SparkJobs extends pulumi.ComponentResource {
 
         const user = cfg.kafka.users.find((u) => u.name === cfg.spark.streaming.kafkaUser)!;
         const access = args.kafka.access(user.name, ns);
-        const sink = args.buckets[cfg.spark.compaction.sourceBucket];
         this.streamingSource = { group: user.group!, topics: [...user.topics], bootstrapServers: access.bootstrapServers };
-        this.streamingJob = pulumi.all([pod, access.secretName, sink.url, template.metadata.name]).apply(([identity, secretName, sinkUrl, cm]) => {
+        this.streamingJob = pulumi.all([pod, access.secretName, source.url, template.metadata.name]).apply(([identity, secretName, curatedUrl, cm]) => {
             const kafka: KafkaMount = {
                 secretName, bootstrapServers: access.bootstrapServers, authentication: access.authentication,
                 keys: access.keys, group: user.group!, topics: [...user.topics], user: user.name,
             };
-            const base = sparkUrl(sinkUrl);
-            return streamingJobSpec({ cfg, namespace: ns, kafka, checkpointUrl: `${base}/_checkpoints/stream-events`, sinkUrl: `${base}/events`, identity, templateConfigMap: cm });
+            const paths = streamPaths(sparkUrl(curatedUrl));
+            return streamingJobSpec({ cfg, namespace: ns, kafka, checkpointUrl: paths.checkpoint, sinkUrl: paths.sink, identity, templateConfigMap: cm });
         });
         this.ready = [args.operator, this.identity.serviceAccount, template, leaseBinding, ...args.kafka.ready];
         this.registerOutputs({ compaction: this.compaction.id, namespace: this.namespace });

@@ -3,6 +3,8 @@ import type { BucketRef, DatasetRef, Grant } from "../interfaces";
 import { poolScheduling } from "../labels";
 import { IMAGES } from "../versions";
 import { SERVICE_ACCOUNTS } from "../k8s/accounts";
+import { KAFKA_ENV, KAFKA_MOUNT, STREAM_ENV } from "./env";
+import { targetTable } from "./datapath";
 
 /** Plain (resolved) Kubernetes objects: the pure builders work on these, the components resolve Outputs first. */
 export type Obj = Record<string, any>;
@@ -21,7 +23,7 @@ export function sparkVersion(): string {
     return IMAGES.spark.split(":")[1];
 }
 
-/** Spark job identity: read the raw zone, read/write the compacted zone, edit the target dataset, run BigQuery jobs. */
+/** Spark job identity: read the raw zone, read/write the curated zone, edit the target table's dataset, run BigQuery jobs. */
 export function sparkJobGrants(cfg: PlatformConfig, buckets: Readonly<Record<string, BucketRef>>, datasets: Readonly<Record<string, DatasetRef>>): Grant[] {
     const c = cfg.spark.compaction;
     const need = <T>(m: Readonly<Record<string, T>>, k: string, what: string): T => {
@@ -32,7 +34,7 @@ export function sparkJobGrants(cfg: PlatformConfig, buckets: Readonly<Record<str
     const grants: Grant[] = [];
     if (buckets.raw && c.sourceBucket !== "raw") grants.push({ kind: "bucket", bucket: buckets.raw, access: "read" });
     grants.push({ kind: "bucket", bucket: need(buckets, c.sourceBucket, "bucket"), access: "readwrite" });
-    grants.push({ kind: "dataset", dataset: need(datasets, c.targetDataset, "dataset"), access: "edit" });
+    grants.push({ kind: "dataset", dataset: need(datasets, targetTable(c.targetTable).dataset, "dataset"), access: "edit" });
     grants.push({ kind: "bigqueryJobs" });
     return grants;
 }
@@ -44,6 +46,8 @@ export function sparkConf(cfg: PlatformConfig, identity: PodIdentity): Record<st
         "spark.datasource.bigquery.parentProject": cfg.warehouseProject,
         "spark.datasource.bigquery.writeMethod": "direct",
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
+        // Lake partitions (dt) and BigQuery day partitions are UTC days.
+        "spark.sql.session.timeZone": "UTC",
         "spark.ui.prometheus.enabled": "true",
     };
 }
@@ -58,13 +62,17 @@ export function podMemory(sparkMem: string): string {
 export interface CompactionInput {
     cfg: PlatformConfig;
     namespace: string;
-    /** URL of the zone compacted (gs://… or s3a://…). */
+    /** URL of the lake dataset the streaming run writes (gs://… or s3a://…), streamPaths().sink. */
     sourceUrl: string;
+    /** BigQuery dataset id of spark.compaction.targetTable's dataset. */
     datasetId: string;
     identity: PodIdentity;
 }
 
-/** The daily compaction as a ScheduledSparkApplication (sparkoperator.k8s.io/v1beta2) on the Spot spark pool. */
+/**
+ * The daily compaction as a ScheduledSparkApplication (sparkoperator.k8s.io/v1beta2) on the Spot spark pool: loads the
+ * streaming run's lake dataset into the schema-managed table spark.compaction.targetTable.
+ */
 export function compactionApplication(i: CompactionInput): Obj {
     const { cfg } = i;
     const c = cfg.spark.compaction;
@@ -96,7 +104,7 @@ export function compactionApplication(i: CompactionInput): Obj {
                 image: cfg.spark.image,
                 imagePullPolicy: "IfNotPresent",
                 mainApplicationFile: c.mainApplicationFile,
-                arguments: ["--source", i.sourceUrl, "--project", cfg.warehouseProject, "--dataset", i.datasetId],
+                arguments: ["--source", i.sourceUrl, "--table", `${cfg.warehouseProject}.${i.datasetId}.${targetTable(c.targetTable).table}`],
                 sparkVersion: sparkVersion(),
                 sparkConf: sparkConf(cfg, i.identity),
                 restartPolicy: { type: "OnFailure", onFailureRetries: 2, onFailureRetryInterval: 300, onSubmissionFailureRetries: 3, onSubmissionFailureRetryInterval: 60 },
@@ -120,32 +128,50 @@ export interface KafkaMount {
     user: string;
 }
 
-export const KAFKA_MOUNT = "/etc/kafka/client";
+export { KAFKA_MOUNT };
 export const EXECUTOR_TEMPLATE_DIR = "/opt/spark/pod-templates";
 
-/** Environment of the streaming driver: where Kafka, the checkpoint and the sink are. The job reads only these. */
-export function streamingEnv(k: KafkaMount, checkpointUrl: string, sinkUrl: string, shards: number): Obj[] {
+/** The Kafka client variables of a pod that mounts the KafkaAccess Secret at KAFKA_MOUNT. */
+export function kafkaEnv(k: Pick<KafkaMount, "bootstrapServers" | "group" | "topics" | "authentication" | "keys" | "user">): Obj[] {
     const file = (key?: string) => (key ? `${KAFKA_MOUNT}/${key}` : "");
-    const env: Obj[] = [
-        { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-        { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
-        { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
-        { name: "KAFKA_BOOTSTRAP_SERVERS", value: k.bootstrapServers },
-        { name: "KAFKA_GROUP", value: k.group },
-        { name: "KAFKA_TOPICS", value: k.topics.join(",") },
-        { name: "KAFKA_AUTH", value: k.authentication },
-        { name: "KAFKA_CA_FILE", value: file(k.keys.ca) },
-        { name: "CHECKPOINT_LOCATION", value: checkpointUrl },
-        { name: "SINK_URL", value: sinkUrl },
-        /** Concurrent runs split the partitions into this many shards, one lease and checkpoint each. */
-        { name: "SHARDS", value: String(shards) },
+    return [
+        { name: KAFKA_ENV.bootstrapServers, value: k.bootstrapServers },
+        { name: KAFKA_ENV.group, value: k.group },
+        { name: KAFKA_ENV.topics, value: k.topics.join(",") },
+        { name: KAFKA_ENV.auth, value: k.authentication },
+        { name: KAFKA_ENV.caFile, value: file(k.keys.ca) },
+        ...(k.authentication === "tls"
+            ? [{ name: KAFKA_ENV.certFile, value: file(k.keys.cert) }, { name: KAFKA_ENV.keyFile, value: file(k.keys.key) }]
+            : [{ name: KAFKA_ENV.username, value: k.user }, { name: KAFKA_ENV.passwordFile, value: file(k.keys.password) }]),
     ];
-    if (k.authentication === "tls") {
-        env.push({ name: "KAFKA_CERT_FILE", value: file(k.keys.cert) }, { name: "KAFKA_KEY_FILE", value: file(k.keys.key) });
-    } else {
-        env.push({ name: "KAFKA_USERNAME", value: k.user }, { name: "KAFKA_PASSWORD_FILE", value: file(k.keys.password) });
-    }
-    return env;
+}
+
+/** Where a run writes, and how it is sized: its deadline, throughput per core and executor bounds (from config). */
+export interface StreamRun {
+    checkpointUrl: string;
+    sinkUrl: string;
+    deadlineSeconds: number;
+    recordsPerCoreSecond: number;
+    executorCores: number;
+    minExecutors: number;
+    maxExecutors: number;
+}
+
+/** Environment of the streaming driver: where Kafka, the checkpoint and the sink are. The job reads only these. */
+export function streamingEnv(k: KafkaMount, r: StreamRun): Obj[] {
+    return [
+        { name: STREAM_ENV.podName, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+        { name: STREAM_ENV.podIp, valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+        { name: STREAM_ENV.podNamespace, valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+        ...kafkaEnv(k),
+        { name: STREAM_ENV.checkpoint, value: r.checkpointUrl },
+        { name: STREAM_ENV.sink, value: r.sinkUrl },
+        { name: STREAM_ENV.deadlineSeconds, value: String(r.deadlineSeconds) },
+        { name: STREAM_ENV.recordsPerCoreSecond, value: String(r.recordsPerCoreSecond) },
+        { name: STREAM_ENV.executorCores, value: String(r.executorCores) },
+        { name: STREAM_ENV.minExecutors, value: String(r.minExecutors) },
+        { name: STREAM_ENV.maxExecutors, value: String(r.maxExecutors) },
+    ];
 }
 
 export interface StreamingInput {
@@ -177,8 +203,9 @@ export function executorPodTemplate(i: Pick<StreamingInput, "identity">): Obj {
 
 /**
  * The streaming consumer, defined once from config: one bounded run = `spark-submit` in client mode inside a Job
- * pod (the driver), executors on the spark pool, the query on Trigger.AvailableNow, so the Job ends when the
- * backlog it saw at start is processed. KEDA starts these Jobs (ScaledJob) from the consumer group's lag.
+ * pod (the driver), executors on the spark pool sized by the run from the backlog, the query on
+ * Trigger.AvailableNow with bounded batches, so the Job ends when the backlog it saw at start is processed or
+ * before its deadline. KEDA starts these Jobs (ScaledJob, one at a time) from the consumer group's lag.
  */
 export function streamingJobSpec(i: StreamingInput): Obj {
     const s = i.cfg.spark.streaming;
@@ -203,7 +230,7 @@ export function streamingJobSpec(i: StreamingInput): Obj {
         "spark.kubernetes.executor.deleteOnTermination": "true",
         "spark.driver.memory": s.driver.memory,
         "spark.driver.cores": String(s.driver.cores),
-        "spark.executor.instances": String(s.executor.instances),
+        // spark.executor.instances is set by the run itself, from the backlog (jobs/stream_core.py plan_run).
         "spark.executor.cores": String(s.executor.cores),
         "spark.executor.memory": s.executor.memory,
         ...sparkConf(i.cfg, i.identity),
@@ -214,10 +241,17 @@ export function streamingJobSpec(i: StreamingInput): Obj {
         s.mainApplicationFile,
         ...s.arguments,
     ];
+    const run: StreamRun = {
+        checkpointUrl: i.checkpointUrl, sinkUrl: i.sinkUrl, deadlineSeconds: s.maxRunSeconds, recordsPerCoreSecond: s.recordsPerCoreSecond,
+        executorCores: s.executor.cores, minExecutors: s.executor.instances, maxExecutors: i.cfg.autoscaling.streaming.maxExecutors,
+    };
     return {
         parallelism: 1,
         completions: 1,
         backoffLimit: 2,
+        // A retry starts only once the failed driver pod is gone, never beside it (default: as soon as it terminates).
+        // https://kubernetes.io/docs/concepts/workloads/controllers/job/#pod-replacement-policy
+        podReplacementPolicy: "Failed",
         activeDeadlineSeconds: s.maxRunSeconds,
         ttlSecondsAfterFinished: 3600,
         template: {
@@ -232,7 +266,7 @@ export function streamingJobSpec(i: StreamingInput): Obj {
                     image: i.cfg.spark.image,
                     command: ["/opt/spark/bin/spark-submit"],
                     args,
-                    env: [...streamingEnv(i.kafka, i.checkpointUrl, i.sinkUrl, i.cfg.autoscaling.streaming.maxJobs), ...i.identity.env],
+                    env: [...streamingEnv(i.kafka, run), ...i.identity.env],
                     resources: {
                         requests: { cpu: String(s.driver.cores), memory: podMemory(s.driver.memory) },
                         limits: { memory: podMemory(s.driver.memory) },
