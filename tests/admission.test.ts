@@ -5,6 +5,7 @@ import { namespacePlan, PodSecurity } from "../components/k8s/namespaces";
 import type { CapturedResource } from "../plan/capture";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
 import { chartKeyOf, chartPods, mergedValues, ReleaseInput } from "./support/chart-pods";
+import { chartDefaults, helmMerge } from "./support/helm";
 
 type Obj = Record<string, any>;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -163,6 +164,23 @@ describe("admission: Pod Security Standards on every pod, for every shipped stac
             });
         });
     }
+});
+
+describe("admission: Helm's merge of values over chart defaults", () => {
+    it("maps merge key by key, lists and scalars replace, null deletes", () => {
+        const d = { a: { x: 1, y: { z: 2 } }, l: [1, 2], s: "d", gone: { k: 1 } };
+        assert.deepEqual(helmMerge(d, { a: { y: { w: 3 } }, l: [3], s: "v", gone: null, n: { m: null, o: 1 } }),
+            { a: { x: 1, y: { z: 2, w: 3 } }, l: [3], s: "v", n: { o: 1 } });
+        // The defaults themselves are left alone.
+        assert.deepEqual(d.gone, { k: 1 });
+    });
+
+    it("a memory-only limit without cpu: null keeps the chart's CPU limit (KEDA's operator)", () => {
+        const keda = chartDefaults("keda");
+        assert.ok(keda.resources.operator.limits.cpu !== undefined, "the chart sets a default CPU limit");
+        assert.deepEqual(Object.keys(helmMerge(keda, { resources: { operator: { limits: { memory: "256Mi" } } } }).resources.operator.limits).sort(), ["cpu", "memory"]);
+        assert.deepEqual(helmMerge(keda, { resources: { operator: { limits: { memory: "256Mi", cpu: null } } } }).resources.operator.limits, { memory: "256Mi" });
+    });
 });
 
 describe("admission: the cases that were refused", () => {

@@ -3,6 +3,10 @@
  * container security contexts, host namespaces, host ports and volume types. Each field comes from the merged
  * values key the chart's template reads (chart defaults from ../shared/charts, deep-merged with what the program
  * passes), or, where a template or an operator hard-codes it, from that code (cited next to it).
+ *
+ * These rely on defaults older than the pinned charts for KEDA (2.20.2 for 2.21.1), kube-prometheus-stack
+ * (88.5.3 for 92.3.0), VSO (1.4.1 for 1.6.1), Reloader (2.2.16 for 2.2.18) and Airflow (main after 1.19.0 for
+ * 1.22.0); the README ("Pod Security and chart defaults") asks for a re-check against the pinned versions.
  */
 import type { PodTemplate } from "../../components/k8s/pod-security";
 import { CHARTS, ChartKey } from "../../components/versions";
