@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import * as YAML from "yaml";
 import { describeViolations, podSecurityViolations, PodTemplate } from "../components/k8s/pod-security";
 import { namespacePlan, PodSecurity } from "../components/k8s/namespaces";
+import { podTemplatesOf } from "../policy/rules/pod-security";
 import type { CapturedResource } from "../plan/capture";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
 import { chartKeyOf, chartPods, mergedValues, ReleaseInput } from "./support/chart-pods";
@@ -10,58 +10,14 @@ import { chartDefaults, helmMerge } from "./support/helm";
 type Obj = Record<string, any>;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
-/** Where each workload kind keeps its pod template. */
-const TEMPLATE_PATHS: Record<string, (spec: Obj) => Obj[]> = {
-    "kubernetes:apps/v1:Deployment": (s) => [s.template],
-    "kubernetes:apps/v1:StatefulSet": (s) => [s.template],
-    "kubernetes:apps/v1:DaemonSet": (s) => [s.template],
-    "kubernetes:batch/v1:Job": (s) => [s.template],
-    "kubernetes:batch/v1:CronJob": (s) => [s.jobTemplate.spec.template],
-    "kubernetes:keda.sh/v1alpha1:ScaledJob": (s) => [s.jobTargetRef.template],
-    "kubernetes:sparkoperator.k8s.io/v1beta2:SparkApplication": (s) => sparkPods(s),
-    "kubernetes:sparkoperator.k8s.io/v1beta2:ScheduledSparkApplication": (s) => sparkPods(s.template),
-};
-
-/**
- * Driver and executor pods of a SparkApplication: the operator's mutating webhook copies podSecurityContext,
- * securityContext (main container), hostNetwork, sidecars, initContainers and the mounted spec.volumes onto the
- * pods spark-submit creates (kubeflow/spark-operator internal/webhook/sparkpod_defaulter.go); Spark itself adds
- * only emptyDir and configMap volumes and no security context.
- */
-function sparkPods(app: Obj): Obj[] {
-    return (["driver", "executor"] as const).map((role) => {
-        const r = app[role] ?? {};
-        return {
-            spec: {
-                securityContext: r.podSecurityContext, hostNetwork: r.hostNetwork,
-                containers: [{ name: `spark-kubernetes-${role}`, securityContext: r.securityContext }, ...(r.sidecars ?? [])],
-                initContainers: r.initContainers ?? [],
-                volumes: [...(app.volumes ?? []), { name: "spark-local-dir-1", emptyDir: {} }, { name: "spark-conf-volume", configMap: {} }],
-            },
-        };
-    });
-}
-
 interface NamedPod { name: string; namespace: string; pod: PodTemplate }
 
 /** Every pod template the program itself writes: workloads, Spark applications, pod-template ConfigMaps. */
 function programPods(resources: CapturedResource[]): NamedPod[] {
-    const out: NamedPod[] = [];
-    for (const r of resources) {
-        const paths = TEMPLATE_PATHS[r.type];
+    return resources.flatMap((r) => {
         const inputs = inputsOf(r);
-        if (paths) {
-            paths(inputs.spec).forEach((t, i) => out.push({ name: `${r.type.split(":").pop()}/${r.name}#${i}`, namespace: inputs.metadata.namespace, pod: t as PodTemplate }));
-        } else if (r.type === "kubernetes:core/v1:ConfigMap") {
-            // Pod templates handed to Spark (spark.kubernetes.executor.podTemplateFile) become executor pods as written.
-            for (const [k, text] of Object.entries((inputs.data ?? {}) as Record<string, string>)) {
-                let doc: unknown;
-                try { doc = YAML.parse(text); } catch { continue; }
-                if ((doc as Obj)?.kind === "Pod") out.push({ name: `ConfigMap/${r.name}/${k}`, namespace: inputs.metadata.namespace, pod: doc as PodTemplate });
-            }
-        }
-    }
-    return out;
+        return podTemplatesOf(r.type, inputs).map((pod, i) => ({ name: `${r.type.split(":").pop()}/${r.name}#${i}`, namespace: inputs.metadata?.namespace, pod }));
+    });
 }
 
 const releasesOf = (resources: CapturedResource[]): ReleaseInput[] =>

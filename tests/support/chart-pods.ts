@@ -10,7 +10,8 @@
  */
 import type { PodTemplate } from "../../components/k8s/pod-security";
 import { CHARTS, ChartKey } from "../../components/versions";
-import { at, chartDefaults, helmMerge } from "./helm";
+import { at } from "../../policy/rules/util";
+import { chartDefaults, helmMerge } from "./helm";
 
 type Obj = Record<string, any>;
 

@@ -26,8 +26,3 @@ export function helmMerge(defaults: unknown, values: unknown): any {
     }
     return out;
 }
-
-/** A path into merged values, `undefined` where any step is missing. */
-export function at(values: unknown, dotted: string): any {
-    return dotted.split(".").reduce<any>((o, k) => (isMap(o) ? o[k] : undefined), values);
-}
