@@ -27,7 +27,7 @@ const releasesOf = (resources: CapturedResource[]): ReleaseInput[] =>
  * Strimzi operands (brokers/controllers per node pool, entity operator, Kafka Exporter): the cluster operator builds
  * their pods with its Pod Security Provider; `restricted` (operator env STRIMZI_POD_SECURITY_PROVIDER_CLASS) gives
  * every container allowPrivilegeEscalation false, drop ALL, runAsNonRoot and RuntimeDefault seccomp
- * (strimzi-kafka-operator api/.../securityprofiles RestrictedPodSecurityProvider.java); the baseline provider sets
+ * (strimzi-kafka-operator io.strimzi.plugin.security.profiles.impl.RestrictedPodSecurityProvider); the baseline provider sets
  * none. A resource's `template.*.securityContext` replaces what the provider would set.
  */
 function strimziOperandPods(resources: CapturedResource[], releases: ReleaseInput[]): NamedPod[] {
