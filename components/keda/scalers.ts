@@ -39,7 +39,8 @@ export function clusterTriggerAuthentication(name: string, r: LagReaderSecret): 
 
 /**
  * The Kafka protocol version the scaler's client (sarama) speaks, as KEDA's `version` metadata takes it
- * ("x.y.z"; KEDA's default is 1.0.0, https://keda.sh/docs/2.21/scalers/apache-kafka/). Kafka 4.x brokers
+ * ("x.y.z", parsed by sarama's ParseKafkaVersion, which takes any x.y.z from 1.0.0 on; KEDA's default is 1.0.0,
+ * https://keda.sh/docs/2.21/scalers/apache-kafka/). Kafka 4.x brokers
  * removed the oldest request versions (KIP-896), which a 1.0.0 client still sends, so the scaler must claim
  * the brokers' own version: the one Strimzi runs (kafka.version).
  */
