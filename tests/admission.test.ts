@@ -141,6 +141,15 @@ describe("admission: Helm's merge of values over chart defaults", () => {
     });
 });
 
+describe("admission: values reach Helm as the program writes them", () => {
+    it("@pulumi/kubernetes passes inline nulls to Helm (pulumi/pulumi-kubernetes#4293, v4.30): cpu: null deletes the default", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const pkg = require("../package.json") as { dependencies: Record<string, string> };
+        const [major, minor] = pkg.dependencies["@pulumi/kubernetes"].replace(/^[^\d]*/, "").split(".").map(Number);
+        assert.ok(major > 4 || (major === 4 && minor >= 30), pkg.dependencies["@pulumi/kubernetes"]);
+    });
+});
+
 describe("admission: the cases that were refused", () => {
     const release = async (chart: string) => {
         const plan = await shippedPlan("prod");

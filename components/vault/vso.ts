@@ -89,7 +89,8 @@ export function vaultAuthSpec(cfg: PlatformConfig, app: VaultApp, apiAudience: p
 
 /**
  * VSO chart values. Helm merges maps, so the chart's default CPU limits (500m on the manager, the proxy and the
- * hooks) survive unless deleted with `cpu: null`: limits are memory-only, as everywhere on the platform.
+ * hooks) survive unless deleted with `cpu: null` (which the Kubernetes provider hands to Helm since
+ * pulumi/pulumi-kubernetes#4293): limits are memory-only, as everywhere on the platform.
  * The chart's default contexts (runAsNonRoot; allowPrivilegeEscalation: false) are refused by the restricted
  * namespace: the controller, its pre-delete Job and the CRD-upgrade hook all take controller.podSecurityContext
  * and controller.securityContext (chart/templates/deployment.yaml, hook-upgrade-crds.yaml; compare
