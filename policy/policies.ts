@@ -6,6 +6,7 @@ import { noStaticCredentials } from "./rules/credentials";
 import { iamLeastPrivilege } from "./rules/iam";
 import { kafkaPolicies } from "./rules/kafka";
 import { kubernetesPolicies } from "./rules/kubernetes";
+import { podSecurityAdmission } from "./rules/pod-security";
 import { requiredLabels } from "./rules/labels";
 import { prodStatefulProtected } from "./rules/protection";
 import { storagePolicies } from "./rules/storage";
@@ -28,6 +29,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     ...clusterPolicies,
     ...kafkaPolicies,
     ...kubernetesPolicies,
+    podSecurityAdmission,
     requiredLabels,
     prodStatefulProtected,
     iamLeastPrivilege,

@@ -122,6 +122,19 @@ describe("keda: shipped plans", () => {
                 }
             });
 
+            it("every Kafka trigger speaks the brokers' protocol version (KEDA defaults to 1.0.0, which Kafka 4 brokers refuse)", async () => {
+                const plan = await shippedPlan(stack);
+                // The version Strimzi runs the brokers at, read from the Kafka resource the program registers.
+                const [kafka] = ofType(plan, "kubernetes:kafka.strimzi.io/v1:Kafka").map(inputsOf);
+                const triggers = [T.scaledJob, T.scaledObject].flatMap((t) => ofType(plan, t)).map(inputsOf).flatMap((o) => o.spec.triggers);
+                assert.ok(triggers.length > 0);
+                for (const t of triggers) {
+                    assert.equal(t.metadata.version, kafka.spec.kafka.version);
+                    // KEDA (sarama) parses "x.y.z" for versions from 1.0.0 on.
+                    assert.match(t.metadata.version, /^[1-9]\d*\.\d+\.\d+$/);
+                }
+            });
+
             it("consumer Deployments scale from the stack's minimum (0 staging, ≥ 1 prod) to at most the topic's partitions", async () => {
                 const plan = await shippedPlan(stack);
                 const cfg = plan.config;

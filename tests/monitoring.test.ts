@@ -71,6 +71,10 @@ describe("monitoring: builders (pure)", () => {
             const kafka = targets.find((t) => t.name === "strimzi-kafka")!;
             assert.equal(kafka.spec.selector.matchLabels["strimzi.io/kind"], "Kafka");
             assert.equal(kafka.spec.podMetricsEndpoints[0].port, "tcp-prometheus");
+            // Strimzi 1.x names the Topic and User Operator health ports apart (EntityTopicOperator.java,
+            // EntityUserOperator.java); a PodMonitor naming a port the pod lacks scrapes nothing.
+            const eo = targets.find((t) => t.name === "strimzi-entity-operator")!;
+            assert.deepEqual(eo.spec.podMetricsEndpoints.map((e: { port: string }) => e.port), ["healthcheck-to", "healthcheck-uo"]);
             for (const t of targets) {
                 const obj = { metadata: { name: t.name, namespace: cfg.monitoring.namespace }, spec: t.spec };
                 if (t.kind === "PodMonitor") new PodMonitor(obj).validate();

@@ -27,14 +27,16 @@ export function strimziValues(): Record<string, unknown> {
         generateNetworkPolicy: false,
         createGlobalResources: true,
         extraEnvs: [{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }],
-        resources: { requests: { cpu: "200m", memory: "384Mi" }, limits: { memory: "384Mi" } },
+        // Memory-only limits: `cpu: null` deletes the chart's default CPU limit (1000m), which Helm's map merge keeps.
+        resources: { requests: { cpu: "200m", memory: "384Mi" }, limits: { memory: "384Mi", cpu: null } },
     };
 }
 
 /** Access Operator: turns each KafkaAccess into a Secret in the client's namespace and keeps it current. */
 export function accessOperatorValues(): Record<string, unknown> {
     return {
-        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "256Mi" } },
+        // `cpu: null` deletes the chart's default CPU limit (500m).
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "256Mi", cpu: null } },
         podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
         securityContext: RESTRICTED_CONTAINER,
     };

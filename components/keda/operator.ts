@@ -10,7 +10,8 @@ import { RELOAD_ANNOTATION } from "../kafka/layer";
 /** KEDA chart values (kedacore/keda): requests on every component, metrics for the monitoring layer. */
 export function kedaValues(cfg: PlatformConfig): Record<string, any> {
     const prod = cfg.environment === "prod";
-    const res = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { memory } });
+    // Memory-only limits: `cpu: null` deletes the chart's default CPU limit (1) that Helm's map merge would keep.
+    const res = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { memory, cpu: null } });
     return {
         operator: { replicaCount: prod ? 2 : 1 },
         metricsServer: { replicaCount: prod ? 2 : 1 },

@@ -38,6 +38,18 @@ export function clusterTriggerAuthentication(name: string, r: LagReaderSecret): 
     return { apiVersion: "keda.sh/v1alpha1", kind: "ClusterTriggerAuthentication", metadata: { name }, spec: { secretTargetRef: params } };
 }
 
+/**
+ * The Kafka protocol version the scaler's client (sarama) speaks, as KEDA's `version` metadata takes it
+ * ("x.y.z", parsed by sarama's ParseKafkaVersion, which takes any x.y.z from 1.0.0 on; KEDA's default is 1.0.0,
+ * https://keda.sh/docs/2.21/scalers/apache-kafka/). Kafka 4.x brokers
+ * removed the oldest request versions (KIP-896), which a 1.0.0 client still sends, so the scaler must claim
+ * the brokers' own version: the one Strimzi runs (kafka.version).
+ */
+export function kafkaProtocolVersion(brokerVersion: string): string {
+    if (!/^\d+\.\d+\.\d+$/.test(brokerVersion)) throw new Error(`kafka.version ${brokerVersion} is not x.y.z, the form KEDA's Kafka scaler accepts`);
+    return brokerVersion;
+}
+
 /** One Kafka trigger per consumed topic, thresholds from config. */
 export function kafkaTriggers(cfg: PlatformConfig, src: LagSource, authName: string): Obj[] {
     const a = cfg.autoscaling;
@@ -47,6 +59,7 @@ export function kafkaTriggers(cfg: PlatformConfig, src: LagSource, authName: str
         authenticationRef: { name: authName, kind: "ClusterTriggerAuthentication" },
         metadata: {
             bootstrapServers: src.bootstrapServers,
+            version: kafkaProtocolVersion(cfg.kafka.version),
             consumerGroup: src.group,
             topic,
             lagThreshold: String(a.lagThreshold),

@@ -4,6 +4,7 @@ import { PrometheusStack, StackSecrets } from "./stack";
 import { ScrapeConfigs } from "./podmonitors";
 import { AlertRules } from "./rules";
 import { Dashboards } from "./dashboards";
+import { NODE_EXPORTER_NAMESPACE } from "../k8s/namespaces";
 
 export type MonitoringArgs = KubernetesLayerArgs & {
     /** Names of the VSO-synced Secrets (from VaultLayer.secretName). */
@@ -23,7 +24,9 @@ export class Monitoring extends pulumi.ComponentResource {
         this.namespace = args.namespaces.name(cfg.monitoring.namespace);
         const common = { config: cfg, provider: args.provider, namespace: this.namespace };
         this.stack = new PrometheusStack(`${name}-stack`, {
-            ...common, storageClassName: args.storageClassName, secrets: args.secrets, dependsOn: args.secretsReady,
+            ...common, storageClassName: args.storageClassName, secrets: args.secrets,
+            // node-exporter is installed into its own namespace, which must exist first.
+            dependsOn: [...args.secretsReady, args.namespaces.get(NODE_EXPORTER_NAMESPACE)],
         }, { parent: this });
         const afterChart = [this.stack.release];
         new ScrapeConfigs(`${name}-scrape`, { ...common, dependsOn: afterChart }, { parent: this });

@@ -14,17 +14,24 @@ export interface ScrapeTarget {
 // Keep the pod name as a label so alerts and dashboards can name the broker.
 const podLabel = [{ sourceLabels: ["__meta_kubernetes_pod_name"], targetLabel: "pod", action: "replace" }];
 
-function podMonitor(name: string, namespace: string, matchLabels: Record<string, string>, port: string, extra: Record<string, any> = {}): ScrapeTarget {
+function podMonitor(name: string, namespace: string, matchLabels: Record<string, string>, ports: string | readonly string[], extra: Record<string, any> = {}): ScrapeTarget {
     return {
         kind: "PodMonitor",
         name,
         spec: {
             namespaceSelector: { matchNames: [namespace] },
             selector: { matchLabels, ...(extra.matchExpressions ? { matchExpressions: extra.matchExpressions } : {}) },
-            podMetricsEndpoints: [{ port, path: "/metrics", interval: "30s", relabelings: podLabel }],
+            podMetricsEndpoints: [ports].flat().map((port) => ({ port, path: "/metrics", interval: "30s", relabelings: podLabel })),
         },
     };
 }
+
+/**
+ * The entity operator pod runs the Topic and the User Operator side by side, each serving /metrics on its own
+ * health port; Strimzi names them apart (cluster-operator/.../model/EntityTopicOperator.java and
+ * EntityUserOperator.java: HEALTHCHECK_PORT_NAME "healthcheck-to" on 8080, "healthcheck-uo" on 8081).
+ */
+export const ENTITY_OPERATOR_METRICS_PORTS = ["healthcheck-to", "healthcheck-uo"] as const;
 
 /**
  * What Prometheus scrapes besides the chart's own targets (kubelet, node-exporter, kube-state-metrics).
@@ -38,7 +45,7 @@ export function scrapeTargets(cfg: PlatformConfig): ScrapeTarget[] {
         podMonitor("strimzi-kafka", kns, { "strimzi.io/kind": "Kafka", "strimzi.io/cluster": cluster }, "tcp-prometheus",
             { matchExpressions: [{ key: "strimzi.io/pool-name", operator: "Exists" }] }),
         podMonitor("strimzi-cluster-operator", kns, { "strimzi.io/kind": "cluster-operator" }, "http"),
-        podMonitor("strimzi-entity-operator", kns, { "strimzi.io/name": `${cluster}-entity-operator` }, "healthcheck"),
+        podMonitor("strimzi-entity-operator", kns, { "strimzi.io/name": `${cluster}-entity-operator` }, ENTITY_OPERATOR_METRICS_PORTS),
         // Consumer-group lag (kafka_consumergroup_lag).
         podMonitor("kafka-exporter", kns, { "strimzi.io/name": `${cluster}-kafka-exporter` }, "tcp-prometheus"),
         podMonitor("keda-operator", KEDA_NAMESPACE, { "app.kubernetes.io/name": "keda-operator" }, "metrics"),

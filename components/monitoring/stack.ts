@@ -4,6 +4,7 @@ import type { Provider } from "@pulumi/kubernetes/provider";
 import type { PlatformConfig } from "../config";
 import { CHARTS } from "../versions";
 import { KPS_RELEASE } from "../vault/vso";
+import { NODE_EXPORTER_NAMESPACE } from "../k8s/namespaces";
 
 /** Where Alertmanager mounts the Secrets listed in alertmanagerSpec.secrets (prometheus-operator: /etc/alertmanager/secrets/<name>). */
 export const SECRETS_DIR = "/etc/alertmanager/secrets";
@@ -84,7 +85,8 @@ export function stackValues(cfg: PlatformConfig, storageClassName: pulumi.Input<
         kubeStateMetrics: { enabled: true },
         "kube-state-metrics": { resources: req("20m", "128Mi") },
         nodeExporter: { enabled: true },
-        "prometheus-node-exporter": { resources: req("20m", "64Mi") },
+        // Its own privileged namespace (k8s/namespaces.ts): the rest of monitoring stays restricted.
+        "prometheus-node-exporter": { namespaceOverride: NODE_EXPORTER_NAMESPACE, resources: req("20m", "64Mi") },
         prometheusOperator: {
             resources: req("50m", "128Mi"),
             prometheusConfigReloader: { resources: req("10m", "32Mi") },

@@ -32,8 +32,11 @@ export function sparkOperatorValues(cfg: PlatformConfig): Record<string, any> {
             serviceAccount: { create: false, name: SERVICE_ACCOUNTS.sparkJobs },
             rbac: { create: true },
         },
-        // Helm never upgrades files in crds/: the chart's hook applies the new CRDs on a version bump.
-        hook: { upgradeCrd: true },
+        // No CRD-upgrade hook: chart 2.5.x hard-codes its Job's security context (templates/hook/job.yaml: no
+        // runAsNonRoot, no seccompProfile, a fixed CPU limit) and no value reaches it, so the restricted operator
+        // namespace refuses its pod and the release fails. Helm installs crds/ on first install; on a chart bump the
+        // CRDs are applied first, by hand (README, "Pod Security and chart defaults").
+        hook: { upgradeCrd: false },
         prometheus: {
             metrics: { enable: true, port: 8080, portName: "metrics", endpoint: "/metrics" },
             // The monitoring layer owns PodMonitors (and their CRDs).

@@ -87,13 +87,25 @@ export function vaultAuthSpec(cfg: PlatformConfig, app: VaultApp, apiAudience: p
     };
 }
 
+/**
+ * VSO chart values. Helm merges maps, so the chart's default CPU limits (500m on the manager, the proxy and the
+ * hooks) survive unless deleted with `cpu: null` (which the Kubernetes provider hands to Helm since
+ * pulumi/pulumi-kubernetes#4293): limits are memory-only, as everywhere on the platform.
+ * The chart's default contexts (runAsNonRoot; allowPrivilegeEscalation: false) are refused by the restricted
+ * namespace: the controller, its pre-delete Job and the CRD-upgrade hook all take controller.podSecurityContext
+ * and controller.securityContext (chart/templates/deployment.yaml, hook-upgrade-crds.yaml; compare
+ * hashicorp/vault-secrets-operator#311).
+ */
 export function vsoValues() {
-    const small = { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } };
+    const limits = (memory: string) => ({ memory, cpu: null });
+    const small = { requests: { cpu: "10m", memory: "64Mi" }, limits: limits("128Mi") };
     return {
         controller: {
             replicas: 1,
-            manager: { resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } } },
+            manager: { resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: limits("256Mi") } },
             kubeRbacProxy: { resources: small },
+            podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
         },
         hooks: { resources: small },
     };

@@ -1,0 +1,44 @@
+import { strict as assert } from "assert";
+import * as YAML from "yaml";
+import { podSecurityAdmission } from "../policy/rules/pod-security";
+import { checkStack, NA, res } from "./policy-harness";
+
+const ns = (name: string, level: string) => res("kubernetes:core/v1:Namespace", { metadata: { name, labels: { "pod-security.kubernetes.io/enforce": level } } }, { name });
+const RESTRICTED = {
+    securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+    containers: [{ name: "app", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
+};
+const deployment = (name: string, namespace: string, spec: object) =>
+    res("kubernetes:apps/v1:Deployment", { metadata: { name, namespace }, spec: { selector: {}, template: { spec } } }, { name });
+
+describe("policy pod-security-admission", () => {
+    it("checks each workload against the level its namespace enforces", async () => {
+        const bare = { containers: [{ name: "app" }] };
+        const out = await checkStack(podSecurityAdmission, [
+            ns("apps", "restricted"), ns("legacy", "baseline"),
+            deployment("ok", "apps", RESTRICTED), deployment("bare", "apps", bare), deployment("bare-legacy", "legacy", bare),
+        ]);
+        assert.ok(out !== NA);
+        assert.equal(out.length, 1);
+        assert.match(out[0].message, /Deployment "bare" in namespace apps \(restricted\)/);
+        assert.match(out[0].urn!, /::bare$/);
+    });
+
+    it("reads ScaledJob, CronJob and Spark application templates and Pod templates in ConfigMaps", async () => {
+        const priv = { hostNetwork: true, containers: [{ name: "c" }] };
+        const out = await checkStack(podSecurityAdmission, [
+            ns("jobs", "baseline"),
+            res("kubernetes:keda.sh/v1alpha1:ScaledJob", { metadata: { namespace: "jobs" }, spec: { jobTargetRef: { template: { spec: priv } } } }, { name: "sj" }),
+            res("kubernetes:batch/v1:CronJob", { metadata: { namespace: "jobs" }, spec: { jobTemplate: { spec: { template: { spec: priv } } } } }, { name: "cron" }),
+            res("kubernetes:sparkoperator.k8s.io/v1beta2:ScheduledSparkApplication", { metadata: { namespace: "jobs" }, spec: { template: { driver: { hostNetwork: true }, executor: {} } } }, { name: "spark" }),
+            res("kubernetes:core/v1:ConfigMap", { metadata: { namespace: "jobs" }, data: { "executor.yaml": YAML.stringify({ apiVersion: "v1", kind: "Pod", spec: priv }), "other.txt": "not: [yaml" } }, { name: "tpl" }),
+        ]);
+        assert.ok(out !== NA);
+        assert.deepEqual(out.map((o) => o.urn!.split("::").pop()), ["sj", "cron", "spark", "tpl"]);
+    });
+
+    it("leaves namespaces the stack does not label to the cluster", async () => {
+        const out = await checkStack(podSecurityAdmission, [deployment("sys", "kube-system", { hostNetwork: true, containers: [{ name: "c" }] })]);
+        assert.deepEqual(out, []);
+    });
+});
