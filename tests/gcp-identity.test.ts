@@ -6,7 +6,7 @@ import { Bucket } from "@pulumi/gcp/storage/bucket";
 import { Dataset } from "@pulumi/gcp/bigquery/dataset";
 import { PlatformConfig } from "../components/config";
 import {
-    BUCKET_ROLES, DATASET_ROLES, GcpIdentityBinder, gcpBinding, gsaAccountId, ksaImpersonationMember, wifPrincipal,
+    BUCKET_ROLES, DATASET_ROLES, datasetIamMember, GcpIdentityBinder, gcpBinding, gsaAccountId, ksaImpersonationMember, wifPrincipal,
 } from "../components/gcp/identity";
 import type { Grant } from "../components/interfaces";
 import { CapturedResource, captureRegistrations } from "../plan/capture";
@@ -86,6 +86,13 @@ describe("GCP identity binding (pure)", () => {
         }
         assert.notEqual(gsaAccountId("staging", "spark"), gsaAccountId("prod", "spark"));
     });
+
+    it("writes federated principals in the dataset IAM form the provider accepts, other members unchanged", () => {
+        const p = wifPrincipal(NUMBER, POOL, "ns", "sa");
+        assert.equal(datasetIamMember(p), `iamMember:${p}`);
+        assert.equal(datasetIamMember("principalSet://iam.googleapis.com/x"), "iamMember:principalSet://iam.googleapis.com/x");
+        for (const m of ["serviceAccount:a@b.iam.gserviceaccount.com", "group:g@example.com", "iamMember:principal://x"]) assert.equal(datasetIamMember(m), m);
+    });
 });
 
 describe("GCP identity binder under mocks", () => {
@@ -104,7 +111,7 @@ describe("GCP identity binder under mocks", () => {
         ]);
         assert.match(buckets[1].condition.expression, /buckets\/acme-staging-raw\/objects\/events\//);
         const ds = byType(rs, "gcp:bigquery/datasetIamMember:DatasetIamMember").map(inputsOf);
-        assert.deepEqual(ds.map((d) => [d.project, d.datasetId, d.role, d.member]), [["acme-data-staging", "curated_staging", "roles/bigquery.dataEditor", principal]]);
+        assert.deepEqual(ds.map((d) => [d.project, d.datasetId, d.role, d.member]), [["acme-data-staging", "curated_staging", "roles/bigquery.dataEditor", `iamMember:${principal}`]]);
         const proj = byType(rs, "gcp:projects/iAMMember:IAMMember").map(inputsOf);
         assert.deepEqual(proj.map((p) => [p.project, p.role, p.member]).sort(), [
             ["acme-data-staging", "roles/bigquery.jobUser", principal],
@@ -155,7 +162,7 @@ describe("GCP identities in the shipped plans", () => {
                 const principal = wifPrincipal(NUMBER, pool, meta.namespace, meta.name);
                 const own = children.filter((r) => /IAMMember|IamMember/.test(r.type));
                 assert.ok(own.length > 0, `${wi}: has bindings`);
-                for (const r of own) assert.equal(inputsOf(r).member, principal, r.urn);
+                for (const r of own) assert.equal(inputsOf(r).member, r.type.startsWith("gcp:bigquery/") ? `iamMember:${principal}` : principal, r.urn);
             }
         });
     }

@@ -8,6 +8,7 @@ import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import type { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import type { DatasetRef, Grant } from "../interfaces";
+import { datasetIamMember } from "./identity";
 
 /** Where a pod finds the projected token and the credential configuration. */
 export const GCP_TOKEN_DIR = "/var/run/secrets/tokens/gcp";
@@ -116,7 +117,7 @@ export class AwsFederation extends pulumi.ComponentResource {
         const member = pulumi.all([this.poolName, args.namespace]).apply(([pool, ns]) => federatedPrincipal(pool, ns, args.serviceAccountName));
         bigQueryBindings(args.grants).forEach((b, i) => {
             if (b.scope === "dataset") {
-                new DatasetIamMember(`${name}-bq-${b.dataset.logicalName}-${i}`, { project: b.dataset.project, datasetId: b.dataset.datasetId, role: b.role, member }, { ...o, dependsOn: [b.dataset.resource] });
+                new DatasetIamMember(`${name}-bq-${b.dataset.logicalName}-${i}`, { project: b.dataset.project, datasetId: b.dataset.datasetId, role: b.role, member: member.apply(datasetIamMember) }, { ...o, dependsOn: [b.dataset.resource] });
             } else {
                 new IAMMember(`${name}-bq-${b.role.split(".").pop()}`, { project: this.project, role: b.role, member }, o);
             }

@@ -62,6 +62,17 @@ export function wifPrincipal(projectNumber: string, workloadPool: string, namesp
     return `principal://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${workloadPool}/subject/ns/${namespace}/sa/${serviceAccount}`;
 }
 
+/**
+ * The member string a BigQuery dataset IAM resource accepts. The provider maps members onto dataset access
+ * entries by their prefix (user/group/domain/serviceAccount/iamMember, or a special group) and refuses any
+ * other prefix, so a federated `principal://…` is written `iamMember:principal://…` there
+ * (terraform-provider-google, services/bigquery/iam_bigquery_member_dataset.go, iamMemberToAccess; the
+ * member docs of @pulumi/gcp bigquery.DatasetIamMember). Bucket and project IAM take the bare principal.
+ */
+export function datasetIamMember(member: string): string {
+    return /^principal(Set)?:\/\//.test(member) ? `iamMember:${member}` : member;
+}
+
 /** Member allowed to impersonate a Google service account from a Kubernetes ServiceAccount. */
 export function ksaImpersonationMember(workloadPool: string, namespace: string, serviceAccount: string): string {
     return `serviceAccount:${workloadPool}[${namespace}/${serviceAccount}]`;
@@ -161,7 +172,7 @@ export class GcpWorkloadIdentity extends pulumi.ComponentResource implements Wor
                     project: g.dataset.project,
                     datasetId: g.dataset.datasetId,
                     role: gcpBinding({ kind: "dataset", access: g.access }).role,
-                    member,
+                    member: pulumi.output(member).apply(datasetIamMember),
                 }, { ...whOpts, dependsOn: [g.dataset.resource, ...((whOpts.dependsOn as pulumi.Resource[] | undefined) ?? [])] });
                 return;
             case "bigqueryJobs":
