@@ -48,17 +48,18 @@ export class Platform extends pulumi.ComponentResource {
                 kmsKeyName: gcpFoundation.keys.keyId("storage"), keyGrants: [gcpFoundation.keys.grant("storage")],
             }, { parent: this })
             : new AwsLake("lake", { config: cfg, provider: awsFoundation!.provider, kmsKeyArn: awsFoundation!.keys.arn("s3") }, { parent: this });
-        const warehouseProvider = (gcpFoundation ?? awsFoundation!).warehouseProvider;
+        const warehouseProviders = (gcpFoundation ?? awsFoundation!).warehouseProviders;
+        const warehouseProvider = warehouseProviders.provider;
         // BigQuery stays in GCP on aws stacks: its CMEK lives in the warehouse project.
         const warehouseKeys = gcpFoundation?.warehouseKeys ?? new GcpKeys("warehouse-keys", {
-            config: cfg, provider: warehouseProvider, project: cfg.warehouseProject,
+            config: cfg, provider: warehouseProvider, lookupProvider: warehouseProviders.bootstrap, project: cfg.warehouseProject,
             location: bigqueryKmsLocation(cfg.warehouse.location), purposes: ["bigquery"],
         }, { parent: this });
         const warehouse = new Warehouse("warehouse", {
             config: cfg, provider: warehouseProvider,
             kmsKeyName: warehouseKeys.keyId("bigquery"), keyGrants: [warehouseKeys.grant("bigquery")],
         }, { parent: this });
-        new WarehouseCosts("costs", { config: cfg, provider: warehouseProvider }, { parent: this });
+        new WarehouseCosts("costs", { config: cfg, quotaProvider: warehouseProviders.quota, lookupProvider: warehouseProviders.bootstrap }, { parent: this });
         if (awsFoundation) new AwsBudget("budget", { config: cfg, provider: awsFoundation.provider }, { parent: this });
         outputs.buckets = Object.fromEntries(Object.entries(lake.buckets).map(([k, b]) => [k, b.url]));
         outputs.datasets = Object.fromEntries(Object.entries(warehouse.datasets).map(([k, d]) => [k, d.datasetId]));

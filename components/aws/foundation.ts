@@ -7,6 +7,7 @@ import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import type { PlatformConfig } from "../config";
 import type { IdentityBinder } from "../interfaces";
 import { AwsFederation } from "../gcp/aws-federation";
+import type { GcpProjectProviders } from "../gcp/services";
 import { ClusterAutoscaler } from "./autoscaler";
 import { EksCluster } from "./cluster";
 import { AwsIdentityBinder } from "./identity";
@@ -44,6 +45,7 @@ export function kubeconfig(clusterName: string, endpoint: string, caPem: string,
 export class AwsFoundation extends pulumi.ComponentResource {
     readonly provider: AwsProvider;
     readonly warehouseProvider: GcpProvider;
+    readonly warehouseProviders: GcpProjectProviders;
     readonly keys: AwsKeys;
     readonly vpcId: pulumi.Output<string>;
     readonly privateSubnetIds: pulumi.Output<string>[];
@@ -65,7 +67,8 @@ export class AwsFoundation extends pulumi.ComponentResource {
         const prod = cfg.environment === "prod";
 
         this.provider = awsProvider(`${name}-aws`, cfg, { parent: this });
-        this.warehouseProvider = warehouseProvider(`${name}-warehouse`, cfg, { parent: this });
+        this.warehouseProviders = warehouseProvider(`${name}-warehouse`, cfg, { parent: this });
+        this.warehouseProvider = this.warehouseProviders.provider;
         const provider = this.provider;
 
         this.keys = new AwsKeys(`${name}-keys`, { accountId: aws.accountId, region: aws.region, stack: cfg.stack, environment: cfg.environment, provider }, { parent: this });

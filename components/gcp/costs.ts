@@ -7,8 +7,10 @@ import type { PlatformConfig } from "../config";
 
 export interface WarehouseCostsArgs {
     config: PlatformConfig;
-    /** Provider of the warehouse project (with a billing/quota project set for the Billing Budget API). */
-    provider: Provider;
+    /** Provider of the warehouse project that bills requests to it (the Budget and Cloud Quotas APIs require a quota project). */
+    quotaProvider: Provider;
+    /** Provider of the project-number lookup: one that needs no API enabled in the project. */
+    lookupProvider: Provider;
 }
 
 /** QueryUsagePerDay is expressed in MiB by the Cloud Quotas API, as a string. */
@@ -41,7 +43,7 @@ export class WarehouseCosts extends pulumi.ComponentResource {
     constructor(name: string, args: WarehouseCostsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:WarehouseCosts", name, {}, opts);
         const cfg = args.config;
-        const provider = args.provider;
+        const provider = args.quotaProvider;
         const project = cfg.warehouseProject;
 
         this.quota = new SQuotaPreference(`${name}-query-usage`, {
@@ -57,7 +59,7 @@ export class WarehouseCosts extends pulumi.ComponentResource {
         }, { parent: this, provider });
 
         const b = gcpBudgetOf(cfg);
-        const projectNumber = getProjectOutput({ projectId: project }, { parent: this, provider }).number;
+        const projectNumber = getProjectOutput({ projectId: project }, { parent: this, provider: args.lookupProvider }).number;
         this.budget = new Budget(`${name}-budget`, {
             billingAccount: b.billingAccount,
             displayName: `dataplatform-${cfg.stack}`,

@@ -5,12 +5,11 @@ import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
 import type { PlatformConfig } from "../config";
 import type { IdentityBinder } from "../interfaces";
-import { gcpProvider } from "./provider";
 import { bigqueryKmsLocation, GcpKeys } from "./keys";
 import { GcpNetwork } from "./network";
 import { GkeCluster } from "./cluster";
 import { GcpIdentityBinder } from "./identity";
-import { GcpProjectServices, PLATFORM_SERVICES, warehouseProviderWithServices } from "./services";
+import { gcpProjectProviders, GcpProjectProviders, PLATFORM_SERVICES, warehouseProviders } from "./services";
 
 export interface GcpFoundationArgs {
     config: PlatformConfig;
@@ -56,6 +55,9 @@ export function storageClassSpec<K extends pulumi.Input<string>>(cfg: Pick<Platf
 export class GcpFoundation extends pulumi.ComponentResource {
     readonly provider: Provider;
     readonly warehouseProvider: Provider;
+    /** Lookups, resources and quota/budget providers of the cluster project and of the warehouse project. */
+    readonly providers: GcpProjectProviders;
+    readonly warehouseProviders: GcpProjectProviders;
     readonly keys: GcpKeys;
     readonly warehouseKeys: GcpKeys;
     readonly networkId: pulumi.Output<string>;
@@ -74,21 +76,19 @@ export class GcpFoundation extends pulumi.ComponentResource {
         super("dataplatform:gcp:Foundation", name, {}, opts);
         const cfg = args.config;
         const gcp = cfg.gcp!;
-        // APIs first, through their own provider: everything on `provider` then waits for them.
-        const bootstrap = gcpProvider(`${name}-gcp-bootstrap`, gcp.project, gcp.region, { parent: this });
-        const services = new GcpProjectServices(`${name}-services`, { provider: bootstrap, project: gcp.project, services: PLATFORM_SERVICES }, { parent: this });
-        this.provider = gcpProvider(`${name}-gcp`, gcp.project, gcp.region, { parent: this, dependsOn: [services] });
-        if (cfg.warehouseProject === gcp.project) {
-            this.warehouseProvider = this.provider;
-        } else {
-            this.warehouseProvider = warehouseProviderWithServices(`${name}-gcp-warehouse`, cfg.warehouseProject, cfg.warehouseRegion, { parent: this });
-        }
+        // APIs first, through a provider that needs none of them: everything on `provider` then waits for them.
+        this.providers = gcpProjectProviders(`${name}-gcp`, `${name}-services`, gcp.project, gcp.region, PLATFORM_SERVICES, { parent: this });
+        this.provider = this.providers.provider;
+        this.warehouseProviders = cfg.warehouseProject === gcp.project
+            ? this.providers
+            : warehouseProviders(`${name}-gcp-warehouse`, cfg.warehouseProject, cfg.warehouseRegion, { parent: this });
+        this.warehouseProvider = this.warehouseProviders.provider;
 
         this.keys = new GcpKeys(`${name}-keys`, {
-            config: cfg, provider: this.provider, project: gcp.project, location: gcp.region, purposes: ["gke", "disk", "storage"],
+            config: cfg, provider: this.provider, lookupProvider: this.providers.bootstrap, project: gcp.project, location: gcp.region, purposes: ["gke", "disk", "storage"],
         }, { parent: this });
         this.warehouseKeys = new GcpKeys(`${name}-warehouse-keys`, {
-            config: cfg, provider: this.warehouseProvider, project: cfg.warehouseProject,
+            config: cfg, provider: this.warehouseProvider, lookupProvider: this.warehouseProviders.bootstrap, project: cfg.warehouseProject,
             location: bigqueryKmsLocation(cfg.warehouse.location), purposes: ["bigquery"],
         }, { parent: this });
 
@@ -129,7 +129,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
         }, { parent: this, provider: this.k8sProvider, dependsOn: [this.keys.grant("disk")] });
         this.storageClassName = sc.metadata.name;
 
-        const projectNumber = getProjectOutput({ projectId: gcp.project }, { parent: this, provider: this.provider }).number;
+        const projectNumber = getProjectOutput({ projectId: gcp.project }, { parent: this, provider: this.providers.bootstrap }).number;
         this.identity = new GcpIdentityBinder({
             config: cfg,
             provider: this.provider,

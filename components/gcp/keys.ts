@@ -13,6 +13,8 @@ export type KeyPurpose = "gke" | "disk" | "storage" | "bigquery";
 export interface GcpKeysArgs {
     config: PlatformConfig;
     provider: Provider;
+    /** Provider of the lookups (project number, service agents): one that needs no API enabled in the project. */
+    lookupProvider: Provider;
     /** Project that holds the key ring (and whose service agents use the keys). */
     project: string;
     /** KMS location: a region, or a multi-region such as "europe" for BigQuery datasets in EU. */
@@ -84,7 +86,8 @@ export class GcpKeys extends pulumi.ComponentResource {
         }, { parent: this, provider, protect: prod, retainOnDelete: true });
         this.keyRingId = ring.id;
 
-        const projectNumber = getProjectOutput({ projectId: args.project }, { parent: this, provider }).number;
+        const lookup = { parent: this, provider: args.lookupProvider };
+        const projectNumber = getProjectOutput({ projectId: args.project }, lookup).number;
         const keys: Partial<Record<KeyPurpose, CryptoKey>> = {};
         this.grants = [];
         for (const purpose of [...new Set(args.purposes)]) {
@@ -101,7 +104,7 @@ export class GcpKeys extends pulumi.ComponentResource {
             const grant = new CryptoKeyIAMMember(`${name}-${purpose}-agent`, {
                 cryptoKeyId: key.id,
                 role: ENCRYPTER_DECRYPTER,
-                member: pulumi.all([projectNumber, ensureAgent(purpose, args.project, { parent: this, provider })]).apply(([n]) => serviceAgent(purpose, n)),
+                member: pulumi.all([projectNumber, ensureAgent(purpose, args.project, lookup)]).apply(([n]) => serviceAgent(purpose, n)),
             }, { parent: this, provider });
             this.grantOf[purpose] = grant;
             this.grants.push(grant);
