@@ -52,7 +52,7 @@ export class Platform extends pulumi.ComponentResource {
         const warehouseProvider = warehouseProviders.provider;
         // BigQuery stays in GCP on aws stacks: its CMEK lives in the warehouse project.
         const warehouseKeys = gcpFoundation?.warehouseKeys ?? new GcpKeys("warehouse-keys", {
-            config: cfg, provider: warehouseProvider, lookupProvider: warehouseProviders.bootstrap, project: cfg.warehouseProject,
+            config: cfg, provider: warehouseProvider, lookupProvider: warehouseProviders.bootstrap, project: cfg.warehouseProject, ring: "warehouse",
             location: bigqueryKmsLocation(cfg.warehouse.location), purposes: ["bigquery"],
         }, { parent: this });
         const warehouse = new Warehouse("warehouse", {

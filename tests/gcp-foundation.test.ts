@@ -31,7 +31,9 @@ describe("GCP foundation (pure)", () => {
         assert.equal(serviceAgent("disk", "42"), "serviceAccount:service-42@compute-system.iam.gserviceaccount.com");
         assert.equal(serviceAgent("storage", "42"), "serviceAccount:service-42@gs-project-accounts.iam.gserviceaccount.com");
         assert.equal(serviceAgent("bigquery", "42"), "serviceAccount:bq-42@bigquery-encryption.iam.gserviceaccount.com");
-        assert.equal(keyRingName("prod", ["storage", "gke", "disk"]), "dataplatform-prod-disk-gke-storage");
+        assert.equal(serviceAgent("registry", "42"), "serviceAccount:service-42@gcp-sa-artifactregistry.iam.gserviceaccount.com");
+        assert.equal(serviceAgent("sql", "42"), "serviceAccount:service-42@gcp-sa-cloud-sql.iam.gserviceaccount.com");
+        assert.equal(keyRingName("prod", "platform"), "dataplatform-prod-platform");
         assert.ok(seconds(ROTATION_PERIOD) <= 90 * 86400);
     });
 
@@ -162,15 +164,19 @@ for (const stack of ["staging", "prod"] as const) {
 
         it("creates one rotating key per purpose, granted on the key only to its service agent", () => {
             const keys = ofType(plan, "gcp:kms/cryptoKey:CryptoKey").filter((k) => k.name.startsWith("foundation-"));
-            assert.deepEqual(keys.map((k) => inputsOf(k).name).sort(), ["bigquery", "disk", "gke", "storage"]);
+            assert.deepEqual(keys.map((k) => inputsOf(k).name).sort(), ["bigquery", "disk", "gke", "registry", "storage"]);
+            // Keys can never be deleted: retained on delete in every environment.
+            for (const k of keys) assert.equal(k.retainOnDelete, true, k.name);
             for (const k of keys) assert.ok(seconds(inputsOf(k).rotationPeriod) <= 90 * 86400, k.name);
             const rings = ofType(plan, "gcp:kms/keyRing:KeyRing").filter((k) => k.name.startsWith("foundation-"));
             assert.deepEqual(rings.map((r) => inputsOf(r).location).sort(), ["europe", plan.config.gcp!.region]);
+            // Ring names never depend on the purposes: adding a key must not rename the ring and replace every key.
+            assert.deepEqual(rings.map((r) => inputsOf(r).name).sort(), [`dataplatform-${stack}-platform`, `dataplatform-${stack}-warehouse`]);
             const grants = ofType(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").filter((k) => k.name.startsWith("foundation-"));
-            assert.equal(grants.length, 4);
+            assert.equal(grants.length, 5);
             for (const g of grants) {
                 const i = inputsOf(g);
-                const purpose = g.name.replace(/^.*keys-/, "").replace(/-agent$/, "") as "gke" | "disk" | "storage" | "bigquery";
+                const purpose = g.name.replace(/^.*keys-/, "").replace(/-agent$/, "") as "gke" | "disk" | "storage" | "bigquery" | "registry";
                 assert.equal(i.role, "roles/cloudkms.cryptoKeyEncrypterDecrypter");
                 assert.equal(i.member, serviceAgent(purpose, "123456789012"));
                 assert.match(i.cryptoKeyId, new RegExp(`/cryptoKeys/${purpose}$`));

@@ -13,6 +13,7 @@ import { EksCluster } from "./cluster";
 import { AwsIdentityBinder } from "./identity";
 import { AwsKeys } from "./keys";
 import { AwsNetwork } from "./network";
+import { AwsRegistry } from "./registry";
 import { awsConfig, awsProvider, warehouseProvider } from "./provider";
 
 export interface AwsFoundationArgs {
@@ -58,6 +59,7 @@ export class AwsFoundation extends pulumi.ComponentResource {
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;
     readonly federation: AwsFederation;
+    readonly registry: AwsRegistry;
     readonly outputs: Record<string, pulumi.Input<unknown>>;
 
     constructor(name: string, args: AwsFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -72,6 +74,9 @@ export class AwsFoundation extends pulumi.ComponentResource {
         const provider = this.provider;
 
         this.keys = new AwsKeys(`${name}-keys`, { accountId: aws.accountId, region: aws.region, stack: cfg.stack, environment: cfg.environment, provider }, { parent: this });
+        this.registry = new AwsRegistry(`${name}-registry`, {
+            accountId: aws.accountId, region: aws.region, kmsKeyArn: this.keys.arn("ecr"), environment: cfg.environment, provider,
+        }, { parent: this });
         const network = new AwsNetwork(`${name}-network`, {
             cidr: cfg.network.nodeCidr, availabilityZones: aws.availabilityZones, environment: cfg.environment, region: aws.region, accountId: aws.accountId, provider,
         }, { parent: this });
@@ -140,6 +145,7 @@ export class AwsFoundation extends pulumi.ComponentResource {
             natGateways: network.natGatewayCount,
             storageClass: this.storageClassName,
             bigqueryWorkloadIdentityPool: this.federation.poolName,
+            registry: this.registry.url,
         };
         this.registerOutputs(this.outputs);
     }

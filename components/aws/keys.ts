@@ -3,8 +3,8 @@ import { Alias } from "@pulumi/aws/kms/alias";
 import { Key } from "@pulumi/aws/kms/key";
 import type { Provider } from "@pulumi/aws/provider";
 
-export type AwsKeyPurpose = "eks" | "ebs" | "s3" | "rds";
-export const AWS_KEY_PURPOSES: readonly AwsKeyPurpose[] = ["eks", "ebs", "s3", "rds"];
+export type AwsKeyPurpose = "eks" | "ebs" | "s3" | "rds" | "ecr";
+export const AWS_KEY_PURPOSES: readonly AwsKeyPurpose[] = ["eks", "ebs", "s3", "rds", "ecr"];
 
 export interface AwsKeysArgs {
     accountId: string;
@@ -33,6 +33,7 @@ const VIA_SERVICES: Record<AwsKeyPurpose, string[]> = {
     ebs: ["ec2"],
     s3: ["s3"],
     rds: ["rds", "secretsmanager"],
+    ecr: ["ecr"],
 };
 
 /**

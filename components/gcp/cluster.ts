@@ -4,6 +4,7 @@ import { Cluster, ClusterArgs } from "@pulumi/gcp/container/cluster";
 import { Account } from "@pulumi/gcp/serviceaccount/account";
 import { IAMMember } from "@pulumi/gcp/projects/iammember";
 import { RepositoryIamMember } from "@pulumi/gcp/artifactregistry/repositoryIamMember";
+import type { Repository } from "@pulumi/gcp/artifactregistry/repository";
 import type { PlatformConfig } from "../config";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
 import { GkeNodePools, hardenedNodeConfig } from "./nodepools";
@@ -18,6 +19,8 @@ export interface GkeClusterArgs {
     diskKeyId: pulumi.Input<string>;
     /** Service-agent grants on those keys; the cluster and node pools are created after them. */
     keyGrants: pulumi.Resource[];
+    /** The platform's own image repository (created by the foundation): nodes get read access on it. */
+    registry: { project: string; location: string; repository: Repository };
 }
 
 /** The only project roles of the node service account: write logs and metrics (no default compute SA, no editor). */
@@ -101,7 +104,16 @@ export class GkeCluster extends pulumi.ComponentResource {
             member: nodeSa.member,
         }, { parent: this, provider }));
         this.nodeServiceAccountEmail = nodeSa.email;
-        for (const repo of artifactRepositories(cfg)) {
+        const own = args.registry;
+        new RepositoryIamMember(`${name}-nodes-pull-${own.project}-registry`, {
+            project: own.project,
+            location: own.location,
+            repository: own.repository.repositoryId,
+            role: "roles/artifactregistry.reader",
+            member: nodeSa.member,
+        }, { parent: this, provider });
+        // Other repositories that config images name (not created here): reader on each of them only.
+        for (const repo of artifactRepositories(cfg).filter((r) => !(r.project === own.project && r.location === own.location))) {
             new RepositoryIamMember(`${name}-nodes-pull-${repo.project}-${repo.repository}`, {
                 project: repo.project,
                 location: repo.location,

@@ -8,6 +8,7 @@ import type { IdentityBinder } from "../interfaces";
 import { bigqueryKmsLocation, GcpKeys } from "./keys";
 import { GcpNetwork } from "./network";
 import { GkeCluster } from "./cluster";
+import { GcpRegistry } from "./registry";
 import { GcpIdentityBinder } from "./identity";
 import { gcpProjectProviders, GcpProjectProviders, PLATFORM_SERVICES, warehouseProviders } from "./services";
 
@@ -70,6 +71,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
     readonly k8sProvider: K8sProvider;
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;
+    readonly registry: GcpRegistry;
     readonly outputs: Record<string, pulumi.Input<unknown>>;
 
     constructor(name: string, args: GcpFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -85,11 +87,17 @@ export class GcpFoundation extends pulumi.ComponentResource {
         this.warehouseProvider = this.warehouseProviders.provider;
 
         this.keys = new GcpKeys(`${name}-keys`, {
-            config: cfg, provider: this.provider, lookupProvider: this.providers.bootstrap, project: gcp.project, location: gcp.region, purposes: ["gke", "disk", "storage"],
+            config: cfg, provider: this.provider, lookupProvider: this.providers.bootstrap, project: gcp.project, location: gcp.region, ring: "platform",
+            purposes: ["gke", "disk", "storage", "registry"],
         }, { parent: this });
         this.warehouseKeys = new GcpKeys(`${name}-warehouse-keys`, {
-            config: cfg, provider: this.warehouseProvider, lookupProvider: this.warehouseProviders.bootstrap, project: cfg.warehouseProject,
+            config: cfg, provider: this.warehouseProvider, lookupProvider: this.warehouseProviders.bootstrap, project: cfg.warehouseProject, ring: "warehouse",
             location: bigqueryKmsLocation(cfg.warehouse.location), purposes: ["bigquery"],
+        }, { parent: this });
+
+        this.registry = new GcpRegistry(`${name}-registry`, {
+            project: gcp.project, location: gcp.region, kmsKeyName: this.keys.keyId("registry"), keyGrant: this.keys.grant("registry"),
+            environment: cfg.environment, provider: this.provider,
         }, { parent: this });
 
         const network = new GcpNetwork(`${name}-network`, { config: cfg, provider: this.provider }, { parent: this });
@@ -104,6 +112,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
             gkeKeyId: this.keys.keyId("gke"),
             diskKeyId: this.keys.keyId("disk"),
             keyGrants: [this.keys.grant("gke"), this.keys.grant("disk")],
+            registry: { project: gcp.project, location: gcp.region, repository: this.registry.repository },
         }, { parent: this });
         const cluster = gke.cluster;
         this.clusterName = gke.clusterName;
@@ -152,6 +161,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
             nodeServiceAccount: this.nodeServiceAccountEmail,
             storageClass: this.storageClassName,
             kmsKeyRing: this.keys.keyRingId,
+            registry: this.registry.url,
         };
         this.registerOutputs(this.outputs);
     }
