@@ -70,7 +70,7 @@ export class Airflow extends pulumi.ComponentResource {
             values,
             // The migration job runs as a hook; give it time against a fresh Cloud SQL / RDS instance.
             timeout: 1200,
-        }, { ...k8s, dependsOn: [metadata, this.identity.serviceAccount, logs.resource, ...(args.dependsOn ?? [])] });
+        }, { ...k8s, dependsOn: [metadata, ...this.identity.ready, logs.resource, ...(args.dependsOn ?? [])] });
         this.registerOutputs({ release: this.release.status });
     }
 }

@@ -52,6 +52,7 @@ export class EksCluster extends pulumi.ComponentResource {
     /** Cluster administration is in place (access entries with their policies): the Kubernetes provider waits for it. */
     readonly adminAccess: pulumi.Resource[];
     readonly workloadAddons: EksAddons;
+    readonly nodeGroups: EksNodeGroups;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:aws:EksCluster", name, {}, opts);
@@ -98,7 +99,7 @@ export class EksCluster extends pulumi.ComponentResource {
         const networkAddons = new EksAddons(`${name}-network`, {
             clusterName: this.cluster.name, kubernetesVersion: args.cluster.version, addons: NETWORK_ADDONS, ebsKeyArn: args.ebsKeyArn, provider: args.provider,
         }, { parent: this });
-        const nodeGroups = new EksNodeGroups(`${name}-nodes`, {
+        const nodeGroups = this.nodeGroups = new EksNodeGroups(`${name}-nodes`, {
             clusterName: this.cluster.name, kubernetesVersion: this.cluster.version, nodeRoleArn: nodeRole.arn, subnetIds: args.subnetIds,
             pools: args.cluster.nodePools, ebsKeyArn: args.ebsKeyArn, provider: args.provider,
         }, { parent: this, dependsOn: [networkAddons, ...nodePolicies] });

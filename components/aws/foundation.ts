@@ -56,6 +56,7 @@ export class AwsFoundation extends pulumi.ComponentResource {
     readonly clusterCaCertificate: pulumi.Output<string>;
     readonly oidcIssuer: pulumi.Output<string>;
     readonly k8sProvider: K8sProvider;
+    readonly clusterReady: pulumi.Resource[];
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;
     readonly federation: AwsFederation;
@@ -101,10 +102,13 @@ export class AwsFoundation extends pulumi.ComponentResource {
         this.oidcIssuer = eks.oidcIssuer;
         this.clusterSecurityGroupId = eks.securityGroupId;
 
+        // Everything on the Kubernetes provider waits for nodes and the workload add-ons (Pod Identity agent, EBS
+        // CSI): a Helm release started earlier has no node to run on and its wait can run out.
+        this.clusterReady = [...eks.nodeGroups.nodeGroups, eks.workloadAddons];
         this.k8sProvider = new K8sProvider(`${name}-k8s`, {
             kubeconfig: pulumi.all([eks.name, eks.endpoint, eks.caCertificate]).apply(([n, e, ca]) => kubeconfig(n, e, ca, aws.region)),
             enableServerSideApply: true,
-        }, { parent: this, dependsOn: eks.adminAccess });
+        }, { parent: this, dependsOn: [...eks.adminAccess, ...this.clusterReady] });
 
         const storageClass = new StorageClass(`${name}-gp3`, {
             metadata: { name: "gp3", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },

@@ -68,6 +68,8 @@ export interface AwsFederationArgs {
 }
 
 export interface FederatedAccess {
+    /** The BigQuery bindings and the credential ConfigMap. */
+    ready: pulumi.Resource[];
     podEnv: k8sInput.core.v1.EnvVar[];
     podVolumes: k8sInput.core.v1.Volume[];
     podVolumeMounts: k8sInput.core.v1.VolumeMount[];
@@ -115,18 +117,21 @@ export class AwsFederation extends pulumi.ComponentResource {
     bind(name: string, args: { namespace: pulumi.Input<string>; serviceAccountName: string; grants: readonly Grant[]; k8sProvider: K8sProvider }, parent: pulumi.Resource): FederatedAccess {
         const o = { parent, provider: this.gcp };
         const member = pulumi.all([this.poolName, args.namespace]).apply(([pool, ns]) => federatedPrincipal(pool, ns, args.serviceAccountName));
+        const ready: pulumi.Resource[] = [];
         bigQueryBindings(args.grants).forEach((b, i) => {
             if (b.scope === "dataset") {
-                new DatasetIamMember(`${name}-bq-${b.dataset.logicalName}-${i}`, { project: b.dataset.project, datasetId: b.dataset.datasetId, role: b.role, member: member.apply(datasetIamMember) }, { ...o, dependsOn: [b.dataset.resource] });
+                ready.push(new DatasetIamMember(`${name}-bq-${b.dataset.logicalName}-${i}`, { project: b.dataset.project, datasetId: b.dataset.datasetId, role: b.role, member: member.apply(datasetIamMember) }, { ...o, dependsOn: [b.dataset.resource] }));
             } else {
-                new IAMMember(`${name}-bq-${b.role.split(".").pop()}`, { project: this.project, role: b.role, member }, o);
+                ready.push(new IAMMember(`${name}-bq-${b.role.split(".").pop()}`, { project: this.project, role: b.role, member }, o));
             }
         });
         const cm = new ConfigMap(`${name}-gcp-credentials`, {
             metadata: { name: `${args.serviceAccountName}-gcp-credentials`, namespace: args.namespace },
             data: { [GCP_CREDENTIALS_FILE]: this.providerName.apply((p) => JSON.stringify(credentialConfiguration(p), null, 2)) },
         }, { parent, provider: args.k8sProvider });
+        ready.push(cm);
         return {
+            ready,
             podEnv: [
                 { name: "GOOGLE_APPLICATION_CREDENTIALS", value: `${GCP_CREDENTIALS_DIR}/${GCP_CREDENTIALS_FILE}` },
                 { name: "GOOGLE_CLOUD_PROJECT", value: this.project },

@@ -69,6 +69,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
     readonly oidcIssuer: pulumi.Output<string>;
     readonly nodeServiceAccountEmail: pulumi.Output<string>;
     readonly k8sProvider: K8sProvider;
+    readonly clusterReady: pulumi.Resource[];
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;
     readonly registry: GcpRegistry;
@@ -127,10 +128,12 @@ export class GcpFoundation extends pulumi.ComponentResource {
             : pulumi.interpolate`https://${cluster.endpoint}`;
         const kubeconfig = pulumi.all([cluster.name, this.clusterEndpoint, this.clusterCaCertificate]).apply(([n, server, ca]) =>
             gkeKubeconfig({ name: `gke_${gcp.project}_${gke.location}_${n}`, server, caCertificatePem: viaDns ? undefined : ca }));
+        // Everything on the Kubernetes provider waits for the node pools: nothing that schedules pods starts earlier.
+        this.clusterReady = Object.values(gke.nodePools.pools);
         this.k8sProvider = new K8sProvider(`${name}-k8s`, {
             kubeconfig,
             enableServerSideApply: true,
-        }, { parent: this, dependsOn: Object.values(gke.nodePools.pools) });
+        }, { parent: this, dependsOn: this.clusterReady });
 
         const sc = new StorageClass(`${name}-storageclass`, {
             metadata: { name: "pd-balanced-cmek", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
