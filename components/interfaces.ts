@@ -92,6 +92,8 @@ export interface CloudPlatform {
      * that schedules pods (Helm releases, Deployments, Jobs) is created before the cluster can run it.
      */
     readonly clusterReady: pulumi.Resource[];
+    /** The Kubernetes identity of pull-request previews, when one is configured (read-only RBAC is bound to it). */
+    readonly previewSubject?: { kind: "User" | "Group"; name: string };
     /** Default encrypted StorageClass (CMEK / CMK). */
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;

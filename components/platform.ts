@@ -3,7 +3,8 @@ import type { PlatformConfig } from "./config";
 import { GcpFoundation } from "./gcp/foundation";
 import { AwsFoundation } from "./aws/foundation";
 import type { KafkaPlatform, KubernetesLayerArgs } from "./interfaces";
-import { Namespaces } from "./k8s/namespaces";
+import { namespacePlan, Namespaces } from "./k8s/namespaces";
+import { PreviewAccess } from "./k8s/preview-access";
 import { KafkaLayer } from "./kafka/layer";
 import { VaultLayer } from "./vault/layer";
 import { Monitoring } from "./monitoring/monitoring";
@@ -67,6 +68,11 @@ export class Platform extends pulumi.ComponentResource {
         // [3 namespaces] Every namespace once; Kubernetes layers receive only KubernetesLayerArgs.
         const foundation = gcpFoundation ?? awsFoundation!;
         const namespaces = new Namespaces("namespaces", { config: cfg, provider: foundation.k8sProvider }, { parent: this });
+        if (foundation.previewSubject) {
+            new PreviewAccess("preview-access", {
+                subject: foundation.previewSubject, releaseNamespaces: Object.keys(namespacePlan(cfg)), provider: foundation.k8sProvider,
+            }, { parent: this, dependsOn: [namespaces] });
+        }
         const k8s: KubernetesLayerArgs = {
             config: cfg, provider: foundation.k8sProvider, storageClassName: foundation.storageClassName,
             identity: foundation.identity, namespaces,

@@ -207,7 +207,7 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             assert.equal(i.deletionProtection, prod);
             assert.equal(c.protect, prod);
             const entries = ofType(plan, "aws:eks/accessEntry:AccessEntry").map(inputsOf);
-            assert.deepEqual(entries.map((e) => e.principalArn), plan.config.aws!.adminRoleArns);
+            assert.deepEqual(entries.map((e) => e.principalArn), [...plan.config.aws!.adminRoleArns, plan.config.aws!.previewRoleArn].filter(Boolean));
             const assoc = ofType(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map(inputsOf);
             assert.deepEqual(assoc.map((a) => [a.principalArn, a.policyArn, a.accessScope.type]), plan.config.aws!.adminRoleArns.map((a) => [a, CLUSTER_ADMIN_POLICY, "cluster"]));
             assert.equal(ofType(plan, "kubernetes:core/v1:ConfigMap").filter((r) => inputsOf(r).metadata?.name === "aws-auth").length, 0);

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OpenIdConnectProvider } from "@pulumi/aws/iam/openIdConnectProvider";
+import { AccessEntry } from "@pulumi/aws/eks/accessEntry";
 import type { Provider as AwsProvider } from "@pulumi/aws/provider";
 import type { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
@@ -15,6 +16,9 @@ import { AwsKeys } from "./keys";
 import { AwsNetwork } from "./network";
 import { AwsRegistry } from "./registry";
 import { awsConfig, awsProvider, warehouseProvider } from "./provider";
+
+/** Kubernetes group of the preview role's access entry (EKS refuses groups starting with `system:`). */
+export const PREVIEW_GROUP = "dataplatform-preview";
 
 export interface AwsFoundationArgs {
     config: PlatformConfig;
@@ -57,6 +61,7 @@ export class AwsFoundation extends pulumi.ComponentResource {
     readonly oidcIssuer: pulumi.Output<string>;
     readonly k8sProvider: K8sProvider;
     readonly clusterReady: pulumi.Resource[];
+    readonly previewSubject?: { kind: "User" | "Group"; name: string };
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;
     readonly federation: AwsFederation;
@@ -126,6 +131,14 @@ export class AwsFoundation extends pulumi.ComponentResource {
         this.federation = new AwsFederation(`${name}-bigquery`, {
             stack: cfg.stack, warehouseProject: cfg.warehouseProject, issuerUri: eks.oidcIssuer, provider: this.warehouseProvider,
         }, { parent: this });
+
+        // Previews: an access entry mapped to a Kubernetes group only (no EKS access policy); RBAC grants it read access.
+        if (aws.previewRoleArn) {
+            new AccessEntry(`${name}-preview`, {
+                clusterName: eks.name, principalArn: aws.previewRoleArn, type: "STANDARD", kubernetesGroups: [PREVIEW_GROUP],
+            }, { parent: this, provider });
+            this.previewSubject = { kind: "Group", name: PREVIEW_GROUP };
+        }
 
         // IRSA needs the cluster's issuer registered in IAM; Pod Identity does not.
         const oidc = cfg.awsIrsa

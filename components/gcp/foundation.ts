@@ -3,6 +3,7 @@ import type { Provider } from "@pulumi/gcp/provider";
 import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
+import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects/iammember";
 import type { PlatformConfig } from "../config";
 import type { IdentityBinder } from "../interfaces";
 import { bigqueryKmsLocation, GcpKeys } from "./keys";
@@ -70,6 +71,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
     readonly nodeServiceAccountEmail: pulumi.Output<string>;
     readonly k8sProvider: K8sProvider;
     readonly clusterReady: pulumi.Resource[];
+    readonly previewSubject?: { kind: "User" | "Group"; name: string };
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;
     readonly registry: GcpRegistry;
@@ -140,6 +142,15 @@ export class GcpFoundation extends pulumi.ComponentResource {
             ...storageClassSpec(cfg, this.keys.keyId("disk")),
         }, { parent: this, provider: this.k8sProvider, dependsOn: [this.keys.grant("disk")] });
         this.storageClassName = sc.metadata.name;
+
+        // Previews: IAM lets the account reach the cluster (get credentials, connect through the DNS endpoint) and
+        // nothing inside it; RBAC on its email (GKE's user name of a service account) grants the reads.
+        if (gcp.previewServiceAccount) {
+            new ProjectIAMMember(`${name}-preview-cluster-viewer`, {
+                project: gcp.project, role: "roles/container.clusterViewer", member: `serviceAccount:${gcp.previewServiceAccount}`,
+            }, { parent: this, provider: this.provider });
+            this.previewSubject = { kind: "User", name: gcp.previewServiceAccount };
+        }
 
         const projectNumber = getProjectOutput({ projectId: gcp.project }, { parent: this, provider: this.providers.bootstrap }).number;
         this.identity = new GcpIdentityBinder({
