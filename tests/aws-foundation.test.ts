@@ -195,7 +195,7 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             assert.equal(i.version, "1.33");
             assert.equal(i.vpcConfig.endpointPrivateAccess, true);
             assert.equal(i.vpcConfig.endpointPublicAccess, true);
-            assert.deepEqual(i.vpcConfig.publicAccessCidrs, ["203.0.113.0/24"]);
+            assert.deepEqual(i.vpcConfig.publicAccessCidrs, ["203.0.113.0/24", ...plan.config.vault.egressCidrs]);
             assert.equal(i.vpcConfig.subnetIds.length, 3);
             assert.deepEqual(i.encryptionConfig.resources, ["secrets"]);
             const eksKey = ofType(plan, "aws:kms/key:Key").find((k) => k.name === "foundation-keys-eks")!;
@@ -213,12 +213,12 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             assert.equal(ofType(plan, "kubernetes:core/v1:ConfigMap").filter((r) => inputsOf(r).metadata?.name === "aws-auth").length, 0);
         });
 
-        it("opens no public endpoint without an allow-list", async () => {
+        it("without a CI/VPN range, opens the public endpoint to Vault's egress only (TokenReview)", async () => {
             const v = await variantPlan(stack, (cfg) => { cfg["dataplatform:network"].controlPlaneAllowedCidrs = []; });
             const i = inputsOf(only(v, "aws:eks/cluster:Cluster"));
             assert.equal(i.vpcConfig.endpointPrivateAccess, true);
-            assert.equal(i.vpcConfig.endpointPublicAccess, false);
-            assert.equal(i.vpcConfig.publicAccessCidrs, undefined);
+            assert.equal(i.vpcConfig.endpointPublicAccess, true);
+            assert.deepEqual(i.vpcConfig.publicAccessCidrs, v.config.vault.egressCidrs);
         });
 
         it("runs system, kafka (tainted) and spark (Spot, from 0) node groups on hardened launch templates", () => {

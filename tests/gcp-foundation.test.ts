@@ -95,7 +95,8 @@ for (const stack of ["staging", "prod"] as const) {
             const gcp = plan.config.gcp!;
             assert.equal(i.privateClusterConfig.enablePrivateNodes, true);
             assert.equal(i.privateClusterConfig.masterIpv4CidrBlock, plan.config.network.controlPlaneCidr);
-            assert.deepEqual(i.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock), plan.config.network.controlPlaneAllowedCidrs);
+            // CI/VPN ranges and Vault's egress: Vault's Kubernetes auth calls TokenReview on this endpoint.
+            assert.deepEqual(i.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock), [...plan.config.network.controlPlaneAllowedCidrs, ...plan.config.vault.egressCidrs]);
             assert.equal(i.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled, false);
             assert.equal(i.workloadIdentityConfig.workloadPool, `${gcp.project}.svc.id.goog`);
             assert.equal(i.datapathProvider, "ADVANCED_DATAPATH");
@@ -237,15 +238,21 @@ for (const stack of ["staging", "prod"] as const) {
     });
 }
 
-describe("GCP foundation plan: private endpoint only", () => {
-    it("uses the DNS endpoint and no CA pinning when no CIDR may reach the API", async () => {
+describe("GCP foundation plan: no CI/VPN range", () => {
+    it("still admits Vault's egress on the API endpoint (TokenReview), and nothing else", async () => {
         const plan = await variantPlan("staging", (c) => { (c["dataplatform:network"] as Raw).controlPlaneAllowedCidrs = []; });
         const i = inputsOf(one(plan, "gcp:container/cluster:Cluster"));
-        assert.equal(i.privateClusterConfig.enablePrivateEndpoint, true);
-        assert.deepEqual(i.masterAuthorizedNetworksConfig.cidrBlocks, []);
-        assert.equal(i.controlPlaneEndpointsConfig.dnsEndpointConfig.allowExternalTraffic, true);
-        const kc = JSON.parse(inputsOf(one(plan, "pulumi:providers:kubernetes", "foundation-k8s")).kubeconfig);
-        assert.match(kc.clusters[0].cluster.server, /^https:\/\/gke-[0-9a-f]+-[0-9a-f]+\.europe-west1-b\.gke\.goog$/);
+        assert.equal(i.privateClusterConfig.enablePrivateEndpoint, false);
+        assert.deepEqual(i.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock), plan.config.vault.egressCidrs);
+        assert.equal(i.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled, false);
+    });
+});
+
+describe("GCP control-plane access without any allowed range", () => {
+    it("uses the private endpoint and the IAM-gated DNS endpoint", () => {
+        const closed = controlPlaneAccess({ network: { nodeCidr: "10.0.0.0/20", controlPlaneCidr: "172.16.0.0/28", controlPlaneAllowedCidrs: [] }, vault: { egressCidrs: [] } });
+        assert.equal((closed.privateClusterConfig as any).enablePrivateEndpoint, true);
+        assert.deepEqual((closed.masterAuthorizedNetworksConfig as any).cidrBlocks, []);
     });
 });
 

@@ -6,6 +6,7 @@ import type { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import type { PlatformConfig } from "../config";
+import { apiAllowedCidrs } from "../config/network";
 import type { IdentityBinder } from "../interfaces";
 import { AwsFederation } from "../gcp/aws-federation";
 import type { GcpProjectProviders } from "../gcp/services";
@@ -95,7 +96,8 @@ export class AwsFoundation extends pulumi.ComponentResource {
             cluster: cfg.cluster,
             environment: cfg.environment,
             subnetIds: network.privateSubnetIds,
-            controlPlaneAllowedCidrs: cfg.network.controlPlaneAllowedCidrs,
+            // Vault's egress is admitted too: its Kubernetes auth calls TokenReview on this endpoint.
+            controlPlaneAllowedCidrs: apiAllowedCidrs(cfg),
             adminRoleArns: aws.adminRoleArns,
             eksKeyArn: this.keys.arn("eks"),
             ebsKeyArn: this.keys.arn("ebs"),

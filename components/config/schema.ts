@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { pinnedVersion, Report } from "./common";
 import { awsSchema, gcpSchema, labelsSchema, platformRules } from "./platform";
-import { networkSchema, networkRules } from "./network";
+import { networkSchema, networkRules, vaultEgressRules } from "./network";
 import { clusterSchema, clusterRules } from "./cluster";
 import { kafkaSchema, kafkaRules } from "./kafka";
 import { budgetSchema, dataRules, lakeSchema, warehouseSchema } from "./data";
@@ -62,6 +62,7 @@ export const stackSchema = z
         const report: Report = (path, value, message) => ctx.addIssue({ code: "custom", path, message, input: value });
         platformRules(cfg, report);
         networkRules(cfg.cloud, cfg.network, report);
+        vaultEgressRules(cfg.network, cfg.vault.egressCidrs, report);
         clusterRules(cfg.cloud, cfg.environment, cfg.cluster, report);
         kafkaRules(cfg.environment, cfg.kafka, report);
         dataRules(cfg.cloud, cfg.environment, cfg.lake, cfg.warehouse, cfg.budget, report);

@@ -6,6 +6,7 @@ import { IAMMember } from "@pulumi/gcp/projects/iammember";
 import { RepositoryIamMember } from "@pulumi/gcp/artifactregistry/repositoryIamMember";
 import type { Repository } from "@pulumi/gcp/artifactregistry/repository";
 import type { PlatformConfig } from "../config";
+import { apiAllowedCidrs } from "../config/network";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
 import { GkeNodePools, hardenedNodeConfig } from "./nodepools";
 
@@ -55,8 +56,9 @@ export function clusterPlacement(cfg: Pick<PlatformConfig, "gcp" | "cluster">): 
 }
 
 /** Control-plane access: IP endpoint limited to the configured CIDRs, or private endpoint plus the IAM-gated DNS endpoint. */
-export function controlPlaneAccess(cfg: Pick<PlatformConfig, "network">): Pick<ClusterArgs, "privateClusterConfig" | "masterAuthorizedNetworksConfig" | "controlPlaneEndpointsConfig"> {
-    const allowed = cfg.network.controlPlaneAllowedCidrs;
+export function controlPlaneAccess(cfg: Pick<PlatformConfig, "network"> & { vault?: { egressCidrs: readonly string[] } }): Pick<ClusterArgs, "privateClusterConfig" | "masterAuthorizedNetworksConfig" | "controlPlaneEndpointsConfig"> {
+    // Vault's egress is admitted too: its Kubernetes auth calls TokenReview on this endpoint.
+    const allowed = apiAllowedCidrs(cfg);
     const privateOnly = allowed.length === 0;
     return {
         privateClusterConfig: {

@@ -5,6 +5,7 @@ import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
 import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects/iammember";
 import type { PlatformConfig } from "../config";
+import { apiAllowedCidrs } from "../config/network";
 import type { IdentityBinder } from "../interfaces";
 import { bigqueryKmsLocation, GcpKeys } from "./keys";
 import { GcpNetwork } from "./network";
@@ -124,7 +125,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
         this.oidcIssuer = pulumi.interpolate`https://container.googleapis.com/v1/projects/${gcp.project}/locations/${gke.location}/clusters/${cluster.name}`;
 
         // Without allowed CIDRs the IP endpoint is private: reach the API through the IAM-gated DNS endpoint.
-        const viaDns = cfg.network.controlPlaneAllowedCidrs.length === 0;
+        const viaDns = apiAllowedCidrs(cfg).length === 0;
         this.clusterEndpoint = viaDns
             ? cluster.controlPlaneEndpointsConfig.apply((c) => `https://${c.dnsEndpointConfig?.endpoint ?? ""}`)
             : pulumi.interpolate`https://${cluster.endpoint}`;
