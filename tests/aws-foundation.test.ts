@@ -46,8 +46,19 @@ describe("aws foundation: pure rules", () => {
             system: { machineType: "m6i.xlarge", min: 1, max: 3, spot: false, diskSizeGb: 100 },
             kafka: { machineType: "r6i.xlarge", min: 3, max: 3, spot: false, diskSizeGb: 100 },
             spark: { machineType: "r6i.xlarge", min: 0, max: 6, spot: true, diskSizeGb: 200 },
-        });
+        }, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
         const by = Object.fromEntries(specs.map((s) => [s.pool, s]));
+        // Kafka: one group per AZ (zonal EBS volumes), the pool's size split evenly.
+        const kafka = specs.filter((s) => s.pool === "kafka");
+        assert.deepEqual(kafka.map((s) => [s.id, s.subnets, s.minSize, s.maxSize]), [
+            ["kafka-eu-west-1a", [0], 1, 1], ["kafka-eu-west-1b", [1], 1, 1], ["kafka-eu-west-1c", [2], 1, 1],
+        ]);
+        assert.deepEqual(by.system.subnets, [0, 1, 2]);
+        // Spot: several instance types of one size.
+        assert.ok(by.spark.instanceTypes.length >= 3);
+        assert.equal(by.spark.instanceTypes[0], "r6i.xlarge");
+        for (const t of by.spark.instanceTypes) assert.match(t, /^r\d[a-z]*\.xlarge$/);
+        assert.deepEqual(by.system.instanceTypes, ["m6i.xlarge"]);
         assert.deepEqual(by.system.taints, []);
         assert.deepEqual(by.kafka.taints, [{ key: "dataplatform.io/pool", value: "kafka", effect: "NO_SCHEDULE" }]);
         assert.deepEqual(by.kafka.labels, { "dataplatform.io/pool": "kafka" });
@@ -222,9 +233,18 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
         });
 
         it("runs system, kafka (tainted) and spark (Spot, from 0) node groups on hardened launch templates", () => {
-            const groups: Record<string, any> = Object.fromEntries(ofType(plan, "aws:eks/nodeGroup:NodeGroup").map((g) => [g.name.split("-").pop(), inputsOf(g)]));
-            assert.deepEqual(Object.keys(groups).sort(), ["kafka", "spark", "system"]);
+            const all = ofType(plan, "aws:eks/nodeGroup:NodeGroup").map(inputsOf);
             const pools = plan.config.cluster.nodePools;
+            const kafkaGroups = all.filter((g) => g.labels["dataplatform.io/pool"] === "kafka");
+            assert.equal(kafkaGroups.length, plan.config.aws!.availabilityZones.length, "one Kafka node group per AZ");
+            for (const g of kafkaGroups) assert.equal(g.subnetIds.length, 1);
+            assert.equal(new Set(kafkaGroups.map((g) => g.subnetIds[0])).size, kafkaGroups.length, "each in its own AZ");
+            assert.ok(kafkaGroups.reduce((n, g) => n + g.scalingConfig.minSize, 0) >= pools.kafka.min);
+            const groups: Record<string, any> = Object.fromEntries(all.map((g) => [g.labels["dataplatform.io/pool"], g]));
+            assert.deepEqual(Object.keys(groups).sort(), ["kafka", "spark", "system"]);
+            const size = pools.spark.machineType.split(".")[1];
+            assert.ok(groups.spark.instanceTypes.length > 1, "Spot over several instance types");
+            for (const t of groups.spark.instanceTypes) assert.equal(t.split(".")[1], size, t);
             assert.deepEqual(groups.kafka.taints, [{ key: "dataplatform.io/pool", value: "kafka", effect: "NO_SCHEDULE" }]);
             assert.equal(groups.kafka.labels["dataplatform.io/pool"], "kafka");
             assert.deepEqual(groups.kafka.instanceTypes, [pools.kafka.machineType]);

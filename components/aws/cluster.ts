@@ -33,7 +33,9 @@ export interface EksClusterArgs {
     clusterName: string;
     cluster: ClusterConfig;
     environment: "staging" | "prod";
+    /** Private subnets, one per AZ in availabilityZones order. */
     subnetIds: pulumi.Input<string>[];
+    availabilityZones: readonly string[];
     controlPlaneAllowedCidrs: readonly string[];
     adminRoleArns: readonly string[];
     eksKeyArn: pulumi.Input<string>;
@@ -100,7 +102,7 @@ export class EksCluster extends pulumi.ComponentResource {
             clusterName: this.cluster.name, kubernetesVersion: args.cluster.version, addons: NETWORK_ADDONS, ebsKeyArn: args.ebsKeyArn, provider: args.provider,
         }, { parent: this });
         const nodeGroups = this.nodeGroups = new EksNodeGroups(`${name}-nodes`, {
-            clusterName: this.cluster.name, kubernetesVersion: this.cluster.version, nodeRoleArn: nodeRole.arn, subnetIds: args.subnetIds,
+            clusterName: this.cluster.name, kubernetesVersion: this.cluster.version, nodeRoleArn: nodeRole.arn, subnetIds: args.subnetIds, availabilityZones: args.availabilityZones,
             pools: args.cluster.nodePools, ebsKeyArn: args.ebsKeyArn, provider: args.provider,
         }, { parent: this, dependsOn: [networkAddons, ...nodePolicies] });
         this.workloadAddons = new EksAddons(`${name}-workloads`, {

@@ -96,6 +96,7 @@ export class AwsFoundation extends pulumi.ComponentResource {
             cluster: cfg.cluster,
             environment: cfg.environment,
             subnetIds: network.privateSubnetIds,
+            availabilityZones: aws.availabilityZones,
             // Vault's egress is admitted too: its Kubernetes auth calls TokenReview on this endpoint.
             controlPlaneAllowedCidrs: apiAllowedCidrs(cfg),
             adminRoleArns: aws.adminRoleArns,
