@@ -89,7 +89,10 @@ export class Platform extends pulumi.ComponentResource {
         outputs.vault = { authMount: vault.authMount, kvMount: vault.kvMount, roles: vault.apps.map((a) => a.name) };
         // [6 processing] managed Airflow DB (gcp/aws folder), Spark operator + jobs, KEDA + scalers, Airflow.
         const airflowDatabase = gcpFoundation
-            ? new GcpAirflowDatabase("airflow-db", { config: cfg, provider: gcpFoundation.provider, networkId: gcpFoundation.networkId }, { parent: this })
+            ? new GcpAirflowDatabase("airflow-db", {
+                config: cfg, provider: gcpFoundation.provider, networkId: gcpFoundation.networkId,
+                kmsKeyName: gcpFoundation.keys.keyId("sql"), keyGrants: [gcpFoundation.keys.grant("sql")],
+            }, { parent: this })
             : new AwsAirflowDatabase("airflow-db", {
                 config: cfg, provider: awsFoundation!.provider, vpcId: awsFoundation!.vpcId, privateSubnetIds: awsFoundation!.privateSubnetIds,
                 clusterSecurityGroupId: awsFoundation!.clusterSecurityGroupId, kmsKeyArn: awsFoundation!.keys.arn("rds"),

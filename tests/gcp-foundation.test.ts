@@ -165,7 +165,7 @@ for (const stack of ["staging", "prod"] as const) {
 
         it("creates one rotating key per purpose, granted on the key only to its service agent", () => {
             const keys = ofType(plan, "gcp:kms/cryptoKey:CryptoKey").filter((k) => k.name.startsWith("foundation-"));
-            assert.deepEqual(keys.map((k) => inputsOf(k).name).sort(), ["bigquery", "disk", "gke", "registry", "storage"]);
+            assert.deepEqual(keys.map((k) => inputsOf(k).name).sort(), ["bigquery", "disk", "gke", "registry", "sql", "storage"]);
             // Keys can never be deleted: retained on delete in every environment.
             for (const k of keys) assert.equal(k.retainOnDelete, true, k.name);
             for (const k of keys) assert.ok(seconds(inputsOf(k).rotationPeriod) <= 90 * 86400, k.name);
@@ -174,10 +174,10 @@ for (const stack of ["staging", "prod"] as const) {
             // Ring names never depend on the purposes: adding a key must not rename the ring and replace every key.
             assert.deepEqual(rings.map((r) => inputsOf(r).name).sort(), [`dataplatform-${stack}-platform`, `dataplatform-${stack}-warehouse`]);
             const grants = ofType(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").filter((k) => k.name.startsWith("foundation-"));
-            assert.equal(grants.length, 5);
+            assert.equal(grants.length, 6);
             for (const g of grants) {
                 const i = inputsOf(g);
-                const purpose = g.name.replace(/^.*keys-/, "").replace(/-agent$/, "") as "gke" | "disk" | "storage" | "bigquery" | "registry";
+                const purpose = g.name.replace(/^.*keys-/, "").replace(/-agent$/, "") as "gke" | "disk" | "storage" | "bigquery" | "registry" | "sql";
                 assert.equal(i.role, "roles/cloudkms.cryptoKeyEncrypterDecrypter");
                 assert.equal(i.member, serviceAgent(purpose, "123456789012"));
                 assert.match(i.cryptoKeyId, new RegExp(`/cryptoKeys/${purpose}$`));
@@ -229,6 +229,19 @@ for (const stack of ["staging", "prod"] as const) {
             for (const r of services) assert.ok(provider.dependencies.includes(r.urn), r.name);
             const c = one(plan, "gcp:container/cluster:Cluster");
             assert.ok(c.provider!.startsWith(provider.urn + "::"));
+        });
+
+        it("encrypts Cloud SQL with a regional CMEK, after the generated Cloud SQL agent holds the key", () => {
+            const sql = one(plan, "gcp:sql/databaseInstance:DatabaseInstance");
+            const i = inputsOf(sql);
+            const key = one(plan, "gcp:kms/cryptoKey:CryptoKey", "-keys-sql");
+            assert.match(i.encryptionKeyName, new RegExp(`^projects/${plan.config.gcp!.project}/locations/${i.region}/keyRings/[^/]+/cryptoKeys/sql$`));
+            assert.ok(sql.dependencies.includes(key.urn));
+            const grant = one(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "-keys-sql-agent");
+            assert.equal(inputsOf(grant).member, "serviceAccount:service-123456789012@gcp-sa-cloud-sql.iam.gserviceaccount.com");
+            assert.ok(sql.dependencies.includes(grant.urn), "the instance waits for the agent's key grant");
+            const agent = ofType(plan, "gcp:projects/serviceIdentity:ServiceIdentity").find((a) => inputsOf(a).service === "sqladmin.googleapis.com");
+            assert.ok(agent && grant.dependencies.includes(agent.urn), "the Cloud SQL agent is generated before it is granted");
         });
 
         it("holds no static credential", () => {

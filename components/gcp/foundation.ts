@@ -92,7 +92,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
 
         this.keys = new GcpKeys(`${name}-keys`, {
             config: cfg, provider: this.provider, lookupProvider: this.providers.bootstrap, project: gcp.project, location: gcp.region, ring: "platform",
-            purposes: ["gke", "disk", "storage", "registry"],
+            purposes: ["gke", "disk", "storage", "registry", "sql"],
         }, { parent: this });
         this.warehouseKeys = new GcpKeys(`${name}-warehouse-keys`, {
             config: cfg, provider: this.warehouseProvider, lookupProvider: this.warehouseProviders.bootstrap, project: cfg.warehouseProject, ring: "warehouse",
