@@ -101,6 +101,8 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(i.workloadIdentityConfig.workloadPool, `${gcp.project}.svc.id.goog`);
             assert.equal(i.datapathProvider, "ADVANCED_DATAPATH");
             assert.equal(i.enableShieldedNodes, true);
+            // VULNERABILITY_BASIC was removed by Google in July 2025: the API refuses it.
+            assert.deepEqual(i.securityPostureConfig, { mode: "BASIC" });
             assert.equal(i.removeDefaultNodePool, true);
             assert.equal(i.enableLegacyAbac, false);
             assert.equal(i.masterAuth.clientCertificateConfig.issueClientCertificate, false);
@@ -158,6 +160,7 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(spark.autoscaling.minNodeCount, 0);
             const roles = ofType(plan, "gcp:projects/iAMMember:IAMMember").filter((r) => inputsOf(r).member === `serviceAccount:${email}`);
             assert.deepEqual(roles.map((r) => inputsOf(r).role).sort(), [...NODE_ROLES].sort());
+            assert.deepEqual([...NODE_ROLES], ["roles/container.defaultNodeServiceAccount"], "the documented minimum role of a node service account");
             // Image pulls: reader on each configured registry repository only.
             const pulls = ofType(plan, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").filter((r) => inputsOf(r).member === `serviceAccount:${email}`);
             assert.deepEqual(pulls.map((r) => [inputsOf(r).project, inputsOf(r).repository, inputsOf(r).role]), [[plan.config.gcp!.project, "platform", "roles/artifactregistry.reader"]]);

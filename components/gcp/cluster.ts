@@ -24,8 +24,12 @@ export interface GkeClusterArgs {
     registry: { project: string; location: string; repository: Repository };
 }
 
-/** The only project roles of the node service account: write logs and metrics (no default compute SA, no editor). */
-export const NODE_ROLES = ["roles/logging.logWriter", "roles/monitoring.metricWriter"] as const;
+/**
+ * The only project role of the node service account: the documented minimum for a custom node service account
+ * (logs, metrics, and what node components read; https://cloud.google.com/kubernetes-engine/docs/how-to/service-accounts#default-gke-service-agent),
+ * no default compute SA, no editor.
+ */
+export const NODE_ROLES = ["roles/container.defaultNodeServiceAccount"] as const;
 
 export interface ArtifactRepository { project: string; location: string; repository: string }
 
@@ -148,7 +152,8 @@ export class GkeCluster extends pulumi.ComponentResource {
             datapathProvider: "ADVANCED_DATAPATH",
             databaseEncryption: { state: "ENCRYPTED", keyName: args.gkeKeyId },
             enableShieldedNodes: true,
-            securityPostureConfig: { mode: "BASIC", vulnerabilityMode: "VULNERABILITY_BASIC" },
+            // No vulnerabilityMode: VULNERABILITY_BASIC was removed by Google in July 2025.
+            securityPostureConfig: { mode: "BASIC" },
             addonsConfig: {
                 gcePersistentDiskCsiDriverConfig: { enabled: true },
                 httpLoadBalancing: { disabled: false },
