@@ -96,6 +96,7 @@ export class Platform extends pulumi.ComponentResource {
             : new AwsAirflowDatabase("airflow-db", {
                 config: cfg, provider: awsFoundation!.provider, vpcId: awsFoundation!.vpcId, privateSubnetIds: awsFoundation!.privateSubnetIds,
                 clusterSecurityGroupId: awsFoundation!.clusterSecurityGroupId, kmsKeyArn: awsFoundation!.keys.arn("rds"),
+                logsKeyArn: awsFoundation!.keys.arn("logs"),
             }, { parent: this });
         new Processing("processing", {
             ...k8s, buckets: lake.buckets, datasets: warehouse.datasets, kafka, airflowDatabase, airflowDependsOn: [vault],

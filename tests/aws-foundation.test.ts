@@ -156,7 +156,7 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
 
         it("creates rotating customer-managed keys per purpose, kept in prod", () => {
             const keys = ofType(plan, "aws:kms/key:Key").filter((k) => k.name.startsWith("foundation-keys-"));
-            assert.equal(keys.length, 5);
+            assert.equal(keys.length, 6);
             for (const k of keys) {
                 const i = inputsOf(k);
                 assert.equal(i.enableKeyRotation, true);
@@ -165,7 +165,7 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
                 assert.equal(k.retainOnDelete, prod);
             }
             const aliases = ofType(plan, "aws:kms/alias:Alias").map((a) => inputsOf(a).name).sort();
-            assert.deepEqual(aliases, ["ebs", "ecr", "eks", "rds", "s3"].map((p) => `alias/dataplatform/${stack}/${p}`));
+            assert.deepEqual(aliases, ["ebs", "ecr", "eks", "logs", "rds", "s3"].map((p) => `alias/dataplatform/${stack}/${p}`));
         });
 
         it("builds the VPC: 3 private + 3 public subnets with LB tags, NAT per environment, S3/STS/ECR endpoints", () => {

@@ -10,6 +10,7 @@ import type { Provider } from "@pulumi/aws/provider";
 import type { ClusterConfig } from "../config/cluster";
 import { EksAddons, NETWORK_ADDONS, WORKLOAD_ADDONS } from "./addons";
 import { EksNodeGroups } from "./nodegroups";
+import { logRetentionDays } from "./keys";
 
 export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"] as const;
 export const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
@@ -40,6 +41,8 @@ export interface EksClusterArgs {
     adminRoleArns: readonly string[];
     eksKeyArn: pulumi.Input<string>;
     ebsKeyArn: pulumi.Input<string>;
+    /** CMK of the control-plane log group. */
+    logsKeyArn: pulumi.Input<string>;
     provider: Provider;
 }
 
@@ -71,7 +74,9 @@ export class EksCluster extends pulumi.ComponentResource {
             })),
         }, o);
         // Created before the cluster so EKS does not create it with unlimited retention.
-        const logs = new LogGroup(`${name}-control-plane`, { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: prod ? 365 : 30 }, o);
+        const logs = new LogGroup(`${name}-control-plane`, {
+            name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: logRetentionDays(args.environment), kmsKeyId: args.logsKeyArn,
+        }, o);
 
         this.cluster = new Cluster(name, {
             name: args.clusterName,

@@ -86,6 +86,7 @@ export class AwsFoundation extends pulumi.ComponentResource {
         }, { parent: this });
         const network = new AwsNetwork(`${name}-network`, {
             cidr: cfg.network.nodeCidr, availabilityZones: aws.availabilityZones, environment: cfg.environment, region: aws.region, accountId: aws.accountId, provider,
+            stack: cfg.stack, logsKeyArn: this.keys.arn("logs"),
         }, { parent: this });
         this.vpcId = network.vpcId;
         this.privateSubnetIds = network.privateSubnetIds;
@@ -102,6 +103,7 @@ export class AwsFoundation extends pulumi.ComponentResource {
             adminRoleArns: aws.adminRoleArns,
             eksKeyArn: this.keys.arn("eks"),
             ebsKeyArn: this.keys.arn("ebs"),
+            logsKeyArn: this.keys.arn("logs"),
             provider,
         }, { parent: this });
         this.clusterName = eks.name;

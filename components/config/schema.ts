@@ -78,6 +78,10 @@ export const stackSchema = z
             report(["cost", "usdRate"], undefined, `is required when budget.currency is ${cfg.budget.currency}: ${cfg.budget.currency} per USD, to convert the price table's USD list prices`);
         }
         if (cfg.budget.currency === "USD" && cfg.cost.usdRate !== undefined && cfg.cost.usdRate !== 1) report(["cost", "usdRate"], cfg.cost.usdRate, "must be 1 (or unset) when budget.currency is USD");
+        // RDS for PostgreSQL on gp3 allocates at least 20 GiB (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html).
+        if (cfg.cloud === "aws" && cfg.airflow.database.storageGb < 20) {
+            report(["airflow", "database", "storageGb"], cfg.airflow.database.storageGb, "must be at least 20 on aws (RDS gp3 storage minimum, GiB)");
+        }
         if (cfg.cloud === "gcp" && cfg.awsIrsa) report(["awsIrsa"], true, "is for aws stacks only");
         if (cfg.cloud === "aws" && cfg.gcpImpersonation) report(["gcpImpersonation"], true, "is for gcp stacks only");
     });
