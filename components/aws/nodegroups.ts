@@ -64,10 +64,11 @@ export function nodeGroupSpecs(pools: ClusterConfig["nodePools"], availabilityZo
             taints,
         };
         if (pool !== "kafka") return [{ ...base, id: pool, subnets: all, minSize: p.min, maxSize: p.max, desiredSize: p.min }];
-        const n = availabilityZones.length;
+        // The pool's size split evenly (the first AZs take the remainder): the groups' sizes add up to the pool's.
+        const share = (total: number, i: number) => Math.floor(total / availabilityZones.length) + (i < total % availabilityZones.length ? 1 : 0);
         return availabilityZones.map((az, i) => {
-            const min = Math.ceil(p.min / n);
-            return { ...base, id: `${pool}-${az}`, subnets: [i], minSize: min, maxSize: Math.max(min, Math.ceil(p.max / n)), desiredSize: min };
+            const min = share(p.min, i);
+            return { ...base, id: `${pool}-${az}`, subnets: [i], minSize: min, maxSize: Math.max(min, share(p.max, i)), desiredSize: min };
         });
     });
 }
@@ -91,9 +92,8 @@ export class EksNodeGroups extends pulumi.ComponentResource {
     constructor(name: string, args: EksNodeGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:aws:EksNodeGroups", name, {}, opts);
         const o = { parent: this, provider: args.provider };
-        const launchTemplates: Partial<Record<PoolName, LaunchTemplate>> = {};
         this.nodeGroups = nodeGroupSpecs(args.pools, args.availabilityZones).map((spec) => {
-            const lt = launchTemplates[spec.pool] ??= new LaunchTemplate(`${name}-${spec.pool}`, {
+            const lt = new LaunchTemplate(`${name}-${spec.id}`, {
                 description: `EKS ${spec.pool} nodes`,
                 updateDefaultVersion: true,
                 blockDeviceMappings: [{
