@@ -134,7 +134,7 @@ export class AwsFoundation extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [eks.workloadAddons] });
 
         this.federation = new AwsFederation(`${name}-bigquery`, {
-            stack: cfg.stack, warehouseProject: cfg.warehouseProject, issuerUri: eks.oidcIssuer, provider: this.warehouseProvider,
+            stack: cfg.stack, generation: cfg.generation, warehouseProject: cfg.warehouseProject, issuerUri: eks.oidcIssuer, provider: this.warehouseProvider,
         }, { parent: this });
 
         // Previews: an access entry mapped to a Kubernetes group only (no EKS access policy); RBAC grants it read access.

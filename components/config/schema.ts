@@ -39,6 +39,11 @@ export const stackSchema = z
         gcpImpersonation: z.boolean().default(false),
         /** EKS: IRSA instead of EKS Pod Identity. */
         awsIrsa: z.boolean().default(false),
+        /**
+         * Generation of a stack destroyed and created again under the same name: names GCP never frees (key rings and
+         * keys, the BigQuery quota preference, a workload identity pool id for 30 days) get the suffix `-g<n>`.
+         */
+        generation: z.number().int().min(2).max(99).optional(),
         /** The cost estimate (`--cost`): currency conversion and the budget check. */
         cost: z
             .strictObject({

@@ -9,6 +9,7 @@ import type { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import type { DatasetRef, Grant } from "../interfaces";
 import { datasetIamMember } from "./identity";
+import { generationSuffix } from "../names";
 
 /** Where a pod finds the projected token and the credential configuration. */
 export const GCP_TOKEN_DIR = "/var/run/secrets/tokens/gcp";
@@ -54,13 +55,17 @@ export function credentialConfiguration(providerName: string, tokenFile = `${GCP
 }
 
 /** Pool and provider ids: 4-32 chars, lower-case, not starting with "gcp-". */
-export function federationIds(stack: string): { poolId: string; providerId: string } {
-    const id = `eks-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 32).replace(/-+$/, "");
+export function federationIds(stack: string, generation?: number): { poolId: string; providerId: string } {
+    // The generation suffix survives truncation: it is what makes the id new.
+    const suffix = generationSuffix({ generation });
+    const id = `${`eks-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 32 - suffix.length).replace(/-+$/, "")}${suffix}`;
     return { poolId: id, providerId: "eks-oidc" };
 }
 
 export interface AwsFederationArgs {
     stack: string;
+    /** Stack generation after a destroy (the pool id of a deleted pool stays reserved for 30 days). */
+    generation?: number;
     warehouseProject: string;
     /** OIDC issuer of the EKS cluster (https://oidc.eks.<region>.amazonaws.com/id/<id>). */
     issuerUri: pulumi.Input<string>;
@@ -88,7 +93,7 @@ export class AwsFederation extends pulumi.ComponentResource {
         this.gcp = args.provider;
         this.project = args.warehouseProject;
         const o = { parent: this, provider: args.provider };
-        const ids = federationIds(args.stack);
+        const ids = federationIds(args.stack, args.generation);
         const pool = new WorkloadIdentityPool(name, {
             project: args.warehouseProject,
             workloadIdentityPoolId: ids.poolId,

@@ -4,6 +4,7 @@ import { SQuotaPreference } from "@pulumi/gcp/cloudquota/squotaPreference";
 import { Budget } from "@pulumi/gcp/billing/budget";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
 import type { PlatformConfig } from "../config";
+import { generationSuffix } from "../names";
 
 export interface WarehouseCostsArgs {
     config: PlatformConfig;
@@ -48,7 +49,7 @@ export class WarehouseCosts extends pulumi.ComponentResource {
 
         this.quota = new SQuotaPreference(`${name}-query-usage`, {
             parent: `projects/${project}`,
-            name: `bigquery-query-usage-per-day-${cfg.stack}`,
+            name: `bigquery-query-usage-per-day-${cfg.stack}${generationSuffix(cfg)}`,
             service: "bigquery.googleapis.com",
             quotaId: "QueryUsagePerDay",
             dimensions: {},

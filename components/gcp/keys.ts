@@ -8,6 +8,7 @@ import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
 import { getProjectServiceAccountOutput } from "@pulumi/gcp/storage/getProjectServiceAccount";
 import { getDefaultServiceAccountOutput } from "@pulumi/gcp/bigquery/getDefaultServiceAccount";
 import type { PlatformConfig } from "../config";
+import { generationSuffix } from "../names";
 
 export type KeyPurpose = "gke" | "disk" | "storage" | "bigquery" | "registry" | "sql";
 
@@ -72,8 +73,8 @@ export const GENERATED_AGENTS: Partial<Record<KeyPurpose, string>> = { sql: "sql
  * Key ring name: one per stack and ring (key rings can never be deleted, so names must not collide). It does not
  * depend on the purposes: adding a purpose adds a key, it never renames the ring and replaces every key.
  */
-export function keyRingName(stack: string, ring: string): string {
-    return `dataplatform-${stack}-${ring}`;
+export function keyRingName(stack: string, ring: string, generation?: number): string {
+    return `dataplatform-${stack}-${ring}${generationSuffix({ generation })}`;
 }
 
 /**
@@ -95,7 +96,7 @@ export class GcpKeys extends pulumi.ComponentResource {
         const provider = args.provider;
 
         const ring = new KeyRing(`${name}-ring`, {
-            name: keyRingName(cfg.stack, args.ring),
+            name: keyRingName(cfg.stack, args.ring, cfg.generation),
             project: args.project,
             location: args.location,
         }, { parent: this, provider, protect: prod, retainOnDelete: true });
