@@ -111,6 +111,8 @@ export function toMarkdown(plan: Plan): string {
     out.push(`${mandatory.length ? "❌" : "✅"} **${resources.length} resources** to create · policies: **${mandatory.length} mandatory**, ${advisory.length} advisory violations`);
     if (plan.placeholders.length) out.push("", `> Secure config values are placeholders offline: ${plan.placeholders.map((k) => `\`${k}\``).join(", ")}`);
 
+    if (plan.warnings.length) out.push("", `### Version support (as of ${plan.asOf})`, "", ...plan.warnings.map((w) => `- ⚠️ ${w}`));
+
     out.push("", "### Component graph", "", "Arrows point from a component to the components it depends on (leaf dependencies lifted to their components; edges implied by a longer path omitted).", "", "```mermaid", mermaid(resources), "```");
 
     out.push("", "### Resources per component", "");

@@ -79,7 +79,7 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
         certificateAuthority: { data: FAKE_CA },
         identities: [{ oidcs: [{ issuer: `https://oidc.eks.${c.awsRegion}.amazonaws.com/id/${hash(name, 32).toUpperCase()}` }] }],
         arn: `arn:aws:eks:${c.awsRegion}:${c.awsAccountId}:cluster/${i.name ?? name}`,
-        version: i.version ?? "1.33",
+        version: i.version,
         vpcConfig: { ...(i.vpcConfig as State), clusterSecurityGroupId: `sg-${hash(name, 17)}` },
     }),
     "aws:ec2/vpc:Vpc": (name) => ({ id: `vpc-${hash(name, 17)}`, defaultSecurityGroupId: `sg-${hash(name + "d", 17)}` }),
@@ -129,7 +129,17 @@ const CALLS: Record<string, (inputs: State, ctx: MockContext) => State> = {
     "gcp:client/getClientConfig:getClientConfig": (_i, c) => ({ accessToken: "mock-token", project: c.gcpProject, region: c.gcpRegion }),
 };
 
+/** One lookup (invoke) as the engine receives it: the function, its arguments and the provider reference `urn::id`. */
+export interface CapturedInvoke {
+    token: string;
+    provider?: string;
+    inputs: State;
+}
+
 export class PlanMocks implements pulumi.runtime.Mocks {
+    /** Every invoke of the program, in order: lookups run for real during a preview. */
+    readonly invokes: CapturedInvoke[] = [];
+
     constructor(private readonly ctx: MockContext) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
@@ -145,6 +155,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     }
 
     call(args: pulumi.runtime.MockCallArgs): State {
+        this.invokes.push({ token: args.token, provider: args.provider || undefined, inputs: args.inputs });
         const f = CALLS[args.token];
         return f ? f(args.inputs, this.ctx) : args.inputs;
     }

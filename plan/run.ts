@@ -1,8 +1,10 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, loadStackConfig, PlatformConfig } from "../components/config";
+import { ConfigError, fromConfigMap, loadStackConfig, PlatformConfig, versionSupport } from "../components/config";
+import { evaluationDay, setEvaluationDay } from "../components/support-windows";
 import { CapturedResource, captureRegistrations } from "./capture";
-import { MockContext, PlanMocks } from "./mocks";
+import { CapturedInvoke, MockContext, PlanMocks } from "./mocks";
+import { EngineError, engineProblems } from "./engine";
 import { Diagnostic, runPolicies } from "./policy";
 import { withFastStackTraces } from "./perf";
 import { readStackYaml, toEngineConfig } from "./stackfile";
@@ -19,10 +21,16 @@ export interface Plan {
     stack: string;
     config: PlatformConfig;
     resources: CapturedResource[];
+    /** Lookups the program ran, with the provider each went through. */
+    invokes: CapturedInvoke[];
     outputs: Record<string, unknown>;
     diagnostics: Diagnostic[];
     /** Config keys whose `secure:` values were replaced by placeholders. */
     placeholders: string[];
+    /** Day the versions were judged against (YYYY-MM-DD). */
+    asOf: string;
+    /** Versions close to (or accepted past) their end of support. */
+    warnings: string[];
 }
 
 export interface PlanOptions {
@@ -32,6 +40,10 @@ export interface PlanOptions {
     mutate?: (config: Record<string, unknown>) => void;
     /** Skip the policy pack. */
     skipPolicies?: boolean;
+    /** Runs this instead of index.ts (tests of the harness itself); config is still validated first. */
+    program?: () => Promise<Record<string, unknown> | void>;
+    /** Evaluate as of this day (YYYY-MM-DD) instead of today: version support is judged on it. */
+    date?: string;
 }
 
 function mockContext(raw: Record<string, unknown>): MockContext {
@@ -56,8 +68,10 @@ export async function planStack(stack: string, opts: PlanOptions = {}): Promise<
     if (running) throw new Error("planStack is not re-entrant: the Pulumi runtime is process-global");
     running = true;
     try {
+        setEvaluationDay(opts.date);
         return await withFastStackTraces(() => evaluate(stack, opts));
     } finally {
+        setEvaluationDay(undefined);
         running = false;
     }
 }
@@ -67,16 +81,24 @@ async function evaluate(stack: string, opts: PlanOptions): Promise<Plan> {
     opts.mutate?.(raw);
     const engineConfig = toEngineConfig(raw);
     pulumi.runtime.setAllConfig(engineConfig.config, engineConfig.secretKeys);
-    await pulumi.runtime.setMocks(new PlanMocks(mockContext(raw)), PROJECT, stack, false);
+    const mocks = new PlanMocks(mockContext(raw));
+    await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     const resources = captureRegistrations();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require("../index") as () => Promise<Record<string, unknown>>;
+    const program = opts.program ?? (require("../index") as () => Promise<Record<string, unknown>>);
     // Validated first, as the program does: a config error stops before any resource exists.
     const config = loadStackConfig();
+    const asOf = evaluationDay();
+    const warnings = versionSupport(fromConfigMap(engineConfig.config, engineConfig.secretKeys).raw, asOf).filter((f) => f.level === "warning").map((f) => f.message);
     const outputs = (await pulumi.runtime.runInPulumiStack(program)) ?? {};
     await waitForRPCs();
+    const refused = engineProblems(resources, mocks.invokes, {
+        gcpProjects: [...new Set([config.gcp?.project, config.warehouseProject].filter((p): p is string => !!p))],
+        awsAccountId: config.aws?.accountId,
+    });
+    if (refused.length) throw new EngineError(refused);
     const diagnostics = opts.skipPolicies ? [] : await runPolicies(packName, policies, resources, policyConfigFor(config));
-    return { stack, config, resources, outputs, diagnostics, placeholders: engineConfig.placeholders };
+    return { stack, config, resources, invokes: mocks.invokes, outputs, diagnostics, placeholders: engineConfig.placeholders, asOf, warnings };
 }
 
-export { ConfigError };
+export { ConfigError, EngineError };
