@@ -100,6 +100,10 @@ async function main(): Promise<number> {
     const advisory = plan.diagnostics.filter((d) => d.enforcementLevel === "advisory");
     out.push("", `Policies (${plan.diagnostics.length ? "" : "no violations; "}${mandatory.length} mandatory, ${advisory.length} advisory):`);
     for (const d of plan.diagnostics) out.push(`  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").pop()}${d.urn ? `\n      ${d.urn}` : ""}`);
+    if (plan.undecided.length) {
+        out.push("", `Could not decide in a first preview (${plan.undecided.length}; enforced at update, shown passing above only if the update view passes):`);
+        for (const d of plan.undecided) out.push(`  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").pop()}${d.urn ? `\n      ${d.urn}` : ""}`);
+    }
     let json = toPreviewJson(plan);
     let diff: PlanDiff | undefined;
     const allow = values["allow-destructive"]!;

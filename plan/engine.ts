@@ -66,7 +66,7 @@ export function engineProblems(resources: readonly CapturedResource[], invokes: 
             const own = providerInput(p, "project");
             for (const key of ["project", "projectId"]) {
                 const v = inputs[key];
-                if (typeof v === "string" && v !== "[unknown]" && v !== own && (key === "project" || type.includes("getProject"))) {
+                if (typeof v === "string" && v !== own && (key === "project" || type.includes("getProject"))) {
                     problems.push(`${what}: ${key} ${JSON.stringify(v)} but its provider ${p.name} is for project ${JSON.stringify(own)}`);
                 }
             }

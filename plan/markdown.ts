@@ -132,10 +132,14 @@ export function toMarkdown(plan: Plan): string {
     out.push("", "### Policies", "");
     const byPolicy = new Map<string, number>();
     for (const d of diagnostics) byPolicy.set(d.policyName, (byPolicy.get(d.policyName) ?? 0) + 1);
+    const undecided = new Map<string, number>();
+    for (const d of plan.undecided) undecided.set(d.policyName, (undecided.get(d.policyName) ?? 0) + 1);
     out.push(table(["Policy", "Level", "Result"], policies.map((p) => {
         const n = byPolicy.get(p.name) ?? 0;
         const level = p.enforcementLevel ?? "advisory";
-        return [`\`${p.name}\``, level, n === 0 ? "✅ pass" : `${level === "mandatory" ? "❌" : "⚠️"} ${n} violation${n === 1 ? "" : "s"}`];
+        const u = undecided.get(p.name) ?? 0;
+        const preview = u ? ` · ❔ could not decide in a first preview (${u})` : "";
+        return [`\`${p.name}\``, level, (n === 0 ? "✅ pass" : `${level === "mandatory" ? "❌" : "⚠️"} ${n} violation${n === 1 ? "" : "s"}`) + preview];
     })));
     if (diagnostics.length) {
         out.push("", "<details open><summary>Violations</summary>", "");

@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 
 type State = Record<string, unknown>;
+/** The wire form of an unknown value (computed during an update). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const FAKE_CA = Buffer.from("-----BEGIN CERTIFICATE-----\nMIIBmockCAforOfflinePlan\n-----END CERTIFICATE-----\n").toString("base64");
 
 function hash(s: string, n = 12): string {
@@ -140,9 +142,14 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     /** Every invoke of the program, in order: lookups run for real during a preview. */
     readonly invokes: CapturedInvoke[] = [];
 
-    constructor(private readonly ctx: MockContext) {}
+    /**
+     * @param preview true to answer as a first `pulumi preview` does: a resource to be created reports its inputs,
+     * and every output the provider computes (ids, ARNs, endpoints, generated names) is unknown.
+     */
+    constructor(private readonly ctx: MockContext, private readonly preview = false) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
+        if (this.preview) return { id: undefined, state: this.previewState(args) };
         const extra = OUTPUTS[args.type]?.(args.name, args.inputs, this.ctx) ?? {};
         const id = (extra.id as string | undefined) ?? args.id ?? `${args.name}-id`;
         const state: State = { ...args.inputs, ...extra };
@@ -152,6 +159,16 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         }
         if (args.type.startsWith("gcp:") && !("name" in state)) state.name = args.name;
         return { id, state };
+    }
+
+    /** Inputs as given (unknown ones stay unknown), computed outputs unknown; gcp names autonamed as the provider's Check does. */
+    private previewState(args: pulumi.runtime.MockResourceArgs): State {
+        const extra = OUTPUTS[args.type]?.(args.name, args.inputs, this.ctx) ?? {};
+        const state: State = { ...args.inputs };
+        for (const k of Object.keys(extra)) if (!(k in state) && k !== "id") state[k] = UNKNOWN;
+        if (args.type.startsWith("aws:") && !("arn" in state)) state.arn = UNKNOWN;
+        if (args.type.startsWith("gcp:") && !("name" in state)) state.name = args.name;
+        return state;
     }
 
     call(args: pulumi.runtime.MockCallArgs): State {

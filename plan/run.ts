@@ -23,6 +23,13 @@ export interface Plan {
     resources: CapturedResource[];
     /** Lookups the program ran, with the provider each went through. */
     invokes: CapturedInvoke[];
+    /**
+     * Policies that could not decide in the preview view (they read a value unknown until the update). The update
+     * view still enforces them (a violation there is in `diagnostics`); they are reported, never counted as passes.
+     */
+    undecided: Diagnostic[];
+    /** The graph and lookups of a first preview (unknown outputs), when the policies ran. */
+    preview?: { resources: CapturedResource[]; invokes: CapturedInvoke[] };
     outputs: Record<string, unknown>;
     diagnostics: Diagnostic[];
     /** Config keys whose `secure:` values were replaced by placeholders. */
@@ -76,20 +83,24 @@ export async function planStack(stack: string, opts: PlanOptions = {}): Promise<
     }
 }
 
-async function evaluate(stack: string, opts: PlanOptions): Promise<Plan> {
-    const raw = structuredClone(readStackYaml(stack, opts.dir ?? ROOT));
-    opts.mutate?.(raw);
+interface Run {
+    config: PlatformConfig;
+    resources: CapturedResource[];
+    invokes: CapturedInvoke[];
+    outputs: Record<string, unknown>;
+}
+
+/** One evaluation of the program; with `preview`, outputs of resources to be created are unknown, as in a first preview. */
+async function run(stack: string, raw: Record<string, unknown>, opts: PlanOptions, preview: boolean): Promise<Run> {
     const engineConfig = toEngineConfig(raw);
     pulumi.runtime.setAllConfig(engineConfig.config, engineConfig.secretKeys);
-    const mocks = new PlanMocks(mockContext(raw));
-    await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+    const mocks = new PlanMocks(mockContext(raw), preview);
+    await pulumi.runtime.setMocks(mocks, PROJECT, stack, preview);
     const resources = captureRegistrations();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = opts.program ?? (require("../index") as () => Promise<Record<string, unknown>>);
     // Validated first, as the program does: a config error stops before any resource exists.
     const config = loadStackConfig();
-    const asOf = evaluationDay();
-    const warnings = versionSupport(fromConfigMap(engineConfig.config, engineConfig.secretKeys).raw, asOf).filter((f) => f.level === "warning").map((f) => f.message);
     const outputs = (await pulumi.runtime.runInPulumiStack(program)) ?? {};
     await waitForRPCs();
     const refused = engineProblems(resources, mocks.invokes, {
@@ -97,8 +108,35 @@ async function evaluate(stack: string, opts: PlanOptions): Promise<Plan> {
         awsAccountId: config.aws?.accountId,
     });
     if (refused.length) throw new EngineError(refused);
-    const diagnostics = opts.skipPolicies ? [] : await runPolicies(packName, policies, resources, policyConfigFor(config));
-    return { stack, config, resources, invokes: mocks.invokes, outputs, diagnostics, placeholders: engineConfig.placeholders, asOf, warnings };
+    return { config, resources, invokes: mocks.invokes, outputs };
+}
+
+async function evaluate(stack: string, opts: PlanOptions): Promise<Plan> {
+    const raw = structuredClone(readStackYaml(stack, opts.dir ?? ROOT));
+    opts.mutate?.(raw);
+    const engineConfig = toEngineConfig(raw);
+    const complete = await run(stack, raw, opts, false);
+    const { config } = complete;
+    const asOf = evaluationDay();
+    const warnings = versionSupport(fromConfigMap(engineConfig.config, engineConfig.secretKeys).raw, asOf).filter((f) => f.level === "warning").map((f) => f.message);
+    let diagnostics: Diagnostic[] = [];
+    let undecided: Diagnostic[] = [];
+    let preview: Run | undefined;
+    if (!opts.skipPolicies) {
+        // The policies see the graph twice: as a first preview does (unknown outputs of resources not yet created;
+        // a policy that reads one cannot decide) and as the update does (every value known).
+        preview = await run(stack, raw, opts, true);
+        const cfg = policyConfigFor(config);
+        const all = [...await runPolicies(packName, policies, preview.resources, cfg), ...await runPolicies(packName, policies, complete.resources, cfg)];
+        const seen = new Set<string>();
+        const unique = all.filter((d) => { const k = `${d.policyName}|${d.urn}|${d.message}`; return !seen.has(k) && !!seen.add(k); });
+        diagnostics = unique.filter((d) => !d.undecided);
+        undecided = unique.filter((d) => d.undecided);
+    }
+    return {
+        stack, config, resources: complete.resources, invokes: complete.invokes, outputs: complete.outputs, diagnostics, undecided,
+        placeholders: engineConfig.placeholders, asOf, warnings, preview: preview && { resources: preview.resources, invokes: preview.invokes },
+    };
 }
 
 export { ConfigError, EngineError };
