@@ -111,6 +111,8 @@ export function toMarkdown(plan: Plan): string {
     out.push(`${mandatory.length ? "❌" : "✅"} **${resources.length} resources** to create · policies: **${mandatory.length} mandatory**, ${advisory.length} advisory violations`);
     if (plan.placeholders.length) out.push("", `> Secure config values are placeholders offline: ${plan.placeholders.map((k) => `\`${k}\``).join(", ")}`);
 
+    if (plan.warnings.length) out.push("", `### Version support (as of ${plan.asOf})`, "", ...plan.warnings.map((w) => `- ⚠️ ${w}`));
+
     out.push("", "### Component graph", "", "Arrows point from a component to the components it depends on (leaf dependencies lifted to their components; edges implied by a longer path omitted).", "", "```mermaid", mermaid(resources), "```");
 
     out.push("", "### Resources per component", "");
@@ -130,10 +132,14 @@ export function toMarkdown(plan: Plan): string {
     out.push("", "### Policies", "");
     const byPolicy = new Map<string, number>();
     for (const d of diagnostics) byPolicy.set(d.policyName, (byPolicy.get(d.policyName) ?? 0) + 1);
+    const undecided = new Map<string, number>();
+    for (const d of plan.undecided) undecided.set(d.policyName, (undecided.get(d.policyName) ?? 0) + 1);
     out.push(table(["Policy", "Level", "Result"], policies.map((p) => {
         const n = byPolicy.get(p.name) ?? 0;
         const level = p.enforcementLevel ?? "advisory";
-        return [`\`${p.name}\``, level, n === 0 ? "✅ pass" : `${level === "mandatory" ? "❌" : "⚠️"} ${n} violation${n === 1 ? "" : "s"}`];
+        const u = undecided.get(p.name) ?? 0;
+        const preview = u ? ` · ❔ could not decide in a first preview (${u})` : "";
+        return [`\`${p.name}\``, level, (n === 0 ? "✅ pass" : `${level === "mandatory" ? "❌" : "⚠️"} ${n} violation${n === 1 ? "" : "s"}`) + preview];
     })));
     if (diagnostics.length) {
         out.push("", "<details open><summary>Violations</summary>", "");

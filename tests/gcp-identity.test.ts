@@ -104,7 +104,7 @@ describe("GCP identity binder under mocks", () => {
         ]);
         assert.match(buckets[1].condition.expression, /buckets\/acme-staging-raw\/objects\/events\//);
         const ds = byType(rs, "gcp:bigquery/datasetIamMember:DatasetIamMember").map(inputsOf);
-        assert.deepEqual(ds.map((d) => [d.project, d.datasetId, d.role, d.member]), [["acme-data-staging", "curated_staging", "roles/bigquery.dataEditor", principal]]);
+        assert.deepEqual(ds.map((d) => [d.project, d.datasetId, d.role, d.member]), [["acme-data-staging", "curated_staging", "roles/bigquery.dataEditor", `iamMember:${principal}`]]);
         const proj = byType(rs, "gcp:projects/iAMMember:IAMMember").map(inputsOf);
         assert.deepEqual(proj.map((p) => [p.project, p.role, p.member]).sort(), [
             ["acme-data-staging", "roles/bigquery.jobUser", principal],
@@ -155,7 +155,8 @@ describe("GCP identities in the shipped plans", () => {
                 const principal = wifPrincipal(NUMBER, pool, meta.namespace, meta.name);
                 const own = children.filter((r) => /IAMMember|IamMember/.test(r.type));
                 assert.ok(own.length > 0, `${wi}: has bindings`);
-                for (const r of own) assert.equal(inputsOf(r).member, principal, r.urn);
+                // Dataset IAM writes the same principal as `iamMember:` (provider's iamMemberToAccess).
+                for (const r of own) assert.equal(inputsOf(r).member, r.type.includes("datasetIamMember") ? `iamMember:${principal}` : principal, r.urn);
             }
         });
     }

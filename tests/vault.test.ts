@@ -107,10 +107,13 @@ describe("vault: roles and policies (pure)", () => {
         assert.equal(vaultTokenSource(stackConfig("staging")), "environment");
     });
 
-    it("rejects a BI app that reuses a built-in role name", () => {
-        const problems = configProblems("staging", (raw) => { raw.vault.apps = [{ name: "airflow", namespace: "spark-jobs", serviceAccount: "x1" }]; });
-        assert.ok(problems.some((p) => p.includes("dataplatform:vault.apps[0].name")), problems.join("\n"));
-    });
+    // Every role the platform creates itself (one list, components/k8s/accounts.ts), airflow-backend included.
+    for (const role of Object.values(VAULT_ROLES)) {
+        it(`rejects a BI app that reuses the built-in role name ${role}`, () => {
+            const problems = configProblems("staging", (raw) => { raw.vault.apps = [{ name: role, namespace: "spark-jobs", serviceAccount: "x1" }]; });
+            assert.ok(problems.some((p) => p.startsWith(`dataplatform:vault.apps[0].name: "${role}" must be unique and not one of the built-in applications`)), problems.join("\n"));
+        });
+    }
 
     it("rejects a plaintext Vault token in the stack file", () => {
         const problems = configProblems("staging", (raw) => { raw.vaultToken = "hvs.plaintext"; });

@@ -115,8 +115,9 @@ export class AwsFederation extends pulumi.ComponentResource {
         const o = { parent, provider: this.gcp };
         const member = pulumi.all([this.poolName, args.namespace]).apply(([pool, ns]) => federatedPrincipal(pool, ns, args.serviceAccountName));
         bigQueryBindings(args.grants).forEach((b, i) => {
+            // Dataset IAM takes federated principals only as `iamMember:principal://…` (provider's iamMemberToAccess).
             if (b.scope === "dataset") {
-                new DatasetIamMember(`${name}-bq-${b.dataset.logicalName}-${i}`, { project: b.dataset.project, datasetId: b.dataset.datasetId, role: b.role, member }, { ...o, dependsOn: [b.dataset.resource] });
+                new DatasetIamMember(`${name}-bq-${b.dataset.logicalName}-${i}`, { project: b.dataset.project, datasetId: b.dataset.datasetId, role: b.role, member: member.apply((m) => `iamMember:${m}`) }, { ...o, dependsOn: [b.dataset.resource] });
             } else {
                 new IAMMember(`${name}-bq-${b.role.split(".").pop()}`, { project: this.project, role: b.role, member }, o);
             }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "@pulumi/gcp/provider";
+import { lookupProvider } from "./provider";
 import { SQuotaPreference } from "@pulumi/gcp/cloudquota/squotaPreference";
 import { Budget } from "@pulumi/gcp/billing/budget";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
@@ -57,7 +58,7 @@ export class WarehouseCosts extends pulumi.ComponentResource {
         }, { parent: this, provider });
 
         const b = gcpBudgetOf(cfg);
-        const projectNumber = getProjectOutput({ projectId: project }, { parent: this, provider }).number;
+        const projectNumber = getProjectOutput({ projectId: project }, { parent: this, provider: lookupProvider(provider) }).number;
         this.budget = new Budget(`${name}-budget`, {
             billingAccount: b.billingAccount,
             displayName: `dataplatform-${cfg.stack}`,

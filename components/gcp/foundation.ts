@@ -5,7 +5,7 @@ import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
 import type { PlatformConfig } from "../config";
 import type { IdentityBinder } from "../interfaces";
-import { gcpProvider } from "./provider";
+import { gcpBootstrapProvider, gcpProvider, lookupProvider } from "./provider";
 import { bigqueryKmsLocation, GcpKeys } from "./keys";
 import { GcpNetwork } from "./network";
 import { GkeCluster } from "./cluster";
@@ -75,9 +75,9 @@ export class GcpFoundation extends pulumi.ComponentResource {
         const cfg = args.config;
         const gcp = cfg.gcp!;
         // APIs first, through their own provider: everything on `provider` then waits for them.
-        const bootstrap = gcpProvider(`${name}-gcp-bootstrap`, gcp.project, gcp.region, { parent: this });
+        const bootstrap = gcpBootstrapProvider(`${name}-gcp-bootstrap`, gcp.project, gcp.region, { parent: this });
         const services = new GcpProjectServices(`${name}-services`, { provider: bootstrap, project: gcp.project, services: PLATFORM_SERVICES }, { parent: this });
-        this.provider = gcpProvider(`${name}-gcp`, gcp.project, gcp.region, { parent: this, dependsOn: [services] });
+        this.provider = gcpProvider(`${name}-gcp`, gcp.project, gcp.region, { parent: this, dependsOn: [services] }, bootstrap);
         if (cfg.warehouseProject === gcp.project) {
             this.warehouseProvider = this.provider;
         } else {
@@ -129,7 +129,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
         }, { parent: this, provider: this.k8sProvider, dependsOn: [this.keys.grant("disk")] });
         this.storageClassName = sc.metadata.name;
 
-        const projectNumber = getProjectOutput({ projectId: gcp.project }, { parent: this, provider: this.provider }).number;
+        const projectNumber = getProjectOutput({ projectId: gcp.project }, { parent: this, provider: lookupProvider(this.provider) }).number;
         this.identity = new GcpIdentityBinder({
             config: cfg,
             provider: this.provider,

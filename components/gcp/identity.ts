@@ -161,7 +161,8 @@ export class GcpWorkloadIdentity extends pulumi.ComponentResource implements Wor
                     project: g.dataset.project,
                     datasetId: g.dataset.datasetId,
                     role: gcpBinding({ kind: "dataset", access: g.access }).role,
-                    member,
+                    // Dataset IAM takes federated principals only as `iamMember:principal://…` (provider's iamMemberToAccess).
+                    member: pulumi.output(member).apply((m) => (m.startsWith("principal") ? `iamMember:${m}` : m)),
                 }, { ...whOpts, dependsOn: [g.dataset.resource, ...((whOpts.dependsOn as pulumi.Resource[] | undefined) ?? [])] });
                 return;
             case "bigqueryJobs":

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "@pulumi/gcp/provider";
+import { lookupProvider } from "./provider";
 import { KeyRing } from "@pulumi/gcp/kms/keyRing";
 import { CryptoKey } from "@pulumi/gcp/kms/cryptoKey";
 import { CryptoKeyIAMMember } from "@pulumi/gcp/kms/cryptoKeyIAMMember";
@@ -84,7 +85,7 @@ export class GcpKeys extends pulumi.ComponentResource {
         }, { parent: this, provider, protect: prod, retainOnDelete: true });
         this.keyRingId = ring.id;
 
-        const projectNumber = getProjectOutput({ projectId: args.project }, { parent: this, provider }).number;
+        const projectNumber = getProjectOutput({ projectId: args.project }, { parent: this, provider: lookupProvider(provider) }).number;
         const keys: Partial<Record<KeyPurpose, CryptoKey>> = {};
         this.grants = [];
         for (const purpose of [...new Set(args.purposes)]) {
@@ -101,7 +102,7 @@ export class GcpKeys extends pulumi.ComponentResource {
             const grant = new CryptoKeyIAMMember(`${name}-${purpose}-agent`, {
                 cryptoKeyId: key.id,
                 role: ENCRYPTER_DECRYPTER,
-                member: pulumi.all([projectNumber, ensureAgent(purpose, args.project, { parent: this, provider })]).apply(([n]) => serviceAgent(purpose, n)),
+                member: pulumi.all([projectNumber, ensureAgent(purpose, args.project, { parent: this, provider: lookupProvider(provider) })]).apply(([n]) => serviceAgent(purpose, n)),
             }, { parent: this, provider });
             this.grantOf[purpose] = grant;
             this.grants.push(grant);

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "@pulumi/gcp/provider";
 import { Service } from "@pulumi/gcp/projects/service";
-import { gcpProvider } from "./provider";
+import { gcpBootstrapProvider, gcpProvider } from "./provider";
 
 /** APIs the platform uses in its GCP project: cluster, network, keys, identity, lake, warehouse, Airflow DB. */
 export const PLATFORM_SERVICES = [
@@ -68,7 +68,7 @@ export class GcpProjectServices extends pulumi.ComponentResource {
  * waits for them.
  */
 export function warehouseProviderWithServices(name: string, project: string, region: string, opts: pulumi.ComponentResourceOptions): Provider {
-    const bootstrap = gcpProvider(`${name}-bootstrap`, project, region, opts);
+    const bootstrap = gcpBootstrapProvider(`${name}-bootstrap`, project, region, opts);
     const services = new GcpProjectServices(`${name}-services`, { provider: bootstrap, project, services: WAREHOUSE_SERVICES }, opts);
-    return gcpProvider(name, project, region, { ...opts, dependsOn: [services] });
+    return gcpProvider(name, project, region, { ...opts, dependsOn: [services] }, bootstrap);
 }
