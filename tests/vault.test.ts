@@ -64,7 +64,9 @@ describe("vault: roles and policies (pure)", () => {
                 assert.equal(spec.type, "kv-v2");
                 assert.equal(spec.mount, cfg.vault.kvMount);
                 assert.equal(spec.vaultAuthRef, app.name);
-                assert.deepEqual(spec.destination, { name: s.secretName, create: true, overwrite: false, type: "Opaque" });
+                const { transformation, ...destination } = spec.destination;
+                assert.deepEqual(destination, { name: s.secretName, create: true, overwrite: false, type: "Opaque" });
+                assert.equal(transformation === undefined, s.templates === undefined);
                 const auth = vaultAuthSpec(cfg, app, "https://kubernetes.default.svc");
                 assert.equal(auth.method, "kubernetes");
                 assert.deepEqual(auth.kubernetes, { role: app.name, serviceAccount: app.serviceAccount, audiences: [cfg.vault.audience, "https://kubernetes.default.svc"], tokenExpirationSeconds: 600 });
@@ -76,9 +78,9 @@ describe("vault: roles and policies (pure)", () => {
         const cfg = stackConfig("staging");
         const secrets = syncedSecrets(cfg, vaultApps(cfg));
         const byId = Object.fromEntries(secrets.map((s) => [s.id, s]));
-        assert.ok(byId.airflowSecretKey.rolloutDeployments.length > 0);
-        assert.ok(byId.airflowConnections.rolloutDeployments.length > 0);
-        assert.deepEqual(byId.grafanaAdmin.rolloutDeployments, ["kps-grafana"]);
+        assert.ok(byId.airflowKeys.rollout.length > 0);
+        assert.ok(byId.airflowConnections.rollout.length > 0);
+        assert.deepEqual(byId.grafanaAdmin.rollout, [{ kind: "Deployment", name: "kps-grafana" }]);
         assert.deepEqual(staticSecretSpec(cfg, byId["app:bi-notebooks"]).rolloutRestartTargets, [{ kind: "Deployment", name: "bi-notebooks" }]);
     });
 
