@@ -171,6 +171,9 @@ describe("airflow: values builder", () => {
                     break;
                 case "none":
                     assert.deepEqual([g.credentialsSecret, g.sshKeySecret, git], [undefined, undefined, undefined]);
+                    break;
+                default:
+                    assert.fail(`airflow.dags.credential is ${String(cfg.airflow.dags.credential)}`);
             }
             assert.ok(!/\/\/[^/]*@/.test(g.repo), "no credential in the repository URL");
         });
