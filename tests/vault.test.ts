@@ -9,6 +9,7 @@ import { staticSecretSpec, syncedSecrets, vaultAuthSpec, VSO_API } from "../comp
 import { SERVICE_ACCOUNTS, VAULT_ROLES } from "../components/k8s/accounts";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
 import { Secret } from "../plan/capture";
+import { crdValidator, errorsOf, prunedFields, servedSchema } from "./support/schemas";
 import { configProblems, stackConfig, stackRaw } from "./support/config";
 
 /** Paths an HCL policy grants, with their capabilities. */
@@ -71,6 +72,21 @@ describe("vault: roles and policies (pure)", () => {
                 const auth = vaultAuthSpec(cfg, app, "https://kubernetes.default.svc");
                 assert.equal(auth.method, "kubernetes");
                 assert.deepEqual(auth.kubernetes, { role: app.name, serviceAccount: app.serviceAccount, audiences: [cfg.vault.audience, "https://kubernetes.default.svc"], tokenExpirationSeconds: 600 });
+            }
+        }
+    });
+
+    it("every VaultStaticSecret (transformation templates and rollout targets included) passes VSO's CRD schema", () => {
+        // The CRDs of chart 1.4.1 (shared/schemas); the pinned 1.6.1 kept these fields.
+        const crd = "vault-secrets-operator/secrets.hashicorp.com_vaultstaticsecrets.yaml";
+        const v = crdValidator(crd, "v1beta1");
+        const schema = servedSchema(crd, "v1beta1");
+        for (const stack of STACKS) {
+            const cfg = stackConfig(stack);
+            for (const s of syncedSecrets(cfg, vaultApps(cfg))) {
+                const obj = { apiVersion: VSO_API, kind: "VaultStaticSecret", metadata: { name: s.secretName, namespace: s.namespace }, spec: staticSecretSpec(cfg, s) };
+                assert.ok(v(obj), `${stack} ${s.id}: ${errorsOf(v)}`);
+                assert.deepEqual(prunedFields(schema, obj), [], `${stack} ${s.id}: fields the API server would prune`);
             }
         }
     });
