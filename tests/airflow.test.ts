@@ -61,7 +61,8 @@ function keyPaths(o: unknown, prefix = ""): string[] {
  * `<fullname>-<component>`, fullname = the release name when it contains "airflow"
  * (chart/templates/_helpers.yaml "airflow.fullname"); scheduler/api-server/dag-processor Deployments
  * (chart/templates/*\/*-deployment.yaml); the triggerer a StatefulSet only with triggerer.persistence.enabled
- * (chart/templates/triggerer/triggerer-deployment.yaml). statsd reads no Airflow secret.
+ * (chart/templates/triggerer/triggerer-deployment.yaml). statsd reads no Airflow secret. Read from the chart on
+ * main of early 2026 (closest to the pinned 1.22 available offline): the README asks to re-check with helm template.
  */
 function chartWorkloads(values: Raw, release = "airflow"): { kind: string; name: string }[] {
     const full = release.includes("airflow") ? release : `${release}-airflow`;
