@@ -114,6 +114,10 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
     }),
     "aws:ecr/repository:Repository": (name, i, c) => ({ repositoryUrl: `${c.awsAccountId}.dkr.ecr.${c.awsRegion}.amazonaws.com/${i.name ?? name}` }),
     "random:index/randomPassword:RandomPassword": (name) => ({ result: `mock-${hash(name, 24)}` }),
+    "random:index/randomBytes:RandomBytes": (name, i) => {
+        const bytes = crypto.createHash("sha256").update(name).digest().subarray(0, Number(i.length ?? 32));
+        return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+    },
     "kubernetes:core/v1:Namespace": (name, i) => ({ metadata: { ...(i.metadata as State), name: (i.metadata as State | undefined)?.name ?? name } }),
     "kubernetes:helm.sh/v3:Release": (name, i) => ({ status: { status: "deployed", namespace: i.namespace, name: i.name ?? name, version: i.version } }),
 };
