@@ -1,10 +1,10 @@
-import * as fs from "fs";
 import * as path from "path";
 import type { Flow, FlowEnd, FlowPort } from "../components/k8s/flows";
 import { endLabel, flowTable } from "../components/k8s/flows";
 import { clusterNetworkOf } from "../components/cluster-network";
 import { fromConfigMap, parseStackConfig } from "../components/config";
 import { readStackYaml, toEngineConfig } from "./stackfile";
+import { writeReadmeSection } from "./readme-section";
 
 const cell = (s: string) => s.replace(/\|/g, "\\|");
 /** Names and TCP numbers as they are; other protocols, and TCP beside another protocol on the same port, spelled out. */
@@ -67,16 +67,4 @@ export function readmeFlows(): string {
 }
 
 /** `npm run flows-doc` rewrites the README's flow table (staging) between its markers. */
-if (require.main === module) {
-    const file = path.join(__dirname, "..", "README.md");
-    const readme = fs.readFileSync(file, "utf8");
-    const start = readme.indexOf("<!-- network-flows:start");
-    const end = readme.indexOf("<!-- network-flows:end -->");
-    if (!process.argv.includes("--write") || start < 0 || end < 0) {
-        console.log(readmeFlows());
-    } else {
-        const head = readme.slice(0, readme.indexOf("\n", start) + 1);
-        fs.writeFileSync(file, head + readmeFlows() + "\n" + readme.slice(end));
-        console.log("README.md: network flows regenerated");
-    }
-}
+if (require.main === module) writeReadmeSection("network-flows", readmeFlows(), "network flows");
