@@ -318,7 +318,7 @@ describe("network flows: labels and ports match the charts' defaults", () => {
         const plan = await shippedPlan("staging");
         const release = ofType(plan, RELEASE).map(inputsOf).find((r) => r.chart === "airflow")!;
         assert.equal(release.name, w.airflowApi.selector.matchLabels!.release);
-        assert.equal(release.values.labels, undefined);
+        for (const k of ["labels", "workers.labels", "apiServer.labels", "statsd.labels"]) assert.equal(at(release.values, k), undefined, k);
     });
 
     it("kube-prometheus-stack, Grafana, kube-state-metrics, Reloader: names not overridden, operator port", async () => {

@@ -93,6 +93,8 @@ export function platformWorkloads(cfg: PlatformConfig) {
         airflowDagProcessor: airflow("dag-processor", "Airflow DAG processor"),
         airflowTriggerer: airflow("triggerer", "Airflow triggerer"),
         airflowWorker: airflow("worker", "Airflow task pods"),
+        // chart/templates/cleanup/cleanup-cronjob.yaml: component=airflow-cleanup-pods (deletes finished task pods).
+        airflowCleanup: airflow("airflow-cleanup-pods", "Airflow pod cleanup"),
         airflowStatsd: airflow("statsd", "Airflow statsd exporter", [{ name: "statsd-ingest", containerPort: 9125, protocol: "UDP" }, tcp("statsd-scrape", 9102)]),
         /** Every Airflow pod but the statsd exporter (components, task pods, migration and cleanup jobs). */
         airflowAll: {
@@ -110,6 +112,9 @@ export function platformWorkloads(cfg: PlatformConfig) {
         // kube-prometheus-stack templates/prometheus-operator/deployment.yaml: app=kube-prometheus-stack-operator, release=<release>;
         // port https = prometheusOperator.tls.internalPort (10250), which also serves its admission webhook.
         promOperator: { id: "prometheus-operator", namespace: mon, app: "Prometheus operator", selector: { matchLabels: { app: "kube-prometheus-stack-operator", release: KPS_RELEASE } }, ports: [tcp("https", 10250)] } satisfies Workload,
+        // kube-prometheus-stack templates/prometheus-operator/admission-webhooks/job-patch/job-*.yaml: the hook Jobs that create the
+        // webhook certificate and patch it into the webhook configurations, app=kube-prometheus-stack-admission-create|patch.
+        promAdmissionJobs: { id: "prometheus-admission-jobs", namespace: mon, app: "Prometheus operator cert hooks", selector: { matchExpressions: [{ key: "app", operator: "In", values: ["kube-prometheus-stack-admission-create", "kube-prometheus-stack-admission-patch"] }] }, labels: { app: "kube-prometheus-stack-admission-create" }, ports: [] } satisfies Workload,
         // kube-state-metrics chart selectorLabels: name=kube-state-metrics, instance=<release>; port http 8080.
         kubeStateMetrics: { id: "kube-state-metrics", namespace: mon, app: "kube-state-metrics", selector: { matchLabels: { "app.kubernetes.io/name": "kube-state-metrics", "app.kubernetes.io/instance": KPS_RELEASE } }, ports: [tcp("http", 8080)] } satisfies Workload,
     };
@@ -160,10 +165,17 @@ export function flowTable(cfg: PlatformConfig, net: ClusterNetwork): Flow[] {
         [w.promOperator, "renders Prometheus/Alertmanager config from monitors and rules"], [w.prometheus, "service discovery and the API server's own metrics"],
         [w.grafana, "dashboard sidecar watches ConfigMaps"], [w.kubeStateMetrics, "lists objects for cluster metrics"],
         [w.airflowScheduler, "KubernetesExecutor launches and watches task pods"], [w.airflowWorker, "tasks submit SparkApplications in the job namespace"],
-        [w.airflowTriggerer, "deferred Kubernetes triggers watch pods"], [w.sparkDriver, "the driver creates and watches its executors"],
+        [w.airflowTriggerer, "deferred Kubernetes triggers watch pods"], [w.airflowCleanup, "deletes finished task pods"],
+        [w.promAdmissionJobs, "install/upgrade hooks write the webhook certificate and patch the webhook configurations"],
+        [w.sparkDriver, "the driver creates and watches its executors"],
         [w.streamDriver, "the client-mode driver creates and watches its executors"],
     ];
     for (const [wl, why] of apiClients) add({ id: `api-${wl.id}`, from: pods(wl), to: controlPlane, ports: [T(net.controlPlanePort)], why: `Kubernetes API: ${why}` });
+    // Hook Jobs whose pods carry no labels, in namespaces that hold nothing but their operator.
+    add({ id: "api-spark-operator-hooks", from: { kind: "namespace", namespace: cfg.spark.operatorNamespace }, to: controlPlane, ports: [T(net.controlPlanePort)],
+        why: "Kubernetes API: the chart's CRD upgrade hook Job (hook.upgradeCrd) applies the CRDs; its pods have no labels (templates/hook/job.yaml)" });
+    add({ id: "api-vso-hooks", from: { kind: "namespace", namespace: VSO_NAMESPACE }, to: controlPlane, ports: [T(net.controlPlanePort)],
+        why: "Kubernetes API: the chart's pre-delete cleanup Job, whose pods have no labels (templates/deployment.yaml)" });
 
     // The API server's calls into webhooks and aggregated APIs.
     add({ id: "webhook-spark-operator", from: controlPlane, to: pods(w.sparkWebhook), ports: [T("webhook")], why: "mutating/validating webhook for SparkApplications and Spark pods (failurePolicy Fail)" });
