@@ -12,6 +12,8 @@ import { at, chartDefaults, helmMerge } from "./support/chart-defaults";
 import { stackConfig } from "./support/config";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
 import type { Plan } from "../plan/run";
+import { scrapeTargets } from "../components/monitoring/podmonitors";
+import { matchesSelector } from "../components/k8s/netpol-eval";
 
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const NS = "kubernetes:core/v1:Namespace";
@@ -144,6 +146,25 @@ describe("network flows: the table", () => {
             ...Object.keys(namespacePlan(cfg)).map((ns) => `dns-${ns}`),
         ];
         assert.deepEqual(want.filter((id) => !ids.has(id)), []);
+    });
+
+    it("Prometheus has a flow to the pods of every PodMonitor/ServiceMonitor the program creates, on the monitored port", () => {
+        const all: Workload[] = [...Object.values(platformWorkloads(cfg)), ...Object.values(kafkaWorkloads(cfg)), ...sinkWorkloads(cfg)];
+        const prometheus = platformWorkloads(cfg).prometheus;
+        const missing: string[] = [];
+        for (const t of scrapeTargets(cfg)) {
+            const ns: string = t.spec.namespaceSelector.matchNames[0];
+            const targets = all.filter((wl) => wl.namespace === ns && matchesSelector(t.spec.selector, wl.labels ?? wl.selector.matchLabels ?? {}));
+            assert.ok(targets.length > 0, `${t.name}: no workload in the table matches its selector`);
+            const ports: string[] = (t.spec.podMetricsEndpoints ?? t.spec.endpoints).map((e: { port: string }) => e.port);
+            for (const wl of targets) {
+                for (const port of ports.filter((p) => wl.ports.some((c) => c.name === p))) {
+                    const ok = flows.some((f) => f.from.kind === "pods" && f.from.workload.id === prometheus.id && f.to.kind === "pods" && f.to.workload.id === wl.id && f.ports.some((p) => p.port === port));
+                    if (!ok) missing.push(`${t.name} → ${wl.id}:${port}`);
+                }
+            }
+        }
+        assert.deepEqual(missing, []);
     });
 
     it("the UIs are reachable from outside only when network.uiAllowedCidrs lists ranges", () => {
