@@ -14,6 +14,7 @@ import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/pl
 import type { Plan } from "../plan/run";
 import { scrapeTargets } from "../components/monitoring/podmonitors";
 import { matchesSelector } from "../components/k8s/netpol-eval";
+import { WEBHOOK_PORTS } from "../components/gcp/network";
 
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const NS = "kubernetes:core/v1:Namespace";
@@ -165,6 +166,17 @@ describe("network flows: the table", () => {
             }
         }
         assert.deepEqual(missing, []);
+    });
+
+    it("on GKE, every port the control plane calls is open in the control-plane firewall rule", () => {
+        const fromControlPlane = flows.filter((f) => f.from.kind === "addresses" && f.from.name === "control plane");
+        assert.ok(fromControlPlane.length >= 4);
+        for (const f of fromControlPlane) {
+            for (const p of f.ports) {
+                const n = typeof p.port === "number" ? p.port : f.to.kind === "pods" ? f.to.workload.ports.find((c) => c.name === p.port)?.containerPort : undefined;
+                assert.ok((WEBHOOK_PORTS as readonly string[]).includes(String(n)), `${f.id}: ${p.port} (${n})`);
+            }
+        }
     });
 
     it("the UIs are reachable from outside only when network.uiAllowedCidrs lists ranges", () => {
