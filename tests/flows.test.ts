@@ -9,7 +9,7 @@ import { Endpoint, evaluate, inCidr, NetworkPolicy, Pod, Protocol } from "../com
 import { airflowValues } from "../components/airflow/values";
 import { KPS_RELEASE } from "../components/vault/vso";
 import { at, chartDefaults, helmMerge } from "./support/chart-defaults";
-import { stackConfig } from "./support/config";
+import { expectProblem, stackConfig } from "./support/config";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
 import type { Plan } from "../plan/run";
 import { scrapeTargets } from "../components/monitoring/podmonitors";
@@ -184,6 +184,8 @@ describe("network flows: the table", () => {
         const open = stackConfig("staging", (raw) => { raw.network.uiAllowedCidrs = { grafana: ["192.0.2.0/24"] }; });
         const ui = flowTable(open, clusterNetworkOf(open)).filter((f) => f.id.startsWith("ui-"));
         assert.deepEqual(ui.map((f) => [f.id, f.from.kind === "addresses" ? f.from.cidrs : []]), [["ui-grafana", ["192.0.2.0/24"]]]);
+        expectProblem("staging", (raw) => { raw.network.uiAllowedCidrs = { airflow: ["0.0.0.0/0"] }; }, "dataplatform:network.uiAllowedCidrs.airflow[0]", /opens the airflow UI to the internet/);
+        expectProblem("aws-prod", (raw) => { raw.network.uiAllowedCidrs = { grafana: ["10.0.0.0/33"] }; }, "dataplatform:network.uiAllowedCidrs.grafana[0]", /IPv4 CIDR/);
     });
 });
 
