@@ -206,7 +206,7 @@ export function flowTable(cfg: PlatformConfig, net: ClusterNetwork): Flow[] {
     add({ id: "alertmanager-receivers", from: pods(w.alertmanager), to: outside(), ports: [T(443)], why: "notifications to the configured receivers (Slack, PagerDuty) over HTTPS" });
 
     // Airflow 3: task pods, triggerer and DAG processor talk to the API server's execution API.
-    each("airflow-execution-api", [w.airflowWorker, w.airflowTriggerer, w.airflowDagProcessor, w.airflowScheduler], pods(w.airflowApi), [T("api-server")],
+    each("airflow-execution-api", [w.airflowWorker, w.airflowTriggerer, w.airflowDagProcessor], pods(w.airflowApi), [T("api-server")],
         "Airflow 3 execution API on the API server (task state, XComs, variables, connections)");
     add({ id: "airflow-task-logs", from: pods(w.airflowApi), to: pods(w.airflowWorker), ports: [T(8793)], why: "the API server reads logs of running tasks from the task's log server (ports.workerLogs)" });
     add({ id: "airflow-statsd", from: pods(w.airflowAll), to: pods(w.airflowStatsd), ports: [{ port: "statsd-ingest", protocol: "UDP" }], why: "Airflow components emit StatsD metrics" });
