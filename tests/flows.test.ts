@@ -8,7 +8,7 @@ import { namespacePlan } from "../components/k8s/namespaces";
 import { Endpoint, evaluate, inCidr, NetworkPolicy, Pod, Protocol } from "../components/k8s/netpol-eval";
 import { airflowValues } from "../components/airflow/values";
 import { KPS_RELEASE } from "../components/vault/vso";
-import { at, chartDefaults, helmMerge } from "./support/chart-defaults";
+import { chartDefaults, helmMerge } from "./support/helm";
 import { expectProblem, stackConfig } from "./support/config";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
 import type { Plan } from "../plan/run";
@@ -17,6 +17,8 @@ import { matchesSelector } from "../components/k8s/netpol-eval";
 import { WEBHOOK_PORTS } from "../components/gcp/network";
 
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+/** A value at a dotted path. */
+const at = (obj: unknown, dotted: string): any => dotted.split(".").reduce<any>((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
 const NS = "kubernetes:core/v1:Namespace";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 /** An address outside every cluster range and every configured CIDR (TEST-NET-2). */

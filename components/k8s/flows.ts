@@ -171,9 +171,7 @@ export function flowTable(cfg: PlatformConfig, net: ClusterNetwork): Flow[] {
         [w.streamDriver, "the client-mode driver creates and watches its executors"],
     ];
     for (const [wl, why] of apiClients) add({ id: `api-${wl.id}`, from: pods(wl), to: controlPlane, ports: [T(net.controlPlanePort)], why: `Kubernetes API: ${why}` });
-    // Hook Jobs whose pods carry no labels, in namespaces that hold nothing but their operator.
-    add({ id: "api-spark-operator-hooks", from: { kind: "namespace", namespace: cfg.spark.operatorNamespace }, to: controlPlane, ports: [T(net.controlPlanePort)],
-        why: "Kubernetes API: the chart's CRD upgrade hook Job (hook.upgradeCrd) applies the CRDs; its pods have no labels (templates/hook/job.yaml)" });
+    // A hook Job whose pods carry no labels, in a namespace that holds nothing but its operator.
     add({ id: "api-vso-hooks", from: { kind: "namespace", namespace: VSO_NAMESPACE }, to: controlPlane, ports: [T(net.controlPlanePort)],
         why: "Kubernetes API: the chart's pre-delete cleanup Job, whose pods have no labels (templates/deployment.yaml)" });
 
