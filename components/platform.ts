@@ -4,6 +4,7 @@ import { GcpFoundation } from "./gcp/foundation";
 import { AwsFoundation } from "./aws/foundation";
 import type { KafkaPlatform, KubernetesLayerArgs } from "./interfaces";
 import { Namespaces } from "./k8s/namespaces";
+import { NetworkFlows } from "./k8s/network-policies";
 import { KafkaLayer } from "./kafka/layer";
 import { VaultLayer } from "./vault/layer";
 import { Monitoring } from "./monitoring/monitoring";
@@ -66,6 +67,8 @@ export class Platform extends pulumi.ComponentResource {
         // [3 namespaces] Every namespace once; Kubernetes layers receive only KubernetesLayerArgs.
         const foundation = gcpFoundation ?? awsFoundation!;
         const namespaces = new Namespaces("namespaces", { config: cfg, provider: foundation.k8sProvider }, { parent: this });
+        // Default deny and the declared flows (k8s/flows.ts) in every namespace, before the workloads.
+        new NetworkFlows("network-flows", { config: cfg, provider: foundation.k8sProvider, namespaces, network: foundation.clusterNetwork }, { parent: this });
         const k8s: KubernetesLayerArgs = {
             config: cfg, provider: foundation.k8sProvider, storageClassName: foundation.storageClassName,
             identity: foundation.identity, namespaces,

@@ -188,7 +188,8 @@ describe("airflow: values builder", () => {
                 { enabled: true, repo: cfg.airflow.dags.repo, branch: cfg.airflow.dags.branch, subPath: cfg.airflow.dags.subPath },
             );
             assert.equal(values.apiServer.service.type, "ClusterIP");
-            assert.equal(values.networkPolicies.enabled, true);
+            // The chart's own policies are off; the flow table (k8s/flows.ts) generates the namespace's policies.
+            assert.equal(values.networkPolicies.enabled, false);
             assert.equal(values.cleanup.enabled, true);
             assert.equal(values.config.secrets.backend, "airflow.providers.hashicorp.secrets.vault.VaultBackend");
             const kw = JSON.parse(values.config.secrets.backend_kwargs);

@@ -117,7 +117,8 @@ export function airflowValues(i: AirflowValuesInput): Obj {
         pgbouncer: { enabled: false },
         redis: { enabled: a.executor !== "KubernetesExecutor" },
         rbac: { create: true },
-        networkPolicies: { enabled: true },
+        // The chart's policies would deny the API server to task pods and statsd to Prometheus; ours come from k8s/flows.ts.
+        networkPolicies: { enabled: false },
         env: [
             // Remote task logs through the pod's workload identity: an empty connection id means default credentials.
             { name: "AIRFLOW__LOGGING__REMOTE_LOGGING", value: "True" },

@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
+import { eksClusterNetwork } from "./cluster-network";
 import { OpenIdConnectProvider } from "@pulumi/aws/iam/openIdConnectProvider";
 import type { Provider as AwsProvider } from "@pulumi/aws/provider";
 import type { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import type { PlatformConfig } from "../config";
-import type { IdentityBinder } from "../interfaces";
+import type { ClusterNetwork, IdentityBinder } from "../interfaces";
 import { AwsFederation } from "../gcp/aws-federation";
 import { ClusterAutoscaler } from "./autoscaler";
 import { EksCluster } from "./cluster";
@@ -53,6 +54,8 @@ export class AwsFoundation extends pulumi.ComponentResource {
     readonly clusterCaCertificate: pulumi.Output<string>;
     readonly oidcIssuer: pulumi.Output<string>;
     readonly k8sProvider: K8sProvider;
+    /** Control-plane, node and identity addresses for the NetworkPolicies. */
+    readonly clusterNetwork: ClusterNetwork;
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;
     readonly federation: AwsFederation;
@@ -93,6 +96,7 @@ export class AwsFoundation extends pulumi.ComponentResource {
         this.oidcIssuer = eks.oidcIssuer;
         this.clusterSecurityGroupId = eks.securityGroupId;
 
+        this.clusterNetwork = eksClusterNetwork(cfg);
         this.k8sProvider = new K8sProvider(`${name}-k8s`, {
             kubeconfig: pulumi.all([eks.name, eks.endpoint, eks.caCertificate]).apply(([n, e, ca]) => kubeconfig(n, e, ca, aws.region)),
             enableServerSideApply: true,

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import { gkeClusterNetwork } from "./cluster-network";
 import type { Provider } from "@pulumi/gcp/provider";
 import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
 import type { PlatformConfig } from "../config";
-import type { IdentityBinder } from "../interfaces";
+import type { ClusterNetwork, IdentityBinder } from "../interfaces";
 import { gcpBootstrapProvider, gcpProvider, lookupProvider } from "./provider";
 import { bigqueryKmsLocation, GcpKeys } from "./keys";
 import { GcpNetwork } from "./network";
@@ -66,6 +67,8 @@ export class GcpFoundation extends pulumi.ComponentResource {
     readonly oidcIssuer: pulumi.Output<string>;
     readonly nodeServiceAccountEmail: pulumi.Output<string>;
     readonly k8sProvider: K8sProvider;
+    /** Control-plane, node and identity addresses for the NetworkPolicies. */
+    readonly clusterNetwork: ClusterNetwork;
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;
     readonly outputs: Record<string, pulumi.Input<unknown>>;
@@ -118,6 +121,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
             : pulumi.interpolate`https://${cluster.endpoint}`;
         const kubeconfig = pulumi.all([cluster.name, this.clusterEndpoint, this.clusterCaCertificate]).apply(([n, server, ca]) =>
             gkeKubeconfig({ name: `gke_${gcp.project}_${gke.location}_${n}`, server, caCertificatePem: viaDns ? undefined : ca }));
+        this.clusterNetwork = gkeClusterNetwork(cfg);
         this.k8sProvider = new K8sProvider(`${name}-k8s`, {
             kubeconfig,
             enableServerSideApply: true,
