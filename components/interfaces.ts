@@ -77,6 +77,19 @@ export interface ManagedDatabase {
     readonly resource: pulumi.Resource;
 }
 
+/** Addresses the NetworkPolicies need that only the cloud knows (plain values from config, no Outputs). */
+export interface ClusterNetwork {
+    /** Where pods reach the Kubernetes API server, and where its webhook calls into pods come from. */
+    readonly controlPlaneCidrs: readonly string[];
+    readonly controlPlanePort: number;
+    /** Node addresses: the kubelet and host-network pods (node-exporter). */
+    readonly nodeCidrs: readonly string[];
+    /** Ranges left out of "outside the cluster" (pods, services, nodes, control plane where they are apart from other services). */
+    readonly clusterCidrs: readonly string[];
+    /** Node-local endpoints a pod's workload identity calls (metadata server, Pod Identity agent). */
+    readonly identityEndpoints: readonly { readonly cidr: string; readonly port: number; readonly why: string }[];
+}
+
 /** What the cloud layer hands to everything above it. Kubernetes layers only ever see this. */
 export interface CloudPlatform {
     readonly cloud: "gcp" | "aws";
@@ -94,6 +107,7 @@ export interface CloudPlatform {
     readonly clusterReady: pulumi.Resource[];
     /** The Kubernetes identity of pull-request previews, when one is configured (read-only RBAC is bound to it). */
     readonly previewSubject?: { kind: "User" | "Group"; name: string };
+    readonly clusterNetwork: ClusterNetwork;
     /** Default encrypted StorageClass (CMEK / CMK). */
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;

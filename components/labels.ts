@@ -55,25 +55,35 @@ export const LABEL_PATHS: Readonly<Record<string, string>> = {
     "aws:secretsmanager/secret:Secret": "tags",
 };
 
-/** Platform labels first, so a component may override a value on purpose. */
-function merge(existing: unknown, labels: Record<string, string>): pulumi.Output<Record<string, string>> {
-    return pulumi.output(existing as pulumi.Input<Record<string, string> | undefined>).apply((e) => ({ ...labels, ...(e ?? {}) }));
+/** A value only known later: wrapping it (or a block containing it) in an Output cannot be avoided. */
+function isEventual(v: unknown): boolean {
+    return pulumi.Output.isInstance(v) || v instanceof Promise;
 }
 
+/** Platform labels first, so a component may override a value on purpose. Plain stays plain. */
+function merge(existing: unknown, labels: Record<string, string>): pulumi.Input<Record<string, string>> {
+    if (isEventual(existing)) return pulumi.output(existing as pulumi.Input<Record<string, string> | undefined>).apply((e) => ({ ...labels, ...(e ?? {}) }));
+    return { ...labels, ...((existing as Record<string, string> | undefined) ?? {}) };
+}
+
+/**
+ * Sets the labels at a dotted path. Plain enclosing blocks (nodeConfig, settings) are copied, never wrapped in
+ * an Output: a wrapped block is unknown as a whole in a first preview, hiding every field from the policies.
+ */
 function setPath(props: Record<string, any>, path: string, labels: Record<string, string>): Record<string, any> {
     const [head, ...rest] = path.split(".");
     if (rest.length === 0) return { ...props, [head]: merge(props[head], labels) };
-    // Nested blocks (nodeConfig, settings) may be Outputs; merge inside them.
-    return {
-        ...props,
-        [head]: pulumi.output(props[head] as pulumi.Input<Record<string, any> | undefined>).apply((inner) => setPath(inner ?? {}, rest.join("."), labels)),
-    };
+    const inner = props[head];
+    if (isEventual(inner)) {
+        return { ...props, [head]: pulumi.output(inner as pulumi.Input<Record<string, any> | undefined>).apply((i) => setPath(i ?? {}, rest.join("."), labels)) };
+    }
+    return { ...props, [head]: setPath((inner as Record<string, any> | undefined) ?? {}, rest.join("."), labels) };
 }
 
 /** Instances and volumes a node group launches carry the tags through the launch template's tag specifications. */
 function launchTemplateTags(props: Record<string, any>, labels: Record<string, string>): Record<string, any> {
     type Spec = { resourceType: string; tags?: Record<string, string> };
-    const specs = pulumi.output(props.tagSpecifications as pulumi.Input<Spec[] | undefined>).apply((existing) => {
+    const add = (existing: Spec[] | undefined): Spec[] => {
         const out = [...(existing ?? [])];
         for (const resourceType of ["instance", "volume"]) {
             const i = out.findIndex((s) => s.resourceType === resourceType);
@@ -81,7 +91,9 @@ function launchTemplateTags(props: Record<string, any>, labels: Record<string, s
             else out[i] = { ...out[i], tags: { ...labels, ...(out[i].tags ?? {}) } };
         }
         return out;
-    });
+    };
+    const existing = props.tagSpecifications;
+    const specs = isEventual(existing) ? pulumi.output(existing as pulumi.Input<Spec[] | undefined>).apply(add) : add(existing as Spec[] | undefined);
     return { ...props, tagSpecifications: specs };
 }
 

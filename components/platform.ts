@@ -4,6 +4,7 @@ import { GcpFoundation } from "./gcp/foundation";
 import { AwsFoundation } from "./aws/foundation";
 import type { KafkaPlatform, KubernetesLayerArgs } from "./interfaces";
 import { namespacePlan, Namespaces } from "./k8s/namespaces";
+import { NetworkFlows } from "./k8s/network-policies";
 import { PreviewAccess } from "./k8s/preview-access";
 import { KafkaLayer } from "./kafka/layer";
 import { VaultLayer } from "./vault/layer";
@@ -73,6 +74,8 @@ export class Platform extends pulumi.ComponentResource {
                 subject: foundation.previewSubject, releaseNamespaces: Object.keys(namespacePlan(cfg)), provider: foundation.k8sProvider,
             }, { parent: this, dependsOn: [namespaces] });
         }
+        // Default deny and the declared flows (k8s/flows.ts) in every namespace, before the workloads.
+        new NetworkFlows("network-flows", { config: cfg, provider: foundation.k8sProvider, namespaces, network: foundation.clusterNetwork }, { parent: this });
         const k8s: KubernetesLayerArgs = {
             config: cfg, provider: foundation.k8sProvider, storageClassName: foundation.storageClassName,
             identity: foundation.identity, namespaces,

@@ -19,6 +19,10 @@ export const IMAGES = {
     spark: "apache/spark:4.0.4",
     airflow: "apache/airflow:3.2.2",
     gitSync: "registry.k8s.io/git-sync/git-sync:v4.4.2",
-    /** EKS node group autoscaling; its minor must match cluster.version on aws stacks. */
-    clusterAutoscaler: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.1",
+    /**
+     * EKS node group autoscaling; its minor must match cluster.version on aws stacks
+     * (release cluster-autoscaler-1.35.2, https://github.com/kubernetes/autoscaler/releases).
+     */
+    clusterAutoscaler: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.2",
 } as const;
+export type ImageKey = keyof typeof IMAGES;

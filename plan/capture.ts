@@ -50,9 +50,15 @@ export class Secret {
     constructor(readonly value: unknown) {}
 }
 
-/** Decodes the wire form of inputs: secrets become Secret, resource references their URN. */
+/** Marks an input that is unknown until the update (it depends on an output not yet created). */
+export class Unknown {
+    toString(): string { return "[unknown]"; }
+}
+const UNKNOWN_INPUT = new Unknown();
+
+/** Decodes the wire form of inputs: secrets become Secret, unknowns Unknown, resource references their URN. */
 function decode(v: unknown): unknown {
-    if (v === UNKNOWN) return "[unknown]";
+    if (v === UNKNOWN) return UNKNOWN_INPUT;
     if (Array.isArray(v)) return v.map(decode);
     if (v !== null && typeof v === "object") {
         const o = v as Record<string, unknown>;
@@ -66,6 +72,7 @@ function decode(v: unknown): unknown {
 /** Secret values as `[secret]`: what the plan prints and writes. */
 export function redact(v: unknown): unknown {
     if (v instanceof Secret) return "[secret]";
+    if (v instanceof Unknown) return "[unknown]";
     if (Array.isArray(v)) return v.map(redact);
     if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x)]));
     return v;
@@ -74,8 +81,18 @@ export function redact(v: unknown): unknown {
 /** Secret values in clear: what policies see, as under `pulumi preview`. */
 export function reveal(v: unknown): unknown {
     if (v instanceof Secret) return reveal(v.value);
+    if (v instanceof Unknown) return "[unknown]";
     if (Array.isArray(v)) return v.map(reveal);
     if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
+    return v;
+}
+
+/** Inputs as the policy engine receives them: secrets in clear, unknowns as the engine's unknown sentinel. */
+export function policyView(v: unknown): unknown {
+    if (v instanceof Secret) return policyView(v.value);
+    if (v instanceof Unknown) return UNKNOWN;
+    if (Array.isArray(v)) return v.map(policyView);
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, policyView(x)]));
     return v;
 }
 

@@ -5,11 +5,12 @@ import { budgetFinding, costContext, costDelta, costMarkdown, estimateCost, rend
 import { destructiveExit, diffMarkdown, diffPlans, PlanDiff, renderDiff } from "./diff";
 import { PreviewJson, toPreviewJson, withDiff } from "./json";
 import { toMarkdown } from "./markdown";
-import { ConfigError, Plan, planStack } from "./run";
+import { ConfigError, EngineError, Plan, planStack } from "./run";
 import { renderTree, renderCounts } from "./render";
 import { StackFileError } from "./stackfile";
+import { parseDay } from "../components/support-windows";
 
-const USAGE = "usage: npm run plan -- [--stack <name>] [--json FILE] [--markdown FILE] [--base BASE.json [--allow-destructive]] [--cost] [--quiet]";
+const USAGE = "usage: npm run plan -- [--stack <name>] [--date YYYY-MM-DD] [--json FILE] [--markdown FILE] [--base BASE.json [--allow-destructive]] [--cost] [--quiet]";
 
 /** Reads a plan JSON written by `--json` (the base of a diff); a clear error, never a stack trace. */
 function readBase(file: string): PreviewJson | string {
@@ -31,6 +32,7 @@ async function main(): Promise<number> {
         ({ values } = parseArgs({
             options: {
                 stack: { type: "string", default: "staging" },
+                date: { type: "string" },
                 json: { type: "string" },
                 markdown: { type: "string" },
                 base: { type: "string" },
@@ -51,13 +53,25 @@ async function main(): Promise<number> {
         console.error(base);
         return 2;
     }
+    if (values.date !== undefined) {
+        try {
+            parseDay(values.date);
+        } catch (e) {
+            console.error(`--date: ${(e as Error).message}\n${USAGE}`);
+            return 2;
+        }
+    }
     let plan: Plan;
     try {
-        plan = await planStack(stack);
+        plan = await planStack(stack, { date: values.date });
     } catch (e) {
         if (e instanceof ConfigError) {
-            console.error(`Stack ${stack}: ${e.message}`);
+            console.error(`Stack ${stack}${values.date ? ` as of ${values.date}` : ""}: ${e.message}`);
             return 2;
+        }
+        if (e instanceof EngineError) {
+            console.error(`Stack ${stack}: ${e.message}`);
+            return 5;
         }
         if (e instanceof StackFileError) {
             console.error(e.message);
@@ -68,11 +82,14 @@ async function main(): Promise<number> {
     const cfg = plan.config;
     const out: string[] = [];
     out.push(`Offline plan of stack ${stack} (${cfg.cloud}, ${cfg.environment}): what \`pulumi preview\` would create, evaluated under mocks.`);
+    if (values.date) out.push(`Evaluated as of ${plan.asOf}.`);
     if (plan.placeholders.length) out.push(`Note: secure values cannot be decrypted offline; placeholders (marked secret) stand in for: ${plan.placeholders.join(", ")}`);
     if (!values.quiet) {
         out.push("", `Resources (${plan.resources.length}):`, renderTree(plan.resources));
     }
     out.push("", "Count per type:", renderCounts(plan.resources));
+    out.push("", `Version support as of ${plan.asOf} (${plan.warnings.length} warning${plan.warnings.length === 1 ? "" : "s"}):`);
+    for (const w of plan.warnings) out.push(`  [warning] ${w}`);
     out.push("", "Outputs:");
     for (const [k, v] of Object.entries(redact(plan.outputs) as Record<string, unknown>)) out.push(`  ${k}: ${JSON.stringify(v)}`);
     // The estimate is cheap: the budget check runs on every plan; --cost prints the breakdown.
@@ -83,6 +100,10 @@ async function main(): Promise<number> {
     const advisory = plan.diagnostics.filter((d) => d.enforcementLevel === "advisory");
     out.push("", `Policies (${plan.diagnostics.length ? "" : "no violations; "}${mandatory.length} mandatory, ${advisory.length} advisory):`);
     for (const d of plan.diagnostics) out.push(`  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").pop()}${d.urn ? `\n      ${d.urn}` : ""}`);
+    if (plan.undecided.length) {
+        out.push("", `Could not decide in a first preview (${plan.undecided.length}; enforced at update, shown passing above only if the update view passes):`);
+        for (const d of plan.undecided) out.push(`  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").pop()}${d.urn ? `\n      ${d.urn}` : ""}`);
+    }
     let json = toPreviewJson(plan);
     let diff: PlanDiff | undefined;
     const allow = values["allow-destructive"]!;

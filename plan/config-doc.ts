@@ -1,7 +1,6 @@
-import * as fs from "fs";
-import * as path from "path";
 import { z } from "zod";
 import { stackSchema } from "../components/config/schema";
+import { writeReadmeSection } from "./readme-section";
 
 /** What each top-level key is for (the rows below it come from the schema itself). */
 const ABOUT: Record<string, string> = {
@@ -67,16 +66,4 @@ export function configReference(): string {
 }
 
 /** `npm run config-doc` rewrites the README's reference between its markers. */
-if (require.main === module) {
-    const file = path.join(__dirname, "..", "README.md");
-    const readme = fs.readFileSync(file, "utf8");
-    const start = readme.indexOf("<!-- config-reference:start");
-    const end = readme.indexOf("<!-- config-reference:end -->");
-    if (!process.argv.includes("--write") || start < 0 || end < 0) {
-        console.log(configReference());
-    } else {
-        const head = readme.slice(0, readme.indexOf("\n", start) + 1);
-        fs.writeFileSync(file, head + configReference() + "\n" + readme.slice(end));
-        console.log("README.md: config reference regenerated");
-    }
-}
+if (require.main === module) writeReadmeSection("config-reference", configReference(), "config reference");

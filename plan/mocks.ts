@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 
 type State = Record<string, unknown>;
+/** The wire form of an unknown value (computed during an update). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const FAKE_CA = Buffer.from("-----BEGIN CERTIFICATE-----\nMIIBmockCAforOfflinePlan\n-----END CERTIFICATE-----\n").toString("base64");
 
 function hash(s: string, n = 12): string {
@@ -79,7 +81,7 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
         certificateAuthority: { data: FAKE_CA },
         identities: [{ oidcs: [{ issuer: `https://oidc.eks.${c.awsRegion}.amazonaws.com/id/${hash(name, 32).toUpperCase()}` }] }],
         arn: `arn:aws:eks:${c.awsRegion}:${c.awsAccountId}:cluster/${i.name ?? name}`,
-        version: i.version ?? "1.33",
+        version: i.version,
         vpcConfig: { ...(i.vpcConfig as State), clusterSecurityGroupId: `sg-${hash(name, 17)}` },
     }),
     "aws:ec2/vpc:Vpc": (name) => ({ id: `vpc-${hash(name, 17)}`, defaultSecurityGroupId: `sg-${hash(name + "d", 17)}` }),
@@ -112,6 +114,10 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
     }),
     "aws:ecr/repository:Repository": (name, i, c) => ({ repositoryUrl: `${c.awsAccountId}.dkr.ecr.${c.awsRegion}.amazonaws.com/${i.name ?? name}` }),
     "random:index/randomPassword:RandomPassword": (name) => ({ result: `mock-${hash(name, 24)}` }),
+    "random:index/randomBytes:RandomBytes": (name, i) => {
+        const bytes = crypto.createHash("sha256").update(name).digest().subarray(0, Number(i.length ?? 32));
+        return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+    },
     "kubernetes:core/v1:Namespace": (name, i) => ({ metadata: { ...(i.metadata as State), name: (i.metadata as State | undefined)?.name ?? name } }),
     "kubernetes:helm.sh/v3:Release": (name, i) => ({ status: { status: "deployed", namespace: i.namespace, name: i.name ?? name, version: i.version } }),
 };
@@ -129,10 +135,25 @@ const CALLS: Record<string, (inputs: State, ctx: MockContext) => State> = {
     "gcp:client/getClientConfig:getClientConfig": (_i, c) => ({ accessToken: "mock-token", project: c.gcpProject, region: c.gcpRegion }),
 };
 
+/** One lookup (invoke) as the engine receives it: the function, its arguments and the provider reference `urn::id`. */
+export interface CapturedInvoke {
+    token: string;
+    provider?: string;
+    inputs: State;
+}
+
 export class PlanMocks implements pulumi.runtime.Mocks {
-    constructor(private readonly ctx: MockContext) {}
+    /** Every invoke of the program, in order: lookups run for real during a preview. */
+    readonly invokes: CapturedInvoke[] = [];
+
+    /**
+     * @param preview true to answer as a first `pulumi preview` does: a resource to be created reports its inputs,
+     * and every output the provider computes (ids, ARNs, endpoints, generated names) is unknown.
+     */
+    constructor(private readonly ctx: MockContext, private readonly preview = false) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
+        if (this.preview) return { id: undefined, state: this.previewState(args) };
         const extra = OUTPUTS[args.type]?.(args.name, args.inputs, this.ctx) ?? {};
         const id = (extra.id as string | undefined) ?? args.id ?? `${args.name}-id`;
         const state: State = { ...args.inputs, ...extra };
@@ -144,7 +165,18 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         return { id, state };
     }
 
+    /** Inputs as given (unknown ones stay unknown), computed outputs unknown; gcp names autonamed as the provider's Check does. */
+    private previewState(args: pulumi.runtime.MockResourceArgs): State {
+        const extra = OUTPUTS[args.type]?.(args.name, args.inputs, this.ctx) ?? {};
+        const state: State = { ...args.inputs };
+        for (const k of Object.keys(extra)) if (!(k in state) && k !== "id") state[k] = UNKNOWN;
+        if (args.type.startsWith("aws:") && !("arn" in state)) state.arn = UNKNOWN;
+        if (args.type.startsWith("gcp:") && !("name" in state)) state.name = args.name;
+        return state;
+    }
+
     call(args: pulumi.runtime.MockCallArgs): State {
+        this.invokes.push({ token: args.token, provider: args.provider || undefined, inputs: args.inputs });
         const f = CALLS[args.token];
         return f ? f(args.inputs, this.ctx) : args.inputs;
     }

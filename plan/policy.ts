@@ -1,5 +1,18 @@
 import type { EnforcementLevel, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { CapturedResource, reveal } from "./capture";
+import { CapturedResource, policyView } from "./capture";
+
+// The policy SDK's own view of resource properties: reading an unknown value throws UnknownValueError, as in a
+// real `pulumi preview` (internal to @pulumi/policy; its typings omit it).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknownCheckingProxy, UnknownValueError } = require("@pulumi/policy/proxy") as {
+    unknownCheckingProxy<T extends object>(o: T): T;
+    UnknownValueError: new (...args: never[]) => Error;
+};
+
+/** Properties as the policy engine hands them over: secrets in clear, unknowns that throw when read. */
+function props(r: CapturedResource): Record<string, any> {
+    return unknownCheckingProxy(policyView(r.inputs) as Record<string, any>);
+}
 
 export interface Diagnostic {
     policyName: string;
@@ -7,7 +20,12 @@ export interface Diagnostic {
     enforcementLevel: EnforcementLevel;
     urn?: string;
     message: string;
+    /** The policy read a value unknown until the update: it could not decide (never a pass). */
+    undecided?: boolean;
 }
+
+/** Prefix of a finding for a policy that read a value unknown until the update. */
+export const UNDECIDED = "could not decide during preview";
 
 export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
@@ -39,13 +57,13 @@ function common(config: object) {
 export function resourceArgs(r: CapturedResource, config: object = {}): ResourceValidationArgs {
     return {
         type: r.type,
-        props: reveal(r.inputs) as Record<string, any>,
+        props: props(r),
         urn: r.urn,
         name: r.name,
         opts: options(r),
         ...common(config),
         isType: (cls: any) => r.type === cls.__pulumiType,
-        asType: (cls: any) => (r.type === cls.__pulumiType ? (reveal(r.inputs) as any) : undefined),
+        asType: (cls: any) => (r.type === cls.__pulumiType ? (props(r) as any) : undefined),
     };
 }
 
@@ -53,9 +71,9 @@ export function stackArgs(resources: CapturedResource[], config: object = {}): S
     const byUrn = new Map<string, PolicyResource>();
     const list: PolicyResource[] = resources.map((r) => {
         const pr: PolicyResource = {
-            type: r.type, props: reveal(r.inputs) as Record<string, any>, urn: r.urn, name: r.name, opts: options(r), dependencies: [], propertyDependencies: {},
+            type: r.type, props: props(r), urn: r.urn, name: r.name, opts: options(r), dependencies: [], propertyDependencies: {},
             isType: (cls: any) => r.type === cls.__pulumiType,
-            asType: (cls: any) => (r.type === cls.__pulumiType ? (reveal(r.inputs) as any) : undefined),
+            asType: (cls: any) => (r.type === cls.__pulumiType ? (props(r) as any) : undefined),
         } as unknown as PolicyResource;
         byUrn.set(r.urn, pr);
         return pr;
@@ -70,6 +88,10 @@ export function stackArgs(resources: CapturedResource[], config: object = {}): S
 /** Runs a policy pack in-process over the captured graph, as `pulumi preview --policy-pack` would. */
 export async function runPolicies(packName: string, policies: AnyPolicy[], resources: CapturedResource[], config: object = {}): Promise<Diagnostic[]> {
     const out: Diagnostic[] = [];
+    // The engine reports these as advisory "can't run during preview"; a policy that cannot decide is no pass,
+    // so the finding keeps the policy's own level.
+    const undecided = (p: AnyPolicy, level: EnforcementLevel, urn: string | undefined, e: Error) =>
+        out.push({ policyName: p.name, policyPackName: packName, enforcementLevel: level, urn, message: `${p.description}\n${UNDECIDED}: ${e.message}`.trim(), undecided: true });
     for (const p of policies) {
         const level: EnforcementLevel = p.enforcementLevel ?? "advisory";
         if (level === "disabled") continue;
@@ -82,7 +104,8 @@ export async function runPolicies(packName: string, policies: AnyPolicy[], resou
                     try {
                         await fn(resourceArgs(r, config), report(r.urn));
                     } catch (e) {
-                        if (!(e instanceof NotApplicable)) throw e;
+                        if (e instanceof UnknownValueError) undecided(p, level, r.urn, e);
+                        else if (!(e instanceof NotApplicable)) throw e;
                     }
                 }
             }
@@ -91,7 +114,8 @@ export async function runPolicies(packName: string, policies: AnyPolicy[], resou
             try {
                 await p.validateStack(stackArgs(resources, config), report(undefined));
             } catch (e) {
-                if (!(e instanceof NotApplicable)) throw e;
+                if (e instanceof UnknownValueError) undecided(p, level, undefined, e);
+                else if (!(e instanceof NotApplicable)) throw e;
             }
         }
     }

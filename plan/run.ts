@@ -1,8 +1,10 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, loadStackConfig, PlatformConfig } from "../components/config";
+import { ConfigError, fromConfigMap, loadStackConfig, PlatformConfig, versionSupport } from "../components/config";
+import { evaluationDay, setEvaluationDay } from "../components/support-windows";
 import { CapturedResource, captureRegistrations } from "./capture";
-import { MockContext, PlanMocks } from "./mocks";
+import { CapturedInvoke, MockContext, PlanMocks } from "./mocks";
+import { EngineError, engineProblems } from "./engine";
 import { Diagnostic, runPolicies } from "./policy";
 import { withFastStackTraces } from "./perf";
 import { readStackYaml, toEngineConfig } from "./stackfile";
@@ -19,10 +21,23 @@ export interface Plan {
     stack: string;
     config: PlatformConfig;
     resources: CapturedResource[];
+    /** Lookups the program ran, with the provider each went through. */
+    invokes: CapturedInvoke[];
+    /**
+     * Policies that could not decide in the preview view (they read a value unknown until the update). The update
+     * view still enforces them (a violation there is in `diagnostics`); they are reported, never counted as passes.
+     */
+    undecided: Diagnostic[];
+    /** The graph and lookups of a first preview (unknown outputs), when the policies ran. */
+    preview?: { resources: CapturedResource[]; invokes: CapturedInvoke[] };
     outputs: Record<string, unknown>;
     diagnostics: Diagnostic[];
     /** Config keys whose `secure:` values were replaced by placeholders. */
     placeholders: string[];
+    /** Day the versions were judged against (YYYY-MM-DD). */
+    asOf: string;
+    /** Versions close to (or accepted past) their end of support. */
+    warnings: string[];
 }
 
 export interface PlanOptions {
@@ -32,6 +47,10 @@ export interface PlanOptions {
     mutate?: (config: Record<string, unknown>) => void;
     /** Skip the policy pack. */
     skipPolicies?: boolean;
+    /** Runs this instead of index.ts (tests of the harness itself); config is still validated first. */
+    program?: () => Promise<Record<string, unknown> | void>;
+    /** Evaluate as of this day (YYYY-MM-DD) instead of today: version support is judged on it. */
+    date?: string;
 }
 
 function mockContext(raw: Record<string, unknown>): MockContext {
@@ -56,27 +75,68 @@ export async function planStack(stack: string, opts: PlanOptions = {}): Promise<
     if (running) throw new Error("planStack is not re-entrant: the Pulumi runtime is process-global");
     running = true;
     try {
+        setEvaluationDay(opts.date);
         return await withFastStackTraces(() => evaluate(stack, opts));
     } finally {
+        setEvaluationDay(undefined);
         running = false;
     }
+}
+
+interface Run {
+    config: PlatformConfig;
+    resources: CapturedResource[];
+    invokes: CapturedInvoke[];
+    outputs: Record<string, unknown>;
+}
+
+/** One evaluation of the program; with `preview`, outputs of resources to be created are unknown, as in a first preview. */
+async function run(stack: string, raw: Record<string, unknown>, opts: PlanOptions, preview: boolean): Promise<Run> {
+    const engineConfig = toEngineConfig(raw);
+    pulumi.runtime.setAllConfig(engineConfig.config, engineConfig.secretKeys);
+    const mocks = new PlanMocks(mockContext(raw), preview);
+    await pulumi.runtime.setMocks(mocks, PROJECT, stack, preview);
+    const resources = captureRegistrations();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = opts.program ?? (require("../index") as () => Promise<Record<string, unknown>>);
+    // Validated first, as the program does: a config error stops before any resource exists.
+    const config = loadStackConfig();
+    const outputs = (await pulumi.runtime.runInPulumiStack(program)) ?? {};
+    await waitForRPCs();
+    const refused = engineProblems(resources, mocks.invokes, {
+        gcpProjects: [...new Set([config.gcp?.project, config.warehouseProject].filter((p): p is string => !!p))],
+        awsAccountId: config.aws?.accountId,
+    });
+    if (refused.length) throw new EngineError(refused);
+    return { config, resources, invokes: mocks.invokes, outputs };
 }
 
 async function evaluate(stack: string, opts: PlanOptions): Promise<Plan> {
     const raw = structuredClone(readStackYaml(stack, opts.dir ?? ROOT));
     opts.mutate?.(raw);
     const engineConfig = toEngineConfig(raw);
-    pulumi.runtime.setAllConfig(engineConfig.config, engineConfig.secretKeys);
-    await pulumi.runtime.setMocks(new PlanMocks(mockContext(raw)), PROJECT, stack, false);
-    const resources = captureRegistrations();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require("../index") as () => Promise<Record<string, unknown>>;
-    // Validated first, as the program does: a config error stops before any resource exists.
-    const config = loadStackConfig();
-    const outputs = (await pulumi.runtime.runInPulumiStack(program)) ?? {};
-    await waitForRPCs();
-    const diagnostics = opts.skipPolicies ? [] : await runPolicies(packName, policies, resources, policyConfigFor(config));
-    return { stack, config, resources, outputs, diagnostics, placeholders: engineConfig.placeholders };
+    const complete = await run(stack, raw, opts, false);
+    const { config } = complete;
+    const asOf = evaluationDay();
+    const warnings = versionSupport(fromConfigMap(engineConfig.config, engineConfig.secretKeys).raw, asOf).filter((f) => f.level === "warning").map((f) => f.message);
+    let diagnostics: Diagnostic[] = [];
+    let undecided: Diagnostic[] = [];
+    let preview: Run | undefined;
+    if (!opts.skipPolicies) {
+        // The policies see the graph twice: as a first preview does (unknown outputs of resources not yet created;
+        // a policy that reads one cannot decide) and as the update does (every value known).
+        preview = await run(stack, raw, opts, true);
+        const cfg = policyConfigFor(config);
+        const all = [...await runPolicies(packName, policies, preview.resources, cfg), ...await runPolicies(packName, policies, complete.resources, cfg)];
+        const seen = new Set<string>();
+        const unique = all.filter((d) => { const k = `${d.policyName}|${d.urn}|${d.message}`; return !seen.has(k) && !!seen.add(k); });
+        diagnostics = unique.filter((d) => !d.undecided);
+        undecided = unique.filter((d) => d.undecided);
+    }
+    return {
+        stack, config, resources: complete.resources, invokes: complete.invokes, outputs: complete.outputs, diagnostics, undecided,
+        placeholders: engineConfig.placeholders, asOf, warnings, preview: preview && { resources: preview.resources, invokes: preview.invokes },
+    };
 }
 
-export { ConfigError };
+export { ConfigError, EngineError };

@@ -1,5 +1,11 @@
 import { strict as assert } from "assert";
-import { airflowGrants, airflowValues, KEYS_NEWER_THAN_SCHEMA, METADATA_SECRET, metadataConnection, VAULT_JWT_PATH } from "../components/airflow/values";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { AIRFLOW_SECRETS, airflowGrants, airflowValues, GIT_SSH_KEY, KEYS_NEWER_THAN_SCHEMA, METADATA_SECRET, metadataConnection, OIDC_SECRET_DIR, OIDC_SECRET_KEY, VAULT_JWT_PATH } from "../components/airflow/values";
+import { vaultApps } from "../components/vault/apps";
+import { AIRFLOW_ROLLOUT, staticSecretSpec, syncedSecrets } from "../components/vault/vso";
 import { CHARTS } from "../components/versions";
 import { CapturedResource, Secret } from "../plan/capture";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
@@ -9,30 +15,168 @@ import { errorsOf, jsonSchemaValidator, readSchema } from "./support/schemas";
 
 const SCHEMA = "airflow-chart/values.schema.json";
 /** Components that run pods; each must have requests and the shared ServiceAccount. */
-const COMPONENTS = ["scheduler", "apiServer", "webserver", "dagProcessor", "triggerer", "workers", "statsd", "migrateDatabaseJob", "createUserJob", "cleanup", "databaseCleanup"];
+const COMPONENTS = ["scheduler", "apiServer", "dagProcessor", "triggerer", "workers", "statsd", "migrateDatabaseJob", "createUserJob", "cleanup", "databaseCleanup"];
 
-/**
- * Validates values against the shared schema. The schema predates chart 1.22 and has no root
- * `additionalProperties: false`, so keys it lacks would pass unnoticed: each must be a named 1.22 addition.
- */
-function assertValidValues(values: Raw): void {
-    const known = Object.keys((readSchema(SCHEMA) as { properties: Raw }).properties);
-    const unknown = Object.keys(values).filter((k) => !known.includes(k));
-    assert.deepEqual(unknown, [...KEYS_NEWER_THAN_SCHEMA], "keys outside the shared schema must be named chart 1.22 additions");
-    const v = jsonSchemaValidator(SCHEMA);
-    assert.ok(v(values), errorsOf(v));
+function schemaHas(schema: any, dotted: string): boolean {
+    let node = schema;
+    for (const k of dotted.split(".")) {
+        node = node?.properties?.[k];
+        if (!node) return false;
+    }
+    return true;
 }
 
+function without(values: Raw, dotted: string): Raw {
+    const copy = structuredClone(values);
+    const keys = dotted.split(".");
+    const parent = keys.slice(0, -1).reduce((o, k) => o?.[k], copy);
+    if (parent) delete parent[keys[keys.length - 1]];
+    return copy;
+}
+
+/**
+ * Validates values against the shared schema (chart main of 2026-02-20, older than the pinned 1.22). Its root has
+ * no `additionalProperties: false`, so a top-level key it lacks would pass unnoticed: each must be a named 1.22
+ * addition, as must any nested key; those are checked to be really absent and taken out before validating.
+ */
+function assertValidValues(values: Raw): void {
+    const schema = readSchema(SCHEMA) as any;
+    for (const k of KEYS_NEWER_THAN_SCHEMA) assert.ok(!schemaHas(schema, k), `${k} is in the shared schema: remove it from KEYS_NEWER_THAN_SCHEMA`);
+    const checked = KEYS_NEWER_THAN_SCHEMA.reduce(without, values);
+    const unknown = Object.keys(checked).filter((k) => !(k in schema.properties));
+    assert.deepEqual(unknown, [], "top-level keys outside the shared schema must be named in KEYS_NEWER_THAN_SCHEMA");
+    const v = jsonSchemaValidator(SCHEMA);
+    assert.ok(v(checked), errorsOf(v));
+}
+
+/** Every key path of an object (arrays by index), for "nowhere in the values" checks. */
+function keyPaths(o: unknown, prefix = ""): string[] {
+    if (Array.isArray(o)) return o.flatMap((x, i) => keyPaths(x, `${prefix}[${i}]`));
+    if (o !== null && typeof o === "object") return Object.entries(o).flatMap(([k, x]) => [`${prefix}${k}`, ...keyPaths(x, `${prefix}${k}.`)]);
+    return [];
+}
+
+/**
+ * The long-running workloads the Airflow chart renders for these values, named as its templates name them:
+ * `<fullname>-<component>`, fullname = the release name when it contains "airflow"
+ * (chart/templates/_helpers.yaml "airflow.fullname"); scheduler/api-server/dag-processor Deployments
+ * (chart/templates/*\/*-deployment.yaml); the triggerer a StatefulSet only with triggerer.persistence.enabled
+ * (chart/templates/triggerer/triggerer-deployment.yaml). statsd reads no Airflow secret. Read from the chart on
+ * main of early 2026 (closest to the pinned 1.22 available offline): the README asks to re-check with helm template.
+ */
+function chartWorkloads(values: Raw, release = "airflow"): { kind: string; name: string }[] {
+    const full = release.includes("airflow") ? release : `${release}-airflow`;
+    const out = [{ kind: "Deployment", name: `${full}-scheduler` }];
+    if (values.apiServer?.enabled !== false) out.push({ kind: "Deployment", name: `${full}-api-server` });
+    if (values.dagProcessor?.enabled) out.push({ kind: "Deployment", name: `${full}-dag-processor` });
+    if (values.triggerer?.enabled !== false) out.push({ kind: values.triggerer?.persistence?.enabled ? "StatefulSet" : "Deployment", name: `${full}-triggerer` });
+    return out;
+}
+
+/** Runs the generated webserver_config.py with stand-ins for the FAB modules; returns the providers it configures. */
+function runApiServerConfig(source: string, secret: string | undefined): { providers: any[]; mapping: Raw; authType: number } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "airflow-auth-"));
+    const mk = (rel: string, body: string) => { fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true }); fs.writeFileSync(path.join(dir, rel), body); };
+    mk("flask_appbuilder/__init__.py", "");
+    mk("flask_appbuilder/security/__init__.py", "");
+    mk("flask_appbuilder/security/manager.py", "AUTH_OAUTH = 4\n");
+    for (const p of ["airflow", "airflow/providers", "airflow/providers/fab", "airflow/providers/fab/auth_manager", "airflow/providers/fab/auth_manager/security_manager"]) mk(`${p}/__init__.py`, "");
+    mk("airflow/providers/fab/auth_manager/security_manager/override.py", "class FabAirflowSecurityManagerOverride:\n    pass\n");
+    const secretDir = path.join(dir, "oidc");
+    fs.mkdirSync(secretDir);
+    if (secret !== undefined) fs.writeFileSync(path.join(secretDir, OIDC_SECRET_KEY), `${secret}\n`);
+    mk("webserver_config.py", source.replace(JSON.stringify(`${OIDC_SECRET_DIR}/${OIDC_SECRET_KEY}`), JSON.stringify(path.join(secretDir, OIDC_SECRET_KEY))));
+    const r = spawnSync("/usr/bin/python3", ["-c", "import json, webserver_config as w; print(json.dumps({'providers': w.OAUTH_PROVIDERS, 'mapping': w.AUTH_ROLES_MAPPING, 'authType': w.AUTH_TYPE}))"], { cwd: dir, encoding: "utf8" });
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+}
 
 describe("airflow: values builder", () => {
     for (const stack of STACKS) {
         const cfg = stackConfig(stack);
         const values = airflowValues({ cfg, logsUrl: "gs://logs", identity: { env: [{ name: "GOOGLE_CLOUD_PROJECT", value: "p" }], volumes: [], volumeMounts: [] } });
 
-        it(`${stack}: the values pass the chart's values.schema.json; databaseCleanup (chart 1.22) is the only key it lacks`, () => {
+        it(`${stack}: the values pass the chart's newer values.schema.json (no defaultUser anywhere)`, () => {
             assertValidValues(values);
+            assert.deepEqual(keyPaths(values).filter((k) => /defaultUser/.test(k)), []);
             assert.equal(values.databaseCleanup.enabled, true);
             assert.equal(values.databaseCleanup.retentionDays, cfg.airflow.dbRetentionDays);
+        });
+
+        it(`${stack}: no Helm hook a waiting release depends on: migrations are a plain Job, no user-creation job`, () => {
+            // As a post-install hook the migration Job would start only after Helm's wait, which waits for pods
+            // that wait for the migrations (chart/templates/jobs/migrate-database-job.yaml, helm.sh/hook when useHelmHooks).
+            assert.deepEqual(
+                [values.migrateDatabaseJob.useHelmHooks, values.migrateDatabaseJob.applyCustomEnv, values.migrateDatabaseJob.enabled],
+                [false, false, undefined],
+            );
+            assert.deepEqual([values.createUserJob.enabled, values.createUserJob.useHelmHooks], [false, false]);
+        });
+
+        it(`${stack}: people log in through the identity provider (FAB OAuth), client secret from a Vault-synced optional mount`, () => {
+            const a = cfg.airflow.auth;
+            assert.equal(values.config.core.auth_manager, "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager");
+            const conf: string = values.apiServer.apiServerConfig;
+            assert.ok(conf.includes(`OIDC_ISSUER = ${JSON.stringify(a.issuer)}`) && conf.includes(`OIDC_CLIENT_ID = ${JSON.stringify(a.clientId)}`));
+            assert.deepEqual(keyPaths(values).filter((k) => /password/i.test(k)), [], "no password anywhere in the values");
+            const [vol] = values.apiServer.extraVolumes;
+            assert.deepEqual(vol.secret, { secretName: AIRFLOW_SECRETS.oidc, optional: true });
+            assert.deepEqual(values.apiServer.extraVolumeMounts, [{ name: vol.name, mountPath: OIDC_SECRET_DIR, readOnly: true }]);
+            // Reloader restarts the API server when VSO first creates the Secret (VSO itself only restarts on a change).
+            assert.equal(values.apiServer.annotations["secret.reloader.stakater.com/reload"], AIRFLOW_SECRETS.oidc);
+            const oidc = syncedSecrets(cfg, vaultApps(cfg)).find((x) => x.secretName === AIRFLOW_SECRETS.oidc)!;
+            assert.deepEqual([oidc.path, oidc.source], ["airflow/k8s/oidc", { kind: "people", keys: [OIDC_SECRET_KEY] }]);
+        });
+
+        it(`${stack}: the JWT secret, API/webserver secret keys and Fernet key come from one generated, Vault-synced Secret`, () => {
+            for (const k of ["fernetKeySecretName", "jwtSecretName", "apiSecretKeySecretName", "webserverSecretKeySecretName"]) assert.equal(values[k], AIRFLOW_SECRETS.keys, k);
+            for (const k of ["fernetKey", "jwtSecret", "apiSecretKey", "webserverSecretKey"]) assert.equal(values[k], undefined, `${k} must not be set in values`);
+            const keys = syncedSecrets(cfg, vaultApps(cfg)).find((x) => x.secretName === AIRFLOW_SECRETS.keys)!;
+            assert.equal(keys.source.kind, "generated");
+            // The key names the chart reads (chart/templates/_helpers.yaml and secrets/*.yaml).
+            assert.deepEqual(Object.keys(keys.source.kind === "generated" ? keys.source.values : {}).sort(), ["api-secret-key", "fernet-key", "jwt-secret", "webserver-secret-key"]);
+        });
+
+        it(`${stack}: a rotated Secret restarts every Airflow workload the chart renders that reads it`, () => {
+            const expected = chartWorkloads(values).map((w) => `${w.kind}/${w.name}`).sort();
+            assert.deepEqual(AIRFLOW_ROLLOUT.map((t) => `${t.kind}/${t.name}`).sort(), expected);
+            for (const s of syncedSecrets(cfg, vaultApps(cfg)).filter((x) => x.id === "airflowKeys" || x.id === "airflowConnections")) {
+                assert.deepEqual(staticSecretSpec(cfg, s).rolloutRestartTargets.map((t) => `${t.kind}/${t.name}`).sort(), expected, s.id);
+            }
+        });
+
+        it(`${stack}: task pods run the platform image (images.pod_template), not the chart's default`, () => {
+            assert.deepEqual(
+                [values.images.pod_template.repository, values.images.pod_template.tag],
+                [values.images.airflow.repository, values.images.airflow.tag],
+            );
+            assert.equal(`${values.images.pod_template.repository}:${values.images.pod_template.tag}`, cfg.airflow.image ?? "apache/airflow:3.2.2");
+            // config.kubernetes.worker_container_* would override pod_template (chart values.yaml note).
+            assert.equal(values.config.kubernetes?.worker_container_repository, undefined);
+            assert.equal(values.config.kubernetes_executor?.worker_container_repository, undefined);
+        });
+
+        it(`${stack}: git-sync authenticates with the Vault-synced credential of airflow.dags.credential`, () => {
+            const g = values.dags.gitSync;
+            const git = syncedSecrets(cfg, vaultApps(cfg)).find((x) => x.id === "airflowGit");
+            switch (cfg.airflow.dags.credential) {
+                case "ssh":
+                    assert.deepEqual([g.sshKeySecret, g.credentialsSecret, g.knownHosts], [AIRFLOW_SECRETS.git, undefined, cfg.airflow.dags.knownHosts]);
+                    assert.deepEqual(git?.source, { kind: "people", keys: [GIT_SSH_KEY] });
+                    break;
+                case "token":
+                    assert.deepEqual([g.credentialsSecret, g.sshKeySecret], [AIRFLOW_SECRETS.git, undefined]);
+                    // People write username/password once; VSO renders the names the chart reads for git-sync v3 and v4.
+                    assert.deepEqual(Object.keys(staticSecretSpec(cfg, git!).destination.transformation!.templates).sort(), ["GITSYNC_PASSWORD", "GITSYNC_USERNAME", "GIT_SYNC_PASSWORD", "GIT_SYNC_USERNAME"]);
+                    break;
+                case "none":
+                    assert.deepEqual([g.credentialsSecret, g.sshKeySecret, git], [undefined, undefined, undefined]);
+                    break;
+                default:
+                    assert.fail(`airflow.dags.credential is ${String(cfg.airflow.dags.credential)}`);
+            }
+            assert.ok(!/\/\/[^/]*@/.test(g.repo), "no credential in the repository URL");
         });
 
         it(`${stack}: production settings (executor, external DB, git DAGs, Vault, ClusterIP, network policies, cleanup)`, () => {
@@ -41,11 +185,11 @@ describe("airflow: values builder", () => {
             assert.equal(values.data.metadataSecretName, METADATA_SECRET);
             assert.deepEqual(
                 { enabled: values.dags.gitSync.enabled, repo: values.dags.gitSync.repo, branch: values.dags.gitSync.branch, subPath: values.dags.gitSync.subPath },
-                { enabled: true, ...cfg.airflow.dags },
+                { enabled: true, repo: cfg.airflow.dags.repo, branch: cfg.airflow.dags.branch, subPath: cfg.airflow.dags.subPath },
             );
             assert.equal(values.apiServer.service.type, "ClusterIP");
-            assert.equal(values.webserver.service.type, "ClusterIP");
-            assert.equal(values.networkPolicies.enabled, true);
+            // The chart's own policies are off; the flow table (k8s/flows.ts) generates the namespace's policies.
+            assert.equal(values.networkPolicies.enabled, false);
             assert.equal(values.cleanup.enabled, true);
             assert.equal(values.config.secrets.backend, "airflow.providers.hashicorp.secrets.vault.VaultBackend");
             const kw = JSON.parse(values.config.secrets.backend_kwargs);
@@ -55,6 +199,23 @@ describe("airflow: values builder", () => {
             );
             // The role checks the API audience: the default ServiceAccount token, no single-audience projected token.
             assert.equal(values.volumes.find((v: Raw) => v.name === "vault-token"), undefined);
+        });
+
+        it(`${stack}: the generated webserver_config.py is valid Python and offers the IdP only once the client secret exists`, () => {
+            const conf: string = values.apiServer.apiServerConfig;
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "airflow-conf-")), "webserver_config.py");
+            fs.writeFileSync(file, conf);
+            const flakes = spawnSync("pyflakes3", [file], { encoding: "utf8" });
+            fs.rmSync(path.dirname(file), { recursive: true, force: true });
+            assert.equal(flakes.status, 0, flakes.stdout + flakes.stderr);
+            const before = runApiServerConfig(conf, undefined);
+            assert.deepEqual(before.providers, [], "no provider (and no fallback login) without the client secret");
+            const after = runApiServerConfig(conf, "s3cr3t");
+            assert.equal(after.providers.length, 1);
+            const app = after.providers[0].remote_app;
+            assert.deepEqual([app.client_id, app.client_secret, app.server_metadata_url], [cfg.airflow.auth.clientId, "s3cr3t", `${cfg.airflow.auth.issuer}/.well-known/openid-configuration`]);
+            assert.deepEqual(after.mapping, cfg.airflow.auth.roles);
+            assert.equal(after.authType, 4, "AUTH_OAUTH");
         });
 
         it(`${stack}: every component has requests and runs as the shared airflow ServiceAccount`, () => {
@@ -157,11 +318,20 @@ describe("airflow: bad config is rejected by key name", () => {
         ["staging", "dataset not in the warehouse", (r) => r.airflow.datasets.push("marts"), "dataplatform:airflow.datasets[3]", /is not a dataset/],
         ["staging", "Airflow image on latest", (r) => (r.airflow.image = "apache/airflow:latest"), "dataplatform:airflow.image", /latest/],
         ["staging", "DB retention below a week", (r) => (r.airflow.dbRetentionDays = 3), "dataplatform:airflow.dbRetentionDays", /too small/],
+        ["staging", "token inside the DAG repo URL", (r) => (r.airflow.dags.repo = "https://x-access-token:ghp_0123456789abcdef@github.com/acme/data-dags.git"), "dataplatform:airflow.dags.repo", /must not contain a user or token.*airflow\.dags\.credential: token/],
+        ["staging", "user inside the DAG repo URL", (r) => (r.airflow.dags.repo = "https://bot@github.com/acme/data-dags.git"), "dataplatform:airflow.dags.repo", /must not contain a user or token/],
+        ["staging", "ssh credential on an https URL", (r) => (r.airflow.dags.credential = "ssh"), "dataplatform:airflow.dags.credential", /ssh clone URL/],
+        ["prod", "ssh without known hosts", (r) => delete r.airflow.dags.knownHosts, "dataplatform:airflow.dags.knownHosts", /required with credential ssh/],
+        ["prod", "ssh URL without a key", (r) => (r.airflow.dags.credential = "none"), "dataplatform:airflow.dags.credential", /always needs a key/],
+        ["staging", "OIDC issuer over http", (r) => (r.airflow.auth.issuer = "http://login.acme.example/realms/data"), "dataplatform:airflow.auth.issuer", /https/],
+        ["staging", "no IdP group mapped to Admin", (r) => (r.airflow.auth.roles = { "data-engineers": ["User"] }), "dataplatform:airflow.auth.roles", /at least one identity-provider group to Admin/],
+        ["staging", "no identity provider", (r) => delete r.airflow.auth, "dataplatform:airflow.auth", /expected object|required/i],
     ];
     for (const [stack, what, mutate, key, message] of cases) {
         it(`${stack}: ${what} → ${key}`, () => {
             const found = configProblems(stack, mutate).filter((p) => p.startsWith(`${key}:`));
             assert.ok(found.some((p) => message.test(p)), `no problem for ${key} matching ${message}: ${configProblems(stack, mutate).join("\n")}`);
+            assert.ok(!configProblems(stack, mutate).some((p) => p.includes("ghp_0123456789abcdef")), "a token is never echoed back");
         });
     }
 });

@@ -162,7 +162,8 @@ describe("GCP identities in the shipped plans", () => {
                 const principal = wifPrincipal(NUMBER, pool, meta.namespace, meta.name);
                 const own = children.filter((r) => /IAMMember|IamMember/.test(r.type));
                 assert.ok(own.length > 0, `${wi}: has bindings`);
-                for (const r of own) assert.equal(inputsOf(r).member, r.type.startsWith("gcp:bigquery/") ? `iamMember:${principal}` : principal, r.urn);
+                // Dataset IAM writes the same principal as `iamMember:` (provider's iamMemberToAccess).
+                for (const r of own) assert.equal(inputsOf(r).member, r.type.includes("datasetIamMember") ? `iamMember:${principal}` : principal, r.urn);
             }
         });
     }

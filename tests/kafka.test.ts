@@ -6,9 +6,10 @@ import { crdValidator, errorsOf } from "./support/schemas";
 import { prunedFields, STRIMZI_CRD, v1Schema } from "./kafka-crd";
 import {
     accessKeys, accessResources, accessTargets, aclsFor, bootstrapServers, brokerConfig, kafkaResource, listeners,
-    nodePoolResources, PORTS, StrimziObject, topicResources, userResources, ZONE_KEY,
+    nodePoolResources, StrimziObject, topicResources, userResources, ZONE_KEY,
 } from "../components/kafka/specs";
-import { kafkaNetworkPolicySpec } from "../components/kafka/network-policy";
+import { platformNetworkPolicies } from "../components/k8s/flows";
+import { clusterNetworkOf } from "../components/cluster-network";
 import { accessOperatorValues, reloaderValues, strimziValues } from "../components/kafka/operator";
 
 /** Every Strimzi object the layer emits for a config (the StorageClass as the cloud layer would name it). */
@@ -257,18 +258,20 @@ describe("kafka: credentials delivery", () => {
 });
 
 describe("kafka: network policy and operators", () => {
-    it("client listener only from client namespaces + kafka; metrics only from monitoring; internals only from Strimzi", () => {
+    it("brokers: client listener only from client namespaces and KEDA's lag reader; internals only from Strimzi's pods", () => {
         const cfg = stackConfig("staging");
-        const spec = kafkaNetworkPolicySpec(cfg) as any;
-        const byPort = Object.fromEntries(spec.ingress.map((r: any) => [r.ports[0].port, r.from]));
-        assert.deepEqual(Object.keys(byPort).map(Number).sort(), [PORTS.agent, PORTS.controlPlane, PORTS.replication, PORTS.tls, PORTS.metrics].sort());
-        assert.deepEqual(byPort[PORTS.tls][0].namespaceSelector.matchExpressions[0].values, ["airflow", "ingestion", "kafka", "keda", "spark-jobs"]);
-        assert.deepEqual(byPort[PORTS.metrics][0].namespaceSelector.matchExpressions[0].values, [cfg.monitoring.namespace]);
-        for (const p of [PORTS.controlPlane, PORTS.replication, PORTS.agent]) {
-            for (const peer of byPort[p]) assert.ok(peer.podSelector && !peer.namespaceSelector, `port ${p} must only admit pods of the Kafka namespace`);
+        const inKafka = platformNetworkPolicies(cfg, clusterNetworkOf(cfg)).filter((p) => p.namespace === cfg.kafka.namespace);
+        const brokers = inKafka.find((p) => p.name === "kafka-brokers-ingress")!;
+        const peersOn = (port: string) => brokers.spec.ingress!.filter((r) => r.ports!.some((p) => p.port === port)).flatMap((r) => r.from!);
+        const nsOf = (peer: any) => peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"];
+        assert.deepEqual([...new Set(peersOn("tcp-clientstls").map(nsOf))].sort(), ["airflow", "ingestion", "kafka", "keda", "spark-jobs"]);
+        for (const port of ["tcp-replication", "tcp-kafkaagent"]) {
+            for (const peer of peersOn(port)) assert.ok(peer.podSelector && !peer.namespaceSelector, `${port} must only admit pods of the Kafka namespace`);
         }
-        const ext = kafkaNetworkPolicySpec(stackConfig("prod", externalLb)) as any;
-        assert.ok(ext.ingress.some((r: any) => r.ports[0].port === PORTS.external));
+        assert.ok(!peersOn("tcp-external").length);
+        const prod = stackConfig("prod", externalLb);
+        const ext = platformNetworkPolicies(prod, clusterNetworkOf(prod)).find((p) => p.namespace === "kafka" && p.name === "kafka-brokers-ingress")!;
+        assert.ok(ext.spec.ingress!.some((r) => r.ports!.some((p) => p.port === "tcp-external")));
     });
     it("operators: Strimzi watches only its namespace and leaves network policies to us; requests everywhere", () => {
         const s = strimziValues() as any;

@@ -86,9 +86,15 @@ describe("monitoring: builders (pure)", () => {
             const cfg = stackConfig(stack);
             const v = stackValues(cfg, "encrypted", cfg.monitoring.namespace, SECRETS);
             assert.equal(v.alertmanager.enabled, true);
-            assert.deepEqual(v.alertmanager.alertmanagerSpec.secrets, ["alertmanager-receivers"]);
+            // Written by people, so optional at first deploy: an optional volume, never a required alertmanagerSpec.secrets mount.
+            const spec = v.alertmanager.alertmanagerSpec as Record<string, any>;
+            assert.equal(spec.secrets, undefined);
+            const [vol] = spec.volumes.filter((x: any) => x.secret?.secretName === "alertmanager-receivers");
+            assert.deepEqual(vol.secret, { secretName: "alertmanager-receivers", optional: true });
+            const [mount] = spec.volumeMounts.filter((m: any) => m.name === vol.name);
             const am = alertmanagerConfig(cfg, "alertmanager-receivers") as any;
             for (const r of cfg.monitoring.receivers) {
+                assert.ok(secretFile("alertmanager-receivers", r.vaultKey).startsWith(`${mount.mountPath}/`), "receiver files are in the optional mount");
                 const rc = am.receivers.find((x: any) => x.name === r.name);
                 if (r.type === "slack") assert.equal(rc.slack_configs[0].api_url_file, secretFile("alertmanager-receivers", r.vaultKey));
                 if (r.type === "pagerduty") assert.equal(rc.pagerduty_configs[0].routing_key_file, secretFile("alertmanager-receivers", r.vaultKey));

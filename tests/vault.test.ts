@@ -8,6 +8,8 @@ import { vaultTokenSource } from "../components/vault/provider";
 import { staticSecretSpec, syncedSecrets, vaultAuthSpec, VSO_API } from "../components/vault/vso";
 import { SERVICE_ACCOUNTS, VAULT_ROLES } from "../components/k8s/accounts";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
+import { Secret } from "../plan/capture";
+import { crdValidator, errorsOf, prunedFields, servedSchema } from "./support/schemas";
 import { configProblems, stackConfig, stackRaw } from "./support/config";
 
 /** Paths an HCL policy grants, with their capabilities. */
@@ -64,10 +66,27 @@ describe("vault: roles and policies (pure)", () => {
                 assert.equal(spec.type, "kv-v2");
                 assert.equal(spec.mount, cfg.vault.kvMount);
                 assert.equal(spec.vaultAuthRef, app.name);
-                assert.deepEqual(spec.destination, { name: s.secretName, create: true, overwrite: false, type: "Opaque" });
+                const { transformation, ...destination } = spec.destination;
+                assert.deepEqual(destination, { name: s.secretName, create: true, overwrite: false, type: "Opaque" });
+                assert.equal(transformation === undefined, s.templates === undefined);
                 const auth = vaultAuthSpec(cfg, app, "https://kubernetes.default.svc");
                 assert.equal(auth.method, "kubernetes");
                 assert.deepEqual(auth.kubernetes, { role: app.name, serviceAccount: app.serviceAccount, audiences: [cfg.vault.audience, "https://kubernetes.default.svc"], tokenExpirationSeconds: 600 });
+            }
+        }
+    });
+
+    it("every VaultStaticSecret (transformation templates and rollout targets included) passes VSO's CRD schema", () => {
+        // The CRDs of chart 1.4.1 (shared/schemas); the pinned 1.6.1 kept these fields.
+        const crd = "vault-secrets-operator/secrets.hashicorp.com_vaultstaticsecrets.yaml";
+        const v = crdValidator(crd, "v1beta1");
+        const schema = servedSchema(crd, "v1beta1");
+        for (const stack of STACKS) {
+            const cfg = stackConfig(stack);
+            for (const s of syncedSecrets(cfg, vaultApps(cfg))) {
+                const obj = { apiVersion: VSO_API, kind: "VaultStaticSecret", metadata: { name: s.secretName, namespace: s.namespace }, spec: staticSecretSpec(cfg, s) };
+                assert.ok(v(obj), `${stack} ${s.id}: ${errorsOf(v)}`);
+                assert.deepEqual(prunedFields(schema, obj), [], `${stack} ${s.id}: fields the API server would prune`);
             }
         }
     });
@@ -76,9 +95,9 @@ describe("vault: roles and policies (pure)", () => {
         const cfg = stackConfig("staging");
         const secrets = syncedSecrets(cfg, vaultApps(cfg));
         const byId = Object.fromEntries(secrets.map((s) => [s.id, s]));
-        assert.ok(byId.airflowSecretKey.rolloutDeployments.length > 0);
-        assert.ok(byId.airflowConnections.rolloutDeployments.length > 0);
-        assert.deepEqual(byId.grafanaAdmin.rolloutDeployments, ["kps-grafana"]);
+        assert.ok(byId.airflowKeys.rollout.length > 0);
+        assert.ok(byId.airflowConnections.rollout.length > 0);
+        assert.deepEqual(byId.grafanaAdmin.rollout, [{ kind: "Deployment", name: "kps-grafana" }]);
         assert.deepEqual(staticSecretSpec(cfg, byId["app:bi-notebooks"]).rolloutRestartTargets, [{ kind: "Deployment", name: "bi-notebooks" }]);
     });
 
@@ -107,10 +126,13 @@ describe("vault: roles and policies (pure)", () => {
         assert.equal(vaultTokenSource(stackConfig("staging")), "environment");
     });
 
-    it("rejects a BI app that reuses a built-in role name", () => {
-        const problems = configProblems("staging", (raw) => { raw.vault.apps = [{ name: "airflow", namespace: "spark-jobs", serviceAccount: "x1" }]; });
-        assert.ok(problems.some((p) => p.includes("dataplatform:vault.apps[0].name")), problems.join("\n"));
-    });
+    // Every role the platform creates itself (one list, components/k8s/accounts.ts), airflow-backend included.
+    for (const role of Object.values(VAULT_ROLES)) {
+        it(`rejects a BI app that reuses the built-in role name ${role}`, () => {
+            const problems = configProblems("staging", (raw) => { raw.vault.apps = [{ name: role, namespace: "spark-jobs", serviceAccount: "x1" }]; });
+            assert.ok(problems.some((p) => p.startsWith(`dataplatform:vault.apps[0].name: "${role}" must be unique and not one of the built-in applications`)), problems.join("\n"));
+        });
+    }
 
     it("rejects a plaintext Vault token in the stack file", () => {
         const problems = configProblems("staging", (raw) => { raw.vaultToken = "hvs.plaintext"; });
@@ -176,6 +198,76 @@ describe("vault: plans", () => {
             assert.ok(provider, "explicit Vault provider");
             if (plan.config.vaultToken) assert.equal(provider.newState.inputs.token, "[secret]");
             else assert.equal(provider.newState.inputs.token, undefined);
+        });
+    }
+
+    for (const stack of STACKS) {
+        it(`${stack}: secrets the platform can make are generated once, kept as Pulumi secrets and written to KV`, async () => {
+            const plan = await shippedPlan(stack);
+            const cfg = plan.config;
+            const generated = syncedSecrets(cfg, vaultApps(cfg)).filter((x) => x.source.kind === "generated");
+            assert.deepEqual(generated.map((x) => x.id).sort(), ["airflowKeys", "grafanaAdmin"]);
+            const writes = ofType(plan, "vault:kv/secretV2:SecretV2");
+            assert.deepEqual(writes.map((w) => inputsOf(w).name).sort(), generated.map((x) => x.path).sort(), "only generated secrets are written by Pulumi");
+            for (const w of writes) {
+                assert.ok(w.inputs.dataJson instanceof Secret, "the KV data is a Pulumi secret");
+                assert.equal(inputsOf(w).mount, cfg.vault.kvMount);
+            }
+            const keys = JSON.parse(inputsOf(writes.find((w) => inputsOf(w).name === "airflow/k8s/keys")!).dataJson);
+            assert.deepEqual(Object.keys(keys).sort(), ["api-secret-key", "fernet-key", "jwt-secret", "webserver-secret-key"]);
+            // A Fernet key is URL-safe base64 of 32 bytes.
+            assert.match(keys["fernet-key"], /^[A-Za-z0-9_-]{43}=$/);
+            assert.equal(Buffer.from(keys["fernet-key"], "base64url").length, 32);
+            for (const k of ["api-secret-key", "webserver-secret-key", "jwt-secret"]) assert.ok(keys[k], k);
+            const passwords = ofType(plan, "random:index/randomPassword:RandomPassword").filter((x) => x.parent?.endsWith("GeneratedSecrets::vault-generated"));
+            assert.equal(passwords.length, 4, "api/webserver secret keys, JWT secret, Grafana admin password");
+            for (const r of passwords) {
+                assert.ok(inputsOf(r).length >= 32, `${r.name}: at least 32 characters`);
+            }
+            // No keepers: nothing in the config can make a later deploy regenerate (and re-key) them.
+            for (const r of [...ofType(plan, "random:index/randomPassword:RandomPassword"), ...ofType(plan, "random:index/randomBytes:RandomBytes")]) {
+                assert.equal(inputsOf(r).keepers, undefined, `${r.name} has no keepers`);
+            }
+        });
+
+        it(`${stack}: first deploy against an empty Vault: mount → generated values → VSO sync → the releases that mount them; people's secrets optional`, async () => {
+            const plan = await shippedPlan(stack);
+            const cfg = plan.config;
+            const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+            const closure = (urn: string): Set<string> => {
+                const seen = new Set<string>();
+                const stack2 = [urn];
+                while (stack2.length) for (const d of byUrn.get(stack2.pop()!)?.dependencies ?? []) if (!seen.has(d)) { seen.add(d); stack2.push(d); }
+                return seen;
+            };
+            const one = (type: string, pred: (i: Record<string, any>) => boolean) => {
+                const found = ofType(plan, type).filter((r) => pred(inputsOf(r)));
+                assert.equal(found.length, 1, `one ${type}`);
+                return found[0];
+            };
+            const kv = one("vault:index/mount:Mount", (i) => i.type === "kv");
+            const vso = one("kubernetes:helm.sh/v3:Release", (i) => i.name === "vault-secrets-operator");
+            const staticSecret = (name: string) => one("kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret", (i) => i.metadata.name === name);
+            const write = (path: string) => one("vault:kv/secretV2:SecretV2", (i) => i.name === path);
+            const consumers: [string, string, string][] = [["airflow-keys", "airflow/k8s/keys", "airflow"], ["grafana-admin", "monitoring/grafana-admin", "kps"]];
+            for (const [secretName, path, release] of consumers) {
+                const w = write(path);
+                const ss = staticSecret(secretName);
+                assert.ok(closure(w.urn).has(kv.urn), `${path} is written after the KV mount exists`);
+                assert.ok(ss.dependencies.includes(w.urn), `${secretName} is synced after ${path} is written`);
+                assert.ok(closure(ss.urn).has(vso.urn), `${secretName} follows the VSO release`);
+                // Pulumi waits for VSO's first sync, so the consumer starts with its Secret in place.
+                assert.equal(inputsOf(ss).metadata.annotations["pulumi.com/waitFor"], "jsonpath={.status.secretMAC}");
+                assert.ok(closure(one("kubernetes:helm.sh/v3:Release", (i) => i.name === release).urn).has(ss.urn), `the ${release} release follows ${secretName}`);
+            }
+            const people = syncedSecrets(cfg, vaultApps(cfg)).filter((x) => x.source.kind === "people");
+            assert.ok(["airflowOidc", "alertmanagerReceivers", "airflowConnections"].every((id) => people.some((p) => p.id === id)));
+            assert.equal(people.some((p) => p.id === "airflowGit"), cfg.airflow.dags.credential !== "none");
+            for (const p of people) {
+                const ss = staticSecret(p.secretName);
+                assert.equal(inputsOf(ss).metadata.annotations?.["pulumi.com/waitFor"], undefined, `${p.secretName} is not awaited: it may not exist yet`);
+                assert.ok(!ofType(plan, "vault:kv/secretV2:SecretV2").some((w) => inputsOf(w).name === p.path), `${p.path} is never written by Pulumi`);
+            }
         });
     }
 

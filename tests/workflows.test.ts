@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { WARN_DAYS } from "../components/support-windows";
 
 const DIR = path.join(__dirname, "..", ".github", "workflows");
 const read = (f: string) => ({ text: fs.readFileSync(path.join(DIR, f), "utf8"), doc: parse(fs.readFileSync(path.join(DIR, f), "utf8")) as Record<string, any> });
@@ -41,6 +42,11 @@ describe("CI/CD workflows", () => {
         const gate = plan.find((s) => /allow-destructive/.test(s.if ?? ""))!;
         assert.match(gate.if, /steps\.plan\.outputs\.exit == '4'/);
         assert.ok(doc.on.pull_request.types.includes("labeled") && doc.on.pull_request.types.includes("unlabeled"), "applying the label re-runs the gate");
+        // The look-ahead plans every stack as of WARN_DAYS from the run's day.
+        const ahead = (doc.jobs["offline-plan"].steps as Record<string, any>[]).map((s) => s.run ?? "").find((r: string) => r.includes("--date"));
+        assert.ok(ahead, "a plan step with --date");
+        assert.match(ahead, /npm run plan -- --stack "\$\{\{ matrix\.stack \}\}".*--date "\$\(date -u -d '\+(\d+) days' \+%F\)"/);
+        assert.equal(Number(/\+(\d+) days/.exec(ahead)![1]), WARN_DAYS);
         const preview = (doc.jobs.preview.steps as Record<string, any>[]).find((s) => s.uses === "pulumi/actions@v6")!;
         assert.equal(preview.with.command, "preview");
         assert.equal(preview.with["comment-on-pr"], true);

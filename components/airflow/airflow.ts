@@ -6,6 +6,7 @@ import type { BucketRef, DatasetRef, KubernetesLayerArgs, ManagedDatabase, Workl
 import { SERVICE_ACCOUNTS } from "../k8s/accounts";
 import { podIdentity } from "../spark/jobs";
 import { AIRFLOW_CHART, airflowGrants, airflowValues, METADATA_SECRET, metadataConnection } from "./values";
+import { releaseAwait } from "../k8s/releases";
 
 export interface AirflowArgs extends KubernetesLayerArgs {
     buckets: Readonly<Record<string, BucketRef>>;
@@ -68,8 +69,7 @@ export class Airflow extends pulumi.ComponentResource {
             repositoryOpts: { repo: AIRFLOW_CHART.repo },
             namespace,
             values,
-            // The migration job runs as a hook; give it time against a fresh Cloud SQL / RDS instance.
-            timeout: 1200,
+            ...releaseAwait(cfg, "airflow"),
         }, { ...k8s, dependsOn: [metadata, ...this.identity.ready, logs.resource, ...(args.dependsOn ?? [])] });
         this.registerOutputs({ release: this.release.status });
     }

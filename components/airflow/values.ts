@@ -12,14 +12,30 @@ export const VAULT_JWT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/tok
 /** Airflow's paths under the environment's KV mount (the Vault layer's `airflow` policy reads them). */
 export const VAULT_PATHS = { connections: "airflow/connections", variables: "airflow/variables" } as const;
 export const METADATA_SECRET = "airflow-metadata-db";
-/** Synced from Vault by the Vault layer (VSO): keys api-secret-key, webserver-secret-key; AIRFLOW_CONN_* bootstrap connections. */
-export const VAULT_SYNCED = { secretKey: "airflow-secret-key", connections: "airflow-connections" } as const;
+/** Kubernetes Secrets synced from Vault by the Vault layer (VSO), see components/vault/vso.ts. */
+export const AIRFLOW_SECRETS = {
+    /** Generated once: api-secret-key, webserver-secret-key, jwt-secret, fernet-key (the chart's key names). */
+    keys: "airflow-keys",
+    /** AIRFLOW_CONN_* bootstrap connections (optional). */
+    connections: "airflow-connections",
+    /** The identity provider's client secret (optional at first deploy). */
+    oidc: "airflow-oidc",
+    /** The DAG repository credential, when airflow.dags.credential is not none. */
+    git: "airflow-git",
+} as const;
+/** Key of the OIDC client secret in AIRFLOW_SECRETS.oidc, and where the API server reads it. */
+export const OIDC_SECRET_KEY = "client-secret";
+export const OIDC_SECRET_DIR = "/opt/airflow/oidc";
+/** Key of the SSH deploy key: chart/templates/_helpers.yaml mounts subPath gitSshKey of dags.gitSync.sshKeySecret. */
+export const GIT_SSH_KEY = "gitSshKey";
+/** The auth manager the chart configures for Airflow 3 (values.yaml config.core.auth_manager); OAuth comes from FAB. */
+export const FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager";
 
 /**
- * Keys the values set that chart 1.22 has but the shared schema (taken between chart 1.18 and 1.19) lacks.
- * Tests name each of them instead of skipping unknown keys.
+ * Keys the values set that chart 1.22 has but the shared schema (chart main of 2026-02-20, 1.20.0-dev) lacks, as
+ * dotted paths. Tests check each is really absent from the schema and validate everything else.
  */
-export const KEYS_NEWER_THAN_SCHEMA = ["databaseCleanup"] as const;
+export const KEYS_NEWER_THAN_SCHEMA: readonly string[] = [];
 
 /** The Airflow identity: task logs in the logs bucket, the datasets its tasks write, BigQuery jobs. */
 export function airflowGrants(cfg: PlatformConfig, buckets: Readonly<Record<string, BucketRef>>, datasets: Readonly<Record<string, DatasetRef>>): Grant[] {
@@ -90,6 +106,9 @@ export function airflowValues(i: AirflowValuesInput): Obj {
         images: {
             airflow: { repository: image.repository, tag: image.tag, pullPolicy: "IfNotPresent" },
             gitSync: { repository: gitSync.repository, tag: gitSync.tag, pullPolicy: "IfNotPresent" },
+            // Task pods (KubernetesExecutor pod template) run the platform image too, not defaultAirflowRepository:tag
+            // (chart/templates/_helpers.yaml "pod_template_image"); config.kubernetes.worker_container_* stay unset.
+            pod_template: { repository: image.repository, tag: image.tag, pullPolicy: "IfNotPresent" },
         },
         executor: a.executor,
         // External managed PostgreSQL: the chart reads the URL from this Secret (key `connection`).
@@ -98,7 +117,8 @@ export function airflowValues(i: AirflowValuesInput): Obj {
         pgbouncer: { enabled: false },
         redis: { enabled: a.executor !== "KubernetesExecutor" },
         rbac: { create: true },
-        networkPolicies: { enabled: true },
+        // The chart's policies would deny the API server to task pods and statsd to Prometheus; ours come from k8s/flows.ts.
+        networkPolicies: { enabled: false },
         env: [
             // Remote task logs through the pod's workload identity: an empty connection id means default credentials.
             { name: "AIRFLOW__LOGGING__REMOTE_LOGGING", value: "True" },
@@ -108,14 +128,17 @@ export function airflowValues(i: AirflowValuesInput): Obj {
         ],
         ...(refEnv.length > 0 ? { extraEnv: JSON.stringify(refEnv) } : {}),
         // Connections needed before the secrets backend can log in to Vault.
-        extraEnvFrom: JSON.stringify([{ secretRef: { name: VAULT_SYNCED.connections, optional: true } }]),
-        // Stable keys from Vault instead of chart-generated ones that change per install.
-        apiSecretKeySecretName: VAULT_SYNCED.secretKey,
-        webserverSecretKeySecretName: VAULT_SYNCED.secretKey,
+        extraEnvFrom: JSON.stringify([{ secretRef: { name: AIRFLOW_SECRETS.connections, optional: true } }]),
+        // Keys generated once and synced from Vault: the chart would otherwise generate them per install, and the
+        // JWT secret on every upgrade (chart/templates/secrets/jwt-secret.yaml: randAlphaNum unless jwtSecretName).
+        fernetKeySecretName: AIRFLOW_SECRETS.keys,
+        jwtSecretName: AIRFLOW_SECRETS.keys,
+        apiSecretKeySecretName: AIRFLOW_SECRETS.keys,
+        webserverSecretKeySecretName: AIRFLOW_SECRETS.keys,
         volumes: [...i.identity.volumes],
         volumeMounts: [...i.identity.volumeMounts],
         config: {
-            core: { load_examples: "False" },
+            core: { load_examples: "False", auth_manager: FAB_AUTH_MANAGER },
             secrets: {
                 backend: "airflow.providers.hashicorp.secrets.vault.VaultBackend",
                 backend_kwargs: JSON.stringify(backendKwargs),
@@ -133,6 +156,7 @@ export function airflowValues(i: AirflowValuesInput): Obj {
                 depth: 1,
                 period: "60s",
                 resources: res("50m", "128Mi"),
+                ...gitSyncAuth(cfg),
             },
         },
         logs: { persistence: { enabled: false } },
@@ -142,21 +166,115 @@ export function airflowValues(i: AirflowValuesInput): Obj {
             serviceAccount: sa,
             // Reachable only inside the cluster (port-forward or an authenticated ingress in front).
             service: { type: "ClusterIP" },
-            defaultUser: { enabled: false },
             resources: scale("250m", "1Gi", "500m", "2Gi"),
+            // Login through the identity provider (FAB auth manager, OAuth); mounted as webserver_config.py.
+            apiServerConfig: apiServerConfig(cfg),
+            // The client secret is optional at first deploy: the API server starts without it (no login offered) and
+            // Reloader (reloadOnCreate) restarts it once VSO has created the Secret; VSO restarts it on rotation.
+            extraVolumes: [{ name: "oidc-client", secret: { secretName: AIRFLOW_SECRETS.oidc, optional: true } }],
+            extraVolumeMounts: [{ name: "oidc-client", mountPath: OIDC_SECRET_DIR, readOnly: true }],
+            annotations: { "secret.reloader.stakater.com/reload": AIRFLOW_SECRETS.oidc },
         },
-        webserver: { serviceAccount: sa, service: { type: "ClusterIP" }, defaultUser: { enabled: false }, resources: scale("250m", "1Gi", "500m", "2Gi") },
         dagProcessor: { enabled: true, replicas: 1, serviceAccount: sa, resources: scale("250m", "1Gi", "500m", "2Gi"), logGroomerSidecar: { resources: res("50m", "128Mi") } },
         triggerer: { replicas: prod ? 2 : 1, serviceAccount: sa, persistence: { enabled: false }, resources: scale("250m", "512Mi", "500m", "1Gi"), logGroomerSidecar: { resources: res("50m", "128Mi") } },
         // KubernetesExecutor task pods use the worker pod template.
         workers: { serviceAccount: sa, resources: scale("250m", "512Mi", "500m", "1Gi"), persistence: { enabled: false } },
         statsd: { enabled: true, serviceAccount: sa, resources: res("50m", "64Mi") },
-        migrateDatabaseJob: { serviceAccount: sa, resources: res("250m", "512Mi") },
-        createUserJob: { serviceAccount: sa, resources: res("100m", "256Mi") },
+        // Pulumi's Release waits for the workloads, which wait for migrations: as a post-install hook the migration
+        // Job would only start after that wait (deadlock). As a plain Job it runs with the workloads; the chart's
+        // documented setting for tools that wait ("Installing the Chart with Argo CD, Flux, Rancher or Terraform",
+        // https://airflow.apache.org/docs/helm-chart/stable/index.html), applyCustomEnv off so that a changed env
+        // never has to patch the Job's immutable pod template.
+        migrateDatabaseJob: { serviceAccount: sa, resources: res("250m", "512Mi"), useHelmHooks: false, applyCustomEnv: false },
+        // No local user: everyone logs in through the identity provider (the job would create admin/admin).
+        createUserJob: { enabled: false, serviceAccount: sa, resources: res("100m", "256Mi"), useHelmHooks: false, applyCustomEnv: false },
         cleanup: { enabled: true, schedule: "*/15 * * * *", serviceAccount: sa, resources: res("50m", "256Mi") },
-        // Chart 1.22: `airflow db clean` as a CronJob (not in the shared schema, see KEYS_NEWER_THAN_SCHEMA).
+        // `airflow db clean` as a CronJob (chart 1.19+).
         databaseCleanup: { enabled: true, schedule: "17 4 * * *", retentionDays: a.dbRetentionDays, serviceAccount: sa, resources: res("100m", "512Mi") },
     };
+}
+
+/** git-sync's credential from the Vault-synced Secret (chart dags.gitSync.sshKeySecret / credentialsSecret). */
+function gitSyncAuth(cfg: PlatformConfig): Obj {
+    const d = cfg.airflow.dags;
+    switch (d.credential) {
+        case "none":
+            return {};
+        case "ssh":
+            return { sshKeySecret: AIRFLOW_SECRETS.git, knownHosts: d.knownHosts };
+        case "token":
+            return { credentialsSecret: AIRFLOW_SECRETS.git };
+    }
+}
+
+/**
+ * webserver_config.py of the API server: FAB OAuth against the organisation's OIDC provider, groups mapped to
+ * roles at every login, unknown users get the empty Public role. Without the client secret file no provider is
+ * offered (and it says so in the log): nobody can log in, there is no fallback password.
+ */
+export function apiServerConfig(cfg: PlatformConfig): string {
+    const a = cfg.airflow.auth;
+    const py = (v: unknown) => JSON.stringify(v);
+    return `# Generated by the platform (components/airflow/values.ts): login through the identity provider only.
+import logging
+
+from flask_appbuilder.security.manager import AUTH_OAUTH
+from airflow.providers.fab.auth_manager.security_manager.override import FabAirflowSecurityManagerOverride
+
+log = logging.getLogger(__name__)
+
+OIDC_ISSUER = ${py(a.issuer.replace(/\/$/, ""))}
+OIDC_CLIENT_ID = ${py(a.clientId)}
+OIDC_GROUPS_CLAIM = ${py(a.groupsClaim)}
+OIDC_CLIENT_SECRET_FILE = ${py(`${OIDC_SECRET_DIR}/${OIDC_SECRET_KEY}`)}
+
+
+def _client_secret():
+    try:
+        with open(OIDC_CLIENT_SECRET_FILE, encoding="utf-8") as f:
+            return f.read().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+class OidcSecurityManager(FabAirflowSecurityManagerOverride):
+    def get_oauth_user_info(self, provider, resp):
+        if provider != "oidc":
+            return super().get_oauth_user_info(provider, resp)
+        claims = resp.get("userinfo") or self.oauth_remotes[provider].userinfo()
+        groups = claims.get(OIDC_GROUPS_CLAIM) or []
+        return {
+            "username": claims.get("preferred_username") or claims.get("email") or claims["sub"],
+            "email": claims.get("email", ""),
+            "first_name": claims.get("given_name", ""),
+            "last_name": claims.get("family_name", ""),
+            "role_keys": groups if isinstance(groups, list) else [groups],
+        }
+
+
+SECURITY_MANAGER_CLASS = OidcSecurityManager
+AUTH_TYPE = AUTH_OAUTH
+AUTH_USER_REGISTRATION = True
+AUTH_USER_REGISTRATION_ROLE = "Public"
+AUTH_ROLES_SYNC_AT_LOGIN = True
+AUTH_ROLES_MAPPING = ${py(a.roles)}
+
+_secret = _client_secret()
+if _secret is None:
+    log.warning("OIDC client secret missing at %s: no login until it is written to Vault (%s/airflow/k8s/oidc, key %s)",
+                OIDC_CLIENT_SECRET_FILE, ${py(cfg.vault.kvMount)}, ${py(OIDC_SECRET_KEY)})
+OAUTH_PROVIDERS = [] if _secret is None else [{
+    "name": "oidc",
+    "icon": "fa-key",
+    "token_key": "access_token",
+    "remote_app": {
+        "client_id": OIDC_CLIENT_ID,
+        "client_secret": _secret,
+        "server_metadata_url": OIDC_ISSUER + "/.well-known/openid-configuration",
+        "client_kwargs": {"scope": "openid email profile"},
+    },
+}]
+`;
 }
 
 /** The chart pinned in versions.ts (stack override in cfg.charts.airflow). */

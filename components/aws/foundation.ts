@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { eksClusterNetwork } from "./cluster-network";
 import { OpenIdConnectProvider } from "@pulumi/aws/iam/openIdConnectProvider";
 import { AccessEntry } from "@pulumi/aws/eks/accessEntry";
 import type { Provider as AwsProvider } from "@pulumi/aws/provider";
@@ -7,7 +8,7 @@ import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import type { PlatformConfig } from "../config";
 import { apiAllowedCidrs } from "../config/network";
-import type { IdentityBinder } from "../interfaces";
+import type { ClusterNetwork, IdentityBinder } from "../interfaces";
 import { AwsFederation } from "../gcp/aws-federation";
 import type { GcpProjectProviders } from "../gcp/services";
 import { ClusterAutoscaler } from "./autoscaler";
@@ -63,6 +64,8 @@ export class AwsFoundation extends pulumi.ComponentResource {
     readonly k8sProvider: K8sProvider;
     readonly clusterReady: pulumi.Resource[];
     readonly previewSubject?: { kind: "User" | "Group"; name: string };
+    /** Control-plane, node and identity addresses for the NetworkPolicies. */
+    readonly clusterNetwork: ClusterNetwork;
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;
     readonly federation: AwsFederation;
@@ -115,6 +118,7 @@ export class AwsFoundation extends pulumi.ComponentResource {
         // Everything on the Kubernetes provider waits for nodes and the workload add-ons (Pod Identity agent, EBS
         // CSI): a Helm release started earlier has no node to run on and its wait can run out.
         this.clusterReady = [...eks.nodeGroups.nodeGroups, eks.workloadAddons];
+        this.clusterNetwork = eksClusterNetwork(cfg);
         this.k8sProvider = new K8sProvider(`${name}-k8s`, {
             kubeconfig: pulumi.all([eks.name, eks.endpoint, eks.caCertificate]).apply(([n, e, ca]) => kubeconfig(n, e, ca, aws.region)),
             enableServerSideApply: true,

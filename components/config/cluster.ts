@@ -14,8 +14,8 @@ const nodePool = z.strictObject({
 export type NodePoolConfig = z.infer<typeof nodePool>;
 
 export const clusterSchema = z.strictObject({
-    /** Kubernetes minor version, e.g. "1.33". */
-    version: z.string().regex(/^1\.(3[0-9])$/, "must be a Kubernetes minor version 1.30 or later, such as \"1.33\""),
+    /** Kubernetes minor version, e.g. "1.35"; must be in standard support (components/support-windows.ts). */
+    version: z.string().regex(/^1\.(3[0-9])$/, "must be a Kubernetes minor version 1.30 or later, such as \"1.35\""),
     /** GKE release channel; ignored on EKS. */
     releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),
     /** Regional (multi-zone) control plane and nodes. Required in prod. */

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { CHARTS, ChartKey } from "../versions";
+import { evaluationDay, judgeVersions, parseDay, PinnedVersion, pinnedInVersionsTs, SupportFinding } from "../support-windows";
 import { PlatformConfig, stackSchema } from "./schema";
 
 export { PlatformConfig, StackInput } from "./schema";
@@ -28,6 +29,8 @@ export interface ParseOptions {
     offline?: boolean;
     /** Problems already found outside the namespace, reported with the rest. */
     problems?: readonly string[];
+    /** Day (YYYY-MM-DD) versions are judged against; default: the evaluation day (today unless the plan sets one). */
+    asOf?: string;
 }
 
 function show(v: unknown): string {
@@ -109,6 +112,7 @@ export function parseStackConfig(raw: Record<string, unknown>, opts: ParseOption
     const problems = [...(opts.problems ?? []), ...plaintextSecrets(raw, secretKeys)];
     const res = stackSchema.safeParse(raw, { reportInput: true });
     if (!res.success) problems.push(...res.error.issues.flatMap((i) => describe(i, raw)));
+    problems.push(...versionSupport(raw, opts.asOf ?? evaluationDay()).filter((f) => f.level === "error").map((f) => f.message));
     if (problems.length > 0 || !res.success) throw new ConfigError([...new Set(problems)]);
     const cfg = res.data;
     const charts = Object.fromEntries(
@@ -117,6 +121,27 @@ export function parseStackConfig(raw: Record<string, unknown>, opts: ParseOption
     const warehouseProject = cfg.warehouse.project ?? cfg.gcp!.project;
     const warehouseRegion = cfg.warehouse.region ?? cfg.gcp!.region;
     return deepFreeze({ ...cfg, charts, stack: opts.stack, secretKeys: [...secretKeys], offline: !!opts.offline, warehouseProject, warehouseRegion });
+}
+
+/** The versions a stack deploys: its Kubernetes minor and Kafka version, chart versions (overrides or versions.ts), pinned images. */
+export function versionPins(raw: Record<string, unknown>): PinnedVersion[] {
+    const r = raw as { cloud?: unknown; cluster?: { version?: unknown }; kafka?: { version?: unknown }; charts?: Record<string, unknown> };
+    const pins: PinnedVersion[] = [];
+    if ((r.cloud === "gcp" || r.cloud === "aws") && typeof r.cluster?.version === "string") {
+        pins.push({ subject: r.cloud === "gcp" ? "gke" : "eks", key: `${NAMESPACE}:cluster.version`, version: r.cluster.version });
+    }
+    if (typeof r.kafka?.version === "string") pins.push({ subject: "kafka", key: `${NAMESPACE}:kafka.version`, version: r.kafka.version });
+    const charts = Object.fromEntries((Object.keys(CHARTS) as ChartKey[]).map((k) => {
+        const v = r.charts?.[k];
+        return [k, typeof v === "string" ? v : CHARTS[k].version];
+    })) as Record<ChartKey, string>;
+    return [...pins, ...pinnedInVersionsTs(charts)];
+}
+
+/** Support-window findings for a stack's versions on a day (YYYY-MM-DD): errors past the end, warnings close to it. */
+export function versionSupport(raw: Record<string, unknown>, day: string): SupportFinding[] {
+    parseDay(day);
+    return judgeVersions(versionPins(raw), day);
 }
 
 /** Splits `namespace:key` config (values as Pulumi stores them: JSON for objects) into our raw object. */

@@ -11,6 +11,14 @@ export const networkSchema = z.strictObject({
     controlPlaneCidr: cidr.optional(),
     /** Who may reach the Kubernetes API (CI runners, VPN). Empty: private endpoint only. */
     controlPlaneAllowedCidrs: z.array(cidr).default([]),
+    /**
+     * Who may open the UIs directly (an internal load balancer or ingress in front). Empty: only through
+     * `kubectl port-forward`, which enters the pod from the node and is not subject to NetworkPolicy.
+     */
+    uiAllowedCidrs: z.strictObject({
+        airflow: z.array(cidr).default([]),
+        grafana: z.array(cidr).default([]),
+    }).optional(),
 });
 export type NetworkConfig = z.infer<typeof networkSchema>;
 
@@ -57,4 +65,10 @@ export function networkRules(cloud: "gcp" | "aws", n: NetworkConfig, report: Rep
         if (s === 0 && e === 2 ** 32 - 1) report(["network", "controlPlaneAllowedCidrs", i], c, "opens the Kubernetes API to the internet; list the CI/VPN ranges instead");
         if (cidrContains(n.nodeCidr, c)) report(["network", "controlPlaneAllowedCidrs", i], c, "is inside the cluster network, which reaches the API privately already");
     });
+    for (const ui of ["airflow", "grafana"] as const) {
+        (n.uiAllowedCidrs?.[ui] ?? []).forEach((c, i) => {
+            const [s, e] = cidrRange(c);
+            if (s === 0 && e === 2 ** 32 - 1) report(["network", "uiAllowedCidrs", ui, i], c, `opens the ${ui} UI to the internet; list the VPN/office ranges instead`);
+        });
+    }
 }

@@ -85,9 +85,27 @@ export const airflowSchema = z.strictObject({
     /** Metadata rows older than this are purged by the chart's database cleanup CronJob. */
     dbRetentionDays: posInt.min(7).max(3650).default(90),
     dags: z.strictObject({
+        /** Clone URL without credentials (a token in it is rejected: it would sit in the chart values and the pods' env). */
         repo: z.string().regex(/^(https:\/\/|git@|ssh:\/\/)\S+\.git$/, "must be a git URL ending in .git"),
         branch: z.string().min(1).default("main"),
         subPath: z.string().default("dags"),
+        /**
+         * How git-sync authenticates: none (public repository), ssh (deploy key) or token (HTTPS username + token).
+         * The credential itself is written to Vault (<kv>/airflow/k8s/git), never to the stack config.
+         */
+        credential: z.enum(["none", "ssh", "token"]).default("none"),
+        /** known_hosts lines of the git server (public data; required with credential ssh, host keys are always checked). */
+        knownHosts: z.string().optional(),
+    }),
+    /** Login to the UI/API through the organisation's identity provider (OIDC); there is no local or default user. */
+    auth: z.strictObject({
+        /** OIDC issuer URL (its /.well-known/openid-configuration is read by the API server). */
+        issuer: z.url({ protocol: /^https$/, error: "must be an https:// URL (the OIDC issuer)" }),
+        clientId: z.string().min(1),
+        /** Claim of the ID token that lists the user's groups. */
+        groupsClaim: z.string().min(1).default("groups"),
+        /** Identity-provider group → Airflow roles (FAB auth manager); a user in no listed group gets no access. */
+        roles: z.record(z.string().min(1), z.array(z.enum(["Admin", "Op", "User", "Viewer"])).min(1)),
     }),
     /** Datasets Airflow tasks write to. */
     datasets: z.array(z.string()).default([]),
@@ -161,5 +179,28 @@ export function processingRules(
     if (consumer && !consumer.namespaces.includes(spark.jobNamespace)) {
         report(["spark", "streaming", "kafkaUser"], spark.streaming.kafkaUser, `must list spark.jobNamespace (${spark.jobNamespace}) in its kafka.users namespaces`);
     }
+    airflowRules(airflow, report);
     if (environment === "prod" && !airflow.database.highAvailability) report(["airflow", "database", "highAvailability"], false, "must be true in prod");
+}
+
+/** A user or token in the DAG repository URL (https://user:token@host/..., https://token@host/...). */
+export function repoUrlCredential(repo: string): string | undefined {
+    const m = /^https:\/\/([^/@]+)@/.exec(repo);
+    return m ? m[1] : undefined;
+}
+
+function airflowRules(airflow: AirflowConfig, report: Report): void {
+    const d = airflow.dags;
+    if (repoUrlCredential(d.repo) !== undefined) {
+        report(["airflow", "dags", "repo"], d.repo.replace(/\/\/[^/@]+@/, "//***@"),
+            "must not contain a user or token: write the token to Vault (<kv>/airflow/k8s/git, keys username and password) and set airflow.dags.credential: token");
+    }
+    const ssh = /^(git@|ssh:\/\/)/.test(d.repo);
+    if (d.credential === "ssh" && !ssh) report(["airflow", "dags", "credential"], d.credential, "ssh needs an ssh clone URL (git@host:org/repo.git or ssh://...) in airflow.dags.repo");
+    if (d.credential === "token" && ssh) report(["airflow", "dags", "credential"], d.credential, "token needs an https:// clone URL in airflow.dags.repo");
+    if (d.credential === "none" && ssh) report(["airflow", "dags", "credential"], d.credential, "an ssh clone URL always needs a key: set ssh and write the key to Vault (<kv>/airflow/k8s/git, key gitSshKey)");
+    if (d.credential === "ssh" && !d.knownHosts?.trim()) report(["airflow", "dags", "knownHosts"], d.knownHosts ?? null, "is required with credential ssh (the git server's host keys are always verified)");
+    if (!Object.values(airflow.auth.roles).some((r) => r.includes("Admin"))) {
+        report(["airflow", "auth", "roles"], airflow.auth.roles, "must map at least one identity-provider group to Admin (there is no local admin user)");
+    }
 }

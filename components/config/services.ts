@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cidr, name, posInt, quantity, Report } from "./common";
+import { VAULT_ROLES } from "../k8s/accounts";
 
 export const vaultSchema = z.strictObject({
     address: z.url({ protocol: /^https$/ , error: "must be an https:// URL (Vault is reached over TLS)" }),
@@ -83,7 +84,8 @@ export type MonitoringConfig = z.infer<typeof monitoringSchema>;
 export function servicesRules(environment: "staging" | "prod", v: VaultConfig, m: MonitoringConfig, kafkaRenewalDays: number, report: Report): void {
     if (v.pki.enabled && v.pki.ttlSeconds > v.pki.maxTtlSeconds) report(["vault", "pki", "ttlSeconds"], v.pki.ttlSeconds, `is larger than vault.pki.maxTtlSeconds (${v.pki.maxTtlSeconds})`);
     if (v.pki.enabled && v.pki.allowedDomains.length === 0) report(["vault", "pki", "allowedDomains"], [], "must list at least one domain when vault.pki.enabled");
-    const builtIn = ["airflow", "spark-jobs", "ingestion", "monitoring"];
+    // The platform's own Vault roles: an app with one of these names would register a second role with the same URN.
+    const builtIn: readonly string[] = Object.values(VAULT_ROLES);
     v.apps.forEach((a, i) => {
         if (builtIn.includes(a.name) || v.apps.findIndex((b) => b.name === a.name) !== i) report(["vault", "apps", i, "name"], a.name, "must be unique and not one of the built-in applications (" + builtIn.join(", ") + ")");
     });

@@ -124,6 +124,7 @@ export class AwsFederation extends pulumi.ComponentResource {
         const member = pulumi.all([this.poolName, args.namespace]).apply(([pool, ns]) => federatedPrincipal(pool, ns, args.serviceAccountName));
         const ready: pulumi.Resource[] = [];
         bigQueryBindings(args.grants).forEach((b, i) => {
+            // Dataset IAM takes federated principals only as `iamMember:principal://…` (provider's iamMemberToAccess).
             if (b.scope === "dataset") {
                 ready.push(new DatasetIamMember(`${name}-bq-${b.dataset.logicalName}-${i}`, { project: b.dataset.project, datasetId: b.dataset.datasetId, role: b.role, member: member.apply(datasetIamMember) }, { ...o, dependsOn: [b.dataset.resource] }));
             } else {

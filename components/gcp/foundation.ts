@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { gkeClusterNetwork } from "./cluster-network";
 import type { Provider } from "@pulumi/gcp/provider";
 import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import { StorageClass } from "@pulumi/kubernetes/storage/v1";
@@ -6,7 +7,7 @@ import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
 import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects/iammember";
 import type { PlatformConfig } from "../config";
 import { apiAllowedCidrs } from "../config/network";
-import type { IdentityBinder } from "../interfaces";
+import type { ClusterNetwork, IdentityBinder } from "../interfaces";
 import { bigqueryKmsLocation, GcpKeys } from "./keys";
 import { GcpNetwork } from "./network";
 import { GkeCluster } from "./cluster";
@@ -73,6 +74,8 @@ export class GcpFoundation extends pulumi.ComponentResource {
     readonly k8sProvider: K8sProvider;
     readonly clusterReady: pulumi.Resource[];
     readonly previewSubject?: { kind: "User" | "Group"; name: string };
+    /** Control-plane, node and identity addresses for the NetworkPolicies. */
+    readonly clusterNetwork: ClusterNetwork;
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;
     readonly registry: GcpRegistry;
@@ -133,6 +136,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
             gkeKubeconfig({ name: `gke_${gcp.project}_${gke.location}_${n}`, server, caCertificatePem: viaDns ? undefined : ca }));
         // Everything on the Kubernetes provider waits for the node pools: nothing that schedules pods starts earlier.
         this.clusterReady = Object.values(gke.nodePools.pools);
+        this.clusterNetwork = gkeClusterNetwork(cfg);
         this.k8sProvider = new K8sProvider(`${name}-k8s`, {
             kubeconfig,
             enableServerSideApply: true,

@@ -3,7 +3,6 @@ import type { KafkaClientAccess, KafkaPlatform, KubernetesLayerArgs } from "../i
 import { KEDA_NAMESPACE } from "../k8s/namespaces";
 import { KafkaAccesses } from "./access";
 import { KafkaCluster } from "./cluster";
-import { KafkaNetworkPolicy } from "./network-policy";
 import { KafkaOperators } from "./operator";
 import { accessKeys, accessTargets, bootstrapServers } from "./specs";
 import { KafkaUsers } from "./users";
@@ -18,7 +17,7 @@ export function reloadAnnotations(...access: KafkaClientAccess[]): Record<string
 
 /**
  * Kafka on Kubernetes, cloud-agnostic: Strimzi (KRaft, mTLS or SCRAM over TLS, simple ACLs), topics,
- * users, credentials delivered into client namespaces by KafkaAccess, and the brokers' NetworkPolicy.
+ * users, credentials delivered into client namespaces by KafkaAccess (its NetworkPolicies come from k8s/flows.ts).
  */
 export class KafkaLayer extends pulumi.ComponentResource implements KafkaPlatform {
     readonly clusterName: string;
@@ -29,7 +28,6 @@ export class KafkaLayer extends pulumi.ComponentResource implements KafkaPlatfor
     readonly cluster: KafkaCluster;
     readonly users: KafkaUsers;
     readonly accesses: KafkaAccesses;
-    readonly networkPolicy: KafkaNetworkPolicy;
     private readonly args: KubernetesLayerArgs;
 
     constructor(name: string, args: KubernetesLayerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -44,10 +42,9 @@ export class KafkaLayer extends pulumi.ComponentResource implements KafkaPlatfor
         const ns = args.namespaces.name(k.namespace);
 
         this.operators = new KafkaOperators(`${name}-operators`, { ...base, namespace: ns }, { parent: this });
-        this.networkPolicy = new KafkaNetworkPolicy(`${name}-netpol`, { ...base, namespace: ns }, { parent: this });
         this.cluster = new KafkaCluster(`${name}-cluster`, {
             ...base, namespace: ns, storageClassName: args.storageClassName, operator: this.operators.strimzi,
-        }, { parent: this, dependsOn: [this.networkPolicy] });
+        }, { parent: this });
         this.users = new KafkaUsers(`${name}-users`, { ...base, namespace: ns, cluster: this.cluster.kafka }, { parent: this });
         this.accesses = new KafkaAccesses(`${name}-access`, {
             ...base,

@@ -3,6 +3,7 @@ import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type { Provider } from "@pulumi/kubernetes/provider";
 import type { PlatformConfig } from "../config";
 import { CHARTS } from "../versions";
+import { releaseAwait } from "../k8s/releases";
 
 /** Container security context accepted by the restricted Pod Security Standard. */
 const RESTRICTED_CONTAINER = {
@@ -52,6 +53,9 @@ export function reloaderValues(): Record<string, unknown> {
             watchGlobally: true,
             readOnlyRootFileSystem: true,
             reloadStrategy: "annotations",
+            // A Secret that appears after its consumer started (VSO syncing a value written to Vault later, e.g.
+            // Airflow's OIDC client secret) restarts the consumers that name it.
+            reloadOnCreate: true,
             deployment: {
                 securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
                 containerSecurityContext: RESTRICTED_CONTAINER,
@@ -85,6 +89,7 @@ export class KafkaOperators extends pulumi.ComponentResource {
             repositoryOpts: { repo: CHARTS.strimzi.repo },
             namespace: args.namespace,
             values: strimziValues(),
+            ...releaseAwait(cfg, "strimzi"),
         }, child);
         // Reads Kafka/KafkaUser objects through the v1 API, so it needs Strimzi's CRDs first.
         this.access = new Release(`${name}-access`, {
@@ -93,6 +98,7 @@ export class KafkaOperators extends pulumi.ComponentResource {
             version: cfg.charts.strimziAccess,
             namespace: args.namespace,
             values: accessOperatorValues(),
+            ...releaseAwait(cfg, "strimzi-access-operator"),
         }, { ...child, dependsOn: [this.strimzi] });
         this.reloader = new Release(`${name}-reloader`, {
             name: "reloader",
@@ -101,6 +107,7 @@ export class KafkaOperators extends pulumi.ComponentResource {
             repositoryOpts: { repo: CHARTS.reloader.repo },
             namespace: args.namespace,
             values: reloaderValues(),
+            ...releaseAwait(cfg, "reloader"),
         }, child);
         this.registerOutputs({ strimzi: this.strimzi.status, access: this.access.status, reloader: this.reloader.status });
     }

@@ -6,6 +6,7 @@ import { CHARTS } from "../versions";
 import { KEDA_NAMESPACE } from "../k8s/namespaces";
 import { accessName } from "../kafka/specs";
 import { RELOAD_ANNOTATION } from "../kafka/layer";
+import { releaseAwait } from "../k8s/releases";
 
 /** KEDA chart values (kedacore/keda): requests on every component, metrics for the monitoring layer. */
 export function kedaValues(cfg: PlatformConfig): Record<string, any> {
@@ -49,7 +50,7 @@ export class Keda extends pulumi.ComponentResource {
             namespace: args.namespaces.name(KEDA_NAMESPACE),
             values: kedaValues(cfg),
             atomic: true,
-            timeout: 600,
+            ...releaseAwait(cfg, "keda"),
         }, { parent: this, provider: args.provider });
         this.registerOutputs({ release: this.release.status });
     }

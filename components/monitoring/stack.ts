@@ -5,13 +5,18 @@ import type { PlatformConfig } from "../config";
 import { CHARTS } from "../versions";
 import { KPS_RELEASE } from "../vault/vso";
 import { NODE_EXPORTER_NAMESPACE } from "../k8s/namespaces";
+import { releaseAwait } from "../k8s/releases";
 
 /** Where Alertmanager mounts the Secrets listed in alertmanagerSpec.secrets (prometheus-operator: /etc/alertmanager/secrets/<name>). */
 export const SECRETS_DIR = "/etc/alertmanager/secrets";
 
-/** Where Alertmanager mounts a Secret listed in alertmanagerSpec.secrets. */
+/** Where Alertmanager mounts the receivers' Secret (the operator's path, kept for the optional mount too). */
+export function secretDir(secretName: string): string {
+    return `${SECRETS_DIR}/${secretName}`;
+}
+
 export function secretFile(secretName: string, key: string): string {
-    return `${SECRETS_DIR}/${secretName}/${key}`;
+    return `${secretDir(secretName)}/${key}`;
 }
 
 type Receiver = PlatformConfig["monitoring"]["receivers"][number];
@@ -66,7 +71,7 @@ const req = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limit
 export interface StackSecrets {
     /** Synced by VSO: admin-user / admin-password. */
     grafanaAdmin: string;
-    /** Synced by VSO: one key per receiver's vaultKey. */
+    /** Synced by VSO: one key per receiver's vaultKey (written by people, optional at first deploy). */
     alertmanagerReceivers: string;
 }
 
@@ -110,7 +115,11 @@ export function stackValues(cfg: PlatformConfig, storageClassName: pulumi.Input<
             enabled: true,
             config: alertmanagerConfig(cfg, secrets.alertmanagerReceivers),
             alertmanagerSpec: {
-                secrets: [secrets.alertmanagerReceivers],
+                // Not alertmanagerSpec.secrets (a required mount): the webhook URLs and routing keys are written by
+                // people and may not exist at first deploy. Optional, Alertmanager starts without them; the kubelet
+                // projects the Secret once VSO creates it, and the *_file fields are read at each notification.
+                volumes: [{ name: "receivers", secret: { secretName: secrets.alertmanagerReceivers, optional: true } }],
+                volumeMounts: [{ name: "receivers", mountPath: secretDir(secrets.alertmanagerReceivers), readOnly: true }],
                 resources: req("20m", "64Mi"),
                 storage: pvc("2Gi"),
             },
@@ -154,8 +163,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
             repositoryOpts: { repo: CHARTS.kubePrometheusStack.repo },
             namespace: args.namespace,
             values: stackValues(cfg, args.storageClassName, cfg.monitoring.namespace, args.secrets),
-            // First install runs the CRD and admission-webhook jobs before Prometheus comes up.
-            timeout: 900,
+            ...releaseAwait(cfg, "kps"),
         }, { parent: this, provider: args.provider, dependsOn: args.dependsOn });
         this.registerOutputs({ release: this.release.name });
     }

@@ -4,6 +4,7 @@ import type { KubernetesLayerArgs } from "../interfaces";
 import type { PlatformConfig } from "../config";
 import { CHARTS } from "../versions";
 import { SERVICE_ACCOUNTS } from "../k8s/accounts";
+import { releaseAwait } from "../k8s/releases";
 
 /** Spark operator chart values (kubeflow spark-operator); every key exists in the chart's values.yaml. */
 export function sparkOperatorValues(cfg: PlatformConfig): Record<string, any> {
@@ -67,7 +68,7 @@ export class SparkOperator extends pulumi.ComponentResource {
             namespace,
             values: sparkOperatorValues(cfg),
             atomic: true,
-            timeout: 600,
+            ...releaseAwait(cfg, "spark-operator"),
         }, { parent: this, provider: args.provider, dependsOn: args.dependsOn });
         this.registerOutputs({ release: this.release.status });
     }

@@ -6,7 +6,8 @@ import { vaultProvider, vaultTokenSource } from "./provider";
 import { KubernetesAuth } from "./auth";
 import { SecretEngines } from "./kv";
 import { AIRFLOW_BACKEND_ROLE, VaultApp, VaultApps } from "./apps";
-import { SecretsOperator, SyncedSecret } from "./vso";
+import { SecretsOperator, SyncedSecret, syncedSecrets } from "./vso";
+import { GeneratedSecrets } from "./generated";
 
 export type VaultLayerArgs = KubernetesLayerArgs & {
     /** Kubernetes API endpoint (https://…) and CA (PEM or base64 PEM), from the foundation. */
@@ -21,8 +22,8 @@ export type VaultLayerArgs = KubernetesLayerArgs & {
 
 /**
  * Vault for this cluster: Kubernetes auth, the environment's KV v2 (and optional PKI), one policy + role per
- * application, and the Vault Secrets Operator that turns KV secrets into Kubernetes Secrets at runtime.
- * No secret value passes through Pulumi.
+ * application, the secrets the platform generates itself (written to KV once), and the Vault Secrets Operator
+ * that turns KV secrets into Kubernetes Secrets at runtime. Secrets only people have never pass through Pulumi.
  */
 export class VaultLayer extends pulumi.ComponentResource {
     readonly provider: Provider;
@@ -52,9 +53,12 @@ export class VaultLayer extends pulumi.ComponentResource {
             config: cfg, vaultProvider: this.provider, k8sProvider: args.provider,
             authPath: auth.path, kvMount: engines.kvPath, namespace: ns, apiAudience: args.apiAudience,
         }, { parent: this, dependsOn: [auth.config] });
+        const secrets = syncedSecrets(cfg, apps.apps);
+        // Written before VSO looks for them, so a first deploy against an empty KV mount needs nobody's input.
+        const generated = new GeneratedSecrets(`${name}-generated`, { config: cfg, provider: this.provider, kvMount: engines.kvPath, secrets }, { parent: this });
         this.operator = new SecretsOperator(`${name}-vso`, {
             config: cfg, provider: args.provider, apps: apps.apps, namespace: ns, apiAudience: args.apiAudience,
-            dependsOn: [auth.config, ...Object.values(apps.roles)],
+            dependsOn: [auth.config, ...Object.values(apps.roles)], secrets, writes: generated.writes,
         }, { parent: this });
         this.authMount = cfg.vault.authMount;
         this.kvMount = cfg.vault.kvMount;
@@ -66,7 +70,7 @@ export class VaultLayer extends pulumi.ComponentResource {
         });
     }
 
-    /** Name of the Kubernetes Secret VSO keeps in sync (ids: airflowSecretKey, airflowConnections, grafanaAdmin, alertmanagerReceivers, app:<name>). */
+    /** Name of the Kubernetes Secret VSO keeps in sync (ids: airflowKeys, airflowConnections, airflowOidc, airflowGit, grafanaAdmin, alertmanagerReceivers, app:<name>). */
     secretName(id: string): string {
         const s = this.secrets.find((x) => x.id === id);
         if (!s) throw new Error(`no synced secret ${id} (known: ${this.secrets.map((x) => x.id).join(", ")})`);

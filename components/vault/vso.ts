@@ -7,13 +7,50 @@ import { CHARTS } from "../versions";
 import { VSO_NAMESPACE } from "../k8s/namespaces";
 import { VAULT_ROLES } from "../k8s/accounts";
 import type { VaultApp } from "./apps";
+import { AIRFLOW_SECRETS, GIT_SSH_KEY, OIDC_SECRET_KEY } from "../airflow/values";
+import { releaseAwait } from "../k8s/releases";
 
 export const VSO_API = "secrets.hashicorp.com/v1beta1";
 export const VAULT_CONNECTION = "vault";
 /** Release name of kube-prometheus-stack (fixes the Grafana Deployment's name). */
 export const KPS_RELEASE = "kps";
-/** Airflow Deployments that must restart on a new key/connection (release "airflow" of the Airflow chart). */
-export const AIRFLOW_ROLLOUT = ["airflow-api-server", "airflow-scheduler"];
+/** A workload VSO restarts (rollout restart) when the Secret it reads changes. */
+export interface RolloutTarget {
+    readonly kind: "Deployment" | "StatefulSet";
+    readonly name: string;
+}
+
+/**
+ * Every long-running Airflow workload that reads the synced Secrets (keys, connections, git credential): the
+ * Airflow chart names them `<fullname>-<component>`, fullname "airflow" for release "airflow"
+ * (chart/templates/{scheduler,api-server,dag-processor,triggerer}/*-deployment.yaml). The triggerer is a
+ * Deployment because the values turn its persistence off (a StatefulSet only with triggerer.persistence.enabled).
+ * Task pods (KubernetesExecutor) read the Secrets when they start and need no restart.
+ */
+export const AIRFLOW_ROLLOUT: readonly RolloutTarget[] = [
+    { kind: "Deployment", name: "airflow-scheduler" },
+    { kind: "Deployment", name: "airflow-api-server" },
+    { kind: "Deployment", name: "airflow-dag-processor" },
+    { kind: "Deployment", name: "airflow-triggerer" },
+];
+/** Workloads that run git-sync (init container and sidecar): they restart when the DAG repository credential changes. */
+const AIRFLOW_GIT_READERS = AIRFLOW_ROLLOUT.filter((t) => t.name !== "airflow-api-server");
+
+/** A value the platform generates once (kept as a Pulumi secret, written to Vault, never regenerated). */
+export type GeneratedValue =
+    | { readonly kind: "password"; readonly length: number }
+    /** Fernet key: URL-safe base64 of 32 random bytes (cryptography.fernet). */
+    | { readonly kind: "fernet" }
+    | { readonly kind: "literal"; readonly value: string };
+
+/**
+ * Where a synced secret's value comes from. "generated": by this program, on the first deploy, so consumers may
+ * wait for it. "people": written into Vault by a person (webhooks, IdP client secrets, repository credentials);
+ * optional at first deploy, consumers start without it and pick it up once VSO has synced it.
+ */
+export type SecretSource =
+    | { readonly kind: "generated"; readonly values: Readonly<Record<string, GeneratedValue>> }
+    | { readonly kind: "people"; readonly keys: readonly string[] };
 
 /** One KV v2 secret synced into a Kubernetes Secret of the app's namespace. */
 export interface SyncedSecret {
@@ -25,24 +62,45 @@ export interface SyncedSecret {
     readonly path: string;
     /** Kubernetes Secret created and kept current by VSO. */
     readonly secretName: string;
-    readonly rolloutDeployments: readonly string[];
+    readonly rollout: readonly RolloutTarget[];
+    readonly source: SecretSource;
+    /** Extra keys rendered by VSO from the Vault data (Go templates), e.g. the names a chart expects. */
+    readonly templates?: Readonly<Record<string, string>>;
 }
 
-/** Which Vault secrets become Kubernetes Secrets, and what restarts when they change. */
+const password = (length: number): GeneratedValue => ({ kind: "password", length });
+
+/** Which Vault secrets become Kubernetes Secrets, where their values come from, and what restarts when they change. */
 export function syncedSecrets(cfg: PlatformConfig, apps: readonly VaultApp[]): SyncedSecret[] {
     const mon = cfg.monitoring.namespace;
+    const af = cfg.airflow.namespace;
+    const airflow = VAULT_ROLES.airflow;
     const out: SyncedSecret[] = [
-        // Keys: api-secret-key, webserver-secret-key (the names the Airflow chart expects).
-        { id: "airflowSecretKey", app: VAULT_ROLES.airflow, namespace: cfg.airflow.namespace, path: "airflow/k8s/secret-key", secretName: "airflow-secret-key", rolloutDeployments: AIRFLOW_ROLLOUT },
-        // AIRFLOW_CONN_* variables needed before the Vault secrets backend is reachable.
-        { id: "airflowConnections", app: VAULT_ROLES.airflow, namespace: cfg.airflow.namespace, path: "airflow/k8s/connections", secretName: "airflow-connections", rolloutDeployments: AIRFLOW_ROLLOUT },
+        // The chart's key names (chart/templates/secrets/*): generated once, so an upgrade or re-install never re-keys
+        // (a new Fernet key makes the metadata DB's encrypted values unreadable; a new JWT secret breaks running tasks).
+        {
+            id: "airflowKeys", app: airflow, namespace: af, path: "airflow/k8s/keys", secretName: AIRFLOW_SECRETS.keys, rollout: AIRFLOW_ROLLOUT,
+            source: { kind: "generated", values: { "api-secret-key": password(64), "webserver-secret-key": password(64), "jwt-secret": password(64), "fernet-key": { kind: "fernet" } } },
+        },
+        // AIRFLOW_CONN_* variables needed before the Vault secrets backend is reachable (envFrom, optional).
+        { id: "airflowConnections", app: airflow, namespace: af, path: "airflow/k8s/connections", secretName: AIRFLOW_SECRETS.connections, rollout: AIRFLOW_ROLLOUT, source: { kind: "people", keys: ["AIRFLOW_CONN_*"] } },
+        // The identity provider's client secret, mounted by the API server from an optional volume.
+        { id: "airflowOidc", app: airflow, namespace: af, path: "airflow/k8s/oidc", secretName: AIRFLOW_SECRETS.oidc, rollout: AIRFLOW_ROLLOUT.filter((t) => t.name === "airflow-api-server"), source: { kind: "people", keys: [OIDC_SECRET_KEY] } },
+        ...(cfg.airflow.dags.credential === "none" ? [] : [gitCredential(cfg)]),
         // Keys: admin-user, admin-password.
-        { id: "grafanaAdmin", app: VAULT_ROLES.monitoring, namespace: mon, path: "monitoring/grafana-admin", secretName: "grafana-admin", rolloutDeployments: [`${KPS_RELEASE}-grafana`] },
+        {
+            id: "grafanaAdmin", app: VAULT_ROLES.monitoring, namespace: mon, path: "monitoring/grafana-admin", secretName: "grafana-admin",
+            rollout: [{ kind: "Deployment", name: `${KPS_RELEASE}-grafana` }],
+            source: { kind: "generated", values: { "admin-user": { kind: "literal", value: "admin" }, "admin-password": password(32) } },
+        },
         // One key per receiver (vaultKey); Alertmanager reads the *_file fields when it sends, no restart needed.
-        { id: "alertmanagerReceivers", app: VAULT_ROLES.monitoring, namespace: mon, path: "monitoring/alertmanager", secretName: "alertmanager-receivers", rolloutDeployments: [] },
+        { id: "alertmanagerReceivers", app: VAULT_ROLES.monitoring, namespace: mon, path: "monitoring/alertmanager", secretName: "alertmanager-receivers", rollout: [], source: { kind: "people", keys: cfg.monitoring.receivers.map((r) => r.vaultKey) } },
     ];
     for (const a of cfg.vault.apps) {
-        out.push({ id: `app:${a.name}`, app: a.name, namespace: a.namespace, path: `${a.name}/app`, secretName: `${a.name}-app`, rolloutDeployments: a.deployment ? [a.deployment] : [] });
+        out.push({
+            id: `app:${a.name}`, app: a.name, namespace: a.namespace, path: `${a.name}/app`, secretName: `${a.name}-app`,
+            rollout: a.deployment ? [{ kind: "Deployment", name: a.deployment }] : [], source: { kind: "people", keys: [] },
+        });
     }
     const byName = new Map(apps.map((a) => [a.name, a]));
     for (const s of out) {
@@ -50,6 +108,23 @@ export function syncedSecrets(cfg: PlatformConfig, apps: readonly VaultApp[]): S
         if (!app || app.namespace !== s.namespace) throw new Error(`synced secret ${s.id}: no Vault role ${s.app} in namespace ${s.namespace}`);
     }
     return out;
+}
+
+/**
+ * The DAG repository credential. ssh: key gitSshKey, the name the chart mounts from dags.gitSync.sshKeySecret.
+ * token: people write username/password once; VSO renders the four keys the chart reads from
+ * dags.gitSync.credentialsSecret (GIT_SYNC_* for git-sync v3, GITSYNC_* for v4, chart/templates/_helpers.yaml).
+ */
+function gitCredential(cfg: PlatformConfig): SyncedSecret {
+    const base = { id: "airflowGit", app: VAULT_ROLES.airflow, namespace: cfg.airflow.namespace, path: "airflow/k8s/git", secretName: AIRFLOW_SECRETS.git, rollout: AIRFLOW_GIT_READERS };
+    if (cfg.airflow.dags.credential === "ssh") return { ...base, source: { kind: "people", keys: [GIT_SSH_KEY] } };
+    const user = '{{ get .Secrets "username" }}';
+    const pass = '{{ get .Secrets "password" }}';
+    return {
+        ...base,
+        source: { kind: "people", keys: ["username", "password"] },
+        templates: { GIT_SYNC_USERNAME: user, GIT_SYNC_PASSWORD: pass, GITSYNC_USERNAME: user, GITSYNC_PASSWORD: pass },
+    };
 }
 
 /** VaultStaticSecret spec of one synced secret. */
@@ -62,9 +137,21 @@ export function staticSecretSpec(cfg: PlatformConfig, s: SyncedSecret) {
         path: s.path,
         refreshAfter: "60s",
         hmacSecretData: true,
-        destination: { name: s.secretName, create: true, overwrite: false, type: "Opaque" },
-        rolloutRestartTargets: s.rolloutDeployments.map((name) => ({ kind: "Deployment", name })),
+        destination: {
+            name: s.secretName, create: true, overwrite: false, type: "Opaque",
+            ...(s.templates ? { transformation: { templates: Object.fromEntries(Object.entries(s.templates).map(([k, text]) => [k, { text }])) } } : {}),
+        },
+        rolloutRestartTargets: s.rollout.map((t) => ({ kind: t.kind, name: t.name })),
     };
+}
+
+/**
+ * Annotations of a VaultStaticSecret: Pulumi waits until VSO has synced a generated secret (status.secretMAC is set
+ * after the first sync, hmacSecretData), so the release that mounts it starts after the Secret exists. A secret
+ * only people write is not awaited: it may not exist yet, and its consumers start without it.
+ */
+export function staticSecretAnnotations(s: SyncedSecret): Record<string, string> {
+    return s.source.kind === "generated" ? { "pulumi.com/waitFor": "jsonpath={.status.secretMAC}" } : {};
 }
 
 /**
@@ -120,12 +207,16 @@ export interface SecretsOperatorArgs {
     apiAudience: pulumi.Input<string>;
     /** Vault roles/config that must exist before VSO logs in. */
     dependsOn: pulumi.Resource[];
+    /** What to sync (syncedSecrets). */
+    secrets: readonly SyncedSecret[];
+    /** The KV write of each generated secret, by id: its VaultStaticSecret follows it. */
+    writes: Readonly<Record<string, pulumi.Resource>>;
 }
 
 /** Vault Secrets Operator and its objects: connection, per-app auth, static secrets with consumer rollout. */
 export class SecretsOperator extends pulumi.ComponentResource {
     readonly release: Release;
-    readonly secrets: SyncedSecret[];
+    readonly secrets: readonly SyncedSecret[];
     readonly staticSecrets: Record<string, CustomResource> = {};
 
     constructor(name: string, args: SecretsOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -139,6 +230,7 @@ export class SecretsOperator extends pulumi.ComponentResource {
             repositoryOpts: { repo: CHARTS.vaultSecretsOperator.repo },
             namespace: args.namespace(VSO_NAMESPACE),
             values: vsoValues(),
+            ...releaseAwait(cfg, "vault-secrets-operator"),
         }, child);
         const afterOperator = { ...child, dependsOn: [this.release] };
         const connection = new CustomResource(`${name}-connection`, {
@@ -157,14 +249,16 @@ export class SecretsOperator extends pulumi.ComponentResource {
                 spec: vaultAuthSpec(cfg, app, args.apiAudience),
             }, { ...child, dependsOn: [this.release, connection, ...args.dependsOn] });
         }
-        this.secrets = syncedSecrets(cfg, args.apps);
+        this.secrets = args.secrets;
         for (const s of this.secrets) {
+            const write = args.writes[s.id];
+            if (s.source.kind === "generated" && !write) throw new Error(`synced secret ${s.id} is generated but nothing writes it to Vault`);
             this.staticSecrets[s.id] = new CustomResource(`${name}-secret-${s.id.replace(":", "-")}`, {
                 apiVersion: VSO_API,
                 kind: "VaultStaticSecret",
-                metadata: { name: s.secretName, namespace: args.namespace(s.namespace) },
+                metadata: { name: s.secretName, namespace: args.namespace(s.namespace), annotations: staticSecretAnnotations(s) },
                 spec: staticSecretSpec(cfg, s),
-            }, { ...child, dependsOn: [auths[s.app]] });
+            }, { ...child, dependsOn: [auths[s.app], ...(write ? [write] : [])] });
         }
         this.registerOutputs({ secrets: this.secrets.map((s) => `${s.namespace}/${s.secretName}`) });
     }

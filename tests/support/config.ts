@@ -9,6 +9,8 @@ export type Raw = Record<string, any>;
 export interface ParseExtras {
     /** True to parse as the offline plan does (secure values are placeholders). */
     offline?: boolean;
+    /** Day versions are judged against (YYYY-MM-DD). */
+    asOf?: string;
 }
 
 /** A shipped stack's config as the program receives it (namespace stripped, secure values as placeholders), as a fresh deep copy. */

@@ -1,0 +1,49 @@
+import { strict as assert } from "assert";
+import { Unknown } from "../plan/capture";
+import { runPolicies, UNDECIDED } from "../plan/policy";
+import { packName, policies } from "../policy/policies";
+import { res } from "./policy-harness";
+import { inputsOf, shippedPlan } from "./support/plans";
+
+const byName = (name: string) => policies.filter((p) => p.name === name);
+
+describe("policies in the preview view (first preview of a new stack)", () => {
+    it("a value that depends on a resource not yet created is unknown to the policies: a mandatory policy reports it could not decide", async () => {
+        const bucket = res("gcp:storage/bucket:Bucket", { name: "b", encryption: { defaultKmsKeyName: new Unknown() }, labels: {} });
+        const found = await runPolicies(packName, byName("bucket-cmek"), [bucket]);
+        assert.equal(found.length, 1, "an undecidable policy is never a silent pass");
+        assert.equal(found[0].enforcementLevel, "mandatory");
+        assert.equal(found[0].undecided, true);
+        assert.match(found[0].message, new RegExp(`${UNDECIDED}: string value at \\.encryption\\.defaultKmsKeyName can't be known during preview`));
+    });
+
+    for (const stack of ["staging", "prod"]) {
+        it(`${stack}: node pools and Cloud SQL keep their blocks known in the preview view, so hardening and label policies decide`, async () => {
+            const plan = await shippedPlan(stack);
+            assert.ok(plan.preview, "the plan evaluated the preview view");
+            const pools = plan.preview.resources.filter((r) => r.type === "gcp:container/nodePool:NodePool");
+            assert.ok(pools.length >= 3);
+            for (const p of pools) {
+                const nodeConfig = p.inputs.nodeConfig as Record<string, unknown>;
+                assert.ok(nodeConfig && !(nodeConfig instanceof Unknown), `${p.urn}: nodeConfig is known`);
+                assert.ok(!(nodeConfig.shieldedInstanceConfig instanceof Unknown) && !(nodeConfig.workloadMetadataConfig instanceof Unknown), p.urn);
+            }
+            const sql = plan.preview.resources.filter((r) => r.type === "gcp:sql/databaseInstance:DatabaseInstance");
+            for (const s of sql) assert.ok(!(s.inputs.settings instanceof Unknown), `${s.urn}: settings are known`);
+            const undecided = plan.undecided.filter((d) => ["gke-node-pool-hardened", "required-labels"].includes(d.policyName));
+            assert.deepEqual(undecided.map((d) => `${d.policyName} ${d.urn}`), []);
+            // The update view still sees every label.
+            for (const p of plan.resources.filter((r) => r.type === "gcp:container/nodePool:NodePool")) assert.equal(inputsOf(p).nodeConfig.resourceLabels.env, plan.config.environment);
+        });
+    }
+
+    it("the preview view has unknowns where a first preview has them: ids of resources to be created", async () => {
+        const plan = await shippedPlan("staging");
+        const buckets = plan.preview!.resources.filter((r) => r.type === "gcp:storage/bucket:Bucket");
+        assert.ok(buckets.length > 0);
+        for (const b of buckets) assert.ok((b.inputs.encryption as Record<string, unknown>).defaultKmsKeyName instanceof Unknown, b.urn);
+        assert.ok(plan.undecided.some((d) => d.policyName === "bucket-cmek" && d.enforcementLevel === "mandatory"));
+        // In the update view the same policy decides (and passes).
+        assert.ok(!plan.diagnostics.some((d) => d.policyName === "bucket-cmek"));
+    });
+});
