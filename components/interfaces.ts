@@ -46,6 +46,11 @@ export interface WorkloadIdentity {
     readonly namespace: pulumi.Output<string>;
     readonly serviceAccountName: string;
     readonly serviceAccount: ServiceAccount;
+    /**
+     * What a pod of this identity waits for: the ServiceAccount and the cloud side that hands it credentials (EKS
+     * Pod Identity association, IAM bindings). A pod admitted before the association gets no credentials.
+     */
+    readonly ready: pulumi.Resource[];
     /** The cloud principal: principal://…, a Google service account email, or an IAM role ARN. */
     readonly principal: pulumi.Output<string>;
     /** Env vars, volumes and mounts a pod needs (e.g. the external-account credential config for BigQuery from AWS). */
@@ -95,6 +100,13 @@ export interface CloudPlatform {
     /** OIDC issuer of the cluster's ServiceAccount tokens. */
     readonly oidcIssuer: pulumi.Output<string>;
     readonly k8sProvider: Provider;
+    /**
+     * Node groups/pools and the add-ons workloads need: the Kubernetes provider waits for these, so nothing
+     * that schedules pods (Helm releases, Deployments, Jobs) is created before the cluster can run it.
+     */
+    readonly clusterReady: pulumi.Resource[];
+    /** The Kubernetes identity of pull-request previews, when one is configured (read-only RBAC is bound to it). */
+    readonly previewSubject?: { kind: "User" | "Group"; name: string };
     readonly clusterNetwork: ClusterNetwork;
     /** Default encrypted StorageClass (CMEK / CMK). */
     readonly storageClassName: pulumi.Output<string>;

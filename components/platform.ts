@@ -3,8 +3,9 @@ import type { PlatformConfig } from "./config";
 import { GcpFoundation } from "./gcp/foundation";
 import { AwsFoundation } from "./aws/foundation";
 import type { KafkaPlatform, KubernetesLayerArgs } from "./interfaces";
-import { Namespaces } from "./k8s/namespaces";
+import { namespacePlan, Namespaces } from "./k8s/namespaces";
 import { NetworkFlows } from "./k8s/network-policies";
+import { PreviewAccess } from "./k8s/preview-access";
 import { KafkaLayer } from "./kafka/layer";
 import { VaultLayer } from "./vault/layer";
 import { Monitoring } from "./monitoring/monitoring";
@@ -49,17 +50,18 @@ export class Platform extends pulumi.ComponentResource {
                 kmsKeyName: gcpFoundation.keys.keyId("storage"), keyGrants: [gcpFoundation.keys.grant("storage")],
             }, { parent: this })
             : new AwsLake("lake", { config: cfg, provider: awsFoundation!.provider, kmsKeyArn: awsFoundation!.keys.arn("s3") }, { parent: this });
-        const warehouseProvider = (gcpFoundation ?? awsFoundation!).warehouseProvider;
+        const warehouseProviders = (gcpFoundation ?? awsFoundation!).warehouseProviders;
+        const warehouseProvider = warehouseProviders.provider;
         // BigQuery stays in GCP on aws stacks: its CMEK lives in the warehouse project.
         const warehouseKeys = gcpFoundation?.warehouseKeys ?? new GcpKeys("warehouse-keys", {
-            config: cfg, provider: warehouseProvider, project: cfg.warehouseProject,
+            config: cfg, provider: warehouseProvider, lookupProvider: warehouseProviders.bootstrap, project: cfg.warehouseProject, ring: "warehouse",
             location: bigqueryKmsLocation(cfg.warehouse.location), purposes: ["bigquery"],
         }, { parent: this });
         const warehouse = new Warehouse("warehouse", {
             config: cfg, provider: warehouseProvider,
             kmsKeyName: warehouseKeys.keyId("bigquery"), keyGrants: [warehouseKeys.grant("bigquery")],
         }, { parent: this });
-        new WarehouseCosts("costs", { config: cfg, provider: warehouseProvider }, { parent: this });
+        new WarehouseCosts("costs", { config: cfg, quotaProvider: warehouseProviders.quota, lookupProvider: warehouseProviders.bootstrap }, { parent: this });
         if (awsFoundation) new AwsBudget("budget", { config: cfg, provider: awsFoundation.provider }, { parent: this });
         outputs.buckets = Object.fromEntries(Object.entries(lake.buckets).map(([k, b]) => [k, b.url]));
         outputs.datasets = Object.fromEntries(Object.entries(warehouse.datasets).map(([k, d]) => [k, d.datasetId]));
@@ -67,6 +69,11 @@ export class Platform extends pulumi.ComponentResource {
         // [3 namespaces] Every namespace once; Kubernetes layers receive only KubernetesLayerArgs.
         const foundation = gcpFoundation ?? awsFoundation!;
         const namespaces = new Namespaces("namespaces", { config: cfg, provider: foundation.k8sProvider }, { parent: this });
+        if (foundation.previewSubject) {
+            new PreviewAccess("preview-access", {
+                subject: foundation.previewSubject, releaseNamespaces: Object.keys(namespacePlan(cfg)), provider: foundation.k8sProvider,
+            }, { parent: this, dependsOn: [namespaces] });
+        }
         // Default deny and the declared flows (k8s/flows.ts) in every namespace, before the workloads.
         new NetworkFlows("network-flows", { config: cfg, provider: foundation.k8sProvider, namespaces, network: foundation.clusterNetwork }, { parent: this });
         const k8s: KubernetesLayerArgs = {
@@ -85,10 +92,14 @@ export class Platform extends pulumi.ComponentResource {
         outputs.vault = { authMount: vault.authMount, kvMount: vault.kvMount, roles: vault.apps.map((a) => a.name) };
         // [6 processing] managed Airflow DB (gcp/aws folder), Spark operator + jobs, KEDA + scalers, Airflow.
         const airflowDatabase = gcpFoundation
-            ? new GcpAirflowDatabase("airflow-db", { config: cfg, provider: gcpFoundation.provider, networkId: gcpFoundation.networkId }, { parent: this })
+            ? new GcpAirflowDatabase("airflow-db", {
+                config: cfg, provider: gcpFoundation.provider, networkId: gcpFoundation.networkId,
+                kmsKeyName: gcpFoundation.keys.keyId("sql"), keyGrants: [gcpFoundation.keys.grant("sql")],
+            }, { parent: this })
             : new AwsAirflowDatabase("airflow-db", {
                 config: cfg, provider: awsFoundation!.provider, vpcId: awsFoundation!.vpcId, privateSubnetIds: awsFoundation!.privateSubnetIds,
                 clusterSecurityGroupId: awsFoundation!.clusterSecurityGroupId, kmsKeyArn: awsFoundation!.keys.arn("rds"),
+                logsKeyArn: awsFoundation!.keys.arn("logs"),
             }, { parent: this });
         new Processing("processing", {
             ...k8s, buckets: lake.buckets, datasets: warehouse.datasets, kafka, airflowDatabase, airflowDependsOn: [vault],

@@ -84,6 +84,7 @@ export const FREE: Record<string, string> = {
     "random:*": "generated locally",
     "pulumi:providers:*": "provider configuration",
     "gcp:projects/service:Service": "enabling an API is free",
+    "gcp:projects/serviceIdentity:ServiceIdentity": "generating a service agent is free",
     "gcp:projects/iAMMember:IAMMember": "IAM is free",
     "gcp:serviceaccount/account:Account": "IAM is free",
     "gcp:serviceaccount/iAMMember:IAMMember": "IAM is free",

@@ -46,8 +46,19 @@ describe("aws foundation: pure rules", () => {
             system: { machineType: "m6i.xlarge", min: 1, max: 3, spot: false, diskSizeGb: 100 },
             kafka: { machineType: "r6i.xlarge", min: 3, max: 3, spot: false, diskSizeGb: 100 },
             spark: { machineType: "r6i.xlarge", min: 0, max: 6, spot: true, diskSizeGb: 200 },
-        });
+        }, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
         const by = Object.fromEntries(specs.map((s) => [s.pool, s]));
+        // Kafka: one group per AZ (zonal EBS volumes), the pool's size split evenly.
+        const kafka = specs.filter((s) => s.pool === "kafka");
+        assert.deepEqual(kafka.map((s) => [s.id, s.subnets, s.minSize, s.maxSize]), [
+            ["kafka-eu-west-1a", [0], 1, 1], ["kafka-eu-west-1b", [1], 1, 1], ["kafka-eu-west-1c", [2], 1, 1],
+        ]);
+        assert.deepEqual(by.system.subnets, [0, 1, 2]);
+        // Spot: several instance types of one size.
+        assert.ok(by.spark.instanceTypes.length >= 3);
+        assert.equal(by.spark.instanceTypes[0], "r6i.xlarge");
+        for (const t of by.spark.instanceTypes) assert.match(t, /^r\d[a-z]*\.xlarge$/);
+        assert.deepEqual(by.system.instanceTypes, ["m6i.xlarge"]);
         assert.deepEqual(by.system.taints, []);
         assert.deepEqual(by.kafka.taints, [{ key: "dataplatform.io/pool", value: "kafka", effect: "NO_SCHEDULE" }]);
         assert.deepEqual(by.kafka.labels, { "dataplatform.io/pool": "kafka" });
@@ -145,7 +156,7 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
 
         it("creates rotating customer-managed keys per purpose, kept in prod", () => {
             const keys = ofType(plan, "aws:kms/key:Key").filter((k) => k.name.startsWith("foundation-keys-"));
-            assert.equal(keys.length, 4);
+            assert.equal(keys.length, 6);
             for (const k of keys) {
                 const i = inputsOf(k);
                 assert.equal(i.enableKeyRotation, true);
@@ -154,7 +165,7 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
                 assert.equal(k.retainOnDelete, prod);
             }
             const aliases = ofType(plan, "aws:kms/alias:Alias").map((a) => inputsOf(a).name).sort();
-            assert.deepEqual(aliases, ["ebs", "eks", "rds", "s3"].map((p) => `alias/dataplatform/${stack}/${p}`));
+            assert.deepEqual(aliases, ["ebs", "ecr", "eks", "logs", "rds", "s3"].map((p) => `alias/dataplatform/${stack}/${p}`));
         });
 
         it("builds the VPC: 3 private + 3 public subnets with LB tags, NAT per environment, S3/STS/ECR endpoints", () => {
@@ -195,7 +206,7 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             assert.equal(i.version, plan.config.cluster.version);
             assert.equal(i.vpcConfig.endpointPrivateAccess, true);
             assert.equal(i.vpcConfig.endpointPublicAccess, true);
-            assert.deepEqual(i.vpcConfig.publicAccessCidrs, ["203.0.113.0/24"]);
+            assert.deepEqual(i.vpcConfig.publicAccessCidrs, ["203.0.113.0/24", ...plan.config.vault.egressCidrs]);
             assert.equal(i.vpcConfig.subnetIds.length, 3);
             assert.deepEqual(i.encryptionConfig.resources, ["secrets"]);
             const eksKey = ofType(plan, "aws:kms/key:Key").find((k) => k.name === "foundation-keys-eks")!;
@@ -207,24 +218,33 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             assert.equal(i.deletionProtection, prod);
             assert.equal(c.protect, prod);
             const entries = ofType(plan, "aws:eks/accessEntry:AccessEntry").map(inputsOf);
-            assert.deepEqual(entries.map((e) => e.principalArn), plan.config.aws!.adminRoleArns);
+            assert.deepEqual(entries.map((e) => e.principalArn), [...plan.config.aws!.adminRoleArns, plan.config.aws!.previewRoleArn].filter(Boolean));
             const assoc = ofType(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map(inputsOf);
             assert.deepEqual(assoc.map((a) => [a.principalArn, a.policyArn, a.accessScope.type]), plan.config.aws!.adminRoleArns.map((a) => [a, CLUSTER_ADMIN_POLICY, "cluster"]));
             assert.equal(ofType(plan, "kubernetes:core/v1:ConfigMap").filter((r) => inputsOf(r).metadata?.name === "aws-auth").length, 0);
         });
 
-        it("opens no public endpoint without an allow-list", async () => {
+        it("without a CI/VPN range, opens the public endpoint to Vault's egress only (TokenReview)", async () => {
             const v = await variantPlan(stack, (cfg) => { cfg["dataplatform:network"].controlPlaneAllowedCidrs = []; });
             const i = inputsOf(only(v, "aws:eks/cluster:Cluster"));
             assert.equal(i.vpcConfig.endpointPrivateAccess, true);
-            assert.equal(i.vpcConfig.endpointPublicAccess, false);
-            assert.equal(i.vpcConfig.publicAccessCidrs, undefined);
+            assert.equal(i.vpcConfig.endpointPublicAccess, true);
+            assert.deepEqual(i.vpcConfig.publicAccessCidrs, v.config.vault.egressCidrs);
         });
 
         it("runs system, kafka (tainted) and spark (Spot, from 0) node groups on hardened launch templates", () => {
-            const groups: Record<string, any> = Object.fromEntries(ofType(plan, "aws:eks/nodeGroup:NodeGroup").map((g) => [g.name.split("-").pop(), inputsOf(g)]));
-            assert.deepEqual(Object.keys(groups).sort(), ["kafka", "spark", "system"]);
+            const all = ofType(plan, "aws:eks/nodeGroup:NodeGroup").map(inputsOf);
             const pools = plan.config.cluster.nodePools;
+            const kafkaGroups = all.filter((g) => g.labels["dataplatform.io/pool"] === "kafka");
+            assert.equal(kafkaGroups.length, plan.config.aws!.availabilityZones.length, "one Kafka node group per AZ");
+            for (const g of kafkaGroups) assert.equal(g.subnetIds.length, 1);
+            assert.equal(new Set(kafkaGroups.map((g) => g.subnetIds[0])).size, kafkaGroups.length, "each in its own AZ");
+            assert.equal(kafkaGroups.reduce((n, g) => n + g.scalingConfig.minSize, 0), pools.kafka.min, "the groups add up to the pool");
+            const groups: Record<string, any> = Object.fromEntries(all.map((g) => [g.labels["dataplatform.io/pool"], g]));
+            assert.deepEqual(Object.keys(groups).sort(), ["kafka", "spark", "system"]);
+            const size = pools.spark.machineType.split(".")[1];
+            assert.ok(groups.spark.instanceTypes.length > 1, "Spot over several instance types");
+            for (const t of groups.spark.instanceTypes) assert.equal(t.split(".")[1], size, t);
             assert.deepEqual(groups.kafka.taints, [{ key: "dataplatform.io/pool", value: "kafka", effect: "NO_SCHEDULE" }]);
             assert.equal(groups.kafka.labels["dataplatform.io/pool"], "kafka");
             assert.deepEqual(groups.kafka.instanceTypes, [pools.kafka.machineType]);
@@ -233,14 +253,14 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             assert.equal(groups.spark.scalingConfig.maxSize, pools.spark.max);
             assert.deepEqual(groups.spark.taints.map((t: any) => t.value), ["spark"]);
             assert.equal(groups.system.taints.length, 0);
-            const lts: Record<string, any> = Object.fromEntries(ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate").map((l) => [l.name.split("-").pop(), inputsOf(l)]));
+            const lts: Record<string, any> = Object.fromEntries(ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate").map((l) => [l.name.replace(/^.*-nodes-/, ""), inputsOf(l)]));
             for (const [pool, lt] of Object.entries(lts)) {
                 assert.deepEqual(lt.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 }, pool);
                 const ebs = lt.blockDeviceMappings[0].ebs;
                 assert.equal(ebs.encrypted, "true", pool);
                 assert.equal(ebs.volumeType, "gp3", pool);
                 assert.match(ebs.kmsKeyId, /:key\//, pool);
-                assert.equal(ebs.volumeSize, pools[pool as keyof typeof pools].diskSizeGb, pool);
+                assert.equal(ebs.volumeSize, pools[pool.split("-")[0] as keyof typeof pools].diskSizeGb, pool);
             }
         });
 

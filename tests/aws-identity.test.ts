@@ -203,6 +203,7 @@ describe("aws identity: bound workloads (aws-staging, Pod Identity)", () => {
     it("binds the pod's principal to the dataset and the warehouse project roles, keylessly", () => {
         const principal = "principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/eks-aws-staging/subject/system:serviceaccount:spark-jobs:spark-jobs";
         const dsm = ofType(p, "gcp:bigquery/datasetIamMember:DatasetIamMember").map(inputsOf);
+        // Dataset IAM takes federated principals only as iamMember:… (the provider refuses a bare principal://).
         assert.deepEqual(dsm.map((m) => [m.datasetId, m.role, m.member, m.project]), [["curated", "roles/bigquery.dataEditor", `iamMember:${principal}`, p.warehouseProject]]);
         const pm = ofType(p, "gcp:projects/iAMMember:IAMMember").map(inputsOf);
         assert.deepEqual(pm.map((m) => [m.project, m.role, m.member]).sort(), [
@@ -275,10 +276,10 @@ describe("aws identity: the shipped aws stacks' workloads", () => {
             for (const wi of wis) {
                 const kids = plan.resources.filter((r) => r.parent === wi.urn);
                 const sa = inputsOf(kids.find((r) => r.type === "kubernetes:core/v1:ServiceAccount")!).metadata;
-                const memberOf = (r: { type: string }) => inputsOf(r as never).member.replace(r.type.includes("datasetIamMember") ? /^iamMember:/ : /^$/, "");
-                const members = kids.filter((r) => r.type === "gcp:bigquery/datasetIamMember:DatasetIamMember" || r.type === "gcp:projects/iAMMember:IAMMember").map((r) => ({ member: memberOf(r) }));
+                const members = kids.filter((r) => r.type === "gcp:bigquery/datasetIamMember:DatasetIamMember" || r.type === "gcp:projects/iAMMember:IAMMember").map(inputsOf);
+                const principal = `principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/${pool}/subject/system:serviceaccount:${sa.namespace}:${sa.name}`;
                 for (const m of members) {
-                    assert.equal(m.member, `principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/${pool}/subject/system:serviceaccount:${sa.namespace}:${sa.name}`, wi.urn);
+                    assert.equal(m.member, m.datasetId !== undefined ? `iamMember:${principal}` : principal, wi.urn);
                 }
                 if (members.length > 0) {
                     federated++;

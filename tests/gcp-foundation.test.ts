@@ -31,7 +31,9 @@ describe("GCP foundation (pure)", () => {
         assert.equal(serviceAgent("disk", "42"), "serviceAccount:service-42@compute-system.iam.gserviceaccount.com");
         assert.equal(serviceAgent("storage", "42"), "serviceAccount:service-42@gs-project-accounts.iam.gserviceaccount.com");
         assert.equal(serviceAgent("bigquery", "42"), "serviceAccount:bq-42@bigquery-encryption.iam.gserviceaccount.com");
-        assert.equal(keyRingName("prod", ["storage", "gke", "disk"]), "dataplatform-prod-disk-gke-storage");
+        assert.equal(serviceAgent("registry", "42"), "serviceAccount:service-42@gcp-sa-artifactregistry.iam.gserviceaccount.com");
+        assert.equal(serviceAgent("sql", "42"), "serviceAccount:service-42@gcp-sa-cloud-sql.iam.gserviceaccount.com");
+        assert.equal(keyRingName("prod", "platform"), "dataplatform-prod-platform");
         assert.ok(seconds(ROTATION_PERIOD) <= 90 * 86400);
     });
 
@@ -93,11 +95,14 @@ for (const stack of ["staging", "prod"] as const) {
             const gcp = plan.config.gcp!;
             assert.equal(i.privateClusterConfig.enablePrivateNodes, true);
             assert.equal(i.privateClusterConfig.masterIpv4CidrBlock, plan.config.network.controlPlaneCidr);
-            assert.deepEqual(i.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock), plan.config.network.controlPlaneAllowedCidrs);
+            // CI/VPN ranges and Vault's egress: Vault's Kubernetes auth calls TokenReview on this endpoint.
+            assert.deepEqual(i.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock), [...plan.config.network.controlPlaneAllowedCidrs, ...plan.config.vault.egressCidrs]);
             assert.equal(i.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled, false);
             assert.equal(i.workloadIdentityConfig.workloadPool, `${gcp.project}.svc.id.goog`);
             assert.equal(i.datapathProvider, "ADVANCED_DATAPATH");
             assert.equal(i.enableShieldedNodes, true);
+            // VULNERABILITY_BASIC was removed by Google in July 2025: the API refuses it.
+            assert.deepEqual(i.securityPostureConfig, { mode: "BASIC" });
             assert.equal(i.removeDefaultNodePool, true);
             assert.equal(i.enableLegacyAbac, false);
             assert.equal(i.masterAuth.clientCertificateConfig.issueClientCertificate, false);
@@ -155,6 +160,7 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(spark.autoscaling.minNodeCount, 0);
             const roles = ofType(plan, "gcp:projects/iAMMember:IAMMember").filter((r) => inputsOf(r).member === `serviceAccount:${email}`);
             assert.deepEqual(roles.map((r) => inputsOf(r).role).sort(), [...NODE_ROLES].sort());
+            assert.deepEqual([...NODE_ROLES], ["roles/container.defaultNodeServiceAccount"], "the documented minimum role of a node service account");
             // Image pulls: reader on each configured registry repository only.
             const pulls = ofType(plan, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").filter((r) => inputsOf(r).member === `serviceAccount:${email}`);
             assert.deepEqual(pulls.map((r) => [inputsOf(r).project, inputsOf(r).repository, inputsOf(r).role]), [[plan.config.gcp!.project, "platform", "roles/artifactregistry.reader"]]);
@@ -162,15 +168,19 @@ for (const stack of ["staging", "prod"] as const) {
 
         it("creates one rotating key per purpose, granted on the key only to its service agent", () => {
             const keys = ofType(plan, "gcp:kms/cryptoKey:CryptoKey").filter((k) => k.name.startsWith("foundation-"));
-            assert.deepEqual(keys.map((k) => inputsOf(k).name).sort(), ["bigquery", "disk", "gke", "storage"]);
+            assert.deepEqual(keys.map((k) => inputsOf(k).name).sort(), ["bigquery", "disk", "gke", "registry", "sql", "storage"]);
+            // Keys can never be deleted: retained on delete in every environment.
+            for (const k of keys) assert.equal(k.retainOnDelete, true, k.name);
             for (const k of keys) assert.ok(seconds(inputsOf(k).rotationPeriod) <= 90 * 86400, k.name);
             const rings = ofType(plan, "gcp:kms/keyRing:KeyRing").filter((k) => k.name.startsWith("foundation-"));
             assert.deepEqual(rings.map((r) => inputsOf(r).location).sort(), ["europe", plan.config.gcp!.region]);
+            // Ring names never depend on the purposes: adding a key must not rename the ring and replace every key.
+            assert.deepEqual(rings.map((r) => inputsOf(r).name).sort(), [`dataplatform-${stack}-platform`, `dataplatform-${stack}-warehouse`]);
             const grants = ofType(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").filter((k) => k.name.startsWith("foundation-"));
-            assert.equal(grants.length, 4);
+            assert.equal(grants.length, 6);
             for (const g of grants) {
                 const i = inputsOf(g);
-                const purpose = g.name.replace(/^.*keys-/, "").replace(/-agent$/, "") as "gke" | "disk" | "storage" | "bigquery";
+                const purpose = g.name.replace(/^.*keys-/, "").replace(/-agent$/, "") as "gke" | "disk" | "storage" | "bigquery" | "registry" | "sql";
                 assert.equal(i.role, "roles/cloudkms.cryptoKeyEncrypterDecrypter");
                 assert.equal(i.member, serviceAgent(purpose, "123456789012"));
                 assert.match(i.cryptoKeyId, new RegExp(`/cryptoKeys/${purpose}$`));
@@ -224,6 +234,19 @@ for (const stack of ["staging", "prod"] as const) {
             assert.ok(c.provider!.startsWith(provider.urn + "::"));
         });
 
+        it("encrypts Cloud SQL with a regional CMEK, after the generated Cloud SQL agent holds the key", () => {
+            const sql = one(plan, "gcp:sql/databaseInstance:DatabaseInstance");
+            const i = inputsOf(sql);
+            const key = one(plan, "gcp:kms/cryptoKey:CryptoKey", "-keys-sql");
+            assert.match(i.encryptionKeyName, new RegExp(`^projects/${plan.config.gcp!.project}/locations/${i.region}/keyRings/[^/]+/cryptoKeys/sql$`));
+            assert.ok(sql.dependencies.includes(key.urn));
+            const grant = one(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "-keys-sql-agent");
+            assert.equal(inputsOf(grant).member, "serviceAccount:service-123456789012@gcp-sa-cloud-sql.iam.gserviceaccount.com");
+            assert.ok(sql.dependencies.includes(grant.urn), "the instance waits for the agent's key grant");
+            const agent = ofType(plan, "gcp:projects/serviceIdentity:ServiceIdentity").find((a) => inputsOf(a).service === "sqladmin.googleapis.com");
+            assert.ok(agent && grant.dependencies.includes(agent.urn), "the Cloud SQL agent is generated before it is granted");
+        });
+
         it("holds no static credential", () => {
             const banned = ["gcp:serviceaccount/key:Key", "gcp:storage/hmacKey:HmacKey", "aws:iam/accessKey:AccessKey"];
             assert.deepEqual(plan.resources.filter((r) => banned.includes(r.type)).map((r) => r.urn), []);
@@ -231,15 +254,21 @@ for (const stack of ["staging", "prod"] as const) {
     });
 }
 
-describe("GCP foundation plan: private endpoint only", () => {
-    it("uses the DNS endpoint and no CA pinning when no CIDR may reach the API", async () => {
+describe("GCP foundation plan: no CI/VPN range", () => {
+    it("still admits Vault's egress on the API endpoint (TokenReview), and nothing else", async () => {
         const plan = await variantPlan("staging", (c) => { (c["dataplatform:network"] as Raw).controlPlaneAllowedCidrs = []; });
         const i = inputsOf(one(plan, "gcp:container/cluster:Cluster"));
-        assert.equal(i.privateClusterConfig.enablePrivateEndpoint, true);
-        assert.deepEqual(i.masterAuthorizedNetworksConfig.cidrBlocks, []);
-        assert.equal(i.controlPlaneEndpointsConfig.dnsEndpointConfig.allowExternalTraffic, true);
-        const kc = JSON.parse(inputsOf(one(plan, "pulumi:providers:kubernetes", "foundation-k8s")).kubeconfig);
-        assert.match(kc.clusters[0].cluster.server, /^https:\/\/gke-[0-9a-f]+-[0-9a-f]+\.europe-west1-b\.gke\.goog$/);
+        assert.equal(i.privateClusterConfig.enablePrivateEndpoint, false);
+        assert.deepEqual(i.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock), plan.config.vault.egressCidrs);
+        assert.equal(i.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled, false);
+    });
+});
+
+describe("GCP control-plane access without any allowed range", () => {
+    it("uses the private endpoint and the IAM-gated DNS endpoint", () => {
+        const closed = controlPlaneAccess({ network: { nodeCidr: "10.0.0.0/20", controlPlaneCidr: "172.16.0.0/28", controlPlaneAllowedCidrs: [] }, vault: { egressCidrs: [] } });
+        assert.equal((closed.privateClusterConfig as any).enablePrivateEndpoint, true);
+        assert.deepEqual((closed.masterAuthorizedNetworksConfig as any).cidrBlocks, []);
     });
 });
 

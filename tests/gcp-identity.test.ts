@@ -6,7 +6,7 @@ import { Bucket } from "@pulumi/gcp/storage/bucket";
 import { Dataset } from "@pulumi/gcp/bigquery/dataset";
 import { PlatformConfig } from "../components/config";
 import {
-    BUCKET_ROLES, DATASET_ROLES, GcpIdentityBinder, gcpBinding, gsaAccountId, ksaImpersonationMember, wifPrincipal,
+    BUCKET_ROLES, DATASET_ROLES, datasetIamMember, GcpIdentityBinder, gcpBinding, gsaAccountId, ksaImpersonationMember, wifPrincipal,
 } from "../components/gcp/identity";
 import type { Grant } from "../components/interfaces";
 import { CapturedResource, captureRegistrations } from "../plan/capture";
@@ -85,6 +85,13 @@ describe("GCP identity binding (pure)", () => {
             assert.match(id, /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, id);
         }
         assert.notEqual(gsaAccountId("staging", "spark"), gsaAccountId("prod", "spark"));
+    });
+
+    it("writes federated principals in the dataset IAM form the provider accepts, other members unchanged", () => {
+        const p = wifPrincipal(NUMBER, POOL, "ns", "sa");
+        assert.equal(datasetIamMember(p), `iamMember:${p}`);
+        assert.equal(datasetIamMember("principalSet://iam.googleapis.com/x"), "iamMember:principalSet://iam.googleapis.com/x");
+        for (const m of ["serviceAccount:a@b.iam.gserviceaccount.com", "group:g@example.com", "iamMember:principal://x"]) assert.equal(datasetIamMember(m), m);
     });
 });
 

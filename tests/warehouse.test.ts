@@ -167,7 +167,7 @@ describe("warehouse", () => {
                     assert.match(i.defaultEncryptionConfiguration.kmsKeyName, /\/locations\/europe\/keyRings\/.+\/cryptoKeys\/bigquery$/);
                     assert.ok(d.dependencies.includes(grant.urn));
                     assert.equal(i.accesses, undefined, "no access blocks: access only through IAM members");
-                    assert.equal(i.deleteContentsOnDestroy, false);
+                    assert.equal(i.deleteContentsOnDestroy, !prod);
                     assert.equal(i.defaultTableExpirationMs, prod ? undefined : conf.defaultTableExpirationDays! * 86_400_000);
                     assert.equal(i.labels?.env, cfg.environment);
                     assert.equal(d.protect, prod);

@@ -55,10 +55,11 @@ describe("CI/CD workflows", () => {
         for (const m of doc.jobs.preview.strategy.matrix.include) assert.ok(fs.existsSync(path.join(__dirname, "..", "policy", `config.${m.environment}.json`)));
     });
 
-    it("deploy.yml: images → staging → smoke test → prod behind the production environment", () => {
+    it("deploy.yml: registry → images → staging → smoke test → prod behind the production environment", () => {
         const { doc } = read("deploy.yml");
         assert.deepEqual(doc.on.push.branches, ["main"]);
         const j = doc.jobs;
+        assert.equal(j.images.needs, "registry");
         assert.equal(j.staging.needs, "images");
         assert.equal(j.integration.needs, "staging");
         assert.equal(j.prod.needs, "integration");

@@ -70,7 +70,7 @@ export class Airflow extends pulumi.ComponentResource {
             namespace,
             values,
             ...releaseAwait(cfg, "airflow"),
-        }, { ...k8s, dependsOn: [metadata, this.identity.serviceAccount, logs.resource, ...(args.dependsOn ?? [])] });
+        }, { ...k8s, dependsOn: [metadata, ...this.identity.ready, logs.resource, ...(args.dependsOn ?? [])] });
         this.registerOutputs({ release: this.release.status });
     }
 }

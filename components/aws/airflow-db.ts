@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LogGroup } from "@pulumi/aws/cloudwatch/logGroup";
+import { logRetentionDays } from "./keys";
 import type { Provider } from "@pulumi/aws/provider";
 import { Instance } from "@pulumi/aws/rds/instance";
 import { SubnetGroup } from "@pulumi/aws/rds/subnetGroup";
@@ -18,6 +20,8 @@ export interface AwsAirflowDatabaseArgs {
     clusterSecurityGroupId: pulumi.Input<string>;
     /** The `rds` CMK. */
     kmsKeyArn: pulumi.Input<string>;
+    /** CMK of the instance's CloudWatch log group. */
+    logsKeyArn: pulumi.Input<string>;
 }
 
 /** RDS PostgreSQL holding Airflow's metadata: private subnets, CMK-encrypted, TLS forced, Multi-AZ in prod. */
@@ -62,6 +66,11 @@ export class AwsAirflowDatabase extends pulumi.ComponentResource implements Mana
 
         const password = new RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
         this.password = pulumi.secret(password.result);
+        // RDS's export group, created first so it is encrypted, has a retention and is destroyed with the stack
+        // (RDS would create it unencrypted and without expiry: /aws/rds/instance/<id>/<log>).
+        const logs = new LogGroup(`${name}-postgresql-logs`, {
+            name: `/aws/rds/instance/${id}/postgresql`, retentionInDays: logRetentionDays(cfg.environment), kmsKeyId: args.logsKeyArn,
+        }, aws);
         this.resource = new Instance(`${name}-instance`, {
             identifier: id,
             engine: "postgres",
@@ -91,7 +100,7 @@ export class AwsAirflowDatabase extends pulumi.ComponentResource implements Mana
             performanceInsightsEnabled: true,
             performanceInsightsKmsKeyId: args.kmsKeyArn,
             enabledCloudwatchLogsExports: ["postgresql"],
-        }, { ...aws, protect: prod });
+        }, { ...aws, protect: prod, dependsOn: [logs] });
         this.host = this.resource.address;
         this.registerOutputs({ host: this.host, arn: this.resource.arn });
     }

@@ -10,6 +10,7 @@ import type { Provider } from "@pulumi/aws/provider";
 import type { ClusterConfig } from "../config/cluster";
 import { EksAddons, NETWORK_ADDONS, WORKLOAD_ADDONS } from "./addons";
 import { EksNodeGroups } from "./nodegroups";
+import { logRetentionDays } from "./keys";
 
 export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"] as const;
 export const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
@@ -33,11 +34,15 @@ export interface EksClusterArgs {
     clusterName: string;
     cluster: ClusterConfig;
     environment: "staging" | "prod";
+    /** Private subnets, one per AZ in availabilityZones order. */
     subnetIds: pulumi.Input<string>[];
+    availabilityZones: readonly string[];
     controlPlaneAllowedCidrs: readonly string[];
     adminRoleArns: readonly string[];
     eksKeyArn: pulumi.Input<string>;
     ebsKeyArn: pulumi.Input<string>;
+    /** CMK of the control-plane log group. */
+    logsKeyArn: pulumi.Input<string>;
     provider: Provider;
 }
 
@@ -52,6 +57,7 @@ export class EksCluster extends pulumi.ComponentResource {
     /** Cluster administration is in place (access entries with their policies): the Kubernetes provider waits for it. */
     readonly adminAccess: pulumi.Resource[];
     readonly workloadAddons: EksAddons;
+    readonly nodeGroups: EksNodeGroups;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:aws:EksCluster", name, {}, opts);
@@ -68,7 +74,9 @@ export class EksCluster extends pulumi.ComponentResource {
             })),
         }, o);
         // Created before the cluster so EKS does not create it with unlimited retention.
-        const logs = new LogGroup(`${name}-control-plane`, { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: prod ? 365 : 30 }, o);
+        const logs = new LogGroup(`${name}-control-plane`, {
+            name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: logRetentionDays(args.environment), kmsKeyId: args.logsKeyArn,
+        }, o);
 
         this.cluster = new Cluster(name, {
             name: args.clusterName,
@@ -98,8 +106,8 @@ export class EksCluster extends pulumi.ComponentResource {
         const networkAddons = new EksAddons(`${name}-network`, {
             clusterName: this.cluster.name, kubernetesVersion: args.cluster.version, addons: NETWORK_ADDONS, ebsKeyArn: args.ebsKeyArn, provider: args.provider,
         }, { parent: this });
-        const nodeGroups = new EksNodeGroups(`${name}-nodes`, {
-            clusterName: this.cluster.name, kubernetesVersion: this.cluster.version, nodeRoleArn: nodeRole.arn, subnetIds: args.subnetIds,
+        const nodeGroups = this.nodeGroups = new EksNodeGroups(`${name}-nodes`, {
+            clusterName: this.cluster.name, kubernetesVersion: this.cluster.version, nodeRoleArn: nodeRole.arn, subnetIds: args.subnetIds, availabilityZones: args.availabilityZones,
             pools: args.cluster.nodePools, ebsKeyArn: args.ebsKeyArn, provider: args.provider,
         }, { parent: this, dependsOn: [networkAddons, ...nodePolicies] });
         this.workloadAddons = new EksAddons(`${name}-workloads`, {

@@ -1,19 +1,26 @@
 import * as pulumi from "@pulumi/pulumi";
 import { eksClusterNetwork } from "./cluster-network";
 import { OpenIdConnectProvider } from "@pulumi/aws/iam/openIdConnectProvider";
+import { AccessEntry } from "@pulumi/aws/eks/accessEntry";
 import type { Provider as AwsProvider } from "@pulumi/aws/provider";
 import type { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import type { PlatformConfig } from "../config";
+import { apiAllowedCidrs } from "../config/network";
 import type { ClusterNetwork, IdentityBinder } from "../interfaces";
 import { AwsFederation } from "../gcp/aws-federation";
+import type { GcpProjectProviders } from "../gcp/services";
 import { ClusterAutoscaler } from "./autoscaler";
 import { EksCluster } from "./cluster";
 import { AwsIdentityBinder } from "./identity";
 import { AwsKeys } from "./keys";
 import { AwsNetwork } from "./network";
+import { AwsRegistry } from "./registry";
 import { awsConfig, awsProvider, warehouseProvider } from "./provider";
+
+/** Kubernetes group of the preview role's access entry (EKS refuses groups starting with `system:`). */
+export const PREVIEW_GROUP = "dataplatform-preview";
 
 export interface AwsFoundationArgs {
     config: PlatformConfig;
@@ -45,6 +52,7 @@ export function kubeconfig(clusterName: string, endpoint: string, caPem: string,
 export class AwsFoundation extends pulumi.ComponentResource {
     readonly provider: AwsProvider;
     readonly warehouseProvider: GcpProvider;
+    readonly warehouseProviders: GcpProjectProviders;
     readonly keys: AwsKeys;
     readonly vpcId: pulumi.Output<string>;
     readonly privateSubnetIds: pulumi.Output<string>[];
@@ -54,11 +62,14 @@ export class AwsFoundation extends pulumi.ComponentResource {
     readonly clusterCaCertificate: pulumi.Output<string>;
     readonly oidcIssuer: pulumi.Output<string>;
     readonly k8sProvider: K8sProvider;
+    readonly clusterReady: pulumi.Resource[];
+    readonly previewSubject?: { kind: "User" | "Group"; name: string };
     /** Control-plane, node and identity addresses for the NetworkPolicies. */
     readonly clusterNetwork: ClusterNetwork;
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;
     readonly federation: AwsFederation;
+    readonly registry: AwsRegistry;
     readonly outputs: Record<string, pulumi.Input<unknown>>;
 
     constructor(name: string, args: AwsFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -68,12 +79,17 @@ export class AwsFoundation extends pulumi.ComponentResource {
         const prod = cfg.environment === "prod";
 
         this.provider = awsProvider(`${name}-aws`, cfg, { parent: this });
-        this.warehouseProvider = warehouseProvider(`${name}-warehouse`, cfg, { parent: this });
+        this.warehouseProviders = warehouseProvider(`${name}-warehouse`, cfg, { parent: this });
+        this.warehouseProvider = this.warehouseProviders.provider;
         const provider = this.provider;
 
         this.keys = new AwsKeys(`${name}-keys`, { accountId: aws.accountId, region: aws.region, stack: cfg.stack, environment: cfg.environment, provider }, { parent: this });
+        this.registry = new AwsRegistry(`${name}-registry`, {
+            accountId: aws.accountId, region: aws.region, kmsKeyArn: this.keys.arn("ecr"), environment: cfg.environment, provider,
+        }, { parent: this });
         const network = new AwsNetwork(`${name}-network`, {
             cidr: cfg.network.nodeCidr, availabilityZones: aws.availabilityZones, environment: cfg.environment, region: aws.region, accountId: aws.accountId, provider,
+            stack: cfg.stack, logsKeyArn: this.keys.arn("logs"),
         }, { parent: this });
         this.vpcId = network.vpcId;
         this.privateSubnetIds = network.privateSubnetIds;
@@ -84,10 +100,13 @@ export class AwsFoundation extends pulumi.ComponentResource {
             cluster: cfg.cluster,
             environment: cfg.environment,
             subnetIds: network.privateSubnetIds,
-            controlPlaneAllowedCidrs: cfg.network.controlPlaneAllowedCidrs,
+            availabilityZones: aws.availabilityZones,
+            // Vault's egress is admitted too: its Kubernetes auth calls TokenReview on this endpoint.
+            controlPlaneAllowedCidrs: apiAllowedCidrs(cfg),
             adminRoleArns: aws.adminRoleArns,
             eksKeyArn: this.keys.arn("eks"),
             ebsKeyArn: this.keys.arn("ebs"),
+            logsKeyArn: this.keys.arn("logs"),
             provider,
         }, { parent: this });
         this.clusterName = eks.name;
@@ -96,11 +115,14 @@ export class AwsFoundation extends pulumi.ComponentResource {
         this.oidcIssuer = eks.oidcIssuer;
         this.clusterSecurityGroupId = eks.securityGroupId;
 
+        // Everything on the Kubernetes provider waits for nodes and the workload add-ons (Pod Identity agent, EBS
+        // CSI): a Helm release started earlier has no node to run on and its wait can run out.
+        this.clusterReady = [...eks.nodeGroups.nodeGroups, eks.workloadAddons];
         this.clusterNetwork = eksClusterNetwork(cfg);
         this.k8sProvider = new K8sProvider(`${name}-k8s`, {
             kubeconfig: pulumi.all([eks.name, eks.endpoint, eks.caCertificate]).apply(([n, e, ca]) => kubeconfig(n, e, ca, aws.region)),
             enableServerSideApply: true,
-        }, { parent: this, dependsOn: eks.adminAccess });
+        }, { parent: this, dependsOn: [...eks.adminAccess, ...this.clusterReady] });
 
         const storageClass = new StorageClass(`${name}-gp3`, {
             metadata: { name: "gp3", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
@@ -116,8 +138,16 @@ export class AwsFoundation extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [eks.workloadAddons] });
 
         this.federation = new AwsFederation(`${name}-bigquery`, {
-            stack: cfg.stack, warehouseProject: cfg.warehouseProject, issuerUri: eks.oidcIssuer, provider: this.warehouseProvider,
+            stack: cfg.stack, generation: cfg.generation, warehouseProject: cfg.warehouseProject, issuerUri: eks.oidcIssuer, provider: this.warehouseProvider,
         }, { parent: this });
+
+        // Previews: an access entry mapped to a Kubernetes group only (no EKS access policy); RBAC grants it read access.
+        if (aws.previewRoleArn) {
+            new AccessEntry(`${name}-preview`, {
+                clusterName: eks.name, principalArn: aws.previewRoleArn, type: "STANDARD", kubernetesGroups: [PREVIEW_GROUP],
+            }, { parent: this, provider });
+            this.previewSubject = { kind: "Group", name: PREVIEW_GROUP };
+        }
 
         // IRSA needs the cluster's issuer registered in IAM; Pod Identity does not.
         const oidc = cfg.awsIrsa
@@ -141,6 +171,7 @@ export class AwsFoundation extends pulumi.ComponentResource {
             natGateways: network.natGatewayCount,
             storageClass: this.storageClassName,
             bigqueryWorkloadIdentityPool: this.federation.poolName,
+            registry: this.registry.url,
         };
         this.registerOutputs(this.outputs);
     }

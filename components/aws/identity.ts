@@ -104,6 +104,7 @@ export class AwsWorkloadIdentity extends pulumi.ComponentResource implements Wor
     readonly namespace: pulumi.Output<string>;
     readonly serviceAccountName: string;
     readonly serviceAccount: ServiceAccount;
+    readonly ready: pulumi.Resource[];
     readonly principal: pulumi.Output<string>;
     readonly podEnv: k8sInput.core.v1.EnvVar[] = [];
     readonly podVolumes: k8sInput.core.v1.Volume[] = [];
@@ -151,12 +152,14 @@ export class AwsWorkloadIdentity extends pulumi.ComponentResource implements Wor
                 annotations: irsa ? { "eks.amazonaws.com/role-arn": role.arn } : undefined,
             },
         }, { parent: this, provider: b.k8sProvider });
+        this.ready = [this.serviceAccount, role, ...deps];
         if (!irsa) {
-            new PodIdentityAssociation(name, { clusterName: b.clusterName, namespace: this.namespace, serviceAccount: sa, roleArn: role.arn }, { ...o, dependsOn: deps });
+            this.ready.push(new PodIdentityAssociation(name, { clusterName: b.clusterName, namespace: this.namespace, serviceAccount: sa, roleArn: role.arn }, { ...o, dependsOn: deps }));
         }
 
         if (args.grants.some((g) => g.kind !== "bucket")) {
             const access = b.federation.bind(name, { namespace: args.namespace, serviceAccountName: sa, grants: args.grants, k8sProvider: b.k8sProvider }, this);
+            this.ready.push(...access.ready);
             this.podEnv.push(...access.podEnv);
             this.podVolumes.push(...access.podVolumes);
             this.podVolumeMounts.push(...access.podVolumeMounts);

@@ -3,8 +3,13 @@ import { Alias } from "@pulumi/aws/kms/alias";
 import { Key } from "@pulumi/aws/kms/key";
 import type { Provider } from "@pulumi/aws/provider";
 
-export type AwsKeyPurpose = "eks" | "ebs" | "s3" | "rds";
-export const AWS_KEY_PURPOSES: readonly AwsKeyPurpose[] = ["eks", "ebs", "s3", "rds"];
+export type AwsKeyPurpose = "eks" | "ebs" | "s3" | "rds" | "ecr" | "logs";
+export const AWS_KEY_PURPOSES: readonly AwsKeyPurpose[] = ["eks", "ebs", "s3", "rds", "ecr", "logs"];
+
+/** Retention of the platform's CloudWatch log groups (flow logs, EKS control plane, RDS). */
+export function logRetentionDays(environment: "staging" | "prod"): number {
+    return environment === "prod" ? 365 : 30;
+}
 
 export interface AwsKeysArgs {
     accountId: string;
@@ -33,6 +38,8 @@ const VIA_SERVICES: Record<AwsKeyPurpose, string[]> = {
     ebs: ["ec2"],
     s3: ["s3"],
     rds: ["rds", "secretsmanager"],
+    ecr: ["ecr"],
+    logs: ["logs"],
 };
 
 /**
@@ -55,6 +62,18 @@ export function keyPolicy(purpose: AwsKeyPurpose, accountId: string, region: str
             },
         },
     ];
+    if (purpose === "logs") {
+        // CloudWatch Logs encrypts as its service principal, scoped to this account's log groups by encryption context
+        // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+        statements.push({
+            Sid: "CloudWatchLogsUse",
+            Effect: "Allow",
+            Principal: { Service: `logs.${region}.amazonaws.com` },
+            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            Resource: "*",
+            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` } },
+        });
+    }
     if (purpose === "ebs") {
         const autoscaling = `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
         statements.push(

@@ -13,6 +13,7 @@ import { Vpc } from "@pulumi/aws/ec2/vpc";
 import { VpcEndpoint } from "@pulumi/aws/ec2/vpcEndpoint";
 import { Role } from "@pulumi/aws/iam/role";
 import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
+import { logRetentionDays } from "./keys";
 import type { Provider } from "@pulumi/aws/provider";
 
 export interface SubnetPlan {
@@ -55,6 +56,10 @@ export interface AwsNetworkArgs {
     environment: "staging" | "prod";
     region: string;
     accountId: string;
+    /** Stack name: the flow-log group name is unique per stack (one account can hold several stacks). */
+    stack: string;
+    /** CMK of the CloudWatch log groups. */
+    logsKeyArn: pulumi.Input<string>;
     provider: Provider;
 }
 
@@ -133,7 +138,9 @@ export class AwsNetwork extends pulumi.ComponentResource {
 
     /** VPC flow logs to CloudWatch (accepted and rejected traffic), for incident investigation. */
     private flowLogs(name: string, vpc: Vpc, args: AwsNetworkArgs, o: pulumi.CustomResourceOptions): void {
-        const logs = new LogGroup(`${name}-flow-logs`, { name: `/dataplatform/${name}/vpc-flow-logs`, retentionInDays: args.environment === "prod" ? 365 : 30 }, o);
+        const logs = new LogGroup(`${name}-flow-logs`, {
+            name: `/dataplatform/${args.stack}/vpc-flow-logs`, retentionInDays: logRetentionDays(args.environment), kmsKeyId: args.logsKeyArn,
+        }, o);
         const role = new Role(`${name}-flow-logs`, {
             description: "VPC flow log delivery",
             assumeRolePolicy: JSON.stringify({

@@ -7,6 +7,10 @@ import { POOL_LABEL, PoolName, poolScheduling } from "../labels";
 
 export interface NodeGroupSpec {
     pool: PoolName;
+    /** Resource name suffix: the pool, or pool-<AZ> for a pool split per AZ. */
+    id: string;
+    /** Indexes of the private subnets (one per AZ, in availabilityZones order) the group launches in. */
+    subnets: number[];
     instanceTypes: string[];
     capacityType: "ON_DEMAND" | "SPOT";
     minSize: number;
@@ -19,24 +23,53 @@ export interface NodeGroupSpec {
 
 const EFFECT = { NoSchedule: "NO_SCHEDULE", NoExecute: "NO_EXECUTE", PreferNoSchedule: "PREFER_NO_SCHEDULE" } as const;
 
-/** Managed node groups from config: system untainted, kafka and spark dedicated by the shared pool label and taint. */
-export function nodeGroupSpecs(pools: ClusterConfig["nodePools"]): NodeGroupSpec[] {
-    return (["system", "kafka", "spark"] as const).map((pool) => {
+/** Current instance families with the same vCPU:memory ratio, by class letter (general, memory, compute). */
+const SAME_SHAPE_FAMILIES: Record<string, string[]> = {
+    m: ["m6i", "m6a", "m7i", "m5", "m5a"],
+    r: ["r6i", "r6a", "r7i", "r5", "r5a"],
+    c: ["c6i", "c6a", "c7i", "c5", "c5a"],
+};
+
+/**
+ * Instance types of one size for a Spot group: the configured type first, then the same size in sibling families.
+ * Several Spot pools lower interruptions and capacity errors (EC2 Spot best practices: be flexible about instance
+ * types, https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-best-practices.html); one size keeps the
+ * Cluster Autoscaler's node template right (it assumes every type of a group has the same resources).
+ */
+export function spotInstanceTypes(machineType: string): string[] {
+    const [family, size] = machineType.split(".");
+    const siblings = SAME_SHAPE_FAMILIES[family[0]]?.includes(family) ? SAME_SHAPE_FAMILIES[family[0]] : [family];
+    return [...new Set([machineType, ...siblings.map((f) => `${f}.${size}`)])];
+}
+
+/**
+ * Managed node groups from config: system untainted, kafka and spark dedicated by the shared pool label and taint.
+ * Kafka gets one group per AZ: a broker's EBS volume is zonal, so the autoscaler must be able to add a node in that
+ * AZ, which it cannot do with one group over three AZs (it picks the AZ); `--balance-similar-node-groups` keeps
+ * the groups even.
+ */
+export function nodeGroupSpecs(pools: ClusterConfig["nodePools"], availabilityZones: readonly string[]): NodeGroupSpec[] {
+    const all = availabilityZones.map((_, i) => i);
+    return (["system", "kafka", "spark"] as const).flatMap((pool) => {
         const p = pools[pool];
         const taints = pool === "system" ? [] : poolScheduling(pool).tolerations.map((t) => ({
             key: t.key as string, value: t.value as string, effect: EFFECT[t.effect as keyof typeof EFFECT],
         }));
-        return {
+        const base = {
             pool,
-            instanceTypes: [p.machineType],
-            capacityType: p.spot ? "SPOT" : "ON_DEMAND",
-            minSize: p.min,
-            maxSize: p.max,
-            desiredSize: p.min,
+            instanceTypes: p.spot ? spotInstanceTypes(p.machineType) : [p.machineType],
+            capacityType: p.spot ? "SPOT" as const : "ON_DEMAND" as const,
             diskSizeGb: p.diskSizeGb,
             labels: { [POOL_LABEL]: pool },
             taints,
         };
+        if (pool !== "kafka") return [{ ...base, id: pool, subnets: all, minSize: p.min, maxSize: p.max, desiredSize: p.min }];
+        // The pool's size split evenly (the first AZs take the remainder): the groups' sizes add up to the pool's.
+        const share = (total: number, i: number) => Math.floor(total / availabilityZones.length) + (i < total % availabilityZones.length ? 1 : 0);
+        return availabilityZones.map((az, i) => {
+            const min = share(p.min, i);
+            return { ...base, id: `${pool}-${az}`, subnets: [i], minSize: min, maxSize: Math.max(min, share(p.max, i)), desiredSize: min };
+        });
     });
 }
 
@@ -44,7 +77,9 @@ export interface EksNodeGroupsArgs {
     clusterName: pulumi.Input<string>;
     kubernetesVersion: pulumi.Input<string>;
     nodeRoleArn: pulumi.Input<string>;
+    /** Private subnets, one per AZ in availabilityZones order. */
     subnetIds: pulumi.Input<string>[];
+    availabilityZones: readonly string[];
     pools: ClusterConfig["nodePools"];
     ebsKeyArn: pulumi.Input<string>;
     provider: Provider;
@@ -57,8 +92,8 @@ export class EksNodeGroups extends pulumi.ComponentResource {
     constructor(name: string, args: EksNodeGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:aws:EksNodeGroups", name, {}, opts);
         const o = { parent: this, provider: args.provider };
-        this.nodeGroups = nodeGroupSpecs(args.pools).map((spec) => {
-            const lt = new LaunchTemplate(`${name}-${spec.pool}`, {
+        this.nodeGroups = nodeGroupSpecs(args.pools, args.availabilityZones).map((spec) => {
+            const lt = new LaunchTemplate(`${name}-${spec.id}`, {
                 description: `EKS ${spec.pool} nodes`,
                 updateDefaultVersion: true,
                 blockDeviceMappings: [{
@@ -68,11 +103,11 @@ export class EksNodeGroups extends pulumi.ComponentResource {
                 // Hop limit 1: pods cannot reach node credentials; workloads use Pod Identity instead.
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
             }, o);
-            return new NodeGroup(`${name}-${spec.pool}`, {
+            return new NodeGroup(`${name}-${spec.id}`, {
                 clusterName: args.clusterName,
                 version: args.kubernetesVersion,
                 nodeRoleArn: args.nodeRoleArn,
-                subnetIds: args.subnetIds,
+                subnetIds: spec.subnets.map((i) => args.subnetIds[i]),
                 amiType: "AL2023_x86_64_STANDARD",
                 instanceTypes: spec.instanceTypes,
                 capacityType: spec.capacityType,

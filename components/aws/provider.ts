@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
-import type { Provider as GcpProvider } from "@pulumi/gcp/provider";
-import { warehouseProviderWithServices } from "../gcp/services";
+import { GcpProjectProviders, warehouseProviders } from "../gcp/services";
 import type { PlatformConfig } from "../config";
 
 /** The AWS config block; an aws stack without it never gets past config validation. */
@@ -17,6 +16,6 @@ export function awsProvider(name: string, cfg: PlatformConfig, opts: pulumi.Cust
 }
 
 /** BigQuery lives in GCP for every stack: the warehouse project gets its own explicit provider. */
-export function warehouseProvider(name: string, cfg: PlatformConfig, opts: pulumi.ComponentResourceOptions): GcpProvider {
-    return warehouseProviderWithServices(name, cfg.warehouseProject, cfg.warehouseRegion, opts);
+export function warehouseProvider(name: string, cfg: PlatformConfig, opts: pulumi.ComponentResourceOptions): GcpProjectProviders {
+    return warehouseProviders(name, cfg.warehouseProject, cfg.warehouseRegion, opts);
 }

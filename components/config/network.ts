@@ -22,6 +22,20 @@ export const networkSchema = z.strictObject({
 });
 export type NetworkConfig = z.infer<typeof networkSchema>;
 
+/** Every range the Kubernetes API endpoint admits: CI/VPN ranges and Vault's egress (TokenReview calls). */
+export function apiAllowedCidrs(cfg: { network: Pick<NetworkConfig, "controlPlaneAllowedCidrs">; vault?: { egressCidrs: readonly string[] } }): string[] {
+    return [...new Set([...cfg.network.controlPlaneAllowedCidrs, ...(cfg.vault?.egressCidrs ?? [])])];
+}
+
+/** Vault's egress ranges reach the API endpoint: never the whole internet, never the cluster's own network. */
+export function vaultEgressRules(n: NetworkConfig, egressCidrs: readonly string[], report: Report): void {
+    egressCidrs.forEach((c, i) => {
+        const [s, e] = cidrRange(c);
+        if (s === 0 && e === 2 ** 32 - 1) report(["vault", "egressCidrs", i], c, "opens the Kubernetes API to the internet; list Vault's egress (NAT) addresses instead");
+        if (cidrContains(n.nodeCidr, c)) report(["vault", "egressCidrs", i], c, "is inside the cluster network, which reaches the API privately already");
+    });
+}
+
 export function networkRules(cloud: "gcp" | "aws", n: NetworkConfig, report: Report): void {
     const bits = (c: string) => Number(c.split("/")[1]);
     if (cloud === "gcp") {

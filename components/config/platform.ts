@@ -20,6 +20,8 @@ export const gcpSchema = z.strictObject({
     /** Node zones; staging runs zonal in the first one, prod regional across all. */
     zones: z.array(z.string().regex(/^[a-z]+-[a-z]+\d-[a-z]$/, "must be a zone such as europe-west1-b")).min(1),
     billingAccount: z.string().regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, "must be a billing account id such as 01AB23-45CD67-89EF01"),
+    /** Service account of pull-request previews: read-only cluster access, plus Helm's release Secrets. */
+    previewServiceAccount: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/, "must be a service account email such as preview@project.iam.gserviceaccount.com").optional(),
 });
 
 export const awsSchema = z.strictObject({
@@ -28,6 +30,8 @@ export const awsSchema = z.strictObject({
     availabilityZones: z.array(z.string().regex(/^[a-z]{2}-[a-z]+-\d[a-z]$/, "must be an AZ such as eu-west-1a")).min(2),
     /** IAM principals (role ARNs) that administer the cluster through EKS access entries. */
     adminRoleArns: z.array(z.string().regex(/^arn:aws:iam::\d{12}:role\/.+$/, "must be an IAM role ARN")).min(1),
+    /** IAM role of pull-request previews: read-only cluster access (EKS access entry), plus Helm's release Secrets. */
+    previewRoleArn: z.string().regex(/^arn:aws:iam::\d{12}:role\/.+$/, "must be an IAM role ARN").optional(),
 });
 
 export const labelsSchema = z.strictObject({
@@ -61,5 +65,8 @@ export function platformRules(cfg: {
         cfg.aws.adminRoleArns.forEach((arn, i) => {
             if (!arn.includes(`::${cfg.aws!.accountId}:`)) report(["aws", "adminRoleArns", i], arn, `is not in aws.accountId (${cfg.aws!.accountId})`);
         });
+        const preview = cfg.aws.previewRoleArn;
+        if (preview && !preview.includes(`::${cfg.aws.accountId}:`)) report(["aws", "previewRoleArn"], preview, `is not in aws.accountId (${cfg.aws.accountId})`);
+        if (preview && cfg.aws.adminRoleArns.includes(preview)) report(["aws", "previewRoleArn"], preview, "is also in aws.adminRoleArns; previews must not administer the cluster");
     }
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { pinnedVersion, Report } from "./common";
 import { awsSchema, gcpSchema, labelsSchema, platformRules } from "./platform";
-import { networkSchema, networkRules } from "./network";
+import { networkSchema, networkRules, vaultEgressRules } from "./network";
 import { clusterSchema, clusterRules } from "./cluster";
 import { kafkaSchema, kafkaRules } from "./kafka";
 import { budgetSchema, dataRules, lakeSchema, warehouseSchema } from "./data";
@@ -39,6 +39,11 @@ export const stackSchema = z
         gcpImpersonation: z.boolean().default(false),
         /** EKS: IRSA instead of EKS Pod Identity. */
         awsIrsa: z.boolean().default(false),
+        /**
+         * Generation of a stack destroyed and created again under the same name: names GCP never frees (key rings and
+         * keys, the BigQuery quota preference, a workload identity pool id for 30 days) get the suffix `-g<n>`.
+         */
+        generation: z.number().int().min(2).max(99).optional(),
         /** The cost estimate (`--cost`): currency conversion and the budget check. */
         cost: z
             .strictObject({
@@ -62,6 +67,7 @@ export const stackSchema = z
         const report: Report = (path, value, message) => ctx.addIssue({ code: "custom", path, message, input: value });
         platformRules(cfg, report);
         networkRules(cfg.cloud, cfg.network, report);
+        vaultEgressRules(cfg.network, cfg.vault.egressCidrs, report);
         clusterRules(cfg.cloud, cfg.environment, cfg.cluster, report);
         kafkaRules(cfg.environment, cfg.kafka, report);
         dataRules(cfg.cloud, cfg.environment, cfg.lake, cfg.warehouse, cfg.budget, report);
@@ -77,6 +83,10 @@ export const stackSchema = z
             report(["cost", "usdRate"], undefined, `is required when budget.currency is ${cfg.budget.currency}: ${cfg.budget.currency} per USD, to convert the price table's USD list prices`);
         }
         if (cfg.budget.currency === "USD" && cfg.cost.usdRate !== undefined && cfg.cost.usdRate !== 1) report(["cost", "usdRate"], cfg.cost.usdRate, "must be 1 (or unset) when budget.currency is USD");
+        // RDS for PostgreSQL on gp3 allocates at least 20 GiB (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html).
+        if (cfg.cloud === "aws" && cfg.airflow.database.storageGb < 20) {
+            report(["airflow", "database", "storageGb"], cfg.airflow.database.storageGb, "must be at least 20 on aws (RDS gp3 storage minimum, GiB)");
+        }
         if (cfg.cloud === "gcp" && cfg.awsIrsa) report(["awsIrsa"], true, "is for aws stacks only");
         if (cfg.cloud === "aws" && cfg.gcpImpersonation) report(["gcpImpersonation"], true, "is for gcp stacks only");
     });

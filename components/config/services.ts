@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { name, posInt, quantity, Report } from "./common";
+import { cidr, name, posInt, quantity, Report } from "./common";
 import { VAULT_ROLES } from "../k8s/accounts";
 
 export const vaultSchema = z.strictObject({
@@ -8,6 +8,11 @@ export const vaultSchema = z.strictObject({
     namespace: z.string().optional(),
     /** KV v2 mount created for this environment. */
     kvMount: z.string().regex(/^[a-z0-9][a-z0-9-/]*$/, "must be a mount path such as kv-staging"),
+    /**
+     * Source ranges of Vault's outbound traffic. Vault's Kubernetes auth calls TokenReview on the cluster's API
+     * endpoint, which admits only listed ranges: these join network.controlPlaneAllowedCidrs on the endpoint.
+     */
+    egressCidrs: z.array(cidr).min(1, "must list Vault's egress range(s): its Kubernetes auth calls the cluster's API server"),
     /** Kubernetes auth mount created for this cluster. */
     authMount: z.string().regex(/^[a-z0-9][a-z0-9-/]*$/, "must be a mount path such as kubernetes-staging"),
     /** Token TTL of the per-application roles, in seconds. */

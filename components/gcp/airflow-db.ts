@@ -14,9 +14,12 @@ export interface GcpAirflowDatabaseArgs {
     provider: Provider;
     /** VPC the cluster runs in: the instance gets a private IP in it through private service access. */
     networkId: pulumi.Input<string>;
-    /** Optional CMEK (Cloud SQL service agent must hold encrypter/decrypter on it), and what grants it. */
-    kmsKeyName?: pulumi.Input<string>;
-    keyGrants?: pulumi.Resource[];
+    /**
+     * CMEK in the instance's region, and the Cloud SQL service agent's grant on it (the agent is generated first):
+     * the key setting can only be chosen at creation (a change replaces the instance), so it is never optional.
+     */
+    kmsKeyName: pulumi.Input<string>;
+    keyGrants: pulumi.Resource[];
 }
 
 /** Cloud SQL for PostgreSQL holding Airflow's metadata: private IP only, TLS required, HA + PITR in prod. */
@@ -84,7 +87,7 @@ export class GcpAirflowDatabase extends pulumi.ComponentResource implements Mana
                     { name: "max_connections", value: prod ? "400" : "200" },
                 ],
             },
-        }, { ...gcp, dependsOn: [peering, ...(args.keyGrants ?? [])], protect: prod });
+        }, { ...gcp, dependsOn: [peering, ...args.keyGrants], protect: prod });
 
         const password = new RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
         this.password = pulumi.secret(password.result);

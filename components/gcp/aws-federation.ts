@@ -8,6 +8,8 @@ import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import type { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import type { DatasetRef, Grant } from "../interfaces";
+import { datasetIamMember } from "./identity";
+import { generationSuffix } from "../names";
 
 /** Where a pod finds the projected token and the credential configuration. */
 export const GCP_TOKEN_DIR = "/var/run/secrets/tokens/gcp";
@@ -53,13 +55,17 @@ export function credentialConfiguration(providerName: string, tokenFile = `${GCP
 }
 
 /** Pool and provider ids: 4-32 chars, lower-case, not starting with "gcp-". */
-export function federationIds(stack: string): { poolId: string; providerId: string } {
-    const id = `eks-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 32).replace(/-+$/, "");
+export function federationIds(stack: string, generation?: number): { poolId: string; providerId: string } {
+    // The generation suffix survives truncation: it is what makes the id new.
+    const suffix = generationSuffix({ generation });
+    const id = `${`eks-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 32 - suffix.length).replace(/-+$/, "")}${suffix}`;
     return { poolId: id, providerId: "eks-oidc" };
 }
 
 export interface AwsFederationArgs {
     stack: string;
+    /** Stack generation after a destroy (the pool id of a deleted pool stays reserved for 30 days). */
+    generation?: number;
     warehouseProject: string;
     /** OIDC issuer of the EKS cluster (https://oidc.eks.<region>.amazonaws.com/id/<id>). */
     issuerUri: pulumi.Input<string>;
@@ -67,6 +73,8 @@ export interface AwsFederationArgs {
 }
 
 export interface FederatedAccess {
+    /** The BigQuery bindings and the credential ConfigMap. */
+    ready: pulumi.Resource[];
     podEnv: k8sInput.core.v1.EnvVar[];
     podVolumes: k8sInput.core.v1.Volume[];
     podVolumeMounts: k8sInput.core.v1.VolumeMount[];
@@ -85,7 +93,7 @@ export class AwsFederation extends pulumi.ComponentResource {
         this.gcp = args.provider;
         this.project = args.warehouseProject;
         const o = { parent: this, provider: args.provider };
-        const ids = federationIds(args.stack);
+        const ids = federationIds(args.stack, args.generation);
         const pool = new WorkloadIdentityPool(name, {
             project: args.warehouseProject,
             workloadIdentityPoolId: ids.poolId,
@@ -114,19 +122,22 @@ export class AwsFederation extends pulumi.ComponentResource {
     bind(name: string, args: { namespace: pulumi.Input<string>; serviceAccountName: string; grants: readonly Grant[]; k8sProvider: K8sProvider }, parent: pulumi.Resource): FederatedAccess {
         const o = { parent, provider: this.gcp };
         const member = pulumi.all([this.poolName, args.namespace]).apply(([pool, ns]) => federatedPrincipal(pool, ns, args.serviceAccountName));
+        const ready: pulumi.Resource[] = [];
         bigQueryBindings(args.grants).forEach((b, i) => {
             // Dataset IAM takes federated principals only as `iamMember:principal://…` (provider's iamMemberToAccess).
             if (b.scope === "dataset") {
-                new DatasetIamMember(`${name}-bq-${b.dataset.logicalName}-${i}`, { project: b.dataset.project, datasetId: b.dataset.datasetId, role: b.role, member: member.apply((m) => `iamMember:${m}`) }, { ...o, dependsOn: [b.dataset.resource] });
+                ready.push(new DatasetIamMember(`${name}-bq-${b.dataset.logicalName}-${i}`, { project: b.dataset.project, datasetId: b.dataset.datasetId, role: b.role, member: member.apply(datasetIamMember) }, { ...o, dependsOn: [b.dataset.resource] }));
             } else {
-                new IAMMember(`${name}-bq-${b.role.split(".").pop()}`, { project: this.project, role: b.role, member }, o);
+                ready.push(new IAMMember(`${name}-bq-${b.role.split(".").pop()}`, { project: this.project, role: b.role, member }, o));
             }
         });
         const cm = new ConfigMap(`${name}-gcp-credentials`, {
             metadata: { name: `${args.serviceAccountName}-gcp-credentials`, namespace: args.namespace },
             data: { [GCP_CREDENTIALS_FILE]: this.providerName.apply((p) => JSON.stringify(credentialConfiguration(p), null, 2)) },
         }, { parent, provider: args.k8sProvider });
+        ready.push(cm);
         return {
+            ready,
             podEnv: [
                 { name: "GOOGLE_APPLICATION_CREDENTIALS", value: `${GCP_CREDENTIALS_DIR}/${GCP_CREDENTIALS_FILE}` },
                 { name: "GOOGLE_CLOUD_PROJECT", value: this.project },

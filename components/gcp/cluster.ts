@@ -4,7 +4,9 @@ import { Cluster, ClusterArgs } from "@pulumi/gcp/container/cluster";
 import { Account } from "@pulumi/gcp/serviceaccount/account";
 import { IAMMember } from "@pulumi/gcp/projects/iammember";
 import { RepositoryIamMember } from "@pulumi/gcp/artifactregistry/repositoryIamMember";
+import type { Repository } from "@pulumi/gcp/artifactregistry/repository";
 import type { PlatformConfig } from "../config";
+import { apiAllowedCidrs } from "../config/network";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
 import { GkeNodePools, hardenedNodeConfig } from "./nodepools";
 
@@ -18,10 +20,16 @@ export interface GkeClusterArgs {
     diskKeyId: pulumi.Input<string>;
     /** Service-agent grants on those keys; the cluster and node pools are created after them. */
     keyGrants: pulumi.Resource[];
+    /** The platform's own image repository (created by the foundation): nodes get read access on it. */
+    registry: { project: string; location: string; repository: Repository };
 }
 
-/** The only project roles of the node service account: write logs and metrics (no default compute SA, no editor). */
-export const NODE_ROLES = ["roles/logging.logWriter", "roles/monitoring.metricWriter"] as const;
+/**
+ * The only project role of the node service account: the documented minimum for a custom node service account
+ * (logs, metrics, and what node components read; https://cloud.google.com/kubernetes-engine/docs/how-to/service-accounts#default-gke-service-agent),
+ * no default compute SA, no editor.
+ */
+export const NODE_ROLES = ["roles/container.defaultNodeServiceAccount"] as const;
 
 export interface ArtifactRepository { project: string; location: string; repository: string }
 
@@ -52,8 +60,9 @@ export function clusterPlacement(cfg: Pick<PlatformConfig, "gcp" | "cluster">): 
 }
 
 /** Control-plane access: IP endpoint limited to the configured CIDRs, or private endpoint plus the IAM-gated DNS endpoint. */
-export function controlPlaneAccess(cfg: Pick<PlatformConfig, "network">): Pick<ClusterArgs, "privateClusterConfig" | "masterAuthorizedNetworksConfig" | "controlPlaneEndpointsConfig"> {
-    const allowed = cfg.network.controlPlaneAllowedCidrs;
+export function controlPlaneAccess(cfg: Pick<PlatformConfig, "network"> & { vault?: { egressCidrs: readonly string[] } }): Pick<ClusterArgs, "privateClusterConfig" | "masterAuthorizedNetworksConfig" | "controlPlaneEndpointsConfig"> {
+    // Vault's egress is admitted too: its Kubernetes auth calls TokenReview on this endpoint.
+    const allowed = apiAllowedCidrs(cfg);
     const privateOnly = allowed.length === 0;
     return {
         privateClusterConfig: {
@@ -101,7 +110,16 @@ export class GkeCluster extends pulumi.ComponentResource {
             member: nodeSa.member,
         }, { parent: this, provider }));
         this.nodeServiceAccountEmail = nodeSa.email;
-        for (const repo of artifactRepositories(cfg)) {
+        const own = args.registry;
+        new RepositoryIamMember(`${name}-nodes-pull-${own.project}-registry`, {
+            project: own.project,
+            location: own.location,
+            repository: own.repository.repositoryId,
+            role: "roles/artifactregistry.reader",
+            member: nodeSa.member,
+        }, { parent: this, provider });
+        // Other repositories that config images name (not created here): reader on each of them only.
+        for (const repo of artifactRepositories(cfg).filter((r) => !(r.project === own.project && r.location === own.location))) {
             new RepositoryIamMember(`${name}-nodes-pull-${repo.project}-${repo.repository}`, {
                 project: repo.project,
                 location: repo.location,
@@ -134,7 +152,8 @@ export class GkeCluster extends pulumi.ComponentResource {
             datapathProvider: "ADVANCED_DATAPATH",
             databaseEncryption: { state: "ENCRYPTED", keyName: args.gkeKeyId },
             enableShieldedNodes: true,
-            securityPostureConfig: { mode: "BASIC", vulnerabilityMode: "VULNERABILITY_BASIC" },
+            // No vulnerabilityMode: VULNERABILITY_BASIC was removed by Google in July 2025.
+            securityPostureConfig: { mode: "BASIC" },
             addonsConfig: {
                 gcePersistentDiskCsiDriverConfig: { enabled: true },
                 httpLoadBalancing: { disabled: false },

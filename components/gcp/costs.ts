@@ -1,15 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "@pulumi/gcp/provider";
-import { lookupProvider } from "./provider";
 import { SQuotaPreference } from "@pulumi/gcp/cloudquota/squotaPreference";
 import { Budget } from "@pulumi/gcp/billing/budget";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
 import type { PlatformConfig } from "../config";
+import { generationSuffix } from "../names";
 
 export interface WarehouseCostsArgs {
     config: PlatformConfig;
-    /** Provider of the warehouse project (with a billing/quota project set for the Billing Budget API). */
-    provider: Provider;
+    /** Provider of the warehouse project that bills requests to it (the Budget and Cloud Quotas APIs require a quota project). */
+    quotaProvider: Provider;
+    /** Provider of the project-number lookup: one that needs no API enabled in the project. */
+    lookupProvider: Provider;
 }
 
 /** QueryUsagePerDay is expressed in MiB by the Cloud Quotas API, as a string. */
@@ -42,12 +44,12 @@ export class WarehouseCosts extends pulumi.ComponentResource {
     constructor(name: string, args: WarehouseCostsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:WarehouseCosts", name, {}, opts);
         const cfg = args.config;
-        const provider = args.provider;
+        const provider = args.quotaProvider;
         const project = cfg.warehouseProject;
 
         this.quota = new SQuotaPreference(`${name}-query-usage`, {
             parent: `projects/${project}`,
-            name: `bigquery-query-usage-per-day-${cfg.stack}`,
+            name: `bigquery-query-usage-per-day-${cfg.stack}${generationSuffix(cfg)}`,
             service: "bigquery.googleapis.com",
             quotaId: "QueryUsagePerDay",
             dimensions: {},
@@ -58,7 +60,7 @@ export class WarehouseCosts extends pulumi.ComponentResource {
         }, { parent: this, provider });
 
         const b = gcpBudgetOf(cfg);
-        const projectNumber = getProjectOutput({ projectId: project }, { parent: this, provider: lookupProvider(provider) }).number;
+        const projectNumber = getProjectOutput({ projectId: project }, { parent: this, provider: args.lookupProvider }).number;
         this.budget = new Budget(`${name}-budget`, {
             billingAccount: b.billingAccount,
             displayName: `dataplatform-${cfg.stack}`,

@@ -4,14 +4,16 @@ import type { Provider } from "@pulumi/gcp/provider";
 import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
+import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects/iammember";
 import type { PlatformConfig } from "../config";
+import { apiAllowedCidrs } from "../config/network";
 import type { ClusterNetwork, IdentityBinder } from "../interfaces";
-import { gcpBootstrapProvider, gcpProvider, lookupProvider } from "./provider";
 import { bigqueryKmsLocation, GcpKeys } from "./keys";
 import { GcpNetwork } from "./network";
 import { GkeCluster } from "./cluster";
+import { GcpRegistry } from "./registry";
 import { GcpIdentityBinder } from "./identity";
-import { GcpProjectServices, PLATFORM_SERVICES, warehouseProviderWithServices } from "./services";
+import { gcpProjectProviders, GcpProjectProviders, PLATFORM_SERVICES, warehouseProviders } from "./services";
 
 export interface GcpFoundationArgs {
     config: PlatformConfig;
@@ -57,6 +59,9 @@ export function storageClassSpec<K extends pulumi.Input<string>>(cfg: Pick<Platf
 export class GcpFoundation extends pulumi.ComponentResource {
     readonly provider: Provider;
     readonly warehouseProvider: Provider;
+    /** Lookups, resources and quota/budget providers of the cluster project and of the warehouse project. */
+    readonly providers: GcpProjectProviders;
+    readonly warehouseProviders: GcpProjectProviders;
     readonly keys: GcpKeys;
     readonly warehouseKeys: GcpKeys;
     readonly networkId: pulumi.Output<string>;
@@ -67,32 +72,39 @@ export class GcpFoundation extends pulumi.ComponentResource {
     readonly oidcIssuer: pulumi.Output<string>;
     readonly nodeServiceAccountEmail: pulumi.Output<string>;
     readonly k8sProvider: K8sProvider;
+    readonly clusterReady: pulumi.Resource[];
+    readonly previewSubject?: { kind: "User" | "Group"; name: string };
     /** Control-plane, node and identity addresses for the NetworkPolicies. */
     readonly clusterNetwork: ClusterNetwork;
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;
+    readonly registry: GcpRegistry;
     readonly outputs: Record<string, pulumi.Input<unknown>>;
 
     constructor(name: string, args: GcpFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:Foundation", name, {}, opts);
         const cfg = args.config;
         const gcp = cfg.gcp!;
-        // APIs first, through their own provider: everything on `provider` then waits for them.
-        const bootstrap = gcpBootstrapProvider(`${name}-gcp-bootstrap`, gcp.project, gcp.region, { parent: this });
-        const services = new GcpProjectServices(`${name}-services`, { provider: bootstrap, project: gcp.project, services: PLATFORM_SERVICES }, { parent: this });
-        this.provider = gcpProvider(`${name}-gcp`, gcp.project, gcp.region, { parent: this, dependsOn: [services] }, bootstrap);
-        if (cfg.warehouseProject === gcp.project) {
-            this.warehouseProvider = this.provider;
-        } else {
-            this.warehouseProvider = warehouseProviderWithServices(`${name}-gcp-warehouse`, cfg.warehouseProject, cfg.warehouseRegion, { parent: this });
-        }
+        // APIs first, through a provider that needs none of them: everything on `provider` then waits for them.
+        this.providers = gcpProjectProviders(`${name}-gcp`, `${name}-services`, gcp.project, gcp.region, PLATFORM_SERVICES, { parent: this });
+        this.provider = this.providers.provider;
+        this.warehouseProviders = cfg.warehouseProject === gcp.project
+            ? this.providers
+            : warehouseProviders(`${name}-gcp-warehouse`, cfg.warehouseProject, cfg.warehouseRegion, { parent: this });
+        this.warehouseProvider = this.warehouseProviders.provider;
 
         this.keys = new GcpKeys(`${name}-keys`, {
-            config: cfg, provider: this.provider, project: gcp.project, location: gcp.region, purposes: ["gke", "disk", "storage"],
+            config: cfg, provider: this.provider, lookupProvider: this.providers.bootstrap, project: gcp.project, location: gcp.region, ring: "platform",
+            purposes: ["gke", "disk", "storage", "registry", "sql"],
         }, { parent: this });
         this.warehouseKeys = new GcpKeys(`${name}-warehouse-keys`, {
-            config: cfg, provider: this.warehouseProvider, project: cfg.warehouseProject,
+            config: cfg, provider: this.warehouseProvider, lookupProvider: this.warehouseProviders.bootstrap, project: cfg.warehouseProject, ring: "warehouse",
             location: bigqueryKmsLocation(cfg.warehouse.location), purposes: ["bigquery"],
+        }, { parent: this });
+
+        this.registry = new GcpRegistry(`${name}-registry`, {
+            project: gcp.project, location: gcp.region, kmsKeyName: this.keys.keyId("registry"), keyGrant: this.keys.grant("registry"),
+            environment: cfg.environment, provider: this.provider,
         }, { parent: this });
 
         const network = new GcpNetwork(`${name}-network`, { config: cfg, provider: this.provider }, { parent: this });
@@ -107,6 +119,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
             gkeKeyId: this.keys.keyId("gke"),
             diskKeyId: this.keys.keyId("disk"),
             keyGrants: [this.keys.grant("gke"), this.keys.grant("disk")],
+            registry: { project: gcp.project, location: gcp.region, repository: this.registry.repository },
         }, { parent: this });
         const cluster = gke.cluster;
         this.clusterName = gke.clusterName;
@@ -115,17 +128,19 @@ export class GcpFoundation extends pulumi.ComponentResource {
         this.oidcIssuer = pulumi.interpolate`https://container.googleapis.com/v1/projects/${gcp.project}/locations/${gke.location}/clusters/${cluster.name}`;
 
         // Without allowed CIDRs the IP endpoint is private: reach the API through the IAM-gated DNS endpoint.
-        const viaDns = cfg.network.controlPlaneAllowedCidrs.length === 0;
+        const viaDns = apiAllowedCidrs(cfg).length === 0;
         this.clusterEndpoint = viaDns
             ? cluster.controlPlaneEndpointsConfig.apply((c) => `https://${c.dnsEndpointConfig?.endpoint ?? ""}`)
             : pulumi.interpolate`https://${cluster.endpoint}`;
         const kubeconfig = pulumi.all([cluster.name, this.clusterEndpoint, this.clusterCaCertificate]).apply(([n, server, ca]) =>
             gkeKubeconfig({ name: `gke_${gcp.project}_${gke.location}_${n}`, server, caCertificatePem: viaDns ? undefined : ca }));
+        // Everything on the Kubernetes provider waits for the node pools: nothing that schedules pods starts earlier.
+        this.clusterReady = Object.values(gke.nodePools.pools);
         this.clusterNetwork = gkeClusterNetwork(cfg);
         this.k8sProvider = new K8sProvider(`${name}-k8s`, {
             kubeconfig,
             enableServerSideApply: true,
-        }, { parent: this, dependsOn: Object.values(gke.nodePools.pools) });
+        }, { parent: this, dependsOn: this.clusterReady });
 
         const sc = new StorageClass(`${name}-storageclass`, {
             metadata: { name: "pd-balanced-cmek", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
@@ -133,7 +148,16 @@ export class GcpFoundation extends pulumi.ComponentResource {
         }, { parent: this, provider: this.k8sProvider, dependsOn: [this.keys.grant("disk")] });
         this.storageClassName = sc.metadata.name;
 
-        const projectNumber = getProjectOutput({ projectId: gcp.project }, { parent: this, provider: lookupProvider(this.provider) }).number;
+        // Previews: IAM lets the account reach the cluster (get credentials, connect through the DNS endpoint) and
+        // nothing inside it; RBAC on its email (GKE's user name of a service account) grants the reads.
+        if (gcp.previewServiceAccount) {
+            new ProjectIAMMember(`${name}-preview-cluster-viewer`, {
+                project: gcp.project, role: "roles/container.clusterViewer", member: `serviceAccount:${gcp.previewServiceAccount}`,
+            }, { parent: this, provider: this.provider });
+            this.previewSubject = { kind: "User", name: gcp.previewServiceAccount };
+        }
+
+        const projectNumber = getProjectOutput({ projectId: gcp.project }, { parent: this, provider: this.providers.bootstrap }).number;
         this.identity = new GcpIdentityBinder({
             config: cfg,
             provider: this.provider,
@@ -156,6 +180,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
             nodeServiceAccount: this.nodeServiceAccountEmail,
             storageClass: this.storageClassName,
             kmsKeyRing: this.keys.keyRingId,
+            registry: this.registry.url,
         };
         this.registerOutputs(this.outputs);
     }

@@ -62,6 +62,17 @@ export function wifPrincipal(projectNumber: string, workloadPool: string, namesp
     return `principal://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${workloadPool}/subject/ns/${namespace}/sa/${serviceAccount}`;
 }
 
+/**
+ * The member string a BigQuery dataset IAM resource accepts. The provider maps members onto dataset access
+ * entries by their prefix (user/group/domain/serviceAccount/iamMember, or a special group) and refuses any
+ * other prefix, so a federated `principal://…` is written `iamMember:principal://…` there
+ * (terraform-provider-google, services/bigquery/iam_bigquery_member_dataset.go, iamMemberToAccess; the
+ * member docs of @pulumi/gcp bigquery.DatasetIamMember). Bucket and project IAM take the bare principal.
+ */
+export function datasetIamMember(member: string): string {
+    return /^principal(Set)?:\/\//.test(member) ? `iamMember:${member}` : member;
+}
+
 /** Member allowed to impersonate a Google service account from a Kubernetes ServiceAccount. */
 export function ksaImpersonationMember(workloadPool: string, namespace: string, serviceAccount: string): string {
     return `serviceAccount:${workloadPool}[${namespace}/${serviceAccount}]`;
@@ -95,6 +106,7 @@ export class GcpWorkloadIdentity extends pulumi.ComponentResource implements Wor
     readonly namespace: pulumi.Output<string>;
     readonly serviceAccountName: string;
     readonly serviceAccount: ServiceAccount;
+    readonly ready: pulumi.Resource[] = [];
     readonly principal: pulumi.Output<string>;
     readonly podEnv: k8sInput.core.v1.EnvVar[] = [];
     readonly podVolumes: k8sInput.core.v1.Volume[] = [];
@@ -122,11 +134,11 @@ export class GcpWorkloadIdentity extends pulumi.ComponentResource implements Wor
                 displayName: `Workload ${ksa} (${cfg.stack})`,
                 description: "Impersonated by one Kubernetes ServiceAccount through Workload Identity; no keys",
             }, gcpOpts);
-            new ServiceAccountIAMMember(`${name}-wi-user`, {
+            this.ready.push(new ServiceAccountIAMMember(`${name}-wi-user`, {
                 serviceAccountId: gsa.name,
                 role: "roles/iam.workloadIdentityUser",
                 member: ns.apply((n) => ksaImpersonationMember(b.workloadPool, n, ksa)),
-            }, gcpOpts);
+            }, gcpOpts));
             member = gsa.member;
             this.principal = gsa.email;
             annotations = { "iam.gke.io/gcp-service-account": gsa.email };
@@ -135,40 +147,37 @@ export class GcpWorkloadIdentity extends pulumi.ComponentResource implements Wor
             this.principal = member;
         }
 
-        args.grants.forEach((g, i) => this.bindGrant(`${name}-${grantSuffix(g, i)}`, g, member, cfg, gcpOpts, whOpts));
+        args.grants.forEach((g, i) => this.ready.push(this.bindGrant(`${name}-${grantSuffix(g, i)}`, g, member, cfg, gcpOpts, whOpts)));
 
         this.serviceAccount = new ServiceAccount(`${name}-ksa`, {
             metadata: { name: ksa, namespace: ns, labels: args.labels, annotations },
         }, { parent: this, provider: b.k8sProvider });
+        this.ready.push(this.serviceAccount);
 
         this.registerOutputs({ principal: this.principal, namespace: this.namespace });
     }
 
-    private bindGrant(name: string, g: Grant, member: pulumi.Input<string>, cfg: PlatformConfig, gcpOpts: pulumi.CustomResourceOptions, whOpts: pulumi.CustomResourceOptions): void {
+    private bindGrant(name: string, g: Grant, member: pulumi.Input<string>, cfg: PlatformConfig, gcpOpts: pulumi.CustomResourceOptions, whOpts: pulumi.CustomResourceOptions): pulumi.Resource {
         switch (g.kind) {
             case "bucket": {
                 const binding = g.bucket.name.apply((bucketName) => gcpBinding({ kind: "bucket", bucketName, access: g.access, prefix: g.prefix }));
-                new BucketIAMMember(name, {
+                return new BucketIAMMember(name, {
                     bucket: g.bucket.name,
                     role: binding.role,
                     member,
                     condition: g.prefix ? binding.apply((x) => x.condition!) : undefined,
                 }, { ...gcpOpts, dependsOn: [g.bucket.resource, ...((gcpOpts.dependsOn as pulumi.Resource[] | undefined) ?? [])] });
-                return;
             }
             case "dataset":
-                new DatasetIamMember(name, {
+                return new DatasetIamMember(name, {
                     project: g.dataset.project,
                     datasetId: g.dataset.datasetId,
                     role: gcpBinding({ kind: "dataset", access: g.access }).role,
-                    // Dataset IAM takes federated principals only as `iamMember:principal://…` (provider's iamMemberToAccess).
-                    member: pulumi.output(member).apply((m) => (m.startsWith("principal") ? `iamMember:${m}` : m)),
+                    member: pulumi.output(member).apply(datasetIamMember),
                 }, { ...whOpts, dependsOn: [g.dataset.resource, ...((whOpts.dependsOn as pulumi.Resource[] | undefined) ?? [])] });
-                return;
             case "bigqueryJobs":
             case "bigqueryReadSessions":
-                new ProjectIAMMember(name, { project: cfg.warehouseProject, role: gcpBinding(g).role, member }, whOpts);
-                return;
+                return new ProjectIAMMember(name, { project: cfg.warehouseProject, role: gcpBinding(g).role, member }, whOpts);
         }
     }
 }

@@ -1,21 +1,26 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "@pulumi/gcp/provider";
-import { lookupProvider } from "./provider";
 import { KeyRing } from "@pulumi/gcp/kms/keyRing";
 import { CryptoKey } from "@pulumi/gcp/kms/cryptoKey";
 import { CryptoKeyIAMMember } from "@pulumi/gcp/kms/cryptoKeyIAMMember";
+import { ServiceIdentity } from "@pulumi/gcp/projects/serviceIdentity";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
 import { getProjectServiceAccountOutput } from "@pulumi/gcp/storage/getProjectServiceAccount";
 import { getDefaultServiceAccountOutput } from "@pulumi/gcp/bigquery/getDefaultServiceAccount";
 import type { PlatformConfig } from "../config";
+import { generationSuffix } from "../names";
 
-export type KeyPurpose = "gke" | "disk" | "storage" | "bigquery";
+export type KeyPurpose = "gke" | "disk" | "storage" | "bigquery" | "registry" | "sql";
 
 export interface GcpKeysArgs {
     config: PlatformConfig;
     provider: Provider;
+    /** Provider of the lookups (project number, service agents): one that needs no API enabled in the project. */
+    lookupProvider: Provider;
     /** Project that holds the key ring (and whose service agents use the keys). */
     project: string;
+    /** Which ring of the stack this is ("platform", "warehouse"): its name never depends on the purposes. */
+    ring: string;
     /** KMS location: a region, or a multi-region such as "europe" for BigQuery datasets in EU. */
     location: string;
     purposes: KeyPurpose[];
@@ -40,6 +45,8 @@ export function serviceAgent(purpose: KeyPurpose, projectNumber: string): string
         case "disk": return `serviceAccount:service-${projectNumber}@compute-system.iam.gserviceaccount.com`;
         case "storage": return `serviceAccount:service-${projectNumber}@gs-project-accounts.iam.gserviceaccount.com`;
         case "bigquery": return `serviceAccount:bq-${projectNumber}@bigquery-encryption.iam.gserviceaccount.com`;
+        case "registry": return `serviceAccount:service-${projectNumber}@gcp-sa-artifactregistry.iam.gserviceaccount.com`;
+        case "sql": return `serviceAccount:service-${projectNumber}@gcp-sa-cloud-sql.iam.gserviceaccount.com`;
     }
 }
 
@@ -55,9 +62,19 @@ function ensureAgent(purpose: KeyPurpose, project: string, opts: pulumi.InvokeOu
     }
 }
 
-/** Key ring name: one per stack and purpose set (key rings can never be deleted, so names must not collide). */
-export function keyRingName(stack: string, purposes: readonly KeyPurpose[]): string {
-    return `dataplatform-${stack}-${[...purposes].sort().join("-")}`;
+/**
+ * Service agents that exist only once generated (services.generateServiceIdentity): the Cloud SQL agent, which
+ * Cloud SQL's CMEK setup has created with `gcloud beta services identity create --service=sqladmin.googleapis.com`
+ * (https://cloud.google.com/sql/docs/postgres/configure-cmek), and the Artifact Registry agent.
+ */
+export const GENERATED_AGENTS: Partial<Record<KeyPurpose, string>> = { sql: "sqladmin.googleapis.com", registry: "artifactregistry.googleapis.com" };
+
+/**
+ * Key ring name: one per stack and ring (key rings can never be deleted, so names must not collide). It does not
+ * depend on the purposes: adding a purpose adds a key, it never renames the ring and replaces every key.
+ */
+export function keyRingName(stack: string, ring: string, generation?: number): string {
+    return `dataplatform-${stack}-${ring}${generationSuffix({ generation })}`;
 }
 
 /**
@@ -79,13 +96,14 @@ export class GcpKeys extends pulumi.ComponentResource {
         const provider = args.provider;
 
         const ring = new KeyRing(`${name}-ring`, {
-            name: keyRingName(cfg.stack, args.purposes),
+            name: keyRingName(cfg.stack, args.ring, cfg.generation),
             project: args.project,
             location: args.location,
         }, { parent: this, provider, protect: prod, retainOnDelete: true });
         this.keyRingId = ring.id;
 
-        const projectNumber = getProjectOutput({ projectId: args.project }, { parent: this, provider: lookupProvider(provider) }).number;
+        const lookup = { parent: this, provider: args.lookupProvider };
+        const projectNumber = getProjectOutput({ projectId: args.project }, lookup).number;
         const keys: Partial<Record<KeyPurpose, CryptoKey>> = {};
         this.grants = [];
         for (const purpose of [...new Set(args.purposes)]) {
@@ -97,13 +115,18 @@ export class GcpKeys extends pulumi.ComponentResource {
                 versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: prod ? "HSM" : "SOFTWARE" },
                 // Destroying a key version makes everything encrypted with it unreadable: keep a grace period.
                 destroyScheduledDuration: `${(prod ? 30 : 7) * 24 * 3600}s`,
-            }, { parent: this, provider, protect: prod });
+            // A key can never be deleted, only its versions: retained in every environment, never half-destroyed.
+            }, { parent: this, provider, protect: prod, retainOnDelete: true });
             keys[purpose] = key;
+            const agentService = GENERATED_AGENTS[purpose];
+            const agent = agentService
+                ? new ServiceIdentity(`${name}-${purpose}-agent`, { project: args.project, service: agentService }, { parent: this, provider })
+                : undefined;
             const grant = new CryptoKeyIAMMember(`${name}-${purpose}-agent`, {
                 cryptoKeyId: key.id,
                 role: ENCRYPTER_DECRYPTER,
-                member: pulumi.all([projectNumber, ensureAgent(purpose, args.project, { parent: this, provider: lookupProvider(provider) })]).apply(([n]) => serviceAgent(purpose, n)),
-            }, { parent: this, provider });
+                member: pulumi.all([projectNumber, ensureAgent(purpose, args.project, lookup)]).apply(([n]) => serviceAgent(purpose, n)),
+            }, { parent: this, provider, dependsOn: agent ? [agent] : [] });
             this.grantOf[purpose] = grant;
             this.grants.push(grant);
         }

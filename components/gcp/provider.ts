@@ -1,31 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/gcp/provider";
 
-/** The bootstrap provider of each project provider: lookups go through it. */
-const lookups = new WeakMap<Provider, Provider>();
-
 /**
  * An explicit GCP provider pinned to one project and region: every GCP resource names its provider, so an
- * ambient `gcloud config` project can never receive resources by accident. With `bootstrap`, lookups made
- * for this provider (lookupProvider) go through the bootstrap provider instead.
+ * ambient `gcloud config` project can never receive resources by accident.
+ *
+ * `quotaProject` bills every request to the project itself (`billingProject` + `userProjectOverride`): the
+ * API called must then be enabled in that project, so only the providers of the APIs that refuse calls
+ * without a quota project (Billing Budgets, Cloud Quotas) set it. Without it, requests are billed to the
+ * caller's own project, which works on a project where nothing is enabled yet.
  */
-export function gcpProvider(name: string, project: string, region: string, opts: pulumi.ResourceOptions, bootstrap?: Provider): Provider {
-    // The Billing Budgets and Cloud Quotas APIs bill requests to a quota project: the stack's own.
-    const p = new Provider(name, { project, region, addPulumiAttributionLabel: false, billingProject: project, userProjectOverride: true }, opts);
-    if (bootstrap) lookups.set(p, bootstrap);
-    return p;
-}
-
-/**
- * A provider that needs nothing enabled in `project`: no quota project, so requests are billed to the caller's
- * own project. It enables the project's APIs and runs the lookups, which a preview performs for real before
- * any resource (Service included) exists.
- */
-export function gcpBootstrapProvider(name: string, project: string, region: string, opts: pulumi.ResourceOptions): Provider {
-    return new Provider(name, { project, region, addPulumiAttributionLabel: false }, opts);
-}
-
-/** The provider lookups (invokes) for `provider`'s project go through: its bootstrap provider when it has one. */
-export function lookupProvider(provider: Provider): Provider {
-    return lookups.get(provider) ?? provider;
+export function gcpProvider(name: string, project: string, region: string, opts: pulumi.ResourceOptions, quotaProject = false): Provider {
+    return new Provider(name, {
+        project, region, addPulumiAttributionLabel: false,
+        ...(quotaProject ? { billingProject: project, userProjectOverride: true } : {}),
+    }, opts);
 }

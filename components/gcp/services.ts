@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "@pulumi/gcp/provider";
 import { Service } from "@pulumi/gcp/projects/service";
-import { gcpBootstrapProvider, gcpProvider } from "./provider";
+import { gcpProvider } from "./provider";
 
 /** APIs the platform uses in its GCP project: cluster, network, keys, identity, lake, warehouse, Airflow DB. */
 export const PLATFORM_SERVICES = [
@@ -62,13 +62,31 @@ export class GcpProjectServices extends pulumi.ComponentResource {
     }
 }
 
+/** The providers of one GCP project, each for what it can do on a brand-new project. */
+export interface GcpProjectProviders {
+    /** Needs no API enabled in the project: enables the APIs and answers every lookup (also during preview). */
+    readonly bootstrap: Provider;
+    /** Every resource, once the APIs are enabled. */
+    readonly provider: Provider;
+    /** Billing budgets and quota preferences only: bills requests to the project (after the APIs are enabled). */
+    readonly quota: Provider;
+}
+
 /**
- * A provider for a BigQuery-only project (the warehouse of an AWS stack, or one apart from the cluster's
- * project): its APIs are enabled first through a bootstrap provider, and everything on the returned provider
- * waits for them.
+ * The project's APIs enabled through a bootstrap provider, and the providers that wait for them. Names:
+ * `<prefix>-bootstrap`, `<prefix>`, `<prefix>-quota` and the services component `servicesName`.
  */
-export function warehouseProviderWithServices(name: string, project: string, region: string, opts: pulumi.ComponentResourceOptions): Provider {
-    const bootstrap = gcpBootstrapProvider(`${name}-bootstrap`, project, region, opts);
-    const services = new GcpProjectServices(`${name}-services`, { provider: bootstrap, project, services: WAREHOUSE_SERVICES }, opts);
-    return gcpProvider(name, project, region, { ...opts, dependsOn: [services] }, bootstrap);
+export function gcpProjectProviders(prefix: string, servicesName: string, project: string, region: string, services: readonly string[], opts: pulumi.ComponentResourceOptions): GcpProjectProviders {
+    const bootstrap = gcpProvider(`${prefix}-bootstrap`, project, region, opts);
+    const enabled = new GcpProjectServices(servicesName, { provider: bootstrap, project, services }, opts);
+    return {
+        bootstrap,
+        provider: gcpProvider(prefix, project, region, { ...opts, dependsOn: [enabled] }),
+        quota: gcpProvider(`${prefix}-quota`, project, region, { ...opts, dependsOn: [enabled] }, true),
+    };
+}
+
+/** The providers of a BigQuery-only project (the warehouse of an AWS stack, or one apart from the cluster's project). */
+export function warehouseProviders(name: string, project: string, region: string, opts: pulumi.ComponentResourceOptions): GcpProjectProviders {
+    return gcpProjectProviders(name, `${name}-services`, project, region, WAREHOUSE_SERVICES, opts);
 }

@@ -55,7 +55,8 @@ export class Warehouse extends pulumi.ComponentResource {
                 location: wh.location,
                 defaultEncryptionConfiguration: { kmsKeyName: args.kmsKeyName },
                 defaultTableExpirationMs: !prod && d.defaultTableExpirationDays ? d.defaultTableExpirationDays * 86_400_000 : undefined,
-                deleteContentsOnDestroy: false,
+                // Outside prod a destroy removes the tables too (jobs create tables that would block it).
+                deleteContentsOnDestroy: !prod,
             }, { parent: this, provider, dependsOn: args.keyGrants, ...keep });
             resources[d.name] = ds;
             datasets[d.name] = { logicalName: d.name, project, datasetId: ds.datasetId, resource: ds };

@@ -78,7 +78,7 @@ export class LagAutoscaling extends pulumi.ComponentResource {
                 spec: pulumi.all([access.secretName, podIdentity(identity), sinkUrl(args.buckets, c.kafkaUser)]).apply(([secretName, id, url]) => consumerDeployment(cfg, c, SERVICE_ACCOUNTS.ingestion, {
                     secretName, bootstrapServers: access.bootstrapServers, authentication: access.authentication, keys: access.keys, group: user.group!, topics: [...user.topics], sinkUrl: url,
                 }, id) as k8sInput.apps.v1.DeploymentSpec),
-            }, { ...k8s, dependsOn: [...args.kafka.ready, identity.serviceAccount] });
+            }, { ...k8s, dependsOn: [...args.kafka.ready, ...identity.ready] });
             this.deployments.push(dep);
             this.scaledObjects.push(new CustomResource(`${name}-${c.kafkaUser}-scaler`, {
                 apiVersion: "keda.sh/v1alpha1",

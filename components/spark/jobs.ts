@@ -65,7 +65,7 @@ export class SparkJobs extends pulumi.ComponentResource {
             kind: "ScheduledSparkApplication",
             metadata: { name: "compact-curated", namespace: this.namespace },
             spec: spec.apply((s) => s.spec),
-        }, { ...k8s, dependsOn: [args.operator, this.identity.serviceAccount] });
+        }, { ...k8s, dependsOn: [args.operator, ...this.identity.ready] });
 
         // Streaming runs: executor pod template, and the Lease that keeps one writer on the sink path.
         const template = new ConfigMap(`${name}-stream-pod-templates`, {
@@ -93,7 +93,7 @@ export class SparkJobs extends pulumi.ComponentResource {
             const paths = streamPaths(sparkUrl(curatedUrl));
             return streamingJobSpec({ cfg, namespace: ns, kafka, checkpointUrl: paths.checkpoint, sinkUrl: paths.sink, identity, templateConfigMap: cm });
         });
-        this.ready = [args.operator, this.identity.serviceAccount, template, leaseBinding, ...args.kafka.ready];
+        this.ready = [args.operator, ...this.identity.ready, template, leaseBinding, ...args.kafka.ready];
         this.registerOutputs({ compaction: this.compaction.id, namespace: this.namespace });
     }
 }

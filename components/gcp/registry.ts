@@ -1,0 +1,39 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Provider } from "@pulumi/gcp/provider";
+import { Repository } from "@pulumi/gcp/artifactregistry/repository";
+import { IMAGE_REPOSITORY } from "../images";
+
+export interface GcpRegistryArgs {
+    project: string;
+    /** Region of the repository; its CMEK must be in the same location. */
+    location: string;
+    kmsKeyName: pulumi.Input<string>;
+    /** The Artifact Registry service agent's grant on the key: checked when the repository is created. */
+    keyGrant: pulumi.Resource;
+    environment: "staging" | "prod";
+    provider: Provider;
+}
+
+/** The Artifact Registry Docker repository of the platform's images: CMEK, immutable tags. */
+export class GcpRegistry extends pulumi.ComponentResource {
+    readonly repository: Repository;
+    /** `<location>-docker.pkg.dev/<project>/<repository>`: what image references start with. */
+    readonly url: string;
+
+    constructor(name: string, args: GcpRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplatform:gcp:Registry", name, {}, opts);
+        const prod = args.environment === "prod";
+        this.repository = new Repository(name, {
+            project: args.project,
+            location: args.location,
+            repositoryId: IMAGE_REPOSITORY,
+            format: "DOCKER",
+            description: "Images built from the platform repository",
+            // The key setting cannot change later (replacement): decided at creation.
+            kmsKeyName: args.kmsKeyName,
+            dockerConfig: { immutableTags: true },
+        }, { parent: this, provider: args.provider, dependsOn: [args.keyGrant], protect: prod });
+        this.url = `${args.location}-docker.pkg.dev/${args.project}/${IMAGE_REPOSITORY}`;
+        this.registerOutputs({ repository: this.repository.name });
+    }
+}

@@ -1,0 +1,87 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { IMAGE_REPOSITORY, PLATFORM_IMAGES } from "../components/images";
+import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
+
+const ROOT = path.join(__dirname, "..");
+const deploy = parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", "deploy.yml"), "utf8")) as Record<string, any>;
+
+/** Every image string anywhere in a config object. */
+function imagesIn(v: unknown, out: string[] = []): string[] {
+    if (typeof v === "string") { if (/\.(pkg\.dev|amazonaws\.com)\//.test(v)) out.push(v); } else if (Array.isArray(v)) v.forEach((x) => imagesIn(x, out));
+    else if (v !== null && typeof v === "object") Object.values(v).forEach((x) => imagesIn(x, out));
+    return out;
+}
+
+describe("image registries", () => {
+    it("the image table lists every Dockerfile of the repository, and deploy.yml builds each into its repository", () => {
+        const dockerfiles = fs.readdirSync(path.join(ROOT, "docker")).map((d) => `docker/${d}/Dockerfile`).filter((f) => fs.existsSync(path.join(ROOT, f))).sort();
+        assert.deepEqual(PLATFORM_IMAGES.map((i) => i.dockerfile).sort(), dockerfiles);
+        const builds = (deploy.jobs.images.steps as Record<string, any>[]).filter((s) => s.uses === "docker/build-push-action@v6");
+        for (const image of PLATFORM_IMAGES) {
+            const b = builds.find((s) => s.with.file === image.dockerfile);
+            assert.ok(b, `${image.dockerfile} is built`);
+            assert.equal(b!.with.tags, `\${{ matrix.registry }}/${image.name}:\${{ env.IMAGE_TAG }}`);
+        }
+    });
+
+    it("deploy.yml: registry first, images next, workloads that pull them last", () => {
+        const j = deploy.jobs;
+        assert.equal(j.registry.needs, undefined, "the registry needs nothing else deployed");
+        assert.equal(j.images.needs, "registry");
+        assert.equal(j.staging.needs, "images");
+        assert.deepEqual(j.registry.strategy.matrix.include.map((m: any) => m.stack).sort(), [...STACKS].sort());
+        const run = (j.registry.steps as Record<string, any>[]).map((s) => s.run ?? "").join("\n");
+        assert.match(run, /pulumi up --yes --target-dependencies/);
+        for (const t of ["gcp:artifactregistry/repository:Repository", "aws:ecr/repository:Repository"]) assert.ok(run.includes(t), t);
+        for (const m of j.images.strategy.matrix.include) {
+            const reg = j.registry.strategy.matrix.include.find((r: any) => r.stack === m.stack);
+            assert.ok(reg, `${m.stack}: its registry is created before its images are pushed`);
+        }
+    });
+
+    for (const stack of STACKS) {
+        it(`${stack}: the program creates the registry its images are pushed to and pulled from, encrypted with its own key`, async () => {
+            const plan = await shippedPlan(stack);
+            const registry = plan.outputs.registry as string;
+            const pushedTo = (deploy.jobs.images.strategy.matrix.include as any[]).find((m) => m.stack === stack).registry;
+            assert.equal(registry, pushedTo, "deploy.yml pushes to the registry the program creates");
+            const own = imagesIn(plan.config).filter((i) => i.startsWith(`${registry}/`)).map((i) => i.slice(registry.length + 1).split(":")[0]);
+            assert.deepEqual([...new Set(own)].sort(), PLATFORM_IMAGES.map((i) => i.name).sort(), "the stack pulls every platform image from its own registry");
+            if (plan.config.cloud === "gcp") {
+                const [repo, ...more] = ofType(plan, "gcp:artifactregistry/repository:Repository");
+                assert.equal(more.length, 0);
+                const i = inputsOf(repo);
+                assert.equal(`${i.location}-docker.pkg.dev/${i.project}/${i.repositoryId}`, registry);
+                assert.equal(i.format, "DOCKER");
+                assert.equal(i.dockerConfig.immutableTags, true);
+                const key = ofType(plan, "gcp:kms/cryptoKey:CryptoKey").find((k) => k.name.endsWith("-keys-registry"))!;
+                assert.ok(repo.dependencies.includes(key.urn), "CMEK: the registry key");
+                const grant = ofType(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").find((g) => g.name.endsWith("-keys-registry-agent"))!;
+                assert.equal(inputsOf(grant).member, "serviceAccount:service-123456789012@gcp-sa-artifactregistry.iam.gserviceaccount.com");
+                assert.ok(repo.dependencies.includes(grant.urn), "the registry waits for its service agent's key grant");
+                const agent = ofType(plan, "gcp:projects/serviceIdentity:ServiceIdentity").find((a) => inputsOf(a).service === "artifactregistry.googleapis.com")!;
+                assert.ok(grant.dependencies.includes(agent.urn), "the agent is generated before it is granted");
+                const pulls = ofType(plan, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").filter((m) => m.dependencies.includes(repo.urn));
+                assert.equal(pulls.length, 1, "nodes get read access on the created repository");
+                assert.equal(inputsOf(pulls[0]).role, "roles/artifactregistry.reader");
+                assert.match(inputsOf(pulls[0]).member, /^serviceAccount:dataplatform-.*-nodes@/);
+            } else {
+                const repos = ofType(plan, "aws:ecr/repository:Repository").map(inputsOf);
+                assert.deepEqual(repos.map((r) => r.name).sort(), PLATFORM_IMAGES.map((i) => `${IMAGE_REPOSITORY}/${i.name}`).sort());
+                const ecrKey = ofType(plan, "aws:kms/key:Key").find((k) => k.name.endsWith("-keys-ecr"))!;
+                const keyPolicy = JSON.parse(inputsOf(ecrKey).policy);
+                assert.ok(JSON.stringify(keyPolicy).includes(`ecr.${plan.config.aws!.region}.amazonaws.com`));
+                for (const r of repos) {
+                    assert.equal(r.imageTagMutability, "IMMUTABLE");
+                    assert.equal(r.imageScanningConfiguration.scanOnPush, true);
+                    assert.deepEqual(r.encryptionConfigurations.map((e: any) => e.encryptionType), ["KMS"]);
+                    assert.match(r.encryptionConfigurations[0].kmsKey, /^arn:aws:kms:/);
+                    assert.equal(r.forceDelete, plan.config.environment !== "prod");
+                }
+            }
+        });
+    }
+});
