@@ -5,6 +5,7 @@ import * as path from "path";
 import { LAYOUT_LOCK, layoutChanges, layoutOf, loadTableSpecs, parseTableFile, REPO_ROOT, SchemaFileError } from "../components/gcp/tables";
 import { BI_DATASET_ROLE, BI_PROJECT_ROLES } from "../components/gcp/bi";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
+import { datasetId, stackAccountId } from "../components/naming";
 
 type Raw = Record<string, any>;
 const DATASETS = ["raw", "staging", "curated"];
@@ -151,17 +152,17 @@ describe("warehouse", () => {
 
     for (const stack of STACKS) {
         describe(`BigQuery (${stack})`, () => {
-            it("datasets <name>_<env> with location, CMEK after its grant, IAM-only access, expiration only in staging", async () => {
+            it("datasets <name>_<stack> with location, CMEK after its grant, IAM-only access, expiration only in staging", async () => {
                 const plan = await shippedPlan(stack);
                 const cfg = plan.config;
                 const prod = cfg.environment === "prod";
                 const ds = ofType(plan, "gcp:bigquery/dataset:Dataset");
-                assert.deepEqual(ds.map((d) => inputsOf(d).datasetId).sort(), cfg.warehouse.datasets.map((d) => `${d.name}_${cfg.environment}`).sort());
+                assert.deepEqual(ds.map((d) => inputsOf(d).datasetId).sort(), cfg.warehouse.datasets.map((d) => datasetId(d.name, stack)).sort());
                 const grant = ofType(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").find((g) => g.name.endsWith("-bigquery-agent"));
                 assert.ok(grant, "BigQuery key grant");
                 for (const d of ds) {
                     const i = inputsOf(d);
-                    const conf = cfg.warehouse.datasets.find((x) => i.datasetId === `${x.name}_${cfg.environment}`)!;
+                    const conf = cfg.warehouse.datasets.find((x) => i.datasetId === datasetId(x.name, stack))!;
                     assert.equal(i.project, cfg.warehouseProject);
                     assert.equal(i.location, cfg.warehouse.location);
                     assert.match(i.defaultEncryptionConfiguration.kmsKeyName, /\/locations\/europe\/keyRings\/.+\/cryptoKeys\/bigquery$/);
@@ -185,7 +186,7 @@ describe("warehouse", () => {
                     const t = tables.find((x) => inputsOf(x).tableId === s.tableId);
                     assert.ok(t, s.file);
                     const i = inputsOf(t);
-                    assert.equal(i.datasetId, `${s.dataset}_${plan.config.environment}`);
+                    assert.equal(i.datasetId, datasetId(s.dataset, stack));
                     assert.deepEqual(i.timePartitioning, { type: "DAY", field: s.timePartitioning.field });
                     assert.deepEqual(i.clusterings, s.clusterings);
                     assert.equal(i.requirePartitionFilter, true);
@@ -200,16 +201,16 @@ describe("warehouse", () => {
             it("BI reader: a keyless service account with exactly three data grants; BI principals may only impersonate it", async () => {
                 const plan = await shippedPlan(stack);
                 const cfg = plan.config;
-                const sa = ofType(plan, "gcp:serviceaccount/account:Account").find((a) => inputsOf(a).accountId === "bi-reader");
+                const sa = ofType(plan, "gcp:serviceaccount/account:Account").find((a) => inputsOf(a).accountId === stackAccountId("bi-reader", stack));
                 assert.ok(sa, "bi-reader service account");
-                const member = `serviceAccount:bi-reader@${cfg.warehouseProject}.iam.gserviceaccount.com`;
+                const member = `serviceAccount:${stackAccountId("bi-reader", stack)}@${cfg.warehouseProject}.iam.gserviceaccount.com`;
                 const grants = plan.resources.filter((r) => /IamMember|IAMMember|IamBinding|IAMBinding/.test(r.type) && JSON.stringify(inputsOf(r)).includes(member));
                 assert.deepEqual(grants.map((g) => [g.type, inputsOf(g).role]).sort(), [
                     ["gcp:bigquery/datasetIamMember:DatasetIamMember", BI_DATASET_ROLE],
                     ...BI_PROJECT_ROLES.map((r) => ["gcp:projects/iAMMember:IAMMember", r]),
                 ].sort());
                 const viewer = grants.find((g) => g.type === "gcp:bigquery/datasetIamMember:DatasetIamMember")!;
-                assert.equal(inputsOf(viewer).datasetId, `${cfg.warehouse.biDataset}_${cfg.environment}`);
+                assert.equal(inputsOf(viewer).datasetId, datasetId(cfg.warehouse.biDataset, stack));
                 for (const g of grants.filter((x) => x.type === "gcp:projects/iAMMember:IAMMember")) assert.equal(inputsOf(g).project, cfg.warehouseProject);
 
                 const impersonation = ofType(plan, "gcp:serviceaccount/iAMMember:IAMMember").filter((r) => r.parent?.endsWith("warehouse-bi"));

@@ -13,6 +13,7 @@ import { EksCluster } from "./cluster";
 import { AwsIdentityBinder } from "./identity";
 import { AwsKeys } from "./keys";
 import { AwsNetwork } from "./network";
+import { clusterName as stackClusterName } from "../naming";
 import { awsConfig, awsProvider, warehouseProvider } from "./provider";
 
 export interface AwsFoundationArgs {
@@ -73,12 +74,12 @@ export class AwsFoundation extends pulumi.ComponentResource {
 
         this.keys = new AwsKeys(`${name}-keys`, { accountId: aws.accountId, region: aws.region, stack: cfg.stack, environment: cfg.environment, provider }, { parent: this });
         const network = new AwsNetwork(`${name}-network`, {
-            cidr: cfg.network.nodeCidr, availabilityZones: aws.availabilityZones, environment: cfg.environment, region: aws.region, accountId: aws.accountId, provider,
+            cidr: cfg.network.nodeCidr, availabilityZones: aws.availabilityZones, environment: cfg.environment, stack: cfg.stack, region: aws.region, accountId: aws.accountId, provider,
         }, { parent: this });
         this.vpcId = network.vpcId;
         this.privateSubnetIds = network.privateSubnetIds;
 
-        const clusterName = `dataplatform-${cfg.stack}`;
+        const clusterName = stackClusterName(cfg.stack);
         const eks = new EksCluster(`${name}-eks`, {
             clusterName,
             cluster: cfg.cluster,

@@ -14,6 +14,7 @@ import { VpcEndpoint } from "@pulumi/aws/ec2/vpcEndpoint";
 import { Role } from "@pulumi/aws/iam/role";
 import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
 import type { Provider } from "@pulumi/aws/provider";
+import { flowLogGroupName } from "../naming";
 
 export interface SubnetPlan {
     az: string;
@@ -53,6 +54,8 @@ export interface AwsNetworkArgs {
     cidr: string;
     availabilityZones: readonly string[];
     environment: "staging" | "prod";
+    /** Stack name: names the flow-log group, which is per account and region. */
+    stack: string;
     region: string;
     accountId: string;
     provider: Provider;
@@ -133,7 +136,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
 
     /** VPC flow logs to CloudWatch (accepted and rejected traffic), for incident investigation. */
     private flowLogs(name: string, vpc: Vpc, args: AwsNetworkArgs, o: pulumi.CustomResourceOptions): void {
-        const logs = new LogGroup(`${name}-flow-logs`, { name: `/dataplatform/${name}/vpc-flow-logs`, retentionInDays: args.environment === "prod" ? 365 : 30 }, o);
+        const logs = new LogGroup(`${name}-flow-logs`, { name: flowLogGroupName(args.stack), retentionInDays: args.environment === "prod" ? 365 : 30 }, o);
         const role = new Role(`${name}-flow-logs`, {
             description: "VPC flow log delivery",
             assumeRolePolicy: JSON.stringify({

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { CHARTS, ChartKey } from "../versions";
 import { evaluationDay, judgeVersions, parseDay, PinnedVersion, pinnedInVersionsTs, SupportFinding } from "../support-windows";
 import { PlatformConfig, stackSchema } from "./schema";
+import { stackNameProblems, stackRules } from "./stack";
+import { vaultMounts } from "../naming";
 
 export { PlatformConfig, StackInput } from "./schema";
 export const NAMESPACE = "dataplatform";
@@ -109,18 +111,26 @@ function plaintextSecrets(raw: Record<string, unknown>, secretKeys: readonly str
 /** Validates raw stack config (keys without namespace) into the frozen PlatformConfig, or throws ConfigError with every problem. */
 export function parseStackConfig(raw: Record<string, unknown>, opts: ParseOptions): PlatformConfig {
     const secretKeys = opts.secretKeys ?? [];
-    const problems = [...(opts.problems ?? []), ...plaintextSecrets(raw, secretKeys)];
+    const problems = [...(opts.problems ?? []), ...stackNameProblems(opts.stack), ...plaintextSecrets(raw, secretKeys)];
     const res = stackSchema.safeParse(raw, { reportInput: true });
     if (!res.success) problems.push(...res.error.issues.flatMap((i) => describe(i, raw)));
+    else stackRules(res.data, opts.stack, (path, value, message) => problems.push(`${keyOf(path)}: ${show(value)} ${message}`));
     problems.push(...versionSupport(raw, opts.asOf ?? evaluationDay()).filter((f) => f.level === "error").map((f) => f.message));
     if (problems.length > 0 || !res.success) throw new ConfigError([...new Set(problems)]);
     const cfg = res.data;
+    const mounts = vaultMounts(opts.stack);
+    const vault = {
+        ...cfg.vault,
+        kvMount: cfg.vault.kvMount ?? mounts.kvMount,
+        authMount: cfg.vault.authMount ?? mounts.authMount,
+        pki: { ...cfg.vault.pki, mount: cfg.vault.pki.mount ?? mounts.pkiMount },
+    };
     const charts = Object.fromEntries(
         (Object.keys(CHARTS) as ChartKey[]).map((k) => [k, cfg.charts[k] ?? CHARTS[k].version]),
     ) as Record<ChartKey, string>;
     const warehouseProject = cfg.warehouse.project ?? cfg.gcp!.project;
     const warehouseRegion = cfg.warehouse.region ?? cfg.gcp!.region;
-    return deepFreeze({ ...cfg, charts, stack: opts.stack, secretKeys: [...secretKeys], offline: !!opts.offline, warehouseProject, warehouseRegion });
+    return deepFreeze({ ...cfg, vault, charts, stack: opts.stack, secretKeys: [...secretKeys], offline: !!opts.offline, warehouseProject, warehouseRegion });
 }
 
 /** The versions a stack deploys: its Kubernetes minor and Kafka version, chart versions (overrides or versions.ts), pinned images. */

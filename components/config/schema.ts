@@ -83,10 +83,17 @@ export const stackSchema = z
 
 export type StackInput = z.input<typeof stackSchema>;
 type Parsed = z.output<typeof stackSchema>;
+type ResolvedVault = Omit<Parsed["vault"], "kvMount" | "authMount" | "pki"> & {
+    readonly kvMount: string;
+    readonly authMount: string;
+    readonly pki: Parsed["vault"]["pki"] & { readonly mount: string };
+};
 
 /** The validated, frozen config every component receives. */
-export type PlatformConfig = Readonly<Omit<Parsed, "charts" | "vaultToken">> & {
+export type PlatformConfig = Readonly<Omit<Parsed, "charts" | "vaultToken" | "vault">> & {
     readonly stack: string;
+    /** Vault settings with the stack's mounts resolved (defaults derived from the stack name). */
+    readonly vault: ResolvedVault;
     /** Resolved chart versions (defaults from versions.ts, overridden by stack config). */
     readonly charts: Readonly<Record<ChartKey, string>>;
     /** Keys that were set as secrets (`secure:`), without the namespace. */

@@ -7,6 +7,7 @@ import { RepositoryIamMember } from "@pulumi/gcp/artifactregistry/repositoryIamM
 import type { PlatformConfig } from "../config";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
 import { GkeNodePools, hardenedNodeConfig } from "./nodepools";
+import { clusterName } from "../naming";
 
 export interface GkeClusterArgs {
     config: PlatformConfig;
@@ -112,7 +113,7 @@ export class GkeCluster extends pulumi.ComponentResource {
         }
 
         this.cluster = new Cluster(`${name}`, {
-            name: `dataplatform-${cfg.stack}`,
+            name: clusterName(cfg.stack),
             project: gcp.project,
             location,
             nodeLocations,

@@ -6,6 +6,7 @@ import type { PlatformConfig } from "../config";
 import type { DatasetRef } from "../interfaces";
 import { loadTableSpecs, TableSpec } from "./tables";
 import { BiReader } from "./bi";
+import { datasetId } from "../naming";
 
 export interface WarehouseArgs {
     config: PlatformConfig;
@@ -17,10 +18,6 @@ export interface WarehouseArgs {
     keyGrants: pulumi.Resource[];
 }
 
-/** Dataset id of a logical dataset in an environment. */
-export function datasetId(name: string, environment: string): string {
-    return `${name}_${environment}`;
-}
 
 /**
  * BigQuery datasets from config and tables from the schema files, plus the BI reader. Access is granted only
@@ -49,8 +46,8 @@ export class Warehouse extends pulumi.ComponentResource {
         for (const d of wh.datasets) {
             const ds = new Dataset(`${name}-${d.name}`, {
                 project,
-                datasetId: datasetId(d.name, cfg.environment),
-                friendlyName: `${d.name} (${cfg.environment})`,
+                datasetId: datasetId(d.name, cfg.stack),
+                friendlyName: `${d.name} (${cfg.stack})`,
                 description: d.description,
                 location: wh.location,
                 defaultEncryptionConfiguration: { kmsKeyName: args.kmsKeyName },
