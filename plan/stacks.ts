@@ -29,10 +29,10 @@ export interface StackEntry {
     /** GKE location (zone or region) or AWS region. */
     location: string;
     kafka: string;
+    /** Kafka client image of the stack's Strimzi release and Kafka version (Strimzi tags: <strimzi>-kafka-<kafka>). */
+    kafkaClientImage: string;
     /** Registry host to log in to (`europe-west1-docker.pkg.dev`, `<account>.dkr.ecr.<region>.amazonaws.com`). */
     registryHost: string;
-    /** AWS account of the registry (ECR login), empty on GCP. */
-    registryAccount: string;
     /** Prod tier: the staging-tier registry of the same cloud whose images are promoted by digest. */
     promoteFrom: string;
 }
@@ -74,8 +74,8 @@ export function entry(stack: string, cfg: PlatformConfig): StackEntry {
         cluster: clusterName(stack),
         location: cfg.cloud === "gcp" ? clusterPlacement(cfg).location : cfg.aws!.region,
         kafka: cfg.kafka.version,
+        kafkaClientImage: `quay.io/strimzi/kafka:${cfg.charts.strimzi}-kafka-${cfg.kafka.version}`,
         registryHost: images.length ? images[0].image.split("/")[0] : "",
-        registryAccount: cfg.cloud === "aws" ? cfg.aws!.accountId : "",
         promoteFrom: "",
     };
 }

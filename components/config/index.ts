@@ -94,14 +94,36 @@ function describe(issue: z.core.$ZodIssue, raw: unknown): string[] {
     }
 }
 
-/** Credentials must come from `secure:` values or Vault, never plain text in a stack file. */
+/**
+ * Shapes of credentials, whatever the key is called. Prefixes as their issuers document them: GitHub token
+ * formats (github.blog/2021-04-05-behind-githubs-new-authentication-token-formats), Slack tokens and webhooks
+ * (api.slack.com/authentication/token-types), Vault service/batch/recovery tokens (developer.hashicorp.com/vault/docs/concepts/tokens),
+ * AWS access key ids (docs.aws.amazon.com/IAM/latest/UserGuide/security-creds-programmatic-access.html), Google API keys.
+ */
+export const SECRET_SHAPES: readonly [string, RegExp][] = [
+    ["URL with credentials in its user info", /\b[a-z][a-z0-9+.-]*:\/\/[^/\s@:]*:[^/\s@]*@|\bhttps?:\/\/[^/\s@]+@/i],
+    ["Slack webhook URL", /hooks\.slack\.com\/(services|workflows)\//i],
+    ["Slack token", /\bxox[abposre]-[0-9A-Za-z-]{10,}/],
+    ["GitHub token", /\b(gh[pousr]_[0-9A-Za-z]{20,}|github_pat_[0-9A-Za-z_]{20,})/],
+    ["Vault token", /\bhv[sbr]\.[0-9A-Za-z_-]{20,}/],
+    ["AWS access key id", /\b(AKIA|ASIA)[0-9A-Z]{16}\b/],
+    ["Google API key", /\bAIza[0-9A-Za-z_-]{35}/],
+    ["PEM private key", /-----BEGIN ([A-Z]+ )*PRIVATE KEY-----/],
+    ["JSON Web Token", /\beyJ[0-9A-Za-z_-]{5,}\.eyJ[0-9A-Za-z_-]{5,}\.[0-9A-Za-z_-]{10,}/],
+];
+
+/** Credentials must come from `secure:` values or Vault, never plain text in a stack file (checked by key name and by value). */
 function plaintextSecrets(raw: Record<string, unknown>, secretKeys: readonly string[]): string[] {
     const out: string[] = [];
+    const secure = (path: (string | number)[]) => `set it with \`pulumi config set --secret ${NAMESPACE}:${String(path[0])}\` or keep it in Vault (the receivers' vaultKey, an SSH deploy key for airflow.dags.repo; see components/config/)`;
     const walk = (v: unknown, path: (string | number)[]) => {
         if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
         else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
-        else if (typeof v === "string" && SECRET_KEY.test(String(path[path.length - 1])) && !secretKeys.includes(String(path[0]))) {
-            out.push(`${keyOf(path)}: a plaintext value is not allowed for a credential; set it with \`pulumi config set --secret\` or keep it in Vault`);
+        else if (typeof v === "string" && !secretKeys.includes(String(path[0]))) {
+            // The value itself is never echoed.
+            const shape = SECRET_SHAPES.find(([, re]) => re.test(v));
+            if (SECRET_KEY.test(String(path[path.length - 1]))) out.push(`${keyOf(path)}: a plaintext value is not allowed for a credential; ${secure(path)}`);
+            else if (shape) out.push(`${keyOf(path)}: looks like a ${shape[0]} in clear text, which is not allowed; ${secure(path)}`);
         }
     };
     walk(raw, []);
