@@ -9,6 +9,7 @@ import { ConfigError, EngineError, Plan, planStack } from "./run";
 import { renderTree, renderCounts } from "./render";
 import { StackFileError } from "./stackfile";
 import { parseDay } from "../components/support-windows";
+import { SchemaFileError } from "../components/gcp/tables";
 
 const USAGE = "usage: npm run plan -- [--stack <name>] [--date YYYY-MM-DD] [--json FILE] [--markdown FILE] [--base BASE.json [--allow-destructive]] [--cost] [--quiet]";
 
@@ -73,7 +74,7 @@ async function main(): Promise<number> {
             console.error(`Stack ${stack}: ${e.message}`);
             return 5;
         }
-        if (e instanceof StackFileError) {
+        if (e instanceof StackFileError || e instanceof SchemaFileError) {
             console.error(e.message);
             return 2;
         }

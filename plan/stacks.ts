@@ -37,7 +37,8 @@ export interface StackEntry {
     promoteFrom: string;
 }
 
-function load(stack: string, dir: string): PlatformConfig {
+/** A stack file's validated config, as the program would see it offline. */
+export function loadStack(stack: string, dir: string): PlatformConfig {
     const engine = toEngineConfig(readStackYaml(stack, dir));
     const { raw, secretKeys, problems } = fromConfigMap(engine.config, engine.secretKeys);
     return parseStackConfig(raw, { stack, secretKeys, problems, offline: true });
@@ -81,7 +82,7 @@ export function entry(stack: string, cfg: PlatformConfig): StackEntry {
 }
 
 export function matrices(dir: string): { all: StackEntry[]; staging: StackEntry[]; prod: StackEntry[] } {
-    const all = stackNames(dir).map((s) => entry(s, load(s, dir)));
+    const all = stackNames(dir).map((s) => entry(s, loadStack(s, dir)));
     const staging = all.filter((e) => e.tier === "staging");
     for (const e of all.filter((x) => x.tier === "prod")) {
         const src = staging.find((s) => s.cloud === e.cloud);
@@ -93,7 +94,7 @@ export function matrices(dir: string): { all: StackEntry[]; staging: StackEntry[
 
 /** `<config path>\t<image>` lines that point a stack at this commit's images (by tag, or by digest when given). */
 export function imageSettings(stack: string, dir: string, ref: { tag?: string; digests?: Record<string, string> }): string[] {
-    const cfg = load(stack, dir);
+    const cfg = loadStack(stack, dir);
     return imagePaths(cfg).map(({ path: p, image, repository }) => {
         const base = `${registryOf(image)}/${repository}`;
         if (ref.digests) {

@@ -7,7 +7,10 @@ import { kafkaSchema, kafkaRules } from "./kafka";
 import { budgetSchema, dataRules, lakeSchema, warehouseSchema } from "./data";
 import { airflowSchema, autoscalingSchema, processingRules, sparkSchema } from "./processing";
 import { monitoringSchema, servicesRules, vaultSchema } from "./services";
+import { workloadRules, workloadsSchema } from "./workloads";
 import { CHARTS, ChartKey } from "../versions";
+import { SERVICE_ACCOUNTS, VAULT_ROLES } from "../k8s/accounts";
+import { KEDA_NAMESPACE, VSO_NAMESPACE } from "../k8s/namespaces";
 
 const chartsSchema = z.strictObject(
     Object.fromEntries(Object.keys(CHARTS).map((k) => [k, pinnedVersion.optional()])) as Record<ChartKey, z.ZodOptional<typeof pinnedVersion>>,
@@ -34,6 +37,8 @@ export const stackSchema = z
         /** Vault token for the provider; set with `pulumi config set --secret`, or use VAULT_TOKEN. */
         vaultToken: z.string().optional(),
         monitoring: monitoringSchema,
+        /** Team workloads: a ServiceAccount with exactly the listed grants, optional Kafka credentials and Vault role. */
+        workloads: workloadsSchema,
         charts: chartsSchema.default({}),
         /** GKE: bind pods through an impersonated Google service account (VPC Service Controls) instead of direct principal:// bindings. */
         gcpImpersonation: z.boolean().default(false),
@@ -77,6 +82,14 @@ export const stackSchema = z
             report(["cost", "usdRate"], undefined, `is required when budget.currency is ${cfg.budget.currency}: ${cfg.budget.currency} per USD, to convert the price table's USD list prices`);
         }
         if (cfg.budget.currency === "USD" && cfg.cost.usdRate !== undefined && cfg.cost.usdRate !== 1) report(["cost", "usdRate"], cfg.cost.usdRate, "must be 1 (or unset) when budget.currency is USD");
+        workloadRules(cfg.workloads, {
+            buckets: cfg.lake.buckets.map((b) => b.name),
+            datasets: cfg.warehouse.datasets.map((d) => d.name),
+            kafkaUsers: cfg.kafka.users,
+            systemNamespaces: [cfg.kafka.namespace, cfg.monitoring.namespace, cfg.spark.operatorNamespace, KEDA_NAMESPACE, VSO_NAMESPACE, "kube-system", "default"],
+            reservedNames: [...Object.values(VAULT_ROLES), ...cfg.vault.apps.map((a) => a.name)],
+            reservedAccounts: Object.values(SERVICE_ACCOUNTS),
+        }, report);
         if (cfg.cloud === "gcp" && cfg.awsIrsa) report(["awsIrsa"], true, "is for aws stacks only");
         if (cfg.cloud === "aws" && cfg.gcpImpersonation) report(["gcpImpersonation"], true, "is for gcp stacks only");
     });

@@ -4,7 +4,7 @@ import { Dataset } from "@pulumi/gcp/bigquery/dataset";
 import { Table } from "@pulumi/gcp/bigquery/table";
 import type { PlatformConfig } from "../config";
 import type { DatasetRef } from "../interfaces";
-import { loadTableSpecs, TableSpec } from "./tables";
+import { loadTableSpecs, TableSelection, TableSpec } from "./tables";
 import { BiReader } from "./bi";
 import { datasetId } from "../naming";
 
@@ -18,6 +18,11 @@ export interface WarehouseArgs {
     keyGrants: pulumi.Resource[];
 }
 
+
+/** The tables each dataset's config lists (datasets without a list get every schema file of their folder). */
+export function tableSelection(cfg: Pick<PlatformConfig, "warehouse">): Record<string, TableSelection | undefined> {
+    return Object.fromEntries(cfg.warehouse.datasets.map((d, i) => [d.name, d.tables ? { key: `dataplatform:warehouse.datasets[${i}].tables`, ids: d.tables } : undefined]));
+}
 
 /**
  * BigQuery datasets from config and tables from the schema files, plus the BI reader. Access is granted only
@@ -39,7 +44,7 @@ export class Warehouse extends pulumi.ComponentResource {
         const keep: pulumi.CustomResourceOptions = prod ? { protect: true, retainOnDelete: true } : {};
 
         // Validated before any resource exists: a bad schema file fails the whole preview, naming the file.
-        const specs = loadTableSpecs(wh.schemaDir, wh.datasets.map((d) => d.name), { prod });
+        const specs = loadTableSpecs(wh.schemaDir, wh.datasets.map((d) => d.name), { prod, tables: tableSelection(cfg) });
 
         const datasets: Record<string, DatasetRef> = {};
         const resources: Record<string, Dataset> = {};
