@@ -10,19 +10,35 @@ const DIR = path.join(__dirname, "..", ".github", "workflows");
 const read = (f: string) => ({ text: fs.readFileSync(path.join(DIR, f), "utf8"), doc: parse(fs.readFileSync(path.join(DIR, f), "utf8")) as Record<string, any> });
 const steps = (doc: Record<string, any>) => Object.values(doc.jobs as Record<string, any>).flatMap((j) => (j.steps ?? []) as Record<string, any>[]);
 
-/** The actions the pipeline may use, each pinned to a major version. */
+/** The actions the pipeline may use; each is pinned to a full commit SHA with its release in a comment. */
 const ACTIONS = new Set([
-    "actions/checkout@v4", "actions/setup-node@v4", "actions/upload-artifact@v4", "actions/cache@v4", "marocchino/sticky-pull-request-comment@v2",
-    "google-github-actions/auth@v2", "google-github-actions/get-gke-credentials@v2", "aws-actions/configure-aws-credentials@v4",
-    "aws-actions/amazon-ecr-login@v2", "hashicorp/vault-action@v3", "pulumi/auth-actions@v1", "pulumi/actions@v6",
-    "docker/setup-buildx-action@v3", "docker/login-action@v3", "docker/build-push-action@v6",
+    "actions/checkout", "actions/setup-node", "actions/upload-artifact", "actions/cache", "marocchino/sticky-pull-request-comment",
+    "google-github-actions/auth", "google-github-actions/get-gke-credentials", "aws-actions/configure-aws-credentials",
+    "hashicorp/vault-action", "pulumi/auth-actions", "pulumi/actions", "docker/setup-buildx-action", "docker/build-push-action",
 ]);
+const PIN = /^\s*(?:-\s+)?uses:\s+([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)\s*$/;
+const PKG = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { engines: { node: string }; dependencies: Record<string, string> };
 
 describe("CI/CD workflows", () => {
     for (const f of ["pr.yml", "deploy.yml"]) {
         it(`${f}: known actions only, no stored credentials, OIDC where clouds are reached`, () => {
             const { text, doc } = read(f);
-            for (const s of steps(doc)) if (s.uses) assert.ok(ACTIONS.has(s.uses), `${f}: ${s.uses}`);
+            for (const s of steps(doc)) if (s.uses) assert.ok(ACTIONS.has(s.uses.split("@")[0]), `${f}: ${s.uses}`);
+            // A tag can be moved to other code; a commit SHA cannot. The comment names the release for review and Dependabot.
+            const uses = text.split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l));
+            assert.ok(uses.length > 5);
+            for (const l of uses) assert.match(l, PIN, `${f}: not pinned by SHA with a version comment: ${l.trim()}`);
+            // One SHA per action across the workflows.
+            const shas = new Map<string, string>();
+            for (const l of uses) {
+                const [, action, sha] = PIN.exec(l)!;
+                assert.equal(shas.get(action) ?? sha, sha, `${action} pinned to two SHAs`);
+                shas.set(action, sha);
+            }
+            // The Pulumi CLI is the release of the pinned SDK.
+            for (const s of steps(doc).filter((x) => x.uses?.startsWith("pulumi/actions@"))) assert.equal(s.with?.["pulumi-version"], PKG.dependencies["@pulumi/pulumi"], `${f}: pulumi-version`);
+            // Node from .nvmrc, which matches engines.
+            for (const s of steps(doc).filter((x) => x.uses?.startsWith("actions/setup-node@"))) assert.deepEqual([s.with?.["node-version-file"], s.with?.["node-version"]], [".nvmrc", undefined]);
             assert.deepEqual(text.match(/secrets\.\w+/g) ?? [], [], "credentials come from OIDC, not repository secrets");
             for (const [name, job] of Object.entries(doc.jobs as Record<string, any>)) {
                 const cloud = (job.steps as Record<string, any>[]).some((s) => /auth|credentials|vault-action/.test(s.uses ?? ""));
@@ -51,7 +67,11 @@ describe("CI/CD workflows", () => {
         assert.ok(ahead, "a plan step with --date");
         assert.match(ahead, /npm run plan -- --stack "\$\{\{ matrix\.stack \}\}".*--date "\$\(date -u -d '\+(\d+) days' \+%F\)"/);
         assert.equal(Number(/\+(\d+) days/.exec(ahead)![1]), WARN_DAYS);
-        const preview = (doc.jobs.preview.steps as Record<string, any>[]).find((s) => s.uses === "pulumi/actions@v6")!;
+        const preview = (doc.jobs.preview.steps as Record<string, any>[]).find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+        // The preview's Pulumi token is a short-lived team token (read on the stacks), never the organization's.
+        const token = (doc.jobs.preview.steps as Record<string, any>[]).find((s) => s.uses?.startsWith("pulumi/auth-actions@"))!;
+        assert.equal(token.with["requested-token-type"], "urn:pulumi:token-type:access_token:team");
+        assert.equal(token.with.scope, "team:${{ vars.PULUMI_PREVIEW_TEAM }}");
         assert.equal(preview.with.command, "preview");
         assert.equal(preview.with["comment-on-pr"], true);
         assert.equal(preview.with.policyPacks, "policy");
@@ -77,11 +97,21 @@ describe("CI/CD workflows", () => {
         assert.equal(j.staging.strategy.matrix.include, "${{ fromJSON(needs.stacks.outputs.staging) }}");
         assert.equal(j.integration.strategy.matrix.include, "${{ fromJSON(needs.stacks.outputs.staging) }}");
         assert.equal(j.images.strategy, undefined, "images are built once per commit, not per stack");
-        const builds = (j.images.steps as Record<string, any>[]).filter((s) => s.uses === "docker/build-push-action@v6").map((s) => s.with.file);
+        const builds = (j.images.steps as Record<string, any>[]).filter((s) => s.uses?.startsWith("docker/build-push-action@")).map((s) => s.with.file);
         for (const file of builds) assert.ok(fs.existsSync(path.join(__dirname, "..", file)), file);
         assert.deepEqual(builds, ["docker/spark/Dockerfile", "docker/airflow/Dockerfile", "docker/curated-sink/Dockerfile"]);
         assert.ok((j.integration.steps as Record<string, any>[]).some((s) => s.run === "tests/integration/smoke.sh"));
         assert.ok(fs.statSync(path.join(__dirname, "integration", "smoke.sh")).mode & 0o111, "smoke.sh is executable");
+    });
+
+    it("Node 22 everywhere: engines, .nvmrc, workflows; Dependabot keeps the pinned actions and packages current", () => {
+        const nvmrc = fs.readFileSync(path.join(__dirname, "..", ".nvmrc"), "utf8").trim();
+        assert.equal(nvmrc, "22");
+        assert.equal(PKG.engines.node, `>=${nvmrc}`);
+        const pulumiEngines = JSON.parse(fs.readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8")).engines?.node ?? "";
+        assert.ok(!/>=\s*(2[3-9]|[3-9]\d)/.test(pulumiEngines), `@pulumi/pulumi needs ${pulumiEngines}`);
+        const dependabot = parse(fs.readFileSync(path.join(DIR, "..", "dependabot.yml"), "utf8")) as { updates: { "package-ecosystem": string }[] };
+        assert.deepEqual(dependabot.updates.map((u) => u["package-ecosystem"]).sort(), ["docker", "github-actions", "npm"]);
     });
 
     it("deploy.yml: nothing a stack file knows is repeated (clusters, locations, Kafka versions, registries, consumer indexes)", () => {

@@ -182,6 +182,10 @@ export function fromConfigMap(all: Record<string, string>, secretFullKeys: reado
     const problems: string[] = [];
     for (const [full, value] of Object.entries(all)) {
         const i = full.indexOf(":");
+        if (i < 0) {
+            problems.push(`${full}: a config key needs its namespace; write ${NAMESPACE}:${full}`);
+            continue;
+        }
         const ns = full.slice(0, i);
         const key = full.slice(i + 1);
         if (ns === NAMESPACE) raw[key] = parseValue(value);
