@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { fromConfigMap } from "../components/config";
 import { ROOT } from "../plan/run";
+import { configReference } from "../plan/config-doc";
 
 const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
 const run = (...args: string[]) => spawnSync(tsx, ["plan/cli.ts", ...args], { cwd: ROOT, encoding: "utf8" });
@@ -27,6 +28,15 @@ describe("plan CLI and repository hygiene", () => {
         const last = r.stdout.trimEnd().split("\n").pop()!;
         assert.doesNotMatch(last, /:$/, `last line: ${last}`);
     }).timeout(120000);
+
+    it("the config reference shows lower bounds and what node pool counts mean per cloud", () => {
+        const ref = configReference();
+        const row = (key: string) => ref.split("\n").find((l) => l.startsWith(`| \`${key}\` |`)) ?? "";
+        assert.match(row("kafka.brokers"), /≥ 1, ≤ 30/);
+        assert.match(row("cluster.nodePools.kafka.min"), /≥ 0 \| .*per zone on GKE.*in total on EKS/);
+        assert.match(row("cluster.nodePools.spark.max"), /≥ 1 \| .*per zone on GKE/);
+        assert.doesNotMatch(ref, /9007199254740991/, "no meaningless upper bound");
+    });
 
     it("a key without the dataplatform: namespace gets a clear message", () => {
         const { problems, raw } = fromConfigMap({ kafka: "{}", "dataplatform:cloud": "gcp" }, []);
