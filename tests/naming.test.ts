@@ -14,7 +14,7 @@ import { planIn, shippedPlan, STACKS } from "./support/plans";
 /** Inputs that name a cloud or Vault object in a namespace two stacks can share (project, account, Vault). */
 const ID_KEYS = ["name", "accountId", "datasetId", "bucket", "path", "workloadIdentityPoolId", "keyRing"];
 /** Types whose names live inside a per-stack parent (key ring, dataset, mount, database instance, cluster) and so cannot collide. */
-const SCOPED = /^(kubernetes:|gcp:kms\/cryptoKey:|gcp:bigquery\/table:|vault:kubernetes\/authBackendRole:|vault:pkiSecret\/secretBackendRole:|gcp:sql\/(database|user):|gcp:container\/nodePool:|aws:eks\/)/;
+const SCOPED = /^(kubernetes:|gcp:kms\/cryptoKey:|gcp:bigquery\/table:|vault:kubernetes\/authBackendRole:|vault:pkiSecret\/secretBackendRole:|vault:kv\/secretV2:|gcp:sql\/(database|user):|gcp:container\/nodePool:|aws:eks\/)/;
 
 function identifiers(plan: Plan): Map<string, string> {
     const ids = new Map<string, string>();
