@@ -18,6 +18,7 @@ import { AwsBudget } from "./aws/budget";
 import { GcpAirflowDatabase } from "./gcp/airflow-db";
 import { AwsAirflowDatabase } from "./aws/airflow-db";
 import { Processing } from "./processing";
+import { Workloads } from "./workloads";
 
 export interface PlatformArgs {
     config: PlatformConfig;
@@ -104,6 +105,13 @@ export class Platform extends pulumi.ComponentResource {
         new Processing("processing", {
             ...k8s, buckets: lake.buckets, datasets: warehouse.datasets, kafka, airflowDatabase, airflowDependsOn: [vault],
         }, { parent: this });
+        // [6b workloads] dataplatform:workloads: team ServiceAccounts with exactly their configured grants.
+        if (cfg.workloads.length > 0) {
+            const workloads = new Workloads("workloads", {
+                config: cfg, identity: foundation.identity, namespaces, buckets: lake.buckets, datasets: warehouse.datasets, kafka,
+            }, { parent: this });
+            outputs.workloads = workloads.outputs;
+        }
         // [7 monitoring] Monitoring ("monitoring"): kube-prometheus-stack, PodMonitors, rules, dashboards.
         new Monitoring("monitoring", {
             ...k8s,

@@ -5,12 +5,33 @@ import { budgetFinding, costContext, costDelta, costMarkdown, estimateCost, rend
 import { destructiveExit, diffMarkdown, diffPlans, PlanDiff, renderDiff } from "./diff";
 import { PreviewJson, toPreviewJson, withDiff } from "./json";
 import { toMarkdown } from "./markdown";
-import { ConfigError, EngineError, Plan, planStack } from "./run";
+import { ConfigError, EngineError, Plan, planStack, ROOT } from "./run";
 import { renderTree, renderCounts } from "./render";
 import { StackFileError } from "./stackfile";
 import { parseDay } from "../components/support-windows";
+import { SchemaFileError } from "../components/gcp/tables";
 
-const USAGE = "usage: npm run plan -- [--stack <name>] [--date YYYY-MM-DD] [--json FILE] [--markdown FILE] [--base BASE.json [--allow-destructive]] [--cost] [--quiet]";
+function usage(): string {
+    const stacks = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5)).sort();
+    return `usage: npm run plan -- [--stack <name>] [--date YYYY-MM-DD] [--json FILE] [--markdown FILE] [--base BASE.json [--allow-destructive]] [--cost] [--quiet]
+
+Offline plan: evaluates index.ts against Pulumi.<stack>.yaml under mocks (no cloud, no Pulumi CLI) and runs the policy pack.
+
+options:
+  --stack <name>     stack to plan (default: staging); stacks here: ${stacks.join(", ")}
+  --date YYYY-MM-DD  evaluate version support as of that day (default: today)
+  --json FILE        write the plan as JSON (preview-like)
+  --markdown FILE    write a Markdown summary for a pull request
+  --base BASE.json   diff against a plan JSON written by --json (the base commit's): create/update/replace/delete
+  --allow-destructive  do not fail (exit 4) on deletes or replacements of data in a prod-tier stack
+  --cost             print the monthly cost estimate (the budget check runs on every plan)
+  --quiet            leave out the resource tree
+  -h, --help         this text
+
+exit codes: 0 planned, no mandatory policy violation; 1 a mandatory policy is violated;
+            2 config or schema-file error (every problem, with its key); 3 any other failure;
+            4 --base: a prod-tier plan deletes or replaces data (without --allow-destructive)`;
+}
 
 /** Reads a plan JSON written by `--json` (the base of a diff); a clear error, never a stack trace. */
 function readBase(file: string): PreviewJson | string {
@@ -39,14 +60,14 @@ async function main(): Promise<number> {
                 "allow-destructive": { type: "boolean", default: false },
                 cost: { type: "boolean", default: false },
                 quiet: { type: "boolean", default: false },
-                help: { type: "boolean", default: false },
+                help: { type: "boolean", short: "h", default: false },
             },
         }));
     } catch (e) {
-        console.error(`${(e as Error).message}\n${USAGE}`);
+        console.error(`${(e as Error).message}\n\n${usage()}`);
         return 2;
     }
-    if (values.help) { console.log(USAGE); return 0; }
+    if (values.help) { console.log(usage()); return 0; }
     const stack = values.stack!;
     const base = values.base === undefined ? undefined : readBase(values.base);
     if (typeof base === "string") {
@@ -57,7 +78,7 @@ async function main(): Promise<number> {
         try {
             parseDay(values.date);
         } catch (e) {
-            console.error(`--date: ${(e as Error).message}\n${USAGE}`);
+            console.error(`--date: ${(e as Error).message}\n${usage()}`);
             return 2;
         }
     }
@@ -73,7 +94,7 @@ async function main(): Promise<number> {
             console.error(`Stack ${stack}: ${e.message}`);
             return 5;
         }
-        if (e instanceof StackFileError) {
+        if (e instanceof StackFileError || e instanceof SchemaFileError) {
             console.error(e.message);
             return 2;
         }
@@ -98,7 +119,7 @@ async function main(): Promise<number> {
     if (overBudget) plan.diagnostics.push(overBudget);
     const mandatory = plan.diagnostics.filter((d) => d.enforcementLevel === "mandatory");
     const advisory = plan.diagnostics.filter((d) => d.enforcementLevel === "advisory");
-    out.push("", `Policies (${plan.diagnostics.length ? "" : "no violations; "}${mandatory.length} mandatory, ${advisory.length} advisory):`);
+    out.push("", plan.diagnostics.length ? `Policies (${mandatory.length} mandatory, ${advisory.length} advisory):` : "Policies: no violations.");
     for (const d of plan.diagnostics) out.push(`  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").pop()}${d.urn ? `\n      ${d.urn}` : ""}`);
     if (plan.undecided.length) {
         out.push("", `Could not decide in a first preview (${plan.undecided.length}; enforced at update, shown passing above only if the update view passes):`);

@@ -42,7 +42,9 @@ function bounds(s: Schema): string {
     const out: string[] = [];
     if (s.default !== undefined) out.push("default `" + JSON.stringify(s.default) + "`");
     if (s.minimum !== undefined) out.push(`≥ ${s.minimum}`);
-    if (s.maximum !== undefined) out.push(`≤ ${s.maximum}`);
+    // Positive numbers: the lower bound a reader needs is the smallest allowed value.
+    if (s.exclusiveMinimum !== undefined) out.push(s.type === "integer" ? `≥ ${s.exclusiveMinimum + 1}` : `> ${s.exclusiveMinimum}`);
+    if (s.maximum !== undefined && s.maximum < Number.MAX_SAFE_INTEGER) out.push(`≤ ${s.maximum}`);
     if (s.minItems) out.push(`≥ ${s.minItems} item(s)`);
     return out.join(", ");
 }
@@ -51,7 +53,7 @@ function bounds(s: Schema): string {
 export function configReference(): string {
     const rows: string[] = [];
     const walk = (s: Schema, path: string, required: boolean) => {
-        const about = path.includes(".") || path.includes("[") ? "" : ABOUT[path] ?? "";
+        const about = (path.includes(".") || path.includes("[") ? undefined : ABOUT[path]) ?? s.description ?? "";
         const obj = s.type === "object" && s.properties ? s : s.type === "array" && s.items?.type === "object" && s.items.properties ? s.items : undefined;
         rows.push(`| \`${path}\` | ${obj ? (s.type === "array" ? "list of objects" : "object") : typeOf(s)} | ${required ? "yes" : ""} | ${bounds(s)} | ${about} |`);
         if (obj) {

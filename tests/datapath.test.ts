@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../components/gcp/tables";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
+import { datasetId } from "../components/naming";
 import { streamPaths, targetTable } from "../components/spark/datapath";
 
 /** A list constant of jobs/stream_core.py, e.g. EVENT_COLUMNS = ["a", "b"]. */
@@ -33,8 +34,8 @@ describe("streaming data path: every location has one writer and a reader (shipp
                 assert.ok(!env.CHECKPOINT_LOCATION.startsWith(`${env.SINK_URL}/`));
 
                 const { dataset, table } = targetTable(cfg.spark.compaction.targetTable);
-                assert.equal(arg("--table"), `${cfg.warehouseProject}.${dataset}_${cfg.environment}.${table}`);
-                const tables = ofType(plan, "gcp:bigquery/table:Table").map(inputsOf).filter((t) => t.tableId === table && String(t.datasetId).startsWith(`${dataset}_`));
+                assert.equal(arg("--table"), `${cfg.warehouseProject}.${datasetId(dataset, cfg.stack)}.${table}`);
+                const tables = ofType(plan, "gcp:bigquery/table:Table").map(inputsOf).filter((t) => t.tableId === table && t.datasetId === datasetId(dataset, cfg.stack));
                 assert.equal(tables.length, 1, `no schema-managed table ${cfg.spark.compaction.targetTable}`);
                 assert.equal(tables[0].timePartitioning.type, "DAY");
                 assert.ok(tables[0].clusterings.length > 0);

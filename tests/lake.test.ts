@@ -1,10 +1,11 @@
 import { strict as assert } from "assert";
 import { ConfigError } from "../components/config";
 import type { BucketConfig } from "../components/config/data";
-import { gcsBucketName, gcsLifecycleRules } from "../components/gcp/lake";
-import { denyInsecureTransport, s3BucketName, s3LifecycleRules } from "../components/aws/lake";
+import { gcsLifecycleRules } from "../components/gcp/lake";
+import { denyInsecureTransport, s3LifecycleRules } from "../components/aws/lake";
 import { inputsOf, ofType, shippedPlan, variantPlan } from "./support/plans";
 import { expectProblem, Raw } from "./support/config";
+import { lakeBucketName } from "../components/naming";
 import type { CapturedResource } from "../plan/capture";
 import type { Plan } from "../plan/run";
 
@@ -63,11 +64,6 @@ describe("lake", () => {
                 Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], Condition: { Bool: { "aws:SecureTransport": "false" } },
             }]);
         });
-
-        it("names buckets <project|account>-<env>-<name>", () => {
-            assert.equal(gcsBucketName("acme-data-prod", "prod", "raw"), "acme-data-prod-prod-raw");
-            assert.equal(s3BucketName("222222222222", "prod", "raw"), "222222222222-prod-raw");
-        });
     });
 
     describe("lifecycle config rules", () => {
@@ -110,7 +106,7 @@ describe("lake", () => {
                 for (const b of buckets) {
                     const i = inputsOf(b);
                     const conf = cfg.lake.buckets.find((x) => `lake-${x.name}` === b.name)!;
-                    assert.equal(i.name, `${cfg.gcp!.project}-${stack}-${conf.name}`);
+                    assert.equal(i.name, lakeBucketName(cfg.gcp!.project, stack, conf.name));
                     assert.equal(i.location, cfg.gcp!.region);
                     assert.match(i.encryption.defaultKmsKeyName, /\/cryptoKeys\/storage$/);
                     assert.equal(i.publicAccessPrevention, "enforced");
@@ -152,7 +148,7 @@ describe("lake", () => {
                 for (const conf of cfg.lake.buckets) {
                     const n = `lake-${conf.name}`;
                     const bucket = byName(plan, "aws:s3/bucket:Bucket", n);
-                    assert.equal(inputsOf(bucket).bucket, `${cfg.aws!.accountId}-${cfg.environment}-${conf.name}`);
+                    assert.equal(inputsOf(bucket).bucket, lakeBucketName(cfg.aws!.accountId, stack, conf.name));
                     assert.equal(inputsOf(bucket).forceDestroy, false);
                     assert.equal(inputsOf(bucket).tags?.env, cfg.environment);
 

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { IMAGE_REPOSITORY, PLATFORM_IMAGES } from "../components/images";
+import { matrices } from "../plan/stacks";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
 
 const ROOT = path.join(__dirname, "..");
@@ -16,29 +17,28 @@ function imagesIn(v: unknown, out: string[] = []): string[] {
 }
 
 describe("image registries", () => {
-    it("the image table lists every Dockerfile of the repository, and deploy.yml builds each into its repository", () => {
+    it("the image table lists every Dockerfile of the repository, and deploy.yml builds each once", () => {
         const dockerfiles = fs.readdirSync(path.join(ROOT, "docker")).map((d) => `docker/${d}/Dockerfile`).filter((f) => fs.existsSync(path.join(ROOT, f))).sort();
         assert.deepEqual(PLATFORM_IMAGES.map((i) => i.dockerfile).sort(), dockerfiles);
-        const builds = (deploy.jobs.images.steps as Record<string, any>[]).filter((s) => s.uses === "docker/build-push-action@v6");
+        const builds = (deploy.jobs.images.steps as Record<string, any>[]).filter((s) => String(s.uses).startsWith("docker/build-push-action@"));
         for (const image of PLATFORM_IMAGES) {
             const b = builds.find((s) => s.with.file === image.dockerfile);
             assert.ok(b, `${image.dockerfile} is built`);
-            assert.equal(b!.with.tags, `\${{ matrix.registry }}/${image.name}:\${{ env.IMAGE_TAG }}`);
+            // The tags (one per staging-tier registry) come from the stack files: npm run stacks.
+            assert.equal(b!.with.tags, `\${{ needs.stacks.outputs.tags-${image.name} }}`);
         }
     });
 
     it("deploy.yml: registry first, images next, workloads that pull them last", () => {
         const j = deploy.jobs;
-        assert.equal(j.registry.needs, undefined, "the registry needs nothing else deployed");
-        assert.equal(j.images.needs, "registry");
-        assert.equal(j.staging.needs, "images");
-        assert.deepEqual(j.registry.strategy.matrix.include.map((m: any) => m.stack).sort(), [...STACKS].sort());
-        const run = (j.registry.steps as Record<string, any>[]).map((s) => s.run ?? "").join("\n");
-        assert.match(run, /pulumi up --yes --target-dependencies/);
-        for (const t of ["gcp:artifactregistry/repository:Repository", "aws:ecr/repository:Repository"]) assert.ok(run.includes(t), t);
-        for (const m of j.images.strategy.matrix.include) {
-            const reg = j.registry.strategy.matrix.include.find((r: any) => r.stack === m.stack);
-            assert.ok(reg, `${m.stack}: its registry is created before its images are pushed`);
+        assert.equal(j.registry.needs, "stacks", "the registry needs only the stack matrices");
+        assert.deepEqual(j.images.needs, ["stacks", "registry"]);
+        assert.deepEqual(j.staging.needs, ["stacks", "images"]);
+        assert.equal(j.registry.strategy.matrix.include, "${{ fromJSON(needs.stacks.outputs.staging) }}", "every staging-tier stack's registry");
+        for (const job of [j.registry, j.prod]) {
+            const run = (job.steps as Record<string, any>[]).map((s) => s.run ?? "").join("\n");
+            assert.match(run, /pulumi up --yes --target-dependencies/);
+            for (const t of ["gcp:artifactregistry/repository:Repository", "aws:ecr/repository:Repository"]) assert.ok(run.includes(t), t);
         }
     });
 
@@ -46,8 +46,8 @@ describe("image registries", () => {
         it(`${stack}: the program creates the registry its images are pushed to and pulled from, encrypted with its own key`, async () => {
             const plan = await shippedPlan(stack);
             const registry = plan.outputs.registry as string;
-            const pushedTo = (deploy.jobs.images.strategy.matrix.include as any[]).find((m) => m.stack === stack).registry;
-            assert.equal(registry, pushedTo, "deploy.yml pushes to the registry the program creates");
+            const pushedTo = matrices(ROOT).all.find((m) => m.stack === stack)!.registry;
+            assert.equal(registry, pushedTo, "deploy.yml pushes to (or promotes into) the registry the program creates");
             const own = imagesIn(plan.config).filter((i) => i.startsWith(`${registry}/`)).map((i) => i.slice(registry.length + 1).split(":")[0]);
             assert.deepEqual([...new Set(own)].sort(), PLATFORM_IMAGES.map((i) => i.name).sort(), "the stack pulls every platform image from its own registry");
             if (plan.config.cloud === "gcp") {

@@ -17,6 +17,7 @@ import { AwsIdentityBinder } from "./identity";
 import { AwsKeys } from "./keys";
 import { AwsNetwork } from "./network";
 import { AwsRegistry } from "./registry";
+import { clusterName as stackClusterName } from "../naming";
 import { awsConfig, awsProvider, warehouseProvider } from "./provider";
 
 /** Kubernetes group of the preview role's access entry (EKS refuses groups starting with `system:`). */
@@ -94,7 +95,7 @@ export class AwsFoundation extends pulumi.ComponentResource {
         this.vpcId = network.vpcId;
         this.privateSubnetIds = network.privateSubnetIds;
 
-        const clusterName = `dataplatform-${cfg.stack}`;
+        const clusterName = stackClusterName(cfg.stack);
         const eks = new EksCluster(`${name}-eks`, {
             clusterName,
             cluster: cfg.cluster,

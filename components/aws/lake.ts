@@ -8,6 +8,7 @@ import { BucketVersioning } from "@pulumi/aws/s3/bucketVersioning";
 import { BucketLifecycleConfiguration } from "@pulumi/aws/s3/bucketLifecycleConfiguration";
 import { BucketPolicy } from "@pulumi/aws/s3/bucketPolicy";
 import type * as awsInput from "@pulumi/aws/types/input";
+import { lakeBucketName } from "../naming";
 import type { BucketConfig } from "../config/data";
 import type { PlatformConfig } from "../config";
 import type { BucketRef } from "../interfaces";
@@ -19,10 +20,6 @@ export interface AwsLakeArgs {
     kmsKeyArn: pulumi.Input<string>;
 }
 
-/** Globally unique bucket name: <account>-<env>-<name>. */
-export function s3BucketName(accountId: string, environment: string, name: string): string {
-    return `${accountId}-${environment}-${name}`;
-}
 
 /** Lifecycle rules exactly as configured, each for the whole bucket (empty filter). */
 export function s3LifecycleRules(b: BucketConfig): awsInput.s3.BucketLifecycleConfigurationRule[] {
@@ -73,7 +70,7 @@ export class AwsLake extends pulumi.ComponentResource {
         for (const b of cfg.lake.buckets) {
             const n = `${name}-${b.name}`;
             const bucket = new Bucket(n, {
-                bucket: s3BucketName(cfg.aws!.accountId, cfg.environment, b.name),
+                bucket: lakeBucketName(cfg.aws!.accountId, cfg.stack, b.name),
                 forceDestroy: false,
             }, { parent: this, provider, ...keep });
             // Children inherit `protect`; retained too, so a retained prod bucket never loses its guardrails.

@@ -15,6 +15,7 @@ import { Role } from "@pulumi/aws/iam/role";
 import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
 import { logRetentionDays } from "./keys";
 import type { Provider } from "@pulumi/aws/provider";
+import { flowLogGroupName } from "../naming";
 
 export interface SubnetPlan {
     az: string;
@@ -54,10 +55,10 @@ export interface AwsNetworkArgs {
     cidr: string;
     availabilityZones: readonly string[];
     environment: "staging" | "prod";
+    /** Stack name: names the flow-log group, which is per account and region. */
+    stack: string;
     region: string;
     accountId: string;
-    /** Stack name: the flow-log group name is unique per stack (one account can hold several stacks). */
-    stack: string;
     /** CMK of the CloudWatch log groups. */
     logsKeyArn: pulumi.Input<string>;
     provider: Provider;
@@ -139,7 +140,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
     /** VPC flow logs to CloudWatch (accepted and rejected traffic), for incident investigation. */
     private flowLogs(name: string, vpc: Vpc, args: AwsNetworkArgs, o: pulumi.CustomResourceOptions): void {
         const logs = new LogGroup(`${name}-flow-logs`, {
-            name: `/dataplatform/${args.stack}/vpc-flow-logs`, retentionInDays: logRetentionDays(args.environment), kmsKeyId: args.logsKeyArn,
+            name: flowLogGroupName(args.stack), retentionInDays: logRetentionDays(args.environment), kmsKeyId: args.logsKeyArn,
         }, o);
         const role = new Role(`${name}-flow-logs`, {
             description: "VPC flow log delivery",

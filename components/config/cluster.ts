@@ -6,8 +6,8 @@ const nodePool = z.strictObject({
     /** GCP machine type (n2-standard-4) or EC2 instance type (m6i.xlarge). */
     machineType: z.string().min(3),
     /** Per zone on GKE, total on EKS. */
-    min: nonNegInt,
-    max: posInt,
+    min: nonNegInt.describe("minimum nodes: per zone on GKE (× zones), in total on EKS"),
+    max: posInt.describe("maximum nodes: per zone on GKE (× zones), in total on EKS"),
     spot: z.boolean().default(false),
     diskSizeGb: z.number().int().min(20).max(2000).default(100),
 });

@@ -39,6 +39,8 @@ const dataset = z.strictObject({
     description: z.string().default(""),
     /** Staging only: tables expire after this many days. */
     defaultTableExpirationDays: posInt.optional(),
+    /** Tables this stack creates (schema files <schemaDir>/<name>/<table>.json); default: every file of the folder. */
+    tables: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,127}$/, "must be a table id (a schema file name without .json)")).optional(),
 });
 
 export const warehouseSchema = z.strictObject({

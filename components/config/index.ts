@@ -3,6 +3,8 @@ import { z } from "zod";
 import { CHARTS, ChartKey } from "../versions";
 import { evaluationDay, judgeVersions, parseDay, PinnedVersion, pinnedInVersionsTs, SupportFinding } from "../support-windows";
 import { PlatformConfig, stackSchema } from "./schema";
+import { stackNameProblems, stackRules } from "./stack";
+import { vaultMounts } from "../naming";
 
 export { PlatformConfig, StackInput } from "./schema";
 export const NAMESPACE = "dataplatform";
@@ -92,14 +94,36 @@ function describe(issue: z.core.$ZodIssue, raw: unknown): string[] {
     }
 }
 
-/** Credentials must come from `secure:` values or Vault, never plain text in a stack file. */
+/**
+ * Shapes of credentials, whatever the key is called. Prefixes as their issuers document them: GitHub token
+ * formats (github.blog/2021-04-05-behind-githubs-new-authentication-token-formats), Slack tokens and webhooks
+ * (api.slack.com/authentication/token-types), Vault service/batch/recovery tokens (developer.hashicorp.com/vault/docs/concepts/tokens),
+ * AWS access key ids (docs.aws.amazon.com/IAM/latest/UserGuide/security-creds-programmatic-access.html), Google API keys.
+ */
+export const SECRET_SHAPES: readonly [string, RegExp][] = [
+    ["URL with credentials in its user info", /\b[a-z][a-z0-9+.-]*:\/\/[^/\s@:]*:[^/\s@]*@|\bhttps?:\/\/[^/\s@]+@/i],
+    ["Slack webhook URL", /hooks\.slack\.com\/(services|workflows)\//i],
+    ["Slack token", /\bxox[abposre]-[0-9A-Za-z-]{10,}/],
+    ["GitHub token", /\b(gh[pousr]_[0-9A-Za-z]{20,}|github_pat_[0-9A-Za-z_]{20,})/],
+    ["Vault token", /\bhv[sbr]\.[0-9A-Za-z_-]{20,}/],
+    ["AWS access key id", /\b(AKIA|ASIA)[0-9A-Z]{16}\b/],
+    ["Google API key", /\bAIza[0-9A-Za-z_-]{35}/],
+    ["PEM private key", /-----BEGIN ([A-Z]+ )*PRIVATE KEY-----/],
+    ["JSON Web Token", /\beyJ[0-9A-Za-z_-]{5,}\.eyJ[0-9A-Za-z_-]{5,}\.[0-9A-Za-z_-]{10,}/],
+];
+
+/** Credentials must come from `secure:` values or Vault, never plain text in a stack file (checked by key name and by value). */
 function plaintextSecrets(raw: Record<string, unknown>, secretKeys: readonly string[]): string[] {
     const out: string[] = [];
+    const secure = (path: (string | number)[]) => `set it with \`pulumi config set --secret ${NAMESPACE}:${String(path[0])}\` or keep it in Vault (the receivers' vaultKey, an SSH deploy key for airflow.dags.repo; see components/config/)`;
     const walk = (v: unknown, path: (string | number)[]) => {
         if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
         else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
-        else if (typeof v === "string" && SECRET_KEY.test(String(path[path.length - 1])) && !secretKeys.includes(String(path[0]))) {
-            out.push(`${keyOf(path)}: a plaintext value is not allowed for a credential; set it with \`pulumi config set --secret\` or keep it in Vault`);
+        else if (typeof v === "string" && !secretKeys.includes(String(path[0]))) {
+            // The value itself is never echoed.
+            const shape = SECRET_SHAPES.find(([, re]) => re.test(v));
+            if (SECRET_KEY.test(String(path[path.length - 1]))) out.push(`${keyOf(path)}: a plaintext value is not allowed for a credential; ${secure(path)}`);
+            else if (shape) out.push(`${keyOf(path)}: looks like a ${shape[0]} in clear text, which is not allowed; ${secure(path)}`);
         }
     };
     walk(raw, []);
@@ -109,18 +133,26 @@ function plaintextSecrets(raw: Record<string, unknown>, secretKeys: readonly str
 /** Validates raw stack config (keys without namespace) into the frozen PlatformConfig, or throws ConfigError with every problem. */
 export function parseStackConfig(raw: Record<string, unknown>, opts: ParseOptions): PlatformConfig {
     const secretKeys = opts.secretKeys ?? [];
-    const problems = [...(opts.problems ?? []), ...plaintextSecrets(raw, secretKeys)];
+    const problems = [...(opts.problems ?? []), ...stackNameProblems(opts.stack), ...plaintextSecrets(raw, secretKeys)];
     const res = stackSchema.safeParse(raw, { reportInput: true });
     if (!res.success) problems.push(...res.error.issues.flatMap((i) => describe(i, raw)));
+    else stackRules(res.data, opts.stack, (path, value, message) => problems.push(`${keyOf(path)}: ${show(value)} ${message}`));
     problems.push(...versionSupport(raw, opts.asOf ?? evaluationDay()).filter((f) => f.level === "error").map((f) => f.message));
     if (problems.length > 0 || !res.success) throw new ConfigError([...new Set(problems)]);
     const cfg = res.data;
+    const mounts = vaultMounts(opts.stack);
+    const vault = {
+        ...cfg.vault,
+        kvMount: cfg.vault.kvMount ?? mounts.kvMount,
+        authMount: cfg.vault.authMount ?? mounts.authMount,
+        pki: { ...cfg.vault.pki, mount: cfg.vault.pki.mount ?? mounts.pkiMount },
+    };
     const charts = Object.fromEntries(
         (Object.keys(CHARTS) as ChartKey[]).map((k) => [k, cfg.charts[k] ?? CHARTS[k].version]),
     ) as Record<ChartKey, string>;
     const warehouseProject = cfg.warehouse.project ?? cfg.gcp!.project;
     const warehouseRegion = cfg.warehouse.region ?? cfg.gcp!.region;
-    return deepFreeze({ ...cfg, charts, stack: opts.stack, secretKeys: [...secretKeys], offline: !!opts.offline, warehouseProject, warehouseRegion });
+    return deepFreeze({ ...cfg, vault, charts, stack: opts.stack, secretKeys: [...secretKeys], offline: !!opts.offline, warehouseProject, warehouseRegion });
 }
 
 /** The versions a stack deploys: its Kubernetes minor and Kafka version, chart versions (overrides or versions.ts), pinned images. */
@@ -150,6 +182,10 @@ export function fromConfigMap(all: Record<string, string>, secretFullKeys: reado
     const problems: string[] = [];
     for (const [full, value] of Object.entries(all)) {
         const i = full.indexOf(":");
+        if (i < 0) {
+            problems.push(`${full}: a config key needs its namespace; write ${NAMESPACE}:${full}`);
+            continue;
+        }
         const ns = full.slice(0, i);
         const key = full.slice(i + 1);
         if (ns === NAMESPACE) raw[key] = parseValue(value);

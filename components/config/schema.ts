@@ -7,7 +7,10 @@ import { kafkaSchema, kafkaRules } from "./kafka";
 import { budgetSchema, dataRules, lakeSchema, warehouseSchema } from "./data";
 import { airflowSchema, autoscalingSchema, processingRules, sparkSchema } from "./processing";
 import { monitoringSchema, servicesRules, vaultSchema } from "./services";
+import { workloadRules, workloadsSchema } from "./workloads";
 import { CHARTS, ChartKey } from "../versions";
+import { SERVICE_ACCOUNTS, VAULT_ROLES } from "../k8s/accounts";
+import { KEDA_NAMESPACE, VSO_NAMESPACE } from "../k8s/namespaces";
 
 const chartsSchema = z.strictObject(
     Object.fromEntries(Object.keys(CHARTS).map((k) => [k, pinnedVersion.optional()])) as Record<ChartKey, z.ZodOptional<typeof pinnedVersion>>,
@@ -34,6 +37,8 @@ export const stackSchema = z
         /** Vault token for the provider; set with `pulumi config set --secret`, or use VAULT_TOKEN. */
         vaultToken: z.string().optional(),
         monitoring: monitoringSchema,
+        /** Team workloads: a ServiceAccount with exactly the listed grants, optional Kafka credentials and Vault role. */
+        workloads: workloadsSchema,
         charts: chartsSchema.default({}),
         /** GKE: bind pods through an impersonated Google service account (VPC Service Controls) instead of direct principal:// bindings. */
         gcpImpersonation: z.boolean().default(false),
@@ -87,16 +92,31 @@ export const stackSchema = z
         if (cfg.cloud === "aws" && cfg.airflow.database.storageGb < 20) {
             report(["airflow", "database", "storageGb"], cfg.airflow.database.storageGb, "must be at least 20 on aws (RDS gp3 storage minimum, GiB)");
         }
+        workloadRules(cfg.workloads, {
+            buckets: cfg.lake.buckets.map((b) => b.name),
+            datasets: cfg.warehouse.datasets.map((d) => d.name),
+            kafkaUsers: cfg.kafka.users,
+            systemNamespaces: [cfg.kafka.namespace, cfg.monitoring.namespace, cfg.spark.operatorNamespace, KEDA_NAMESPACE, VSO_NAMESPACE, "kube-system", "default"],
+            reservedNames: [...Object.values(VAULT_ROLES), ...cfg.vault.apps.map((a) => a.name)],
+            reservedAccounts: Object.values(SERVICE_ACCOUNTS),
+        }, report);
         if (cfg.cloud === "gcp" && cfg.awsIrsa) report(["awsIrsa"], true, "is for aws stacks only");
         if (cfg.cloud === "aws" && cfg.gcpImpersonation) report(["gcpImpersonation"], true, "is for gcp stacks only");
     });
 
 export type StackInput = z.input<typeof stackSchema>;
 type Parsed = z.output<typeof stackSchema>;
+type ResolvedVault = Omit<Parsed["vault"], "kvMount" | "authMount" | "pki"> & {
+    readonly kvMount: string;
+    readonly authMount: string;
+    readonly pki: Parsed["vault"]["pki"] & { readonly mount: string };
+};
 
 /** The validated, frozen config every component receives. */
-export type PlatformConfig = Readonly<Omit<Parsed, "charts" | "vaultToken">> & {
+export type PlatformConfig = Readonly<Omit<Parsed, "charts" | "vaultToken" | "vault">> & {
     readonly stack: string;
+    /** Vault settings with the stack's mounts resolved (defaults derived from the stack name). */
+    readonly vault: ResolvedVault;
     /** Resolved chart versions (defaults from versions.ts, overridden by stack config). */
     readonly charts: Readonly<Record<ChartKey, string>>;
     /** Keys that were set as secrets (`secure:`), without the namespace. */

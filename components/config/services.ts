@@ -6,15 +6,15 @@ export const vaultSchema = z.strictObject({
     address: z.url({ protocol: /^https$/ , error: "must be an https:// URL (Vault is reached over TLS)" }),
     /** Vault Enterprise / HCP namespace, if any. */
     namespace: z.string().optional(),
-    /** KV v2 mount created for this environment. */
-    kvMount: z.string().regex(/^[a-z0-9][a-z0-9-/]*$/, "must be a mount path such as kv-staging"),
+    /** KV v2 mount created for this stack; default kv-dataplatform-<stack>. Must contain the stack name. */
+    kvMount: z.string().regex(/^[a-z0-9][a-z0-9-/]*$/, "must be a mount path such as kv-staging").optional(),
     /**
      * Source ranges of Vault's outbound traffic. Vault's Kubernetes auth calls TokenReview on the cluster's API
      * endpoint, which admits only listed ranges: these join network.controlPlaneAllowedCidrs on the endpoint.
      */
     egressCidrs: z.array(cidr).min(1, "must list Vault's egress range(s): its Kubernetes auth calls the cluster's API server"),
-    /** Kubernetes auth mount created for this cluster. */
-    authMount: z.string().regex(/^[a-z0-9][a-z0-9-/]*$/, "must be a mount path such as kubernetes-staging"),
+    /** Kubernetes auth mount created for this cluster; default kubernetes-dataplatform-<stack>. Must contain the stack name. */
+    authMount: z.string().regex(/^[a-z0-9][a-z0-9-/]*$/, "must be a mount path such as kubernetes-staging").optional(),
     /** Token TTL of the per-application roles, in seconds. */
     tokenTtlSeconds: posInt.max(86400).default(900),
     audience: z.string().default("vault"),
@@ -28,11 +28,12 @@ export const vaultSchema = z.strictObject({
     })).default([]),
     pki: z.strictObject({
         enabled: z.boolean(),
-        mount: z.string().default("pki"),
+        /** PKI mount; default pki-dataplatform-<stack>. Must contain the stack name. */
+        mount: z.string().optional(),
         maxTtlSeconds: posInt.default(2592000),
         ttlSeconds: posInt.default(604800),
         allowedDomains: z.array(z.string()).default([]),
-    }).default({ enabled: false, mount: "pki", maxTtlSeconds: 2592000, ttlSeconds: 604800, allowedDomains: [] }),
+    }).default({ enabled: false, maxTtlSeconds: 2592000, ttlSeconds: 604800, allowedDomains: [] }),
 });
 export type VaultConfig = z.infer<typeof vaultSchema>;
 
@@ -89,7 +90,7 @@ export function servicesRules(environment: "staging" | "prod", v: VaultConfig, m
     v.apps.forEach((a, i) => {
         if (builtIn.includes(a.name) || v.apps.findIndex((b) => b.name === a.name) !== i) report(["vault", "apps", i, "name"], a.name, "must be unique and not one of the built-in applications (" + builtIn.join(", ") + ")");
     });
-    if (v.kvMount === v.authMount) report(["vault", "authMount"], v.authMount, "must differ from vault.kvMount");
+    if (v.kvMount && v.kvMount === v.authMount) report(["vault", "authMount"], v.authMount, "must differ from vault.kvMount");
     if (environment === "prod" && !m.receivers.some((r) => r.severity === "critical")) {
         report(["monitoring", "receivers"], m.receivers.map((r) => r.name), "must include a receiver with severity critical in prod (someone is paged)");
     }

@@ -6,6 +6,7 @@ import { DatasetIamMember } from "@pulumi/gcp/bigquery/datasetIamMember";
 import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects/iammember";
 import type { PlatformConfig } from "../config";
 import type { DatasetRef } from "../interfaces";
+import { stackAccountId } from "../naming";
 
 export interface BiReaderArgs {
     config: PlatformConfig;
@@ -37,8 +38,8 @@ export class BiReader extends pulumi.ComponentResource {
 
         const sa = new Account(name, {
             project,
-            accountId: "bi-reader",
-            displayName: `BI reader (${cfg.environment})`,
+            accountId: stackAccountId("bi-reader", cfg.stack),
+            displayName: `BI reader (${cfg.stack})`,
             description: `Read-only BigQuery access for Tableau/QlikSense on ${args.dataset.logicalName}; keyless`,
         }, { parent: this, provider });
         this.email = sa.email;

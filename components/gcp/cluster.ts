@@ -9,6 +9,7 @@ import type { PlatformConfig } from "../config";
 import { apiAllowedCidrs } from "../config/network";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
 import { GkeNodePools, hardenedNodeConfig } from "./nodepools";
+import { clusterName } from "../naming";
 
 export interface GkeClusterArgs {
     config: PlatformConfig;
@@ -130,7 +131,7 @@ export class GkeCluster extends pulumi.ComponentResource {
         }
 
         this.cluster = new Cluster(`${name}`, {
-            name: `dataplatform-${cfg.stack}`,
+            name: clusterName(cfg.stack),
             project: gcp.project,
             location,
             nodeLocations,

@@ -5,6 +5,7 @@ import type * as gcpInput from "@pulumi/gcp/types/input";
 import { BucketConfig, GCS_CLASSES } from "../config/data";
 import type { PlatformConfig } from "../config";
 import type { BucketRef } from "../interfaces";
+import { lakeBucketName } from "../naming";
 
 export interface GcpLakeArgs {
     config: PlatformConfig;
@@ -14,10 +15,6 @@ export interface GcpLakeArgs {
     keyGrants: pulumi.Resource[];
 }
 
-/** Globally unique bucket name: <project>-<env>-<name>. */
-export function gcsBucketName(project: string, environment: string, name: string): string {
-    return `${project}-${environment}-${name}`;
-}
 
 /**
  * Lifecycle rules exactly as configured: one SetStorageClass per transition (only from warmer classes, so
@@ -52,7 +49,7 @@ export class GcpLake extends pulumi.ComponentResource {
         for (const b of cfg.lake.buckets) {
             const bucket = new Bucket(`${name}-${b.name}`, {
                 project: gcp.project,
-                name: gcsBucketName(gcp.project, cfg.environment, b.name),
+                name: lakeBucketName(gcp.project, cfg.stack, b.name),
                 location: gcp.region,
                 storageClass: "STANDARD",
                 uniformBucketLevelAccess: true,

@@ -4,8 +4,9 @@ import { Dataset } from "@pulumi/gcp/bigquery/dataset";
 import { Table } from "@pulumi/gcp/bigquery/table";
 import type { PlatformConfig } from "../config";
 import type { DatasetRef } from "../interfaces";
-import { loadTableSpecs, TableSpec } from "./tables";
+import { loadTableSpecs, TableSelection, TableSpec } from "./tables";
 import { BiReader } from "./bi";
+import { datasetId } from "../naming";
 
 export interface WarehouseArgs {
     config: PlatformConfig;
@@ -17,9 +18,10 @@ export interface WarehouseArgs {
     keyGrants: pulumi.Resource[];
 }
 
-/** Dataset id of a logical dataset in an environment. */
-export function datasetId(name: string, environment: string): string {
-    return `${name}_${environment}`;
+
+/** The tables each dataset's config lists (datasets without a list get every schema file of their folder). */
+export function tableSelection(cfg: Pick<PlatformConfig, "warehouse">): Record<string, TableSelection | undefined> {
+    return Object.fromEntries(cfg.warehouse.datasets.map((d, i) => [d.name, d.tables ? { key: `dataplatform:warehouse.datasets[${i}].tables`, ids: d.tables } : undefined]));
 }
 
 /**
@@ -42,15 +44,15 @@ export class Warehouse extends pulumi.ComponentResource {
         const keep: pulumi.CustomResourceOptions = prod ? { protect: true, retainOnDelete: true } : {};
 
         // Validated before any resource exists: a bad schema file fails the whole preview, naming the file.
-        const specs = loadTableSpecs(wh.schemaDir, wh.datasets.map((d) => d.name), { prod });
+        const specs = loadTableSpecs(wh.schemaDir, wh.datasets.map((d) => d.name), { prod, tables: tableSelection(cfg) });
 
         const datasets: Record<string, DatasetRef> = {};
         const resources: Record<string, Dataset> = {};
         for (const d of wh.datasets) {
             const ds = new Dataset(`${name}-${d.name}`, {
                 project,
-                datasetId: datasetId(d.name, cfg.environment),
-                friendlyName: `${d.name} (${cfg.environment})`,
+                datasetId: datasetId(d.name, cfg.stack),
+                friendlyName: `${d.name} (${cfg.stack})`,
                 description: d.description,
                 location: wh.location,
                 defaultEncryptionConfiguration: { kmsKeyName: args.kmsKeyName },

@@ -41,6 +41,7 @@ export function namespacePlan(cfg: PlatformConfig): Record<string, PodSecurity> 
     // Client namespaces host the teams' own applications, which the platform does not build.
     for (const ns of cfg.kafka.clientNamespaces) add(ns, "baseline");
     for (const u of cfg.kafka.users) for (const ns of u.namespaces) add(ns, "baseline");
+    for (const w of cfg.workloads) add(w.namespace, "restricted");
     return plan;
 }
 

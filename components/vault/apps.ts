@@ -43,6 +43,8 @@ export function vaultApps(cfg: PlatformConfig): VaultApp[] {
         { name: VAULT_ROLES.ingestion, namespace: "ingestion", serviceAccount: SERVICE_ACCOUNTS.ingestion, ownAccount: false },
         { name: VAULT_ROLES.monitoring, namespace: cfg.monitoring.namespace, serviceAccount: MONITORING_SECRETS_SA, ownAccount: true },
         ...cfg.vault.apps.map((a) => ({ name: a.name, namespace: a.namespace, serviceAccount: a.serviceAccount, ownAccount: true })),
+        // Workloads' ServiceAccounts are created by the identity binder (components/workloads.ts).
+        ...cfg.workloads.filter((w) => w.vault).map((w) => ({ name: w.name, namespace: w.namespace, serviceAccount: w.serviceAccount ?? w.name, ownAccount: false })),
     ];
     // Ingestion exists only where Kafka clients live there.
     return apps.filter((a) => a.namespace in known || a.name !== VAULT_ROLES.ingestion);

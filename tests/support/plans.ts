@@ -29,6 +29,11 @@ export function variantPlan(stack: string, mutate: (config: Record<string, any>)
     return enqueue(() => planStack(stack, { ...opts, mutate }));
 }
 
+/** A plan of a stack file in another folder (not cached). */
+export function planIn(stack: string, dir: string): Promise<Plan> {
+    return enqueue(() => planStack(stack, { dir }));
+}
+
 /** The resources of a plan (or anything holding captured resources) of one type. */
 export function ofType(plan: Pick<Plan, "resources">, type: string): CapturedResource[] {
     return plan.resources.filter((r) => r.type === type);

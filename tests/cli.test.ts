@@ -1,0 +1,57 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { fromConfigMap } from "../components/config";
+import { ROOT } from "../plan/run";
+import { configReference } from "../plan/config-doc";
+
+const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
+const run = (...args: string[]) => spawnSync(tsx, ["plan/cli.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+
+describe("plan CLI and repository hygiene", () => {
+    it("-h and --help list the options, the exit codes and the stacks", () => {
+        for (const flag of ["-h", "--help"]) {
+            const r = run(flag);
+            assert.equal(r.status, 0, r.stderr);
+            for (const s of ["--stack", "--json", "--markdown", "--quiet", "exit codes", "2 config or schema-file error"]) assert.ok(r.stdout.includes(s), `${flag}: ${s}`);
+            for (const f of fs.readdirSync(ROOT).filter((n) => /^Pulumi\..+\.yaml$/.test(n))) assert.ok(r.stdout.includes(f.slice(7, -5)), f);
+        }
+        const bad = run("--nope");
+        assert.equal(bad.status, 2);
+        assert.match(bad.stderr, /exit codes/);
+    });
+
+    it("the plan text does not end on a dangling policy heading", () => {
+        const r = run("--stack", "staging", "--quiet");
+        assert.equal(r.status, 0, r.stderr);
+        const last = r.stdout.trimEnd().split("\n").pop()!;
+        assert.doesNotMatch(last, /:$/, `last line: ${last}`);
+    }).timeout(120000);
+
+    it("the config reference shows lower bounds and what node pool counts mean per cloud", () => {
+        const ref = configReference();
+        const row = (key: string) => ref.split("\n").find((l) => l.startsWith(`| \`${key}\` |`)) ?? "";
+        assert.match(row("kafka.brokers"), /≥ 1, ≤ 30/);
+        assert.match(row("cluster.nodePools.kafka.min"), /≥ 0 \| .*per zone on GKE.*in total on EKS/);
+        assert.match(row("cluster.nodePools.spark.max"), /≥ 1 \| .*per zone on GKE/);
+        assert.doesNotMatch(ref, /9007199254740991/, "no meaningless upper bound");
+    });
+
+    it("a key without the dataplatform: namespace gets a clear message", () => {
+        const { problems, raw } = fromConfigMap({ kafka: "{}", "dataplatform:cloud": "gcp" }, []);
+        assert.deepEqual(problems, ["kafka: a config key needs its namespace; write dataplatform:kafka"]);
+        assert.deepEqual(raw, { cloud: "gcp" });
+    });
+
+    it("plan outputs are ignored by git; LICENSE is the Apache-2.0 text package.json names", () => {
+        for (const f of ["prod.plan.md", "prod.plan.json"]) {
+            assert.equal(spawnSync("git", ["check-ignore", "-q", f], { cwd: ROOT }).status, 0, `${f} is ignored`);
+        }
+        const license = fs.readFileSync(path.join(ROOT, "LICENSE"), "utf8");
+        assert.match(license, /Apache License\s+Version 2\.0, January 2004/);
+        assert.equal(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).license, "Apache-2.0");
+        const changelog = fs.readFileSync(path.join(ROOT, "CHANGELOG.md"), "utf8");
+        assert.match(changelog, /^## \[?(Unreleased|\d+\.\d+\.\d+)/m);
+    });
+});
