@@ -114,7 +114,9 @@ async function main(): Promise<number> {
     out.push("", "Outputs:");
     for (const [k, v] of Object.entries(redact(plan.outputs) as Record<string, unknown>)) out.push(`  ${k}: ${JSON.stringify(v)}`);
     // The estimate is cheap: the budget check runs on every plan; --cost prints the breakdown.
-    const cost = estimateCost(toPreviewJson(plan), costContext(cfg));
+    let json = toPreviewJson(plan);
+    const costCtx = costContext(cfg);
+    const cost = estimateCost(json, costCtx);
     const overBudget = budgetFinding(cost, cfg.cost.enforceBudget);
     if (overBudget) plan.diagnostics.push(overBudget);
     const mandatory = plan.diagnostics.filter((d) => d.enforcementLevel === "mandatory");
@@ -125,7 +127,6 @@ async function main(): Promise<number> {
         out.push("", `Could not decide in a first preview (${plan.undecided.length}; enforced at update, shown passing above only if the update view passes):`);
         for (const d of plan.undecided) out.push(`  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").pop()}${d.urn ? `\n      ${d.urn}` : ""}`);
     }
-    let json = toPreviewJson(plan);
     let diff: PlanDiff | undefined;
     const allow = values["allow-destructive"]!;
     if (base) {
@@ -133,7 +134,7 @@ async function main(): Promise<number> {
         out.push("", ...renderDiff(diff, values.base!, cfg.environment, allow));
         json = withDiff(json, base, diff);
     }
-    const delta = base ? costDelta(estimateCost(base, costContext(cfg)), cost) : undefined;
+    const delta = base ? costDelta(estimateCost(base, costCtx), cost) : undefined;
     if (values.cost) {
         out.push("", ...renderCost(cost, delta));
         json = { ...json, cost };

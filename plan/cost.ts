@@ -288,6 +288,8 @@ export function estimateCost(json: PreviewJson, ctx: CostContext, table = new Pr
     // The BigQuery daily query quota caps on-demand query spend.
     const quota = steps.find((s) => s.newState.type === "gcp:cloudquota/sQuotaPreference:SQuotaPreference" && (s.newState.inputs as Inputs).quotaId === "QueryUsagePerDay");
 
+    // Which cloud bills a resource: the warehouse (BigQuery and its keys) is on GCP for AWS stacks too.
+    const cloudOf = (t: string): "gcp" | "aws" => (t.startsWith("gcp:") ? "gcp" : t.startsWith("aws:") ? "aws" : ctx.cloud);
     for (const s of steps) {
         const type = s.newState.type;
         if (!s.newState.custom || (freeReason(type) !== undefined && !isPricedType(type))) continue;
@@ -298,32 +300,26 @@ export function estimateCost(json: PreviewJson, ctx: CostContext, table = new Pr
             continue;
         }
         const component = compName(s.urn);
-        // Which cloud bills it: the warehouse (BigQuery and its keys) is on GCP for AWS stacks too.
-        const cloudOf = (t: string): "gcp" | "aws" => (t.startsWith("gcp:") ? "gcp" : t.startsWith("aws:") ? "aws" : ctx.cloud);
         let missing = "";
+        const priceRow = (key: string, region: string): PriceRow | undefined => {
+            const row = table.find(cloudOf(type), region, key);
+            if (row) used.add(row);
+            else missing ||= key;
+            return row;
+        };
         const b: Builder = {
             table, ctx, step: s, component,
             diskOf: (sc) => storageClasses.get(sc),
             named: (t, n) => byName.get(`${t}::${n}`),
             fixed(what, key, qty, basis, region = ctx.region) {
-                const row = table.find(cloudOf(type), region, key);
-                if (!row) {
-                    missing ||= key;
-                    return false;
-                }
-                used.add(row);
-                report.items.push({ urn: s.urn, type, component, what, priceKey: key, quantity: qty, unit: row.unit, unitPriceUsd: row.usd, baselineUsd: qty.baseline * row.usd, ceilingUsd: qty.ceiling * row.usd, basis, source: row.source });
-                return true;
+                const row = priceRow(key, region);
+                if (row) report.items.push({ urn: s.urn, type, component, what, priceKey: key, quantity: qty, unit: row.unit, unitPriceUsd: row.usd, baselineUsd: qty.baseline * row.usd, ceilingUsd: qty.ceiling * row.usd, basis, source: row.source });
+                return !!row;
             },
             usage(what, key, driver, capUsd, region = ctx.region) {
-                const row = table.find(cloudOf(type), region, key);
-                if (!row) {
-                    missing ||= key;
-                    return false;
-                }
-                used.add(row);
-                report.usage.push({ urn: s.urn, type, component, what, priceKey: key, unit: row.unit, unitPriceUsd: row.usd, driver, ...(capUsd !== undefined ? { capUsd } : {}), source: row.source });
-                return true;
+                const row = priceRow(key, region);
+                if (row) report.usage.push({ urn: s.urn, type, component, what, priceKey: key, unit: row.unit, unitPriceUsd: row.usd, driver, ...(capUsd !== undefined ? { capUsd } : {}), source: row.source });
+                return !!row;
             },
         };
         if (pricer(b, s.newState.inputs as Inputs, nodes)) report.coverage.priced++;
