@@ -118,35 +118,13 @@ export interface CloudPlatform {
     readonly outputs: Record<string, pulumi.Input<unknown>>;
 }
 
-/** What every Kubernetes layer (Kafka, Spark, Airflow, KEDA, Vault wiring, monitoring) receives: never the cloud. */
+/**
+ * What every Kubernetes layer (Kafka, Spark, Airflow, KEDA, Vault wiring, monitoring) receives: never the cloud, never
+ * the whole config. Each layer's own args add exactly the settings and cross-layer facts it uses (components/wiring.ts).
+ */
 export interface KubernetesLayerArgs {
-    readonly config: import("./config").PlatformConfig;
     readonly provider: Provider;
     readonly storageClassName: pulumi.Input<string>;
     readonly identity: IdentityBinder;
     readonly namespaces: import("./k8s/namespaces").Namespaces;
-}
-
-/** How a Kafka client in one namespace connects: the Secret with its credentials (kept current on rotation). */
-export interface KafkaClientAccess {
-    readonly user: string;
-    readonly namespace: string;
-    /** Secret in `namespace` (for example written by a KafkaAccess), holding the keys below. */
-    readonly secretName: pulumi.Output<string>;
-    /** Bootstrap address of the TLS listener: <cluster>-kafka-bootstrap.<ns>.svc.cluster.local:<port>. */
-    readonly bootstrapServers: string;
-    readonly authentication: "tls" | "scram-sha-512";
-    /** Keys inside the Secret: CA certificate (PEM), client certificate and key (PEM) for mTLS; or SCRAM password. */
-    readonly keys: { readonly ca: string; readonly cert?: string; readonly key?: string; readonly password?: string; readonly jaasConfig?: string };
-}
-
-/** What the Kafka layer offers the layers above it. */
-export interface KafkaPlatform {
-    readonly clusterName: string;
-    readonly namespace: string;
-    readonly bootstrapServers: string;
-    /** Credentials of a configured Kafka user in one of its configured namespaces. */
-    access(user: string, namespace: string): KafkaClientAccess;
-    /** Resources a client must wait for (cluster ready, users created). */
-    readonly ready: pulumi.Resource[];
 }

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./config";
 import { GcpFoundation } from "./gcp/foundation";
 import { AwsFoundation } from "./aws/foundation";
-import type { KafkaPlatform, KubernetesLayerArgs } from "./interfaces";
+import type { KubernetesLayerArgs } from "./interfaces";
+import type { KafkaPlatform } from "./contracts/kafka-client";
 import { namespacePlan, Namespaces } from "./k8s/namespaces";
 import { NetworkFlows } from "./k8s/network-policies";
 import { PreviewAccess } from "./k8s/preview-access";
@@ -19,6 +20,7 @@ import { GcpAirflowDatabase } from "./gcp/airflow-db";
 import { AwsAirflowDatabase } from "./aws/airflow-db";
 import { Processing } from "./processing";
 import { Workloads } from "./workloads";
+import { kafkaArgs, monitoringArgs, namespacesArgs, networkFlowsArgs, processingArgs, vaultArgs, workloadsArgs } from "./wiring";
 
 export interface PlatformArgs {
     config: PlatformConfig;
@@ -69,27 +71,27 @@ export class Platform extends pulumi.ComponentResource {
         outputs.biReader = warehouse.bi.email;
         // [3 namespaces] Every namespace once; Kubernetes layers receive only KubernetesLayerArgs.
         const foundation = gcpFoundation ?? awsFoundation!;
-        const namespaces = new Namespaces("namespaces", { config: cfg, provider: foundation.k8sProvider }, { parent: this });
+        const namespaces = new Namespaces("namespaces", namespacesArgs(cfg, foundation.k8sProvider), { parent: this });
         if (foundation.previewSubject) {
             new PreviewAccess("preview-access", {
                 subject: foundation.previewSubject, releaseNamespaces: Object.keys(namespacePlan(cfg)), provider: foundation.k8sProvider,
             }, { parent: this, dependsOn: [namespaces] });
         }
         // Default deny and the declared flows (k8s/flows.ts) in every namespace, before the workloads.
-        new NetworkFlows("network-flows", { config: cfg, provider: foundation.k8sProvider, namespaces, network: foundation.clusterNetwork }, { parent: this });
+        new NetworkFlows("network-flows", networkFlowsArgs(cfg, foundation.k8sProvider, namespaces, foundation.clusterNetwork), { parent: this });
         const k8s: KubernetesLayerArgs = {
-            config: cfg, provider: foundation.k8sProvider, storageClassName: foundation.storageClassName,
+            provider: foundation.k8sProvider, storageClassName: foundation.storageClassName,
             identity: foundation.identity, namespaces,
         };
         // [4 kafka] KafkaLayer ("kafka", KubernetesLayerArgs) implements KafkaPlatform.
-        const kafka: KafkaPlatform = new KafkaLayer("kafka", k8s, { parent: this });
+        const kafka: KafkaPlatform = new KafkaLayer("kafka", kafkaArgs(cfg, k8s), { parent: this });
         outputs.kafkaBootstrapServers = kafka.bootstrapServers;
         // [5 vault] VaultLayer ("vault"): auth backend, KV mount, roles, Vault Secrets Operator.
-        const vault = new VaultLayer("vault", {
-            ...k8s, clusterEndpoint: foundation.clusterEndpoint, clusterCaCertificate: foundation.clusterCaCertificate,
+        const vault = new VaultLayer("vault", vaultArgs(cfg, k8s, {
+            clusterEndpoint: foundation.clusterEndpoint, clusterCaCertificate: foundation.clusterCaCertificate,
             // GKE accepts its issuer as token audience, EKS the in-cluster API address.
             apiAudience: cfg.cloud === "gcp" ? foundation.oidcIssuer : "https://kubernetes.default.svc",
-        }, { parent: this });
+        }), { parent: this });
         outputs.vault = { authMount: vault.authMount, kvMount: vault.kvMount, roles: vault.apps.map((a) => a.name) };
         // [6 processing] managed Airflow DB (gcp/aws folder), Spark operator + jobs, KEDA + scalers, Airflow.
         const airflowDatabase = gcpFoundation
@@ -102,22 +104,19 @@ export class Platform extends pulumi.ComponentResource {
                 clusterSecurityGroupId: awsFoundation!.clusterSecurityGroupId, kmsKeyArn: awsFoundation!.keys.arn("rds"),
                 logsKeyArn: awsFoundation!.keys.arn("logs"),
             }, { parent: this });
-        new Processing("processing", {
-            ...k8s, buckets: lake.buckets, datasets: warehouse.datasets, kafka, airflowDatabase, airflowDependsOn: [vault],
-        }, { parent: this });
+        new Processing("processing", processingArgs(cfg, k8s, {
+            buckets: lake.buckets, datasets: warehouse.datasets, kafka, airflowDatabase, airflowSecrets: vault.airflowSecrets(), airflowDependsOn: [vault],
+        }), { parent: this });
         // [6b workloads] dataplatform:workloads: team ServiceAccounts with exactly their configured grants.
         if (cfg.workloads.length > 0) {
-            const workloads = new Workloads("workloads", {
-                config: cfg, identity: foundation.identity, namespaces, buckets: lake.buckets, datasets: warehouse.datasets, kafka,
-            }, { parent: this });
+            const workloads = new Workloads("workloads", workloadsArgs(cfg, k8s, { buckets: lake.buckets, datasets: warehouse.datasets, kafka }), { parent: this });
             outputs.workloads = workloads.outputs;
         }
         // [7 monitoring] Monitoring ("monitoring"): kube-prometheus-stack, PodMonitors, rules, dashboards.
-        new Monitoring("monitoring", {
-            ...k8s,
-            secrets: { grafanaAdmin: vault.secretName("grafanaAdmin"), alertmanagerReceivers: vault.secretName("alertmanagerReceivers") },
+        new Monitoring("monitoring", monitoringArgs(cfg, k8s, {
+            secrets: vault.monitoringSecrets(),
             secretsReady: [vault.secretResource("grafanaAdmin"), vault.secretResource("alertmanagerReceivers")],
-        }, { parent: this });
+        }), { parent: this });
 
         this.outputs = outputs;
         this.registerOutputs(outputs);

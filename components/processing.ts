@@ -1,19 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { BucketRef, DatasetRef, KafkaPlatform, KubernetesLayerArgs, ManagedDatabase } from "./interfaces";
-import { SparkOperator } from "./spark/operator";
-import { SparkJobs } from "./spark/jobs";
-import { Keda } from "./keda/operator";
-import { LagAutoscaling } from "./keda/autoscaling";
-import { Airflow } from "./airflow/airflow";
+import type { KubernetesLayerArgs } from "./interfaces";
+import { SparkOperator, type SparkOperatorArgs } from "./spark/operator";
+import { SparkJobs, type SparkJobsArgs } from "./spark/jobs";
+import { Keda, type KedaArgs } from "./keda/operator";
+import { LagAutoscaling, type LagAutoscalingArgs } from "./keda/autoscaling";
+import { Airflow, type AirflowArgs } from "./airflow/airflow";
 
+/** A layer's args without what every Kubernetes layer receives anyway. */
+type Own<T> = Omit<T, keyof KubernetesLayerArgs>;
+
+/** Each part's own args (components/wiring.ts processingArgs); the parts' dependencies on each other are wired here. */
 export interface ProcessingArgs extends KubernetesLayerArgs {
-    buckets: Readonly<Record<string, BucketRef>>;
-    datasets: Readonly<Record<string, DatasetRef>>;
-    kafka: KafkaPlatform;
-    /** Airflow's managed metadata database (Cloud SQL / RDS). */
-    airflowDatabase: ManagedDatabase;
-    /** Resources Airflow needs first (the Vault role of its ServiceAccount). */
-    airflowDependsOn?: pulumi.Resource[];
+    sparkOperator: Own<SparkOperatorArgs>;
+    sparkJobs: Omit<Own<SparkJobsArgs>, "operator">;
+    keda: Own<KedaArgs>;
+    autoscaling: Omit<Own<LagAutoscalingArgs>, "keda" | "streaming">;
+    airflow: Own<AirflowArgs>;
 }
 
 /** Processing and orchestration: Spark operator and jobs, KEDA lag autoscaling, Airflow. */
@@ -27,25 +29,21 @@ export class Processing extends pulumi.ComponentResource {
     constructor(name: string, args: ProcessingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:processing:Processing", name, {}, opts);
         const layer: KubernetesLayerArgs = {
-            config: args.config, provider: args.provider, storageClassName: args.storageClassName,
-            identity: args.identity, namespaces: args.namespaces,
+            provider: args.provider, storageClassName: args.storageClassName, identity: args.identity, namespaces: args.namespaces,
         };
-        const cfg = args.config;
-        this.sparkOperator = new SparkOperator(`${name}-spark-operator`, layer, { parent: this });
-        this.sparkJobs = new SparkJobs(`${name}-spark`, {
-            ...layer, buckets: args.buckets, datasets: args.datasets, kafka: args.kafka, operator: this.sparkOperator.release,
-        }, { parent: this });
-        this.keda = new Keda(`${name}-keda`, layer, { parent: this });
+        this.sparkOperator = new SparkOperator(`${name}-spark-operator`, { ...layer, ...args.sparkOperator }, { parent: this });
+        this.sparkJobs = new SparkJobs(`${name}-spark`, { ...layer, ...args.sparkJobs, operator: this.sparkOperator.release }, { parent: this });
+        this.keda = new Keda(`${name}-keda`, { ...layer, ...args.keda }, { parent: this });
         this.autoscaling = new LagAutoscaling(`${name}-autoscaling`, {
             ...layer,
-            kafka: args.kafka,
-            buckets: args.buckets,
+            ...args.autoscaling,
             keda: this.keda.release,
-            streaming: { namespace: cfg.spark.jobNamespace, job: this.sparkJobs.streamingJob, source: this.sparkJobs.streamingSource, dependsOn: this.sparkJobs.ready },
+            streaming: {
+                namespace: args.sparkJobs.settings.spark.jobNamespace, job: this.sparkJobs.streamingJob,
+                source: this.sparkJobs.streamingSource, dependsOn: this.sparkJobs.ready,
+            },
         }, { parent: this });
-        this.airflow = new Airflow(`${name}-airflow`, {
-            ...layer, buckets: args.buckets, datasets: args.datasets, database: args.airflowDatabase, dependsOn: args.airflowDependsOn,
-        }, { parent: this });
+        this.airflow = new Airflow(`${name}-airflow`, { ...layer, ...args.airflow }, { parent: this });
         this.registerOutputs({});
     }
 }

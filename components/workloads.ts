@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./config";
 import type { WorkloadGrantConfig } from "./config/workloads";
-import type { BucketRef, DatasetRef, Grant, IdentityBinder, KafkaPlatform } from "./interfaces";
+import type { BucketRef, DatasetRef, Grant, IdentityBinder } from "./interfaces";
+import type { KafkaPlatform } from "./contracts/kafka-client";
 import type { Namespaces } from "./k8s/namespaces";
 
 export interface WorkloadsArgs {
-    config: PlatformConfig;
+    workloads: PlatformConfig["workloads"];
     identity: IdentityBinder;
     namespaces: Namespaces;
     buckets: Readonly<Record<string, BucketRef>>;
@@ -30,7 +31,7 @@ export class Workloads extends pulumi.ComponentResource {
     constructor(name: string, args: WorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:index:Workloads", name, {}, opts);
         const outputs: Record<string, { principal: pulumi.Output<string>; serviceAccount: string; namespace: string; kafkaSecret?: pulumi.Output<string> }> = {};
-        for (const w of args.config.workloads) {
+        for (const w of args.workloads) {
             const sa = w.serviceAccount ?? w.name;
             const identity = args.identity.bind(`${name}-${w.name}`, {
                 namespace: args.namespaces.name(w.namespace),

@@ -3,9 +3,11 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AIRFLOW_SECRETS, airflowGrants, airflowValues, GIT_SSH_KEY, KEYS_NEWER_THAN_SCHEMA, METADATA_SECRET, metadataConnection, OIDC_SECRET_DIR, OIDC_SECRET_KEY, VAULT_JWT_PATH } from "../components/airflow/values";
+import { AIRFLOW_ROLLOUT, airflowGrants, airflowValues, KEYS_NEWER_THAN_SCHEMA, METADATA_SECRET, metadataConnection, OIDC_SECRET_DIR, VAULT_JWT_PATH } from "../components/airflow/values";
+import { AIRFLOW_SECRET_KEYS } from "../components/contracts/vault-secrets";
+import { airflowData, secretConsumers } from "../components/wiring";
 import { vaultApps } from "../components/vault/apps";
-import { AIRFLOW_ROLLOUT, staticSecretSpec, syncedSecrets } from "../components/vault/vso";
+import { AIRFLOW_SECRET_NAMES, staticSecretSpec, syncedSecrets } from "../components/vault/vso";
 import { CHARTS } from "../components/versions";
 import { CapturedResource, Secret } from "../plan/capture";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
@@ -84,8 +86,8 @@ function runApiServerConfig(source: string, secret: string | undefined): { provi
     mk("airflow/providers/fab/auth_manager/security_manager/override.py", "class FabAirflowSecurityManagerOverride:\n    pass\n");
     const secretDir = path.join(dir, "oidc");
     fs.mkdirSync(secretDir);
-    if (secret !== undefined) fs.writeFileSync(path.join(secretDir, OIDC_SECRET_KEY), `${secret}\n`);
-    mk("webserver_config.py", source.replace(JSON.stringify(`${OIDC_SECRET_DIR}/${OIDC_SECRET_KEY}`), JSON.stringify(path.join(secretDir, OIDC_SECRET_KEY))));
+    if (secret !== undefined) fs.writeFileSync(path.join(secretDir, AIRFLOW_SECRET_KEYS.oidcClientSecret), `${secret}\n`);
+    mk("webserver_config.py", source.replace(JSON.stringify(`${OIDC_SECRET_DIR}/${AIRFLOW_SECRET_KEYS.oidcClientSecret}`), JSON.stringify(path.join(secretDir, AIRFLOW_SECRET_KEYS.oidcClientSecret))));
     const r = spawnSync("/usr/bin/python3", ["-c", "import json, webserver_config as w; print(json.dumps({'providers': w.OAUTH_PROVIDERS, 'mapping': w.AUTH_ROLES_MAPPING, 'authType': w.AUTH_TYPE}))"], { cwd: dir, encoding: "utf8" });
     fs.rmSync(dir, { recursive: true, force: true });
     assert.equal(r.status, 0, r.stderr);
@@ -95,7 +97,7 @@ function runApiServerConfig(source: string, secret: string | undefined): { provi
 describe("airflow: values builder", () => {
     for (const stack of STACKS) {
         const cfg = stackConfig(stack);
-        const values = airflowValues({ cfg, logsUrl: "gs://logs", identity: { env: [{ name: "GOOGLE_CLOUD_PROJECT", value: "p" }], volumes: [], volumeMounts: [] } });
+        const values = airflowValues({ cfg, secrets: AIRFLOW_SECRET_NAMES, logsUrl: "gs://logs", identity: { env: [{ name: "GOOGLE_CLOUD_PROJECT", value: "p" }], volumes: [], volumeMounts: [] } });
 
         it(`${stack}: the values pass the chart's newer values.schema.json (no defaultUser anywhere)`, () => {
             assertValidValues(values);
@@ -121,18 +123,18 @@ describe("airflow: values builder", () => {
             assert.ok(conf.includes(`OIDC_ISSUER = ${JSON.stringify(a.issuer)}`) && conf.includes(`OIDC_CLIENT_ID = ${JSON.stringify(a.clientId)}`));
             assert.deepEqual(keyPaths(values).filter((k) => /password/i.test(k)), [], "no password anywhere in the values");
             const [vol] = values.apiServer.extraVolumes;
-            assert.deepEqual(vol.secret, { secretName: AIRFLOW_SECRETS.oidc, optional: true });
+            assert.deepEqual(vol.secret, { secretName: AIRFLOW_SECRET_NAMES.oidc, optional: true });
             assert.deepEqual(values.apiServer.extraVolumeMounts, [{ name: vol.name, mountPath: OIDC_SECRET_DIR, readOnly: true }]);
             // Reloader restarts the API server when VSO first creates the Secret (VSO itself only restarts on a change).
-            assert.equal(values.apiServer.annotations["secret.reloader.stakater.com/reload"], AIRFLOW_SECRETS.oidc);
-            const oidc = syncedSecrets(cfg, vaultApps(cfg)).find((x) => x.secretName === AIRFLOW_SECRETS.oidc)!;
-            assert.deepEqual([oidc.path, oidc.source], ["airflow/k8s/oidc", { kind: "people", keys: [OIDC_SECRET_KEY] }]);
+            assert.equal(values.apiServer.annotations["secret.reloader.stakater.com/reload"], AIRFLOW_SECRET_NAMES.oidc);
+            const oidc = syncedSecrets(cfg, vaultApps(cfg), secretConsumers()).find((x) => x.secretName === AIRFLOW_SECRET_NAMES.oidc)!;
+            assert.deepEqual([oidc.path, oidc.source], ["airflow/k8s/oidc", { kind: "people", keys: [AIRFLOW_SECRET_KEYS.oidcClientSecret] }]);
         });
 
         it(`${stack}: the JWT secret, API/webserver secret keys and Fernet key come from one generated, Vault-synced Secret`, () => {
-            for (const k of ["fernetKeySecretName", "jwtSecretName", "apiSecretKeySecretName", "webserverSecretKeySecretName"]) assert.equal(values[k], AIRFLOW_SECRETS.keys, k);
+            for (const k of ["fernetKeySecretName", "jwtSecretName", "apiSecretKeySecretName", "webserverSecretKeySecretName"]) assert.equal(values[k], AIRFLOW_SECRET_NAMES.keys, k);
             for (const k of ["fernetKey", "jwtSecret", "apiSecretKey", "webserverSecretKey"]) assert.equal(values[k], undefined, `${k} must not be set in values`);
-            const keys = syncedSecrets(cfg, vaultApps(cfg)).find((x) => x.secretName === AIRFLOW_SECRETS.keys)!;
+            const keys = syncedSecrets(cfg, vaultApps(cfg), secretConsumers()).find((x) => x.secretName === AIRFLOW_SECRET_NAMES.keys)!;
             assert.equal(keys.source.kind, "generated");
             // The key names the chart reads (chart/templates/_helpers.yaml and secrets/*.yaml).
             assert.deepEqual(Object.keys(keys.source.kind === "generated" ? keys.source.values : {}).sort(), ["api-secret-key", "fernet-key", "jwt-secret", "webserver-secret-key"]);
@@ -140,8 +142,8 @@ describe("airflow: values builder", () => {
 
         it(`${stack}: a rotated Secret restarts every Airflow workload the chart renders that reads it`, () => {
             const expected = chartWorkloads(values).map((w) => `${w.kind}/${w.name}`).sort();
-            assert.deepEqual(AIRFLOW_ROLLOUT.map((t) => `${t.kind}/${t.name}`).sort(), expected);
-            for (const s of syncedSecrets(cfg, vaultApps(cfg)).filter((x) => x.id === "airflowKeys" || x.id === "airflowConnections")) {
+            assert.deepEqual(AIRFLOW_ROLLOUT.all.map((t) => `${t.kind}/${t.name}`).sort(), expected);
+            for (const s of syncedSecrets(cfg, vaultApps(cfg), secretConsumers()).filter((x) => x.id === "airflowKeys" || x.id === "airflowConnections")) {
                 assert.deepEqual(staticSecretSpec(cfg, s).rolloutRestartTargets.map((t) => `${t.kind}/${t.name}`).sort(), expected, s.id);
             }
         });
@@ -159,14 +161,14 @@ describe("airflow: values builder", () => {
 
         it(`${stack}: git-sync authenticates with the Vault-synced credential of airflow.dags.credential`, () => {
             const g = values.dags.gitSync;
-            const git = syncedSecrets(cfg, vaultApps(cfg)).find((x) => x.id === "airflowGit");
+            const git = syncedSecrets(cfg, vaultApps(cfg), secretConsumers()).find((x) => x.id === "airflowGit");
             switch (cfg.airflow.dags.credential) {
                 case "ssh":
-                    assert.deepEqual([g.sshKeySecret, g.credentialsSecret, g.knownHosts], [AIRFLOW_SECRETS.git, undefined, cfg.airflow.dags.knownHosts]);
-                    assert.deepEqual(git?.source, { kind: "people", keys: [GIT_SSH_KEY] });
+                    assert.deepEqual([g.sshKeySecret, g.credentialsSecret, g.knownHosts], [AIRFLOW_SECRET_NAMES.git, undefined, cfg.airflow.dags.knownHosts]);
+                    assert.deepEqual(git?.source, { kind: "people", keys: [AIRFLOW_SECRET_KEYS.gitSshKey] });
                     break;
                 case "token":
-                    assert.deepEqual([g.credentialsSecret, g.sshKeySecret], [AIRFLOW_SECRETS.git, undefined]);
+                    assert.deepEqual([g.credentialsSecret, g.sshKeySecret], [AIRFLOW_SECRET_NAMES.git, undefined]);
                     // People write username/password once; VSO renders the names the chart reads for git-sync v3 and v4.
                     assert.deepEqual(Object.keys(staticSecretSpec(cfg, git!).destination.transformation!.templates).sort(), ["GITSYNC_PASSWORD", "GITSYNC_USERNAME", "GIT_SYNC_PASSWORD", "GIT_SYNC_USERNAME"]);
                     break;
@@ -237,7 +239,7 @@ describe("airflow: values builder", () => {
         it(`${stack}: the Airflow identity has exactly logs read/write under airflow/, edit on airflow.datasets, BigQuery jobs`, () => {
             const buckets = Object.fromEntries(["raw", "curated", "archive", "logs"].map((b) => [b, fakeBucket(b)]));
             const datasets = Object.fromEntries(["raw", "staging", "curated"].map((d) => [d, fakeDataset(d)]));
-            const grants = airflowGrants(cfg, buckets, datasets).map((g) =>
+            const grants = airflowGrants(airflowData(cfg, buckets, datasets)).map((g) =>
                 g.kind === "bucket" ? `bucket:${g.bucket.logicalName}:${g.access}:${g.prefix}` : g.kind === "dataset" ? `dataset:${g.dataset.logicalName}:${g.access}` : g.kind);
             assert.deepEqual(grants.sort(), ["bigqueryJobs", "bucket:logs:readwrite:airflow/", ...cfg.airflow.datasets.map((d) => `dataset:${d}:edit`)].sort());
         });

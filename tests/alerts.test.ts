@@ -14,7 +14,7 @@ import { alertCases, promtoolTests, renderAnnotation } from "./support/alert-cas
 import { runTool } from "./support/tools";
 import { parsePromql } from "./support/promql";
 import { EXPORTERS, METRICS } from "../components/monitoring/exporters";
-import { metricsConfigYaml } from "../components/kafka/specs";
+import { metricsConfigYaml } from "../components/kafka/cluster-specs";
 
 // Chart defaults are read from the shared checkout (88.5.3 here; the program pins a newer chart, whose
 // alertmanager.config defaults must be re-checked on upgrade).

@@ -2,8 +2,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../components/gcp/tables";
-import { KAFKA_MOUNT, PYTHON_SOURCES, SINK_ENV, STREAM_ENV } from "../components/spark/env";
-import { compactionApplication, KafkaMount, streamingJobSpec } from "../components/spark/specs";
+import { PYTHON_SOURCES, SINK_ENV, STREAM_ENV } from "../components/contracts/python-env";
+import { KAFKA_MOUNT, type KafkaConsumer } from "../components/contracts/kafka-client";
+import { compactionApplication, streamingJobSpec } from "../components/spark/specs";
 import { consumerDeployment } from "../components/keda/scalers";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
 import { stackConfig } from "./support/config";
@@ -43,7 +44,7 @@ function envSetForPython(container: any, read: Set<string>): Set<string> {
 }
 
 const sorted = (s: Iterable<string>) => [...s].sort();
-const kafka = (auth: "tls" | "scram-sha-512"): KafkaMount => ({
+const kafka = (auth: "tls" | "scram-sha-512"): KafkaConsumer => ({
     secretName: "s", bootstrapServers: "b:9093", authentication: auth, group: "g", topics: ["events.raw"], user: "u",
     keys: auth === "tls" ? { ca: "ca.crt", cert: "user.crt", key: "user.key" } : { ca: "ca.crt", password: "password" },
 });
@@ -85,7 +86,7 @@ describe("contract: pod specs ↔ the platform's Python", () => {
 
             it(`${stack} (${auth}): each sink Deployment sets exactly what the sink reads`, () => {
                 for (const consumer of cfg.autoscaling.deployments.consumers) {
-                    const dep = consumerDeployment(cfg, consumer, "sa", { ...kafka(auth), sinkUrl: "gs://a/kafka/x/" });
+                    const dep = consumerDeployment(consumer, "sa", kafka(auth), "gs://a/kafka/x/");
                     const c = dep.template.spec.containers[0];
                     const other = auth === "tls" ? [SINK_ENV.username, SINK_ENV.passwordFile] : [SINK_ENV.certFile, SINK_ENV.keyFile];
                     const all = pythonReads(PYTHON_SOURCES.sink);

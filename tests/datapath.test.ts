@@ -4,7 +4,7 @@ import * as path from "path";
 import { REPO_ROOT } from "../components/gcp/tables";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
 import { datasetId } from "../components/naming";
-import { streamPaths, targetTable } from "../components/spark/datapath";
+import { streamPaths, targetTable } from "../components/contracts/datapath";
 
 /** A list constant of jobs/stream_core.py, e.g. EVENT_COLUMNS = ["a", "b"]. */
 function pythonList(name: string): string[] {

@@ -7,7 +7,8 @@ import { kafkaWorkloads } from "../components/kafka/network-policy";
 import { namespacePlan } from "../components/k8s/namespaces";
 import { Endpoint, evaluate, inCidr, NetworkPolicy, Pod, Protocol } from "../components/k8s/netpol-eval";
 import { airflowValues } from "../components/airflow/values";
-import { KPS_RELEASE } from "../components/vault/vso";
+import { KPS_RELEASE } from "../components/k8s/releases";
+import { AIRFLOW_SECRET_NAMES } from "../components/vault/vso";
 import { chartDefaults, helmMerge } from "./support/helm";
 import { expectProblem, stackConfig } from "./support/config";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
@@ -297,7 +298,7 @@ describe("network flows: the defects the chart policies caused", () => {
             { namespace: cfg.airflow.namespace, name: "airflow-statsd-policy", spec: { podSelector: { matchLabels: { ...release, component: "statsd" } }, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: { matchLabels: release } }], ports: [{ protocol: "UDP", port: 9125 }, { protocol: "TCP", port: 9102 }] }] } },
         ];
     }
-    const values = (enabled: boolean) => ({ ...airflowValues({ cfg, logsUrl: "gs://logs", identity: { env: [], volumes: [], volumeMounts: [] } }), ...(enabled ? { networkPolicies: { enabled: true } } : {}) });
+    const values = (enabled: boolean) => ({ ...airflowValues({ cfg, secrets: AIRFLOW_SECRET_NAMES, logsUrl: "gs://logs", identity: { env: [], volumes: [], volumeMounts: [] } }), ...(enabled ? { networkPolicies: { enabled: true } } : {}) });
 
     it("with the chart's policies (the old values), task pods could not reach the API server and Prometheus could not scrape statsd", () => {
         const world = new World(cfg, clusterNetworkOf(cfg));

@@ -2,9 +2,11 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/kubernetes/provider";
 import { loadStackConfig } from "../components/config";
-import type { IdentityBinder, KafkaClientAccess } from "../components/interfaces";
+import type { IdentityBinder } from "../components/interfaces";
+import { reloadAnnotations, type KafkaClientAccess } from "../components/contracts/kafka-client";
 import { Namespaces } from "../components/k8s/namespaces";
-import { KafkaLayer, reloadAnnotations } from "../components/kafka/layer";
+import { KafkaLayer } from "../components/kafka/layer";
+import { kafkaArgs, namespacesArgs } from "../components/wiring";
 import { CHARTS } from "../components/versions";
 import { CapturedResource, captureRegistrations } from "../plan/capture";
 import { PlanMocks } from "../plan/mocks";
@@ -114,9 +116,9 @@ describe("kafka layer: access() under mocks", () => {
         await pulumi.runtime.runInPulumiStack(async () => {
             const cfg = loadStackConfig();
             const provider = new Provider("k8s", { kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\n" });
-            const namespaces = new Namespaces("namespaces", { config: cfg, provider });
+            const namespaces = new Namespaces("namespaces", namespacesArgs(cfg, provider));
             const identity: IdentityBinder = { bind: () => { throw new Error("the Kafka layer binds no cloud identity"); } };
-            const layer = new KafkaLayer("kafka", { config: cfg, provider, storageClassName: "standard-rwo", identity, namespaces });
+            const layer = new KafkaLayer("kafka", kafkaArgs(cfg, { provider, storageClassName: "standard-rwo", identity, namespaces }));
             access = (u, ns) => layer.access(u, ns);
             for (const [u, ns] of [["keda-lag-reader", "keda"], ["spark-streaming", "spark-jobs"]]) {
                 layer.access(u, ns).secretName.apply((n) => { resolved[`${u}@${ns}`] = n; });

@@ -4,10 +4,11 @@ import { STACKS } from "./support/plans";
 import { configProblems, Raw, stackConfig } from "./support/config";
 import { crdValidator, errorsOf } from "./support/schemas";
 import { prunedFields, STRIMZI_CRD, v1Schema } from "./kafka-crd";
-import {
-    accessKeys, accessResources, accessTargets, aclsFor, bootstrapServers, brokerConfig, kafkaResource, listeners,
-    nodePoolResources, StrimziObject, topicResources, userResources, ZONE_KEY,
-} from "../components/kafka/specs";
+import { accessKeys, accessResources, accessTargets } from "../components/kafka/access-specs";
+import { brokerConfig, kafkaResource, listeners, nodePoolResources, ZONE_KEY } from "../components/kafka/cluster-specs";
+import { bootstrapServers, type StrimziObject } from "../components/kafka/strimzi-specs";
+import { topicResources } from "../components/kafka/topic-specs";
+import { aclsFor, userResources } from "../components/kafka/user-specs";
 import { platformNetworkPolicies } from "../components/k8s/flows";
 import { clusterNetworkOf } from "../components/cluster-network";
 import { accessOperatorValues, reloaderValues, strimziValues } from "../components/kafka/operator";
@@ -243,12 +244,14 @@ describe("kafka: config rules (key-named errors)", () => {
 describe("kafka: credentials delivery", () => {
     it("one KafkaAccess per (user, namespace) plus the lag reader beside KEDA, all on the TLS listener", () => {
         const k = stackConfig("staging").kafka;
-        const targets = accessTargets(k, "keda").map((t) => `${t.user}@${t.namespace}`);
+        const lagReader = [{ user: "keda-lag-reader", namespace: "keda" }];
+        const targets = accessTargets(k, lagReader).map((t) => `${t.user}@${t.namespace}`);
         assert.deepEqual(targets, [
             "ingestion@ingestion", "spark-streaming@spark-jobs", "curated-sink@ingestion", "airflow@airflow",
             "keda-lag-reader@keda",
         ]);
-        for (const a of accessResources(k, "keda") as any[]) {
+        assert.throws(() => accessTargets(k, [{ user: "nobody", namespace: "keda" }]), /not in kafka\.users: nobody/);
+        for (const a of accessResources(k, lagReader) as any[]) {
             assert.equal(a.apiVersion, "access.strimzi.io/v1alpha1");
             assert.deepEqual(a.spec.kafka, { name: "events", namespace: "kafka", listener: "tls" });
             assert.deepEqual(Object.keys(a.spec.user).sort(), ["apiGroup", "kind", "name", "namespace"]);

@@ -74,18 +74,14 @@ describe("keda: pure builders", () => {
 
         it(`${stack}: sink consumers may only write under their own prefix of the archive bucket, never the curated zone`, () => {
             const buckets = Object.fromEntries(["raw", "curated", "archive", "logs"].map((n) => [n, fakeBucket(n)]));
-            const grants = consumerGrants(cfg, buckets, "ingestion").map((g) => (g.kind === "bucket" ? `${g.bucket.logicalName}:${g.access}:${g.prefix}` : g.kind));
+            const grants = consumerGrants(cfg.autoscaling.deployments.consumers, buckets.archive, "ingestion").map((g) => (g.kind === "bucket" ? `${g.bucket.logicalName}:${g.access}:${g.prefix}` : g.kind));
             assert.deepEqual(grants, cfg.autoscaling.deployments.consumers.filter((c) => c.namespace === "ingestion").map((c) => `archive:write:kafka/${c.kafkaUser}/`));
-            assert.deepEqual(consumerGrants(cfg, buckets, "airflow"), []);
+            assert.deepEqual(consumerGrants(cfg.autoscaling.deployments.consumers, buckets.archive, "airflow"), []);
         });
 
         it(`${stack}: KEDA values set requests on every component`, () => {
-            const v = kedaValues(cfg);
+            const v = kedaValues(cfg, "lag-reader-secret");
             for (const c of ["operator", "metricServer", "webhooks"]) assert.ok(v.resources[c].requests.cpu && v.resources[c].requests.memory, c);
-        });
-
-        it(`${stack}: the KEDA operator restarts when the lag reader's credentials rotate`, () => {
-            assert.deepEqual(kedaValues(cfg).podAnnotations.keda, { "secret.reloader.stakater.com/reload": `events-${cfg.autoscaling.kafkaUser}` });
         });
     }
 
@@ -104,6 +100,15 @@ describe("keda: shipped plans", () => {
                 const objs = [T.scaledJob, T.scaledObject, T.auth].flatMap((t) => ofType(plan, t)).map(inputsOf);
                 assert.equal(objs.length, 1 + plan.config.autoscaling.deployments.consumers.length + 1);
                 for (const o of objs) validate(o);
+            });
+
+            it("the KEDA operator restarts when the Secret the lag reader's KafkaAccess writes beside it rotates", async () => {
+                const plan = await shippedPlan(stack);
+                const keda = ofType(plan, T.release).map(inputsOf).find((r) => r.name === "keda")!;
+                const access = ofType(plan, "kubernetes:access.strimzi.io/v1alpha1:KafkaAccess").map(inputsOf)
+                    .find((a) => a.metadata.namespace === "keda" && a.spec.user.name === plan.config.autoscaling.kafkaUser)!;
+                assert.ok(access, "the lag reader has a KafkaAccess in KEDA's namespace");
+                assert.deepEqual(keda.values.podAnnotations.keda, { "secret.reloader.stakater.com/reload": access.metadata.name });
             });
 
             it("the streaming ScaledJob runs one Job at a time and reads the consumer group's lag", async () => {

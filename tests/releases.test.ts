@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { RELEASE_NAMES, releaseWaits } from "../components/k8s/releases";
-import { AIRFLOW_SECRETS } from "../components/airflow/values";
+import { AIRFLOW_SECRET_NAMES } from "../components/vault/vso";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
 import type { Plan } from "../plan/run";
 
@@ -33,14 +33,14 @@ describe("helm releases: every wait is a stated decision", () => {
             assert.equal(airflow.values.migrateDatabaseJob.useHelmHooks, false);
             assert.equal(airflow.values.createUserJob.enabled, false);
             // git-sync cannot start without a credential only people write: such a release must not wait.
-            const needsPeopleSecret = airflow.values.dags.gitSync.credentialsSecret === AIRFLOW_SECRETS.git || airflow.values.dags.gitSync.sshKeySecret === AIRFLOW_SECRETS.git;
+            const needsPeopleSecret = airflow.values.dags.gitSync.credentialsSecret === AIRFLOW_SECRET_NAMES.git || airflow.values.dags.gitSync.sshKeySecret === AIRFLOW_SECRET_NAMES.git;
             assert.equal(airflow.skipAwait ?? false, needsPeopleSecret);
             // Its OIDC client secret is optional: it never blocks the API server.
-            assert.equal(airflow.values.apiServer.extraVolumes.find((v: any) => v.secret?.secretName === AIRFLOW_SECRETS.oidc).secret.optional, true);
+            assert.equal(airflow.values.apiServer.extraVolumes.find((v: any) => v.secret?.secretName === AIRFLOW_SECRET_NAMES.oidc).secret.optional, true);
             // ...and once VSO creates it, Reloader (reloadOnCreate) restarts the API server that names it.
             const reloader = releases(plan).find((r) => r.inputs.name === "reloader")!.inputs;
             assert.equal(reloader.values.reloader.reloadOnCreate, true);
-            assert.equal(airflow.values.apiServer.annotations["secret.reloader.stakater.com/reload"], AIRFLOW_SECRETS.oidc);
+            assert.equal(airflow.values.apiServer.annotations["secret.reloader.stakater.com/reload"], AIRFLOW_SECRET_NAMES.oidc);
         });
     }
 

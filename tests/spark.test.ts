@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import { sparkOperatorValues } from "../components/spark/operator";
-import { compactionApplication, sparkJobGrants, sparkVersion, streamingJobSpec, podMemory, KafkaMount } from "../components/spark/specs";
+import { compactionApplication, sparkJobGrants, sparkVersion, streamingJobSpec, podMemory } from "../components/spark/specs";
+import type { KafkaConsumer } from "../components/contracts/kafka-client";
+import { sparkData } from "../components/wiring";
 import { poolScheduling } from "../components/labels";
 import { IMAGES } from "../components/versions";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
@@ -18,7 +20,7 @@ const T = {
 };
 
 const noIdentity = { env: [], volumes: [], volumeMounts: [] };
-const kafkaMount: KafkaMount = {
+const kafkaMount: KafkaConsumer = {
     secretName: "spark-streaming-kafka", bootstrapServers: "events-kafka-bootstrap.kafka.svc.cluster.local:9093",
     authentication: "tls", keys: { ca: "ca.crt", cert: "user.crt", key: "user.key" }, group: "spark-streaming", topics: ["events.raw"], user: "spark-streaming",
 };
@@ -54,7 +56,7 @@ describe("spark: pure builders", () => {
         it(`${stack}: the Spark identity has exactly raw read, curated zone read/write, target table's dataset edit, BigQuery jobs`, () => {
             const buckets = Object.fromEntries(["raw", "curated", "archive", "logs"].map((b) => [b, fakeBucket(b)]));
             const datasets = Object.fromEntries(["raw", "staging", "curated"].map((d) => [d, fakeDataset(d)]));
-            const grants = sparkJobGrants(cfg, buckets, datasets).map((g) =>
+            const grants = sparkJobGrants(sparkData(cfg, buckets, datasets)).map((g) =>
                 g.kind === "bucket" ? `bucket:${g.bucket.logicalName}:${g.access}` : g.kind === "dataset" ? `dataset:${g.dataset.logicalName}:${g.access}` : g.kind);
             assert.deepEqual(grants.sort(), ["bigqueryJobs", "bucket:curated:readwrite", "bucket:raw:read", `dataset:${cfg.spark.compaction.targetTable.split(".")[0]}:edit`].sort());
         });

@@ -6,6 +6,7 @@ import { kubernetesHost, pemCa } from "../components/vault/auth";
 import { pkiRoleSpec } from "../components/vault/kv";
 import { vaultTokenSource } from "../components/vault/provider";
 import { staticSecretSpec, syncedSecrets, vaultAuthSpec, VSO_API } from "../components/vault/vso";
+import { secretConsumers } from "../components/wiring";
 import { SERVICE_ACCOUNTS, VAULT_ROLES } from "../components/k8s/accounts";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
 import { Secret } from "../plan/capture";
@@ -58,7 +59,7 @@ describe("vault: roles and policies (pure)", () => {
         for (const stack of STACKS) {
             const cfg = stackConfig(stack);
             const apps = vaultApps(cfg);
-            for (const s of syncedSecrets(cfg, apps)) {
+            for (const s of syncedSecrets(cfg, apps, secretConsumers())) {
                 const app = apps.find((a) => a.name === s.app)!;
                 assert.equal(s.namespace, app.namespace);
                 assert.ok(s.path.startsWith(`${s.app}/`), `${s.path} is under ${s.app}/`);
@@ -83,7 +84,7 @@ describe("vault: roles and policies (pure)", () => {
         const schema = servedSchema(crd, "v1beta1");
         for (const stack of STACKS) {
             const cfg = stackConfig(stack);
-            for (const s of syncedSecrets(cfg, vaultApps(cfg))) {
+            for (const s of syncedSecrets(cfg, vaultApps(cfg), secretConsumers())) {
                 const obj = { apiVersion: VSO_API, kind: "VaultStaticSecret", metadata: { name: s.secretName, namespace: s.namespace }, spec: staticSecretSpec(cfg, s) };
                 assert.ok(v(obj), `${stack} ${s.id}: ${errorsOf(v)}`);
                 assert.deepEqual(prunedFields(schema, obj), [], `${stack} ${s.id}: fields the API server would prune`);
@@ -93,7 +94,7 @@ describe("vault: roles and policies (pure)", () => {
 
     it("Airflow's and Grafana's Secrets restart their consumers; Alertmanager's does not need to", () => {
         const cfg = stackConfig("staging");
-        const secrets = syncedSecrets(cfg, vaultApps(cfg));
+        const secrets = syncedSecrets(cfg, vaultApps(cfg), secretConsumers());
         const byId = Object.fromEntries(secrets.map((s) => [s.id, s]));
         assert.ok(byId.airflowKeys.rollout.length > 0);
         assert.ok(byId.airflowConnections.rollout.length > 0);
@@ -205,7 +206,7 @@ describe("vault: plans", () => {
         it(`${stack}: secrets the platform can make are generated once, kept as Pulumi secrets and written to KV`, async () => {
             const plan = await shippedPlan(stack);
             const cfg = plan.config;
-            const generated = syncedSecrets(cfg, vaultApps(cfg)).filter((x) => x.source.kind === "generated");
+            const generated = syncedSecrets(cfg, vaultApps(cfg), secretConsumers()).filter((x) => x.source.kind === "generated");
             assert.deepEqual(generated.map((x) => x.id).sort(), ["airflowKeys", "grafanaAdmin"]);
             const writes = ofType(plan, "vault:kv/secretV2:SecretV2");
             assert.deepEqual(writes.map((w) => inputsOf(w).name).sort(), generated.map((x) => x.path).sort(), "only generated secrets are written by Pulumi");
@@ -260,7 +261,7 @@ describe("vault: plans", () => {
                 assert.equal(inputsOf(ss).metadata.annotations["pulumi.com/waitFor"], "jsonpath={.status.secretMAC}");
                 assert.ok(closure(one("kubernetes:helm.sh/v3:Release", (i) => i.name === release).urn).has(ss.urn), `the ${release} release follows ${secretName}`);
             }
-            const people = syncedSecrets(cfg, vaultApps(cfg)).filter((x) => x.source.kind === "people");
+            const people = syncedSecrets(cfg, vaultApps(cfg), secretConsumers()).filter((x) => x.source.kind === "people");
             assert.ok(["airflowOidc", "alertmanagerReceivers", "airflowConnections"].every((id) => people.some((p) => p.id === id)));
             assert.equal(people.some((p) => p.id === "airflowGit"), cfg.airflow.dags.credential !== "none");
             for (const p of people) {

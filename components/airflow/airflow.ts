@@ -2,15 +2,21 @@ import * as pulumi from "@pulumi/pulumi";
 import { Secret } from "@pulumi/kubernetes/core/v1";
 import { Role, RoleBinding } from "@pulumi/kubernetes/rbac/v1";
 import { Release } from "@pulumi/kubernetes/helm/v3/release";
-import type { BucketRef, DatasetRef, KubernetesLayerArgs, ManagedDatabase, WorkloadIdentity } from "../interfaces";
+import type { KubernetesLayerArgs, ManagedDatabase, WorkloadIdentity } from "../interfaces";
 import { SERVICE_ACCOUNTS } from "../k8s/accounts";
-import { podIdentity } from "../spark/jobs";
-import { AIRFLOW_CHART, airflowGrants, airflowValues, METADATA_SECRET, metadataConnection } from "./values";
-import { releaseAwait } from "../k8s/releases";
+import { podIdentity } from "../contracts/pod";
+import type { AirflowSecretNames } from "../contracts/vault-secrets";
+import { AIRFLOW_CHART, airflowGrants, airflowValues, METADATA_SECRET, metadataConnection, type AirflowData, type AirflowSettings } from "./values";
+import { releaseChart, type ChartRelease } from "../k8s/releases";
 
 export interface AirflowArgs extends KubernetesLayerArgs {
-    buckets: Readonly<Record<string, BucketRef>>;
-    datasets: Readonly<Record<string, DatasetRef>>;
+    settings: AirflowSettings;
+    release: ChartRelease;
+    data: AirflowData;
+    /** The Secrets VSO keeps for Airflow (VaultLayer). */
+    secrets: AirflowSecretNames;
+    /** Where Airflow launches Spark jobs (spark.jobNamespace). */
+    sparkJobNamespace: string;
     /** External managed PostgreSQL (Cloud SQL / RDS). */
     database: ManagedDatabase;
     /** E.g. the Vault role that binds the `airflow` ServiceAccount (the secrets backend logs in at start). */
@@ -24,7 +30,7 @@ export class Airflow extends pulumi.ComponentResource {
 
     constructor(name: string, args: AirflowArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:airflow:Airflow", name, {}, opts);
-        const cfg = args.config;
+        const cfg = args.settings;
         const ns = cfg.airflow.namespace;
         const namespace = args.namespaces.name(ns);
         const k8s = { parent: this, provider: args.provider };
@@ -33,7 +39,7 @@ export class Airflow extends pulumi.ComponentResource {
         this.identity = args.identity.bind(`${name}-identity`, {
             namespace,
             serviceAccountName: SERVICE_ACCOUNTS.airflow,
-            grants: airflowGrants(cfg, args.buckets, args.datasets),
+            grants: airflowGrants(args.data),
         }, { parent: this });
 
         const db = args.database;
@@ -48,28 +54,25 @@ export class Airflow extends pulumi.ComponentResource {
 
         // Airflow launches Spark jobs (SparkKubernetesOperator) in the job namespace, nothing else there.
         const sparkRole = new Role(`${name}-spark-launcher`, {
-            metadata: { name: "airflow-spark-launcher", namespace: args.namespaces.name(cfg.spark.jobNamespace) },
+            metadata: { name: "airflow-spark-launcher", namespace: args.namespaces.name(args.sparkJobNamespace) },
             rules: [
                 { apiGroups: ["sparkoperator.k8s.io"], resources: ["sparkapplications", "sparkapplications/status"], verbs: ["create", "get", "list", "watch", "delete", "patch"] },
                 { apiGroups: [""], resources: ["pods", "pods/log", "events"], verbs: ["get", "list", "watch"] },
             ],
         }, k8s);
         new RoleBinding(`${name}-spark-launcher`, {
-            metadata: { name: "airflow-spark-launcher", namespace: args.namespaces.name(cfg.spark.jobNamespace) },
+            metadata: { name: "airflow-spark-launcher", namespace: args.namespaces.name(args.sparkJobNamespace) },
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: sparkRole.metadata.name },
             subjects: [{ kind: "ServiceAccount", name: SERVICE_ACCOUNTS.airflow, namespace: ns }],
         }, k8s);
 
-        const logs = args.buckets[cfg.lake.buckets.find((b) => b.purpose === "logs")!.name];
-        const values = pulumi.all([podIdentity(this.identity), logs.url]).apply(([identity, logsUrl]) => airflowValues({ cfg, logsUrl, identity }));
+        const logs = args.data.logs;
+        const values = pulumi.all([podIdentity(this.identity), logs.url]).apply(([identity, logsUrl]) => airflowValues({ cfg, logsUrl, identity, secrets: args.secrets }));
         this.release = new Release(name, {
             name: "airflow",
-            chart: AIRFLOW_CHART.chart,
-            version: cfg.charts.airflow,
-            repositoryOpts: { repo: AIRFLOW_CHART.repo },
+            ...releaseChart(AIRFLOW_CHART, args.release),
             namespace,
             values,
-            ...releaseAwait(cfg, "airflow"),
         }, { ...k8s, dependsOn: [metadata, ...this.identity.ready, logs.resource, ...(args.dependsOn ?? [])] });
         this.registerOutputs({ release: this.release.status });
     }

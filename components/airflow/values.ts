@@ -2,7 +2,9 @@ import type { PlatformConfig } from "../config";
 import type { BucketRef, DatasetRef, Grant } from "../interfaces";
 import { SERVICE_ACCOUNTS, VAULT_ROLES } from "../k8s/accounts";
 import { CHARTS, IMAGES } from "../versions";
-import type { Obj, PodIdentity } from "../spark/specs";
+import type { Obj, PodIdentity } from "../contracts/pod";
+import { RELOAD_ANNOTATION } from "../contracts/pod";
+import { AIRFLOW_SECRET_KEYS, type AirflowRollout, type AirflowSecretNames, type RolloutTarget } from "../contracts/vault-secrets";
 
 /**
  * The token Airflow's secrets backend logs in to Vault with: the pod's own ServiceAccount token (API audience),
@@ -12,22 +14,33 @@ export const VAULT_JWT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/tok
 /** Airflow's paths under the environment's KV mount (the Vault layer's `airflow` policy reads them). */
 export const VAULT_PATHS = { connections: "airflow/connections", variables: "airflow/variables" } as const;
 export const METADATA_SECRET = "airflow-metadata-db";
-/** Kubernetes Secrets synced from Vault by the Vault layer (VSO), see components/vault/vso.ts. */
-export const AIRFLOW_SECRETS = {
-    /** Generated once: api-secret-key, webserver-secret-key, jwt-secret, fernet-key (the chart's key names). */
-    keys: "airflow-keys",
-    /** AIRFLOW_CONN_* bootstrap connections (optional). */
-    connections: "airflow-connections",
-    /** The identity provider's client secret (optional at first deploy). */
-    oidc: "airflow-oidc",
-    /** The DAG repository credential, when airflow.dags.credential is not none. */
-    git: "airflow-git",
-} as const;
-/** Key of the OIDC client secret in AIRFLOW_SECRETS.oidc, and where the API server reads it. */
-export const OIDC_SECRET_KEY = "client-secret";
+/** Where the API server reads the OIDC client secret (key AIRFLOW_SECRET_KEYS.oidcClientSecret of the synced Secret). */
 export const OIDC_SECRET_DIR = "/opt/airflow/oidc";
-/** Key of the SSH deploy key: chart/templates/_helpers.yaml mounts subPath gitSshKey of dags.gitSync.sshKeySecret. */
-export const GIT_SSH_KEY = "gitSshKey";
+
+/**
+ * Every long-running Airflow workload that reads the synced Secrets (keys, connections, git credential), handed to
+ * the Vault layer as rollout targets: the Airflow chart names them `<fullname>-<component>`, fullname "airflow" for
+ * release "airflow" (chart/templates/{scheduler,api-server,dag-processor,triggerer}/*-deployment.yaml). The triggerer
+ * is a Deployment because the values turn its persistence off (a StatefulSet only with triggerer.persistence.enabled).
+ * Task pods (KubernetesExecutor) read the Secrets when they start and need no restart.
+ */
+const AIRFLOW_DEPLOYMENTS: readonly RolloutTarget[] = [
+    { kind: "Deployment", name: "airflow-scheduler" },
+    { kind: "Deployment", name: "airflow-api-server" },
+    { kind: "Deployment", name: "airflow-dag-processor" },
+    { kind: "Deployment", name: "airflow-triggerer" },
+];
+export const AIRFLOW_ROLLOUT: AirflowRollout = {
+    all: AIRFLOW_DEPLOYMENTS,
+    apiServer: AIRFLOW_DEPLOYMENTS.filter((t) => t.name === "airflow-api-server"),
+    // git-sync runs as init container and sidecar everywhere but in the API server.
+    gitReaders: AIRFLOW_DEPLOYMENTS.filter((t) => t.name !== "airflow-api-server"),
+};
+
+/** What the Airflow builders read from config: its section, the environment, and where Vault is. */
+export type AirflowSettings = Pick<PlatformConfig, "airflow" | "environment"> & {
+    vault: Pick<PlatformConfig["vault"], "address" | "authMount" | "kvMount" | "namespace">;
+};
 /** The auth manager the chart configures for Airflow 3 (values.yaml config.core.auth_manager); OAuth comes from FAB. */
 export const FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager";
 
@@ -37,19 +50,20 @@ export const FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_man
  */
 export const KEYS_NEWER_THAN_SCHEMA: readonly string[] = [];
 
+/** The data Airflow's tasks use, resolved from the data layer in the wiring. */
+export interface AirflowData {
+    /** The lake bucket of purpose logs (remote task logs under airflow/). */
+    readonly logs: BucketRef;
+    /** airflow.datasets. */
+    readonly datasets: readonly DatasetRef[];
+}
+
 /** The Airflow identity: task logs in the logs bucket, the datasets its tasks write, BigQuery jobs. */
-export function airflowGrants(cfg: PlatformConfig, buckets: Readonly<Record<string, BucketRef>>, datasets: Readonly<Record<string, DatasetRef>>): Grant[] {
-    const logs = cfg.lake.buckets.find((b) => b.purpose === "logs")!;
-    const bucket = buckets[logs.name];
-    if (!bucket) throw new Error(`airflow: logs bucket ${logs.name} is not provided by the data layer`);
+export function airflowGrants(d: AirflowData): Grant[] {
     return [
         // Read too: the API server shows task logs from the bucket.
-        { kind: "bucket", bucket, access: "readwrite", prefix: "airflow/" },
-        ...cfg.airflow.datasets.map((d): Grant => {
-            const dataset = datasets[d];
-            if (!dataset) throw new Error(`airflow: dataset ${d} is not provided by the data layer`);
-            return { kind: "dataset", dataset, access: "edit" };
-        }),
+        { kind: "bucket", bucket: d.logs, access: "readwrite", prefix: "airflow/" },
+        ...d.datasets.map((dataset): Grant => ({ kind: "dataset", dataset, access: "edit" })),
         { kind: "bigqueryJobs" },
     ];
 }
@@ -66,7 +80,9 @@ function splitImage(image: string): { repository: string; tag: string } {
 }
 
 export interface AirflowValuesInput {
-    cfg: PlatformConfig;
+    cfg: AirflowSettings;
+    /** The Secrets VSO keeps for Airflow (names from the Vault layer). */
+    secrets: AirflowSecretNames;
     /** gs://bucket or s3://bucket of the logs bucket. */
     logsUrl: string;
     identity: PodIdentity;
@@ -128,13 +144,13 @@ export function airflowValues(i: AirflowValuesInput): Obj {
         ],
         ...(refEnv.length > 0 ? { extraEnv: JSON.stringify(refEnv) } : {}),
         // Connections needed before the secrets backend can log in to Vault.
-        extraEnvFrom: JSON.stringify([{ secretRef: { name: AIRFLOW_SECRETS.connections, optional: true } }]),
+        extraEnvFrom: JSON.stringify([{ secretRef: { name: i.secrets.connections, optional: true } }]),
         // Keys generated once and synced from Vault: the chart would otherwise generate them per install, and the
         // JWT secret on every upgrade (chart/templates/secrets/jwt-secret.yaml: randAlphaNum unless jwtSecretName).
-        fernetKeySecretName: AIRFLOW_SECRETS.keys,
-        jwtSecretName: AIRFLOW_SECRETS.keys,
-        apiSecretKeySecretName: AIRFLOW_SECRETS.keys,
-        webserverSecretKeySecretName: AIRFLOW_SECRETS.keys,
+        fernetKeySecretName: i.secrets.keys,
+        jwtSecretName: i.secrets.keys,
+        apiSecretKeySecretName: i.secrets.keys,
+        webserverSecretKeySecretName: i.secrets.keys,
         volumes: [...i.identity.volumes],
         volumeMounts: [...i.identity.volumeMounts],
         config: {
@@ -156,7 +172,7 @@ export function airflowValues(i: AirflowValuesInput): Obj {
                 depth: 1,
                 period: "60s",
                 resources: res("50m", "128Mi"),
-                ...gitSyncAuth(cfg),
+                ...gitSyncAuth(cfg, i.secrets),
             },
         },
         logs: { persistence: { enabled: false } },
@@ -171,9 +187,9 @@ export function airflowValues(i: AirflowValuesInput): Obj {
             apiServerConfig: apiServerConfig(cfg),
             // The client secret is optional at first deploy: the API server starts without it (no login offered) and
             // Reloader (reloadOnCreate) restarts it once VSO has created the Secret; VSO restarts it on rotation.
-            extraVolumes: [{ name: "oidc-client", secret: { secretName: AIRFLOW_SECRETS.oidc, optional: true } }],
+            extraVolumes: [{ name: "oidc-client", secret: { secretName: i.secrets.oidc, optional: true } }],
             extraVolumeMounts: [{ name: "oidc-client", mountPath: OIDC_SECRET_DIR, readOnly: true }],
-            annotations: { "secret.reloader.stakater.com/reload": AIRFLOW_SECRETS.oidc },
+            annotations: { [RELOAD_ANNOTATION]: i.secrets.oidc },
         },
         dagProcessor: { enabled: true, replicas: 1, serviceAccount: sa, resources: scale("250m", "1Gi", "500m", "2Gi"), logGroomerSidecar: { resources: res("50m", "128Mi") } },
         triggerer: { replicas: prod ? 2 : 1, serviceAccount: sa, persistence: { enabled: false }, resources: scale("250m", "512Mi", "500m", "1Gi"), logGroomerSidecar: { resources: res("50m", "128Mi") } },
@@ -195,15 +211,16 @@ export function airflowValues(i: AirflowValuesInput): Obj {
 }
 
 /** git-sync's credential from the Vault-synced Secret (chart dags.gitSync.sshKeySecret / credentialsSecret). */
-function gitSyncAuth(cfg: PlatformConfig): Obj {
+function gitSyncAuth(cfg: Pick<PlatformConfig, "airflow">, secrets: AirflowSecretNames): Obj {
     const d = cfg.airflow.dags;
+    if (d.credential !== "none" && !secrets.git) throw new Error(`airflow: dags.credential is ${d.credential} but Vault syncs no git credential`);
     switch (d.credential) {
         case "none":
             return {};
         case "ssh":
-            return { sshKeySecret: AIRFLOW_SECRETS.git, knownHosts: d.knownHosts };
+            return { sshKeySecret: secrets.git, knownHosts: d.knownHosts };
         case "token":
-            return { credentialsSecret: AIRFLOW_SECRETS.git };
+            return { credentialsSecret: secrets.git };
     }
 }
 
@@ -212,7 +229,7 @@ function gitSyncAuth(cfg: PlatformConfig): Obj {
  * roles at every login, unknown users get the empty Public role. Without the client secret file no provider is
  * offered (and it says so in the log): nobody can log in, there is no fallback password.
  */
-export function apiServerConfig(cfg: PlatformConfig): string {
+export function apiServerConfig(cfg: Pick<PlatformConfig, "airflow"> & { vault: Pick<PlatformConfig["vault"], "kvMount"> }): string {
     const a = cfg.airflow.auth;
     const py = (v: unknown) => JSON.stringify(v);
     return `# Generated by the platform (components/airflow/values.ts): login through the identity provider only.
@@ -226,7 +243,7 @@ log = logging.getLogger(__name__)
 OIDC_ISSUER = ${py(a.issuer.replace(/\/$/, ""))}
 OIDC_CLIENT_ID = ${py(a.clientId)}
 OIDC_GROUPS_CLAIM = ${py(a.groupsClaim)}
-OIDC_CLIENT_SECRET_FILE = ${py(`${OIDC_SECRET_DIR}/${OIDC_SECRET_KEY}`)}
+OIDC_CLIENT_SECRET_FILE = ${py(`${OIDC_SECRET_DIR}/${AIRFLOW_SECRET_KEYS.oidcClientSecret}`)}
 
 
 def _client_secret():
@@ -262,7 +279,7 @@ AUTH_ROLES_MAPPING = ${py(a.roles)}
 _secret = _client_secret()
 if _secret is None:
     log.warning("OIDC client secret missing at %s: no login until it is written to Vault (%s/airflow/k8s/oidc, key %s)",
-                OIDC_CLIENT_SECRET_FILE, ${py(cfg.vault.kvMount)}, ${py(OIDC_SECRET_KEY)})
+                OIDC_CLIENT_SECRET_FILE, ${py(cfg.vault.kvMount)}, ${py(AIRFLOW_SECRET_KEYS.oidcClientSecret)})
 OAUTH_PROVIDERS = [] if _secret is None else [{
     "name": "oidc",
     "icon": "fa-key",

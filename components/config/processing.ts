@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { name, nonNegInt, posInt, quantity, Report } from "./common";
-import { ARCHIVE_BUCKET } from "../spark/datapath";
+import { ARCHIVE_BUCKET } from "../contracts/datapath";
 import { REPO_ROOT } from "../gcp/tables";
 
 /** Spark memory is JVM-style (512m, 4g), not a Kubernetes quantity. */

@@ -1,7 +1,7 @@
 import type { PlatformConfig } from "../config";
 import type { ClusterNetwork } from "../interfaces";
 import { kafkaFlows, kafkaWorkloads } from "../kafka/network-policy";
-import { KPS_RELEASE } from "../vault/vso";
+import { KPS_RELEASE } from "./releases";
 import { KEDA_NAMESPACE, namespacePlan, VSO_NAMESPACE } from "./namespaces";
 import type { ContainerPort, LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, PolicySpec, Protocol } from "./netpol-eval";
 

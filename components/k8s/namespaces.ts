@@ -15,7 +15,7 @@ export const NODE_EXPORTER_NAMESPACE = "node-exporter";
  * Every namespace the platform uses, derived from config, with the Pod Security level it enforces. Each level is
  * a decision; tests/admission.test.ts evaluates every pod the program and its charts create against it.
  */
-export function namespacePlan(cfg: PlatformConfig): Record<string, PodSecurity> {
+export function namespacePlan(cfg: Pick<PlatformConfig, "kafka" | "spark" | "monitoring" | "airflow" | "workloads">): Record<string, PodSecurity> {
     const plan: Record<string, PodSecurity> = {};
     const add = (ns: string, level: PodSecurity) => { plan[ns] = plan[ns] ?? level; };
     // Operators and brokers only: Strimzi's chart defaults are restricted, and its operands get restricted
@@ -46,7 +46,8 @@ export function namespacePlan(cfg: PlatformConfig): Record<string, PodSecurity> 
 }
 
 export interface NamespacesArgs {
-    config: PlatformConfig;
+    /** Every namespace and the level it enforces (namespacePlan). */
+    plan: Readonly<Record<string, PodSecurity>>;
     provider: Provider;
 }
 
@@ -56,7 +57,7 @@ export class Namespaces extends pulumi.ComponentResource {
 
     constructor(name: string, args: NamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:k8s:Namespaces", name, {}, opts);
-        for (const [ns, level] of Object.entries(namespacePlan(args.config))) {
+        for (const [ns, level] of Object.entries(args.plan)) {
             this.byName[ns] = new Namespace(ns, {
                 metadata: {
                     name: ns,

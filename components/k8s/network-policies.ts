@@ -2,17 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import type { Provider } from "@pulumi/kubernetes/provider";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
-import type { PlatformConfig } from "../config";
-import type { ClusterNetwork } from "../interfaces";
-import { FLOW_POLICY_LABEL, platformNetworkPolicies } from "./flows";
+import { FLOW_POLICY_LABEL } from "./flows";
+import type { NetworkPolicy as FlowPolicy } from "./netpol-eval";
 import type { Namespaces } from "./namespaces";
 
 export interface NetworkFlowsArgs {
-    config: PlatformConfig;
     provider: Provider;
     namespaces: Namespaces;
-    /** Control-plane, node and identity addresses from the cloud foundation. */
-    network: ClusterNetwork;
+    /** The policies of the platform's flow table (platformNetworkPolicies, resolved in the wiring). */
+    policies: readonly FlowPolicy[];
 }
 
 /** Default deny in every platform namespace and the NetworkPolicies of the flow table (flows.ts), nothing else. */
@@ -21,7 +19,7 @@ export class NetworkFlows extends pulumi.ComponentResource {
 
     constructor(name: string, args: NetworkFlowsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:k8s:NetworkFlows", name, {}, opts);
-        this.policies = platformNetworkPolicies(args.config, args.network).map((p) => new NetworkPolicy(`${name}-${p.namespace}-${p.name}`, {
+        this.policies = args.policies.map((p) => new NetworkPolicy(`${name}-${p.namespace}-${p.name}`, {
             metadata: { name: p.name, namespace: args.namespaces.name(p.namespace), labels: { [FLOW_POLICY_LABEL]: "true" } },
             spec: p.spec as k8sInput.networking.v1.NetworkPolicySpec,
         }, { parent: this, provider: args.provider }));

@@ -1,4 +1,5 @@
 import type { PlatformConfig } from "../config";
+import type { ChartKey } from "../versions";
 
 /** How Pulumi's Helm Release of one chart waits, and why. */
 export interface ReleaseWait {
@@ -17,12 +18,20 @@ export interface ReleaseWait {
 /** Helm release names of the program (the `name` of each Release). */
 export const RELEASE_NAMES = ["strimzi", "strimzi-access-operator", "reloader", "keda", "spark-operator", "vault-secrets-operator", "kps", "airflow"] as const;
 export type ReleaseName = (typeof RELEASE_NAMES)[number];
+/** Release name of kube-prometheus-stack (fixes the names of its Deployments, e.g. `kps-grafana`). */
+export const KPS_RELEASE: ReleaseName = "kps";
+
+/** The stack's chart version of each release (`dataplatform:charts`, defaults in versions.ts). */
+const RELEASE_CHARTS: Record<ReleaseName, ChartKey> = {
+    strimzi: "strimzi", "strimzi-access-operator": "strimziAccess", reloader: "reloader", keda: "keda",
+    "spark-operator": "sparkOperator", "vault-secrets-operator": "vaultSecretsOperator", kps: "kubePrometheusStack", airflow: "airflow",
+};
 
 /**
  * Every Helm release, in one table. Helm's wait covers only objects the chart renders; objects an operator
  * creates later (Prometheus/Alertmanager StatefulSets, Kafka pods) are not waited for here.
  */
-export function releaseWaits(cfg: PlatformConfig): Record<ReleaseName, ReleaseWait> {
+export function releaseWaits(cfg: Pick<PlatformConfig, "airflow">): Record<ReleaseName, ReleaseWait> {
     const gitCredential = cfg.airflow.dags.credential !== "none";
     return {
         strimzi: {
@@ -84,7 +93,23 @@ export function releaseWaits(cfg: PlatformConfig): Record<ReleaseName, ReleaseWa
 }
 
 /** The Release arguments of one release from the table. */
-export function releaseAwait(cfg: PlatformConfig, name: ReleaseName): { skipAwait: boolean; timeout: number } {
+export function releaseAwait(cfg: Pick<PlatformConfig, "airflow">, name: ReleaseName): { skipAwait: boolean; timeout: number } {
     const w = releaseWaits(cfg)[name];
     return { skipAwait: w.skipAwait, timeout: w.timeoutSeconds };
+}
+
+/** What a layer needs to install one of its charts: the stack's version and how the Release waits (resolved in the wiring). */
+export interface ChartRelease {
+    readonly version: string;
+    readonly skipAwait: boolean;
+    readonly timeout: number;
+}
+
+export function chartRelease(cfg: Pick<PlatformConfig, "charts" | "airflow">, name: ReleaseName): ChartRelease {
+    return { version: cfg.charts[RELEASE_CHARTS[name]], ...releaseAwait(cfg, name) };
+}
+
+/** A Release's chart, version, repository and wait, from versions.ts and the stack's ChartRelease. */
+export function releaseChart(chart: { readonly chart: string; readonly repo: string | undefined }, r: ChartRelease) {
+    return { chart: chart.chart, version: r.version, ...(chart.repo ? { repositoryOpts: { repo: chart.repo } } : {}), skipAwait: r.skipAwait, timeout: r.timeout };
 }

@@ -1,16 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import type { Provider } from "@pulumi/kubernetes/provider";
-import type { PlatformConfig } from "../config";
+import type { KafkaConfig } from "../config/kafka";
 import { registerStrimzi } from "./cluster";
-import { accessResources } from "./specs";
+import { accessResources, type AccessTarget } from "./access-specs";
 
 export interface KafkaAccessesArgs {
-    config: PlatformConfig;
+    kafka: KafkaConfig;
     provider: Provider;
     /** Namespace name as an Output carrying its creation. */
     namespace: (ns: string) => pulumi.Input<string>;
-    kedaNamespace: string;
+    /** Copies beyond kafka.users[].namespaces that other layers ask for (resolved in the wiring). */
+    extraTargets: readonly AccessTarget[];
     /** Access Operator release (CRD + controller). */
     operator: pulumi.Resource;
     /** The KafkaUsers the accesses read. */
@@ -29,7 +30,7 @@ export class KafkaAccesses extends pulumi.ComponentResource {
     constructor(name: string, args: KafkaAccessesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:kafka:Accesses", name, {}, opts);
         const out: Record<string, CustomResource> = {};
-        for (const a of accessResources(args.config.kafka, args.kedaNamespace)) {
+        for (const a of accessResources(args.kafka, args.extraTargets)) {
             const user = (a.spec.user as { name: string }).name;
             const ns = a.metadata.namespace;
             out[`${user}/${ns}`] = registerStrimzi(`${name}-${user}-${ns}`, a, args.namespace(ns), {

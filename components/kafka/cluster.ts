@@ -3,12 +3,14 @@ import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import type { Provider } from "@pulumi/kubernetes/provider";
 import type { PlatformConfig } from "../config";
-import {
-    kafkaResource, metricsConfigMapName, metricsConfigYaml, METRICS_KEY, nodePoolResources, StrimziObject, topicResources,
-} from "./specs";
+import { kafkaResource, metricsConfigMapName, metricsConfigYaml, METRICS_KEY, nodePoolResources } from "./cluster-specs";
+import type { StrimziObject } from "./strimzi-specs";
+import { topicResources } from "./topic-specs";
 
 export interface KafkaClusterArgs {
-    config: PlatformConfig;
+    kafka: PlatformConfig["kafka"];
+    /** prod: rack awareness, claims kept, cluster, pools and topics protected. */
+    environment: PlatformConfig["environment"];
     provider: Provider;
     namespace: pulumi.Input<string>;
     storageClassName: pulumi.Input<string>;
@@ -37,7 +39,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:kafka:Cluster", name, {}, opts);
-        const cfg = args.config;
+        const cfg = { kafka: args.kafka, environment: args.environment };
         const k = cfg.kafka;
         const protect = cfg.environment === "prod";
         const child = { parent: this, provider: args.provider };

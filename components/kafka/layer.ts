@@ -1,18 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { KafkaClientAccess, KafkaPlatform, KubernetesLayerArgs } from "../interfaces";
-import { KEDA_NAMESPACE } from "../k8s/namespaces";
+import type { PlatformConfig } from "../config";
+import type { KubernetesLayerArgs } from "../interfaces";
+import type { KafkaClientAccess, KafkaPlatform } from "../contracts/kafka-client";
 import { KafkaAccesses } from "./access";
 import { KafkaCluster } from "./cluster";
-import { KafkaOperators } from "./operator";
-import { accessKeys, accessTargets, bootstrapServers } from "./specs";
+import { KafkaOperators, type KafkaReleases } from "./operator";
+import { accessKeys, accessName, accessTargets, type AccessTarget } from "./access-specs";
+import { bootstrapServers } from "./strimzi-specs";
 import { KafkaUsers } from "./users";
 
-/** Pod template annotation that makes Reloader roll a workload when its Kafka credentials Secret changes. */
-export const RELOAD_ANNOTATION = "secret.reloader.stakater.com/reload";
-
-/** Annotations for a Deployment/StatefulSet that mounts these credentials (comma-joined when several). */
-export function reloadAnnotations(...access: KafkaClientAccess[]): Record<string, pulumi.Output<string>> {
-    return { [RELOAD_ANNOTATION]: pulumi.all(access.map((a) => a.secretName)).apply((names) => [...new Set(names)].join(",")) };
+export interface KafkaLayerArgs extends KubernetesLayerArgs {
+    kafka: PlatformConfig["kafka"];
+    /** prod: rack awareness, claims kept, cluster, pools and topics protected. */
+    environment: PlatformConfig["environment"];
+    releases: KafkaReleases;
+    /** Credentials copies other layers ask for in their own namespaces, beyond kafka.users[].namespaces (KEDA's lag reader). */
+    extraAccess: readonly AccessTarget[];
 }
 
 /**
@@ -28,28 +31,29 @@ export class KafkaLayer extends pulumi.ComponentResource implements KafkaPlatfor
     readonly cluster: KafkaCluster;
     readonly users: KafkaUsers;
     readonly accesses: KafkaAccesses;
-    private readonly args: KubernetesLayerArgs;
+    private readonly kafka: PlatformConfig["kafka"];
+    private readonly targets: AccessTarget[];
 
-    constructor(name: string, args: KubernetesLayerArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: KafkaLayerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:kafka:KafkaLayer", name, {}, opts);
-        const cfg = args.config;
-        const k = cfg.kafka;
-        this.args = args;
+        const k = args.kafka;
+        this.kafka = k;
+        this.targets = accessTargets(k, args.extraAccess);
         this.clusterName = k.clusterName;
         this.namespace = k.namespace;
         this.bootstrapServers = bootstrapServers(k);
-        const base = { config: cfg, provider: args.provider };
+        const base = { kafka: k, provider: args.provider };
         const ns = args.namespaces.name(k.namespace);
 
-        this.operators = new KafkaOperators(`${name}-operators`, { ...base, namespace: ns }, { parent: this });
+        this.operators = new KafkaOperators(`${name}-operators`, { releases: args.releases, provider: args.provider, namespace: ns }, { parent: this });
         this.cluster = new KafkaCluster(`${name}-cluster`, {
-            ...base, namespace: ns, storageClassName: args.storageClassName, operator: this.operators.strimzi,
+            ...base, environment: args.environment, namespace: ns, storageClassName: args.storageClassName, operator: this.operators.strimzi,
         }, { parent: this });
         this.users = new KafkaUsers(`${name}-users`, { ...base, namespace: ns, cluster: this.cluster.kafka }, { parent: this });
         this.accesses = new KafkaAccesses(`${name}-access`, {
             ...base,
             namespace: (n) => args.namespaces.name(n),
-            kedaNamespace: KEDA_NAMESPACE,
+            extraTargets: args.extraAccess,
             operator: this.operators.access,
             users: this.users.users,
         }, { parent: this });
@@ -65,11 +69,10 @@ export class KafkaLayer extends pulumi.ComponentResource implements KafkaPlatfor
 
     /** Credentials of a configured user in one of its namespaces; throws for anything not configured. */
     access(user: string, namespace: string): KafkaClientAccess {
-        const k = this.args.config.kafka;
-        const targets = accessTargets(k, KEDA_NAMESPACE);
+        const k = this.kafka;
         const ka = this.accesses.accesses[`${user}/${namespace}`];
         if (!ka) {
-            const known = targets.filter((t) => t.user === user).map((t) => t.namespace);
+            const known = this.targets.filter((t) => t.user === user).map((t) => t.namespace);
             throw new Error(known.length === 0
                 ? `kafka user ${user} is not configured (dataplatform:kafka.users: ${k.users.map((u) => u.name).join(", ")})`
                 : `kafka user ${user} has no credentials in namespace ${namespace} (its namespaces: ${known.join(", ")}); add it to dataplatform:kafka.users[].namespaces`);
@@ -83,5 +86,11 @@ export class KafkaLayer extends pulumi.ComponentResource implements KafkaPlatfor
             authentication: k.authentication,
             keys: accessKeys(k.authentication),
         };
+    }
+
+    /** Name of a user's credentials Secret (the same in each of its namespaces), for references that must not wait on it. */
+    secretName(user: string): string {
+        if (!this.targets.some((t) => t.user === user)) throw new Error(`kafka user ${user} has no credentials Secret (dataplatform:kafka.users)`);
+        return accessName(this.kafka, user);
     }
 }

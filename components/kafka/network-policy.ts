@@ -1,7 +1,7 @@
 import type { PlatformConfig } from "../config";
 import type { Flow, FlowEnd, Workload } from "../k8s/flows";
 import { pods, tcp } from "../k8s/flows";
-import { PORTS } from "./specs";
+import { PORTS } from "./strimzi-specs";
 
 /** Namespaces whose pods may use the client listener: the declared clients and the Kafka namespace itself. */
 export function clientNamespacesOf(cfg: Pick<PlatformConfig, "kafka">): string[] {

@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type { Provider } from "@pulumi/kubernetes/provider";
-import type { PlatformConfig } from "../config";
 import { CHARTS } from "../versions";
-import { releaseAwait } from "../k8s/releases";
+import { releaseChart, type ChartRelease } from "../k8s/releases";
 
 /** Container security context accepted by the restricted Pod Security Standard. */
 const RESTRICTED_CONTAINER = {
@@ -65,8 +64,15 @@ export function reloaderValues(): Record<string, unknown> {
     };
 }
 
+/** The Kafka layer's charts: stack version and wait of each Release. */
+export interface KafkaReleases {
+    strimzi: ChartRelease;
+    strimziAccess: ChartRelease;
+    reloader: ChartRelease;
+}
+
 export interface KafkaOperatorsArgs {
-    config: PlatformConfig;
+    releases: KafkaReleases;
     provider: Provider;
     /** The Kafka namespace (an Output that carries the namespace's creation). */
     namespace: pulumi.Input<string>;
@@ -80,34 +86,26 @@ export class KafkaOperators extends pulumi.ComponentResource {
 
     constructor(name: string, args: KafkaOperatorsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:kafka:Operators", name, {}, opts);
-        const cfg = args.config;
+        const r = args.releases;
         const child = { parent: this, provider: args.provider };
         this.strimzi = new Release(`${name}-strimzi`, {
             name: "strimzi",
-            chart: CHARTS.strimzi.chart,
-            version: cfg.charts.strimzi,
-            repositoryOpts: { repo: CHARTS.strimzi.repo },
+            ...releaseChart(CHARTS.strimzi, r.strimzi),
             namespace: args.namespace,
             values: strimziValues(),
-            ...releaseAwait(cfg, "strimzi"),
         }, child);
         // Reads Kafka/KafkaUser objects through the v1 API, so it needs Strimzi's CRDs first.
         this.access = new Release(`${name}-access`, {
             name: "strimzi-access-operator",
-            chart: CHARTS.strimziAccess.chart,
-            version: cfg.charts.strimziAccess,
+            ...releaseChart(CHARTS.strimziAccess, r.strimziAccess),
             namespace: args.namespace,
             values: accessOperatorValues(),
-            ...releaseAwait(cfg, "strimzi-access-operator"),
         }, { ...child, dependsOn: [this.strimzi] });
         this.reloader = new Release(`${name}-reloader`, {
             name: "reloader",
-            chart: CHARTS.reloader.chart,
-            version: cfg.charts.reloader,
-            repositoryOpts: { repo: CHARTS.reloader.repo },
+            ...releaseChart(CHARTS.reloader, r.reloader),
             namespace: args.namespace,
             values: reloaderValues(),
-            ...releaseAwait(cfg, "reloader"),
         }, child);
         this.registerOutputs({ strimzi: this.strimzi.status, access: this.access.status, reloader: this.reloader.status });
     }

@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import type { Provider } from "@pulumi/kubernetes/provider";
-import type { PlatformConfig } from "../config";
+import type { KafkaConfig } from "../config/kafka";
 import { registerStrimzi } from "./cluster";
-import { userResources } from "./specs";
+import { userResources } from "./user-specs";
 
 export interface KafkaUsersArgs {
-    config: PlatformConfig;
+    kafka: KafkaConfig;
     provider: Provider;
     namespace: pulumi.Input<string>;
     /** The Kafka resource: its user operator issues the credentials and applies the ACLs. */
@@ -23,7 +23,7 @@ export class KafkaUsers extends pulumi.ComponentResource {
     constructor(name: string, args: KafkaUsersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:kafka:Users", name, {}, opts);
         const users: Record<string, CustomResource> = {};
-        for (const u of userResources(args.config.kafka)) {
+        for (const u of userResources(args.kafka)) {
             users[u.metadata.name] = registerStrimzi(`${name}-${u.metadata.name}`, u, args.namespace, {
                 parent: this, provider: args.provider, dependsOn: [args.cluster],
             });

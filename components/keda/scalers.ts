@@ -1,6 +1,7 @@
 import type { PlatformConfig } from "../config";
-import { kafkaEnv, KAFKA_MOUNT, type Obj, type PodIdentity } from "../spark/specs";
-import { SINK_ENV } from "../spark/env";
+import type { Obj, PodIdentity } from "../contracts/pod";
+import { kafkaClientEnv, kafkaClientMount, kafkaClientVolume, type KafkaClientCredentials, type KafkaConsumer } from "../contracts/kafka-client";
+import { SINK_ENV } from "../contracts/python-env";
 
 /** What a Kafka trigger needs: the consumer group and topics whose lag it reads. */
 export interface LagSource {
@@ -10,12 +11,7 @@ export interface LagSource {
 }
 
 /** The lag reader's credentials in KEDA's namespace (KafkaPlatform.access of the monitor user). */
-export interface LagReaderSecret {
-    /** Secret with the lag reader's CA / certificate / key (or SCRAM password). */
-    secretName: string;
-    keys: { ca: string; cert?: string; key?: string; password?: string };
-    authentication: "tls" | "scram-sha-512";
-    user: string;
+export interface LagReaderSecret extends Pick<KafkaClientCredentials, "secretName" | "keys" | "authentication" | "user"> {
     /** Small Secret with the literal settings KEDA reads as auth parameters (tls, sasl, username). */
     settingsSecretName: string;
 }
@@ -50,8 +46,11 @@ export function kafkaProtocolVersion(brokerVersion: string): string {
     return brokerVersion;
 }
 
+/** What the triggers read from config: the autoscaling section and the brokers' version. */
+export type TriggerSettings = Pick<PlatformConfig, "autoscaling"> & { kafka: Pick<PlatformConfig["kafka"], "version"> };
+
 /** One Kafka trigger per consumed topic, thresholds from config. */
-export function kafkaTriggers(cfg: PlatformConfig, src: LagSource, authName: string): Obj[] {
+export function kafkaTriggers(cfg: TriggerSettings, src: LagSource, authName: string): Obj[] {
     const a = cfg.autoscaling;
     return src.topics.map((topic) => ({
         type: "kafka",
@@ -76,7 +75,7 @@ export function kafkaTriggers(cfg: PlatformConfig, src: LagSource, authName: str
  * ScaledJob: one backlog-draining run at a time, none when there is no lag. Lag scales the run's executors
  * (autoscaling.streaming.maxExecutors), not the number of runs: a second run would be a second writer on the sink path.
  */
-export function streamingScaledJob(cfg: PlatformConfig, name: string, namespace: string, jobSpec: Obj, src: LagSource, authName: string): Obj {
+export function streamingScaledJob(cfg: TriggerSettings, name: string, namespace: string, jobSpec: Obj, src: LagSource, authName: string): Obj {
     return {
         apiVersion: "keda.sh/v1alpha1",
         kind: "ScaledJob",
@@ -103,7 +102,7 @@ export function streamingScaledJob(cfg: PlatformConfig, name: string, namespace:
 }
 
 /** ScaledObject for a consumer Deployment: min from config (0 staging), max ≤ the topic's partitions (config rule). */
-export function consumerScaledObject(cfg: PlatformConfig, name: string, namespace: string, deployment: string, src: LagSource, authName: string): Obj {
+export function consumerScaledObject(cfg: TriggerSettings, name: string, namespace: string, deployment: string, src: LagSource, authName: string): Obj {
     const a = cfg.autoscaling;
     return {
         apiVersion: "keda.sh/v1alpha1",
@@ -126,33 +125,23 @@ export function consumerScaledObject(cfg: PlatformConfig, name: string, namespac
     };
 }
 
-/** A consumer Deployment's Kafka connection (resolved KafkaPlatform.access of its consumer user). */
-export interface ConsumerKafka {
-    secretName: string;
-    bootstrapServers: string;
-    authentication: "tls" | "scram-sha-512";
-    keys: { ca: string; cert?: string; key?: string; password?: string };
-    group: string;
-    topics: string[];
-    /** Where the sink archives what it consumes (gs:// or s3:// URL under its own prefix of the archive bucket). */
-    sinkUrl: string;
-}
 
 /**
  * apps/v1 DeploymentSpec of a lag-scaled consumer. Replicas are left to the HPA that KEDA owns; the consumer
  * commits its offsets to its group, which is what the trigger reads.
  */
 export function consumerDeployment(
-    cfg: PlatformConfig,
     c: PlatformConfig["autoscaling"]["deployments"]["consumers"][number],
     serviceAccountName: string,
-    k: ConsumerKafka,
+    k: KafkaConsumer,
+    /** Where the sink archives what it consumes (gs:// or s3:// URL under its own prefix of the archive bucket). */
+    sinkUrl: string,
     identity: PodIdentity = { env: [], volumes: [], volumeMounts: [] },
 ): Obj {
     const labels = { "app.kubernetes.io/name": c.kafkaUser, "app.kubernetes.io/component": "consumer" };
     const env = [
-        ...kafkaEnv({ ...k, user: c.kafkaUser }),
-        { name: SINK_ENV.sink, value: k.sinkUrl },
+        ...kafkaClientEnv(k),
+        { name: SINK_ENV.sink, value: sinkUrl },
         ...identity.env,
     ];
     return {
@@ -172,9 +161,9 @@ export function consumerDeployment(
                     env,
                     resources: { requests: { cpu: c.cpu, memory: c.memory }, limits: { memory: c.memory } },
                     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                    volumeMounts: [{ name: "kafka-client", mountPath: KAFKA_MOUNT, readOnly: true }, ...identity.volumeMounts],
+                    volumeMounts: [kafkaClientMount(), ...identity.volumeMounts],
                 }],
-                volumes: [{ name: "kafka-client", secret: { secretName: k.secretName } }, ...identity.volumes],
+                volumes: [kafkaClientVolume(k), ...identity.volumes],
             },
         },
     };

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import type { Provider } from "@pulumi/kubernetes/provider";
-import type { PlatformConfig } from "../config";
+import type { MonitoredPlatform } from "./stack";
 
 /** The label the Grafana dashboard sidecar watches. */
 export const DASHBOARD_LABEL = { grafana_dashboard: "1" };
@@ -46,7 +46,7 @@ function dashboard(uid: string, title: string, panels: Record<string, unknown>[]
 }
 
 /** Dashboards as code: Kafka brokers, consumer lag, KEDA autoscaling. */
-export function dashboards(cfg: PlatformConfig): Record<string, Record<string, unknown>> {
+export function dashboards(cfg: MonitoredPlatform): Record<string, Record<string, unknown>> {
     const k = `namespace="${cfg.kafka.namespace}"`;
     const lag = cfg.monitoring.alerts.consumerLagMessages;
     return {
@@ -80,7 +80,7 @@ export function dashboards(cfg: PlatformConfig): Record<string, Record<string, u
 }
 
 export interface DashboardsArgs {
-    config: PlatformConfig;
+    platform: MonitoredPlatform;
     provider: Provider;
     namespace: pulumi.Input<string>;
 }
@@ -91,7 +91,7 @@ export class Dashboards extends pulumi.ComponentResource {
 
     constructor(name: string, args: DashboardsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:monitoring:Dashboards", name, {}, opts);
-        this.configMaps = Object.entries(dashboards(args.config)).map(([key, json]) => new ConfigMap(`${name}-${key}`, {
+        this.configMaps = Object.entries(dashboards(args.platform)).map(([key, json]) => new ConfigMap(`${name}-${key}`, {
             metadata: { name: `dashboard-${key}`, namespace: args.namespace, labels: DASHBOARD_LABEL },
             data: { [`${key}.json`]: JSON.stringify(json) },
         }, { parent: this, provider: args.provider }));

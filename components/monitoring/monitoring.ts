@@ -1,13 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesLayerArgs } from "../interfaces";
-import { PrometheusStack, StackSecrets } from "./stack";
+import type { ChartRelease } from "../k8s/releases";
+import { PrometheusStack, StackSecrets, type MonitoredPlatform } from "./stack";
 import { ScrapeConfigs } from "./podmonitors";
 import { AlertRules } from "./rules";
 import { Dashboards } from "./dashboards";
 import { NODE_EXPORTER_NAMESPACE } from "../k8s/namespaces";
 
 export type MonitoringArgs = KubernetesLayerArgs & {
-    /** Names of the VSO-synced Secrets (from VaultLayer.secretName). */
+    platform: MonitoredPlatform;
+    /** kube-prometheus-stack. */
+    release: ChartRelease;
+    /** Names of the VSO-synced Secrets (from VaultLayer.monitoringSecrets). */
     secrets: StackSecrets;
     /** The VaultStaticSecrets behind them: Grafana must not start before its admin Secret exists. */
     secretsReady: pulumi.Resource[];
@@ -20,11 +24,12 @@ export class Monitoring extends pulumi.ComponentResource {
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:monitoring:Monitoring", name, {}, opts);
-        const cfg = args.config;
+        const cfg = args.platform;
         this.namespace = args.namespaces.name(cfg.monitoring.namespace);
-        const common = { config: cfg, provider: args.provider, namespace: this.namespace };
+        const common = { platform: cfg, provider: args.provider, namespace: this.namespace };
         this.stack = new PrometheusStack(`${name}-stack`, {
-            ...common, storageClassName: args.storageClassName, secrets: args.secrets,
+            monitoring: cfg.monitoring, release: args.release, provider: args.provider, namespace: this.namespace,
+            storageClassName: args.storageClassName, secrets: args.secrets,
             // node-exporter is installed into its own namespace, which must exist first.
             dependsOn: [...args.secretsReady, args.namespaces.get(NODE_EXPORTER_NAMESPACE)],
         }, { parent: this });

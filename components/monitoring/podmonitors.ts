@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import type { Provider } from "@pulumi/kubernetes/provider";
-import type { PlatformConfig } from "../config";
+import type { MonitoredPlatform } from "./stack";
 import { KEDA_NAMESPACE } from "../k8s/namespaces";
 
 /** A PodMonitor or ServiceMonitor as plain data (validated with @kubernetes-models in tests). */
@@ -37,7 +37,7 @@ export const ENTITY_OPERATOR_METRICS_PORTS = ["healthcheck-to", "healthcheck-uo"
  * What Prometheus scrapes besides the chart's own targets (kubelet, node-exporter, kube-state-metrics).
  * Strimzi labels its pods with strimzi.io/kind and strimzi.io/name (= <cluster>-<component>).
  */
-export function scrapeTargets(cfg: PlatformConfig): ScrapeTarget[] {
+export function scrapeTargets(cfg: MonitoredPlatform): ScrapeTarget[] {
     const kns = cfg.kafka.namespace;
     const cluster = cfg.kafka.clusterName;
     return [
@@ -64,7 +64,7 @@ export function scrapeTargets(cfg: PlatformConfig): ScrapeTarget[] {
 }
 
 export interface ScrapeConfigsArgs {
-    config: PlatformConfig;
+    platform: MonitoredPlatform;
     provider: Provider;
     namespace: pulumi.Input<string>;
     /** The chart (CRDs, operator) must exist first. */
@@ -77,12 +77,12 @@ export class ScrapeConfigs extends pulumi.ComponentResource {
 
     constructor(name: string, args: ScrapeConfigsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:monitoring:ScrapeConfigs", name, {}, opts);
-        this.monitors = scrapeTargets(args.config).map((t) => new CustomResource(`${name}-${t.name}`, {
+        this.monitors = scrapeTargets(args.platform).map((t) => new CustomResource(`${name}-${t.name}`, {
             apiVersion: "monitoring.coreos.com/v1",
             kind: t.kind,
             metadata: { name: t.name, namespace: args.namespace },
             spec: t.spec,
         }, { parent: this, provider: args.provider, dependsOn: args.dependsOn }));
-        this.registerOutputs({ monitors: scrapeTargets(args.config).map((t) => t.name) });
+        this.registerOutputs({ monitors: scrapeTargets(args.platform).map((t) => t.name) });
     }
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import type { Provider } from "@pulumi/kubernetes/provider";
-import type { PlatformConfig } from "../config";
+import type { MonitoredPlatform } from "./stack";
 
 export interface AlertRule {
     alert: string;
@@ -13,7 +13,7 @@ export interface AlertRule {
 export interface RuleGroup { name: string; rules: AlertRule[] }
 
 /** The runbook of an alert: `<monitoring.runbookBaseUrl>/<Alert>.md` (docs/runbooks/ in this repository). */
-export function runbookUrl(cfg: PlatformConfig, alert: string): string {
+export function runbookUrl(cfg: MonitoredPlatform, alert: string): string {
     return `${cfg.monitoring.runbookBaseUrl}/${alert}.md`;
 }
 
@@ -27,7 +27,7 @@ function newFailures(counter: string): string {
 }
 
 /** The platform's alerts, thresholds from the stack's monitoring.alerts. */
-export function alertGroups(cfg: PlatformConfig): RuleGroup[] {
+export function alertGroups(cfg: MonitoredPlatform): RuleGroup[] {
     const a = cfg.monitoring.alerts;
     const kns = `namespace="${cfg.kafka.namespace}"`;
     const rule = (alert: string, area: string, severity: "critical" | "warning", expr: string, forDuration: string, summary: string, description: string): AlertRule => ({
@@ -117,7 +117,7 @@ export function alertGroups(cfg: PlatformConfig): RuleGroup[] {
 }
 
 export interface AlertRulesArgs {
-    config: PlatformConfig;
+    platform: MonitoredPlatform;
     provider: Provider;
     namespace: pulumi.Input<string>;
     dependsOn: pulumi.Resource[];
@@ -133,7 +133,7 @@ export class AlertRules extends pulumi.ComponentResource {
             apiVersion: "monitoring.coreos.com/v1",
             kind: "PrometheusRule",
             metadata: { name: "dataplatform-alerts", namespace: args.namespace },
-            spec: { groups: alertGroups(args.config) },
+            spec: { groups: alertGroups(args.platform) },
         }, { parent: this, provider: args.provider, dependsOn: args.dependsOn });
         this.registerOutputs({});
     }

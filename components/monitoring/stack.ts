@@ -3,9 +3,24 @@ import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type { Provider } from "@pulumi/kubernetes/provider";
 import type { PlatformConfig } from "../config";
 import { CHARTS } from "../versions";
-import { KPS_RELEASE } from "../vault/vso";
 import { NODE_EXPORTER_NAMESPACE } from "../k8s/namespaces";
-import { releaseAwait } from "../k8s/releases";
+import { KPS_RELEASE, releaseChart, type ChartRelease } from "../k8s/releases";
+import type { MonitoringSecretNames, RolloutTarget } from "../contracts/vault-secrets";
+
+/**
+ * What the monitoring layer reads from config: its own section and the facts of the layers it watches (where Kafka,
+ * Spark and Airflow run, Kafka's size and ISR floor, KEDA's lag threshold), resolved in the wiring.
+ */
+export interface MonitoredPlatform {
+    readonly monitoring: PlatformConfig["monitoring"];
+    readonly kafka: Pick<PlatformConfig["kafka"], "namespace" | "clusterName" | "brokers" | "minInsyncReplicas">;
+    readonly spark: Pick<PlatformConfig["spark"], "operatorNamespace" | "jobNamespace">;
+    readonly airflow: Pick<PlatformConfig["airflow"], "namespace">;
+    readonly autoscaling: Pick<PlatformConfig["autoscaling"], "lagThreshold">;
+}
+
+/** The Grafana Deployment the chart names after the release: VSO restarts it when its admin Secret changes. */
+export const GRAFANA_ROLLOUT: readonly RolloutTarget[] = [{ kind: "Deployment", name: `${KPS_RELEASE}-grafana` }];
 
 /** Where Alertmanager mounts the Secrets listed in alertmanagerSpec.secrets (prometheus-operator: /etc/alertmanager/secrets/<name>). */
 export const SECRETS_DIR = "/etc/alertmanager/secrets";
@@ -34,7 +49,7 @@ function receiverConfig(r: Receiver, secretName: string): Record<string, unknown
 export const NULL_RECEIVER = "null";
 
 /** The receiver of alerts that page no one: the first chat (non-pager) receiver, preferring one for warnings. */
-export function chatReceiver(cfg: PlatformConfig): string {
+export function chatReceiver(cfg: Pick<PlatformConfig, "monitoring">): string {
     const chat = cfg.monitoring.receivers.filter((r) => r.type !== "pagerduty");
     return (chat.find((r) => r.severity === "warning") ?? chat[0])?.name ?? NULL_RECEIVER;
 }
@@ -45,7 +60,7 @@ export function chatReceiver(cfg: PlatformConfig): string {
  * defaults: its inhibit_rules (critical mutes warning/info, warning mutes info, InfoInhibitor mutes info) and templates
  * (kube-prometheus-stack values.yaml, alertmanager.config).
  */
-export function alertmanagerConfig(cfg: PlatformConfig, secretName: string): Record<string, unknown> {
+export function alertmanagerConfig(cfg: Pick<PlatformConfig, "monitoring">, secretName: string): Record<string, unknown> {
     const receivers = cfg.monitoring.receivers;
     return {
         global: { resolve_timeout: "5m" },
@@ -68,15 +83,11 @@ export function alertmanagerConfig(cfg: PlatformConfig, secretName: string): Rec
 
 const req = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { memory } });
 
-export interface StackSecrets {
-    /** Synced by VSO: admin-user / admin-password. */
-    grafanaAdmin: string;
-    /** Synced by VSO: one key per receiver's vaultKey (written by people, optional at first deploy). */
-    alertmanagerReceivers: string;
-}
+/** The Secrets VSO keeps for Grafana and Alertmanager (names from the Vault layer). */
+export type StackSecrets = MonitoringSecretNames;
 
 /** kube-prometheus-stack values built from config. */
-export function stackValues(cfg: PlatformConfig, storageClassName: pulumi.Input<string>, namespace: string, secrets: StackSecrets) {
+export function stackValues(cfg: Pick<PlatformConfig, "monitoring">, storageClassName: pulumi.Input<string>, namespace: string, secrets: StackSecrets) {
     const m = cfg.monitoring;
     const pvc = (size: string) => ({
         volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } } },
@@ -140,7 +151,8 @@ export function stackValues(cfg: PlatformConfig, storageClassName: pulumi.Input<
 }
 
 export interface PrometheusStackArgs {
-    config: PlatformConfig;
+    monitoring: PlatformConfig["monitoring"];
+    release: ChartRelease;
     provider: Provider;
     namespace: pulumi.Input<string>;
     storageClassName: pulumi.Input<string>;
@@ -155,15 +167,12 @@ export class PrometheusStack extends pulumi.ComponentResource {
 
     constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:monitoring:PrometheusStack", name, {}, opts);
-        const cfg = args.config;
+        const cfg = { monitoring: args.monitoring };
         this.release = new Release(name, {
             name: KPS_RELEASE,
-            chart: CHARTS.kubePrometheusStack.chart,
-            version: cfg.charts.kubePrometheusStack,
-            repositoryOpts: { repo: CHARTS.kubePrometheusStack.repo },
+            ...releaseChart(CHARTS.kubePrometheusStack, args.release),
             namespace: args.namespace,
             values: stackValues(cfg, args.storageClassName, cfg.monitoring.namespace, args.secrets),
-            ...releaseAwait(cfg, "kps"),
         }, { parent: this, provider: args.provider, dependsOn: args.dependsOn });
         this.registerOutputs({ release: this.release.name });
     }

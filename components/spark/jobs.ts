@@ -3,14 +3,18 @@ import * as YAML from "yaml";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import { Role, RoleBinding } from "@pulumi/kubernetes/rbac/v1";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
-import type { BucketRef, DatasetRef, KafkaPlatform, KubernetesLayerArgs, WorkloadIdentity } from "../interfaces";
+import type { KubernetesLayerArgs, WorkloadIdentity } from "../interfaces";
 import { SERVICE_ACCOUNTS } from "../k8s/accounts";
-import { compactionApplication, executorPodTemplate, KafkaMount, Obj, PodIdentity, sparkJobGrants, streamingJobSpec } from "./specs";
-import { streamPaths, targetTable } from "./datapath";
+import { compactionApplication, executorPodTemplate, sparkJobGrants, streamingJobSpec, type SparkData, type SparkJobSettings } from "./specs";
+import { podIdentity, type Obj } from "../contracts/pod";
+import type { KafkaConsumer, KafkaPlatform } from "../contracts/kafka-client";
+import { streamPaths } from "../contracts/datapath";
 
 export interface SparkJobsArgs extends KubernetesLayerArgs {
-    buckets: Readonly<Record<string, BucketRef>>;
-    datasets: Readonly<Record<string, DatasetRef>>;
+    settings: SparkJobSettings;
+    data: SparkData;
+    /** The streaming consumer's Kafka user (spark.streaming.kafkaUser) with its group and topics (from kafka.users). */
+    streamingUser: { readonly name: string; readonly group: string; readonly topics: readonly string[] };
     kafka: KafkaPlatform;
     /** The operator release (CRDs and webhook before any SparkApplication). */
     operator: pulumi.Resource;
@@ -19,11 +23,6 @@ export interface SparkJobsArgs extends KubernetesLayerArgs {
 /** Spark lake URLs: the S3A filesystem for s3:// buckets. */
 export function sparkUrl(url: string): string {
     return url.replace(/^s3:\/\//, "s3a://");
-}
-
-/** Resolves the binder's pod additions once, for the pure builders. */
-export function podIdentity(id: WorkloadIdentity): pulumi.Output<PodIdentity> {
-    return pulumi.output({ env: id.podEnv, volumes: id.podVolumes, volumeMounts: id.podVolumeMounts, sparkConf: id.sparkConf }) as unknown as pulumi.Output<PodIdentity>;
 }
 
 /**
@@ -43,7 +42,7 @@ export class SparkJobs extends pulumi.ComponentResource {
 
     constructor(name: string, args: SparkJobsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:spark:SparkJobs", name, {}, opts);
-        const cfg = args.config;
+        const cfg = args.settings;
         const ns = cfg.spark.jobNamespace;
         this.namespace = args.namespaces.name(ns);
         const k8s = { parent: this, provider: args.provider };
@@ -51,12 +50,12 @@ export class SparkJobs extends pulumi.ComponentResource {
         this.identity = args.identity.bind(`${name}-identity`, {
             namespace: this.namespace,
             serviceAccountName: SERVICE_ACCOUNTS.sparkJobs,
-            grants: sparkJobGrants(cfg, args.buckets, args.datasets),
+            grants: sparkJobGrants(args.data),
         }, { parent: this });
         const pod = podIdentity(this.identity);
 
-        const source = args.buckets[cfg.spark.compaction.sourceBucket];
-        const dataset = args.datasets[targetTable(cfg.spark.compaction.targetTable).dataset];
+        const source = args.data.curated;
+        const dataset = args.data.target;
         // The compaction reads exactly what the streaming run writes.
         const spec = pulumi.all([pod, source.url, dataset.datasetId]).apply(([identity, url, datasetId]) =>
             compactionApplication({ cfg, namespace: ns, sourceUrl: streamPaths(sparkUrl(url)).sink, datasetId, identity }));
@@ -82,13 +81,13 @@ export class SparkJobs extends pulumi.ComponentResource {
             subjects: [{ kind: "ServiceAccount", name: SERVICE_ACCOUNTS.sparkJobs, namespace: ns }],
         }, k8s);
 
-        const user = cfg.kafka.users.find((u) => u.name === cfg.spark.streaming.kafkaUser)!;
+        const user = args.streamingUser;
         const access = args.kafka.access(user.name, ns);
-        this.streamingSource = { group: user.group!, topics: [...user.topics], bootstrapServers: access.bootstrapServers };
+        this.streamingSource = { group: user.group, topics: [...user.topics], bootstrapServers: access.bootstrapServers };
         this.streamingJob = pulumi.all([pod, access.secretName, source.url, template.metadata.name]).apply(([identity, secretName, curatedUrl, cm]) => {
-            const kafka: KafkaMount = {
+            const kafka: KafkaConsumer = {
                 secretName, bootstrapServers: access.bootstrapServers, authentication: access.authentication,
-                keys: access.keys, group: user.group!, topics: [...user.topics], user: user.name,
+                keys: access.keys, group: user.group, topics: user.topics, user: user.name,
             };
             const paths = streamPaths(sparkUrl(curatedUrl));
             return streamingJobSpec({ cfg, namespace: ns, kafka, checkpointUrl: paths.checkpoint, sinkUrl: paths.sink, identity, templateConfigMap: cm });

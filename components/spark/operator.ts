@@ -4,10 +4,13 @@ import type { KubernetesLayerArgs } from "../interfaces";
 import type { PlatformConfig } from "../config";
 import { CHARTS } from "../versions";
 import { SERVICE_ACCOUNTS } from "../k8s/accounts";
-import { releaseAwait } from "../k8s/releases";
+import { releaseChart, type ChartRelease } from "../k8s/releases";
+
+/** The operator's settings: the job namespace it watches, replicas in prod. */
+export type SparkOperatorSettings = Pick<PlatformConfig, "environment"> & { spark: Pick<PlatformConfig["spark"], "operatorNamespace" | "jobNamespace"> };
 
 /** Spark operator chart values (kubeflow spark-operator); every key exists in the chart's values.yaml. */
-export function sparkOperatorValues(cfg: PlatformConfig): Record<string, any> {
+export function sparkOperatorValues(cfg: SparkOperatorSettings): Record<string, any> {
     const res = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { memory } });
     const prod = cfg.environment === "prod";
     return {
@@ -46,7 +49,8 @@ export function sparkOperatorValues(cfg: PlatformConfig): Record<string, any> {
     };
 }
 
-export interface SparkOperatorArgs extends KubernetesLayerArgs {
+export interface SparkOperatorArgs extends KubernetesLayerArgs, SparkOperatorSettings {
+    release: ChartRelease;
     /** Resources the job namespace's ServiceAccount depends on (the chart binds Roles to it). */
     dependsOn?: pulumi.Resource[];
 }
@@ -57,18 +61,15 @@ export class SparkOperator extends pulumi.ComponentResource {
 
     constructor(name: string, args: SparkOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:spark:SparkOperator", name, {}, opts);
-        const cfg = args.config;
+        const cfg = args;
         // Both namespaces must exist first: the chart puts Roles into the job namespace.
         const namespace = pulumi.all([args.namespaces.name(cfg.spark.operatorNamespace), args.namespaces.name(cfg.spark.jobNamespace)]).apply(([ns]) => ns);
         this.release = new Release(name, {
             name: "spark-operator",
-            chart: CHARTS.sparkOperator.chart,
-            version: cfg.charts.sparkOperator,
-            repositoryOpts: { repo: CHARTS.sparkOperator.repo },
+            ...releaseChart(CHARTS.sparkOperator, args.release),
             namespace,
             values: sparkOperatorValues(cfg),
             atomic: true,
-            ...releaseAwait(cfg, "spark-operator"),
         }, { parent: this, provider: args.provider, dependsOn: args.dependsOn });
         this.registerOutputs({ release: this.release.status });
     }

@@ -3,44 +3,41 @@ import type { BucketRef, DatasetRef, Grant } from "../interfaces";
 import { poolScheduling } from "../labels";
 import { IMAGES } from "../versions";
 import { SERVICE_ACCOUNTS } from "../k8s/accounts";
-import { KAFKA_ENV, KAFKA_MOUNT, STREAM_ENV } from "./env";
-import { targetTable } from "./datapath";
-
-/** Plain (resolved) Kubernetes objects: the pure builders work on these, the components resolve Outputs first. */
-export type Obj = Record<string, any>;
-
-/** What a pod needs for keyless cloud access, resolved from the binder's WorkloadIdentity. */
-export interface PodIdentity {
-    env: Obj[];
-    volumes: Obj[];
-    volumeMounts: Obj[];
-    /** Lake filesystem settings from the identity binder (the Spark layer never knows the cloud). */
-    sparkConf?: Readonly<Record<string, string>>;
-}
+import { STREAM_ENV } from "../contracts/python-env";
+import { targetTable } from "../contracts/datapath";
+import { kafkaClientEnv, kafkaClientMount, kafkaClientVolume, type KafkaConsumer } from "../contracts/kafka-client";
+import type { Obj, PodIdentity } from "../contracts/pod";
 
 /** The Spark version the job image is built from (docker/spark builds FROM IMAGES.spark). */
 export function sparkVersion(): string {
     return IMAGES.spark.split(":")[1];
 }
 
+/** The data the Spark jobs use, resolved from the data layer in the wiring. */
+export interface SparkData {
+    /** The raw zone (read), unless it is the curated zone itself. */
+    readonly raw?: BucketRef;
+    /** The curated zone (spark.compaction.sourceBucket): the streaming run writes it, the compaction reads it. */
+    readonly curated: BucketRef;
+    /** The dataset of spark.compaction.targetTable. */
+    readonly target: DatasetRef;
+}
+
 /** Spark job identity: read the raw zone, read/write the curated zone, edit the target table's dataset, run BigQuery jobs. */
-export function sparkJobGrants(cfg: PlatformConfig, buckets: Readonly<Record<string, BucketRef>>, datasets: Readonly<Record<string, DatasetRef>>): Grant[] {
-    const c = cfg.spark.compaction;
-    const need = <T>(m: Readonly<Record<string, T>>, k: string, what: string): T => {
-        const v = m[k];
-        if (!v) throw new Error(`spark: ${what} ${k} is not provided by the data layer (known: ${Object.keys(m).join(", ")})`);
-        return v;
-    };
+export function sparkJobGrants(d: SparkData): Grant[] {
     const grants: Grant[] = [];
-    if (buckets.raw && c.sourceBucket !== "raw") grants.push({ kind: "bucket", bucket: buckets.raw, access: "read" });
-    grants.push({ kind: "bucket", bucket: need(buckets, c.sourceBucket, "bucket"), access: "readwrite" });
-    grants.push({ kind: "dataset", dataset: need(datasets, targetTable(c.targetTable).dataset, "dataset"), access: "edit" });
+    if (d.raw) grants.push({ kind: "bucket", bucket: d.raw, access: "read" });
+    grants.push({ kind: "bucket", bucket: d.curated, access: "readwrite" });
+    grants.push({ kind: "dataset", dataset: d.target, access: "edit" });
     grants.push({ kind: "bigqueryJobs" });
     return grants;
 }
 
+/** What the Spark builders read from config: the Spark section and the warehouse project. */
+export type SparkSettings = Pick<PlatformConfig, "spark" | "warehouseProject">;
+
 /** Lake filesystem settings from the workload identity, plus the BigQuery connector's. */
-export function sparkConf(cfg: PlatformConfig, identity: PodIdentity): Record<string, string> {
+export function sparkConf(cfg: Pick<PlatformConfig, "warehouseProject">, identity: PodIdentity): Record<string, string> {
     return {
         ...(identity.sparkConf ?? {}),
         "spark.datasource.bigquery.parentProject": cfg.warehouseProject,
@@ -60,7 +57,7 @@ export function podMemory(sparkMem: string): string {
 }
 
 export interface CompactionInput {
-    cfg: PlatformConfig;
+    cfg: SparkSettings;
     namespace: string;
     /** URL of the lake dataset the streaming run writes (gs://… or s3a://…), streamPaths().sink. */
     sourceUrl: string;
@@ -117,34 +114,7 @@ export function compactionApplication(i: CompactionInput): Obj {
     };
 }
 
-/** How the streaming consumer reaches Kafka: the client Secret and its keys (from KafkaPlatform.access). */
-export interface KafkaMount {
-    secretName: string;
-    bootstrapServers: string;
-    authentication: "tls" | "scram-sha-512";
-    keys: { ca: string; cert?: string; key?: string; password?: string };
-    group: string;
-    topics: string[];
-    user: string;
-}
-
-export { KAFKA_MOUNT };
 export const EXECUTOR_TEMPLATE_DIR = "/opt/spark/pod-templates";
-
-/** The Kafka client variables of a pod that mounts the KafkaAccess Secret at KAFKA_MOUNT. */
-export function kafkaEnv(k: Pick<KafkaMount, "bootstrapServers" | "group" | "topics" | "authentication" | "keys" | "user">): Obj[] {
-    const file = (key?: string) => (key ? `${KAFKA_MOUNT}/${key}` : "");
-    return [
-        { name: KAFKA_ENV.bootstrapServers, value: k.bootstrapServers },
-        { name: KAFKA_ENV.group, value: k.group },
-        { name: KAFKA_ENV.topics, value: k.topics.join(",") },
-        { name: KAFKA_ENV.auth, value: k.authentication },
-        { name: KAFKA_ENV.caFile, value: file(k.keys.ca) },
-        ...(k.authentication === "tls"
-            ? [{ name: KAFKA_ENV.certFile, value: file(k.keys.cert) }, { name: KAFKA_ENV.keyFile, value: file(k.keys.key) }]
-            : [{ name: KAFKA_ENV.username, value: k.user }, { name: KAFKA_ENV.passwordFile, value: file(k.keys.password) }]),
-    ];
-}
 
 /** Where a run writes, and how it is sized: its deadline, throughput per core and executor bounds (from config). */
 export interface StreamRun {
@@ -158,12 +128,12 @@ export interface StreamRun {
 }
 
 /** Environment of the streaming driver: where Kafka, the checkpoint and the sink are. The job reads only these. */
-export function streamingEnv(k: KafkaMount, r: StreamRun): Obj[] {
+export function streamingEnv(k: KafkaConsumer, r: StreamRun): Obj[] {
     return [
         { name: STREAM_ENV.podName, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
         { name: STREAM_ENV.podIp, valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
         { name: STREAM_ENV.podNamespace, valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
-        ...kafkaEnv(k),
+        ...kafkaClientEnv(k),
         { name: STREAM_ENV.checkpoint, value: r.checkpointUrl },
         { name: STREAM_ENV.sink, value: r.sinkUrl },
         { name: STREAM_ENV.deadlineSeconds, value: String(r.deadlineSeconds) },
@@ -174,10 +144,13 @@ export function streamingEnv(k: KafkaMount, r: StreamRun): Obj[] {
     ];
 }
 
+/** Besides Spark's settings, the executor bound a streaming run may scale to (autoscaling.streaming.maxExecutors). */
+export type SparkJobSettings = SparkSettings & { autoscaling: { streaming: Pick<PlatformConfig["autoscaling"]["streaming"], "maxExecutors"> } };
+
 export interface StreamingInput {
-    cfg: PlatformConfig;
+    cfg: SparkJobSettings;
     namespace: string;
-    kafka: KafkaMount;
+    kafka: KafkaConsumer;
     checkpointUrl: string;
     sinkUrl: string;
     identity: PodIdentity;
@@ -272,13 +245,13 @@ export function streamingJobSpec(i: StreamingInput): Obj {
                         limits: { memory: podMemory(s.driver.memory) },
                     },
                     volumeMounts: [
-                        { name: "kafka-client", mountPath: KAFKA_MOUNT, readOnly: true },
+                        kafkaClientMount(),
                         { name: "pod-templates", mountPath: EXECUTOR_TEMPLATE_DIR, readOnly: true },
                         ...i.identity.volumeMounts,
                     ],
                 }],
                 volumes: [
-                    { name: "kafka-client", secret: { secretName: i.kafka.secretName } },
+                    kafkaClientVolume(i.kafka),
                     { name: "pod-templates", configMap: { name: i.templateConfigMap } },
                     ...i.identity.volumes,
                 ],

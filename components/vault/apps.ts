@@ -6,6 +6,7 @@ import { ClusterRoleBinding } from "@pulumi/kubernetes/rbac/v1";
 import { ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import type { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import type { PlatformConfig } from "../config";
+import type { VaultSettings } from "./provider";
 import { SERVICE_ACCOUNTS, VAULT_ROLES } from "../k8s/accounts";
 import { namespacePlan } from "../k8s/namespaces";
 
@@ -34,7 +35,7 @@ export interface VaultApp {
 }
 
 /** The applications with a Vault role in this stack: the platform's own plus the configured BI/DS apps. */
-export function vaultApps(cfg: PlatformConfig): VaultApp[] {
+export function vaultApps(cfg: Pick<PlatformConfig, "kafka" | "spark" | "monitoring" | "airflow" | "vault" | "workloads">): VaultApp[] {
     const known = namespacePlan(cfg);
     const apps: VaultApp[] = [
         { name: VAULT_ROLES.airflow, namespace: cfg.airflow.namespace, serviceAccount: SERVICE_ACCOUNTS.airflow, ownAccount: false },
@@ -64,7 +65,7 @@ export function appPolicy(kvMount: string, app: string): string {
 }
 
 /** The role's inputs: exactly one namespace and one ServiceAccount, the audience, short TTLs. */
-export function appRoleSpec(cfg: PlatformConfig, app: VaultApp, apiAudience: pulumi.Input<string> = "") {
+export function appRoleSpec(cfg: Pick<PlatformConfig, "vault" | "stack">, app: VaultApp, apiAudience: pulumi.Input<string> = "") {
     return {
         roleName: app.name,
         boundServiceAccountNames: [app.serviceAccount],
@@ -79,12 +80,12 @@ export function appRoleSpec(cfg: PlatformConfig, app: VaultApp, apiAudience: pul
     };
 }
 
-export function policyName(cfg: PlatformConfig, app: string): string {
+export function policyName(cfg: Pick<PlatformConfig, "stack">, app: string): string {
     return `dataplatform-${cfg.stack}-${app}`;
 }
 
 export interface VaultAppsArgs {
-    config: PlatformConfig;
+    settings: VaultSettings;
     vaultProvider: VaultProvider;
     k8sProvider: K8sProvider;
     /** Auth mount path (Output of the mount, for ordering). */
@@ -94,20 +95,22 @@ export interface VaultAppsArgs {
     namespace: (ns: string) => pulumi.Input<string>;
     /** An audience the API server accepts (for roles with audience "api"). */
     apiAudience: pulumi.Input<string>;
+    /** The applications with a role (vaultApps, resolved in the wiring). */
+    apps: readonly VaultApp[];
 }
 
 /** Per-application Vault policy and role, plus the TokenReview permission Vault relies on. */
 export class VaultApps extends pulumi.ComponentResource {
-    readonly apps: VaultApp[];
+    readonly apps: readonly VaultApp[];
     readonly roles: Record<string, AuthBackendRole> = {};
     readonly policies: Record<string, Policy> = {};
 
     constructor(name: string, args: VaultAppsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:vault:VaultApps", name, {}, opts);
-        const cfg = args.config;
+        const cfg = args.settings;
         const vchild = { parent: this, provider: args.vaultProvider };
         const kchild = { parent: this, provider: args.k8sProvider };
-        this.apps = vaultApps(cfg);
+        this.apps = [...args.apps];
         for (const app of this.apps.filter((a) => !a.policyOf)) {
             this.policies[app.name] = new Policy(`${name}-${app.name}`, {
                 name: policyName(cfg, app.name),

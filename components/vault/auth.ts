@@ -2,10 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { AuthBackend } from "@pulumi/vault/authBackend";
 import { AuthBackendConfig } from "@pulumi/vault/kubernetes/authBackendConfig";
 import type { Provider } from "@pulumi/vault/provider";
-import type { PlatformConfig } from "../config";
+import type { VaultSettings } from "./provider";
 
 export interface KubernetesAuthArgs {
-    config: PlatformConfig;
+    settings: VaultSettings;
     provider: Provider;
     /** https:// address of the cluster's API server and its CA (PEM), from the foundation. */
     clusterEndpoint: pulumi.Input<string>;
@@ -34,7 +34,7 @@ export class KubernetesAuth extends pulumi.ComponentResource {
 
     constructor(name: string, args: KubernetesAuthArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:vault:KubernetesAuth", name, {}, opts);
-        const cfg = args.config;
+        const cfg = args.settings;
         const child = { parent: this, provider: args.provider };
         this.backend = new AuthBackend(name, {
             type: "kubernetes",

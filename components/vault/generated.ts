@@ -3,7 +3,7 @@ import { RandomBytes } from "@pulumi/random/randomBytes";
 import { RandomPassword } from "@pulumi/random/randomPassword";
 import { SecretV2 } from "@pulumi/vault/kv/secretV2";
 import type { Provider } from "@pulumi/vault/provider";
-import type { PlatformConfig } from "../config";
+import type { VaultSettings } from "./provider";
 import type { GeneratedValue, SyncedSecret } from "./vso";
 
 /** Fernet wants URL-safe base64 (cryptography.fernet.Fernet.generate_key); RandomBytes gives the standard alphabet. */
@@ -12,7 +12,7 @@ export function urlSafeBase64(b64: string): string {
 }
 
 export interface GeneratedSecretsArgs {
-    config: PlatformConfig;
+    settings: VaultSettings;
     provider: Provider;
     /** KV v2 mount path (Output of the mount, for ordering). */
     kvMount: pulumi.Input<string>;
@@ -30,7 +30,7 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
 
     constructor(name: string, args: GeneratedSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:vault:GeneratedSecrets", name, {}, opts);
-        const ns = args.config.vault.namespace;
+        const ns = args.settings.vault.namespace;
         for (const s of args.secrets) {
             if (s.source.kind !== "generated") continue;
             const id = s.id.replace(":", "-");

@@ -3,9 +3,10 @@ import { Mount } from "@pulumi/vault/mount";
 import { SecretBackendRole } from "@pulumi/vault/pkisecret/secretBackendRole";
 import type { Provider } from "@pulumi/vault/provider";
 import type { PlatformConfig } from "../config";
+import type { VaultSettings } from "./provider";
 
 export interface SecretEnginesArgs {
-    config: PlatformConfig;
+    settings: VaultSettings;
     provider: Provider;
 }
 
@@ -44,13 +45,13 @@ export class SecretEngines extends pulumi.ComponentResource {
 
     constructor(name: string, args: SecretEnginesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:vault:SecretEngines", name, {}, opts);
-        const v = args.config.vault;
+        const v = args.settings.vault;
         const child = { parent: this, provider: args.provider };
         this.kv = new Mount(`${name}-kv`, {
             path: v.kvMount,
             type: "kv",
             options: { version: "2" },
-            description: `Application secrets of dataplatform ${args.config.stack}`,
+            description: `Application secrets of dataplatform ${args.settings.stack}`,
         }, child);
         this.kvPath = this.kv.path;
         if (v.pki.enabled) {
@@ -59,7 +60,7 @@ export class SecretEngines extends pulumi.ComponentResource {
                 type: "pki",
                 defaultLeaseTtlSeconds: v.pki.ttlSeconds,
                 maxLeaseTtlSeconds: v.pki.maxTtlSeconds,
-                description: `Service certificates of dataplatform ${args.config.stack}`,
+                description: `Service certificates of dataplatform ${args.settings.stack}`,
             }, child);
             this.pkiRole = new SecretBackendRole(`${name}-pki-service`, { backend: this.pki.path, ...pkiRoleSpec(v) }, child);
         }

@@ -2,14 +2,22 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "@pulumi/vault/provider";
 import type { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import type { KubernetesLayerArgs } from "../interfaces";
-import { vaultProvider, vaultTokenSource } from "./provider";
+import type { ChartRelease } from "../k8s/releases";
+import type { AirflowSecretNames, MonitoringSecretNames } from "../contracts/vault-secrets";
+import { vaultProvider, vaultTokenSource, type VaultSettings } from "./provider";
 import { KubernetesAuth } from "./auth";
 import { SecretEngines } from "./kv";
 import { AIRFLOW_BACKEND_ROLE, VaultApp, VaultApps } from "./apps";
-import { SecretsOperator, SyncedSecret, syncedSecrets } from "./vso";
+import { SecretsOperator, SyncedSecret } from "./vso";
 import { GeneratedSecrets } from "./generated";
 
 export type VaultLayerArgs = KubernetesLayerArgs & {
+    settings: VaultSettings;
+    /** The Vault Secrets Operator chart. */
+    release: ChartRelease;
+    /** The applications with a Vault role (vaultApps) and the secrets synced for them (syncedSecrets), from the wiring. */
+    apps: readonly VaultApp[];
+    secrets: readonly SyncedSecret[];
     /** Kubernetes API endpoint (https://…) and CA (PEM or base64 PEM), from the foundation. */
     clusterEndpoint: pulumi.Input<string>;
     clusterCaCertificate: pulumi.Input<string>;
@@ -40,24 +48,24 @@ export class VaultLayer extends pulumi.ComponentResource {
 
     constructor(name: string, args: VaultLayerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:vault:VaultLayer", name, {}, opts);
-        const cfg = args.config;
+        const cfg = args.settings;
         this.tokenSource = vaultTokenSource(cfg);
         this.provider = vaultProvider(`${name}-provider`, cfg, { parent: this });
         const auth = new KubernetesAuth(`${name}-k8s-auth`, {
-            config: cfg, provider: this.provider,
+            settings: cfg, provider: this.provider,
             clusterEndpoint: args.clusterEndpoint, clusterCaCertificate: args.clusterCaCertificate,
         }, { parent: this });
-        const engines = new SecretEngines(`${name}-engines`, { config: cfg, provider: this.provider }, { parent: this });
+        const engines = new SecretEngines(`${name}-engines`, { settings: cfg, provider: this.provider }, { parent: this });
         const ns = (n: string) => args.namespaces.name(n);
         const apps = new VaultApps(`${name}-apps`, {
-            config: cfg, vaultProvider: this.provider, k8sProvider: args.provider,
+            settings: cfg, vaultProvider: this.provider, k8sProvider: args.provider, apps: args.apps,
             authPath: auth.path, kvMount: engines.kvPath, namespace: ns, apiAudience: args.apiAudience,
         }, { parent: this, dependsOn: [auth.config] });
-        const secrets = syncedSecrets(cfg, apps.apps);
+        const secrets = args.secrets;
         // Written before VSO looks for them, so a first deploy against an empty KV mount needs nobody's input.
-        const generated = new GeneratedSecrets(`${name}-generated`, { config: cfg, provider: this.provider, kvMount: engines.kvPath, secrets }, { parent: this });
+        const generated = new GeneratedSecrets(`${name}-generated`, { settings: cfg, provider: this.provider, kvMount: engines.kvPath, secrets }, { parent: this });
         this.operator = new SecretsOperator(`${name}-vso`, {
-            config: cfg, provider: args.provider, apps: apps.apps, namespace: ns, apiAudience: args.apiAudience,
+            settings: cfg, release: args.release, provider: args.provider, apps: apps.apps, namespace: ns, apiAudience: args.apiAudience,
             dependsOn: [auth.config, ...Object.values(apps.roles)], secrets, writes: generated.writes,
         }, { parent: this });
         this.authMount = cfg.vault.authMount;
@@ -75,6 +83,17 @@ export class VaultLayer extends pulumi.ComponentResource {
         const s = this.secrets.find((x) => x.id === id);
         if (!s) throw new Error(`no synced secret ${id} (known: ${this.secrets.map((x) => x.id).join(", ")})`);
         return s.secretName;
+    }
+
+    /** The Secrets VSO keeps for Airflow, as the Airflow layer receives them. */
+    airflowSecrets(): AirflowSecretNames {
+        const git = this.secrets.some((s) => s.id === "airflowGit") ? { git: this.secretName("airflowGit") } : {};
+        return { keys: this.secretName("airflowKeys"), connections: this.secretName("airflowConnections"), oidc: this.secretName("airflowOidc"), ...git };
+    }
+
+    /** The Secrets VSO keeps for Grafana and Alertmanager, as the Monitoring layer receives them. */
+    monitoringSecrets(): MonitoringSecretNames {
+        return { grafanaAdmin: this.secretName("grafanaAdmin"), alertmanagerReceivers: this.secretName("alertmanagerReceivers") };
     }
 
     /** The VaultStaticSecret behind a synced Secret, for consumers that must start after it. */

@@ -2,6 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/vault/provider";
 import type { PlatformConfig } from "../config";
 
+/** What the Vault layer reads from config: its own section, the deployer's token and the stack name. */
+export type VaultSettings = Pick<PlatformConfig, "vault" | "vaultToken" | "stack">;
+
 /** Where the provider's token comes from: a secure config value, else VAULT_TOKEN in the deployer's environment. */
 export function vaultTokenSource(cfg: Pick<PlatformConfig, "vaultToken">): "config" | "environment" {
     return cfg.vaultToken ? "config" : "environment";
@@ -12,7 +15,7 @@ export function vaultTokenSource(cfg: Pick<PlatformConfig, "vaultToken">): "conf
  * passed as a Pulumi secret; without it the provider reads VAULT_TOKEN (CI: a short-lived token from JWT auth).
  * The provider then works with a child token, so the deployer's token never reaches Vault's resources.
  */
-export function vaultProvider(name: string, cfg: PlatformConfig, opts?: pulumi.CustomResourceOptions): Provider {
+export function vaultProvider(name: string, cfg: Pick<PlatformConfig, "vault" | "vaultToken">, opts?: pulumi.CustomResourceOptions): Provider {
     return new Provider(name, {
         address: cfg.vault.address,
         namespace: cfg.vault.namespace,

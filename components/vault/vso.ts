@@ -3,38 +3,22 @@ import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import type { Provider } from "@pulumi/kubernetes/provider";
 import type { PlatformConfig } from "../config";
+import type { VaultSettings } from "./provider";
 import { CHARTS } from "../versions";
 import { VSO_NAMESPACE } from "../k8s/namespaces";
 import { VAULT_ROLES } from "../k8s/accounts";
 import type { VaultApp } from "./apps";
-import { AIRFLOW_SECRETS, GIT_SSH_KEY, OIDC_SECRET_KEY } from "../airflow/values";
-import { releaseAwait } from "../k8s/releases";
+import { releaseChart, type ChartRelease } from "../k8s/releases";
+import {
+    AIRFLOW_SECRET_KEYS, type AirflowSecretNames, type MonitoringSecretNames, type RolloutTarget, type SecretConsumers,
+} from "../contracts/vault-secrets";
 
 export const VSO_API = "secrets.hashicorp.com/v1beta1";
 export const VAULT_CONNECTION = "vault";
-/** Release name of kube-prometheus-stack (fixes the Grafana Deployment's name). */
-export const KPS_RELEASE = "kps";
-/** A workload VSO restarts (rollout restart) when the Secret it reads changes. */
-export interface RolloutTarget {
-    readonly kind: "Deployment" | "StatefulSet";
-    readonly name: string;
-}
 
-/**
- * Every long-running Airflow workload that reads the synced Secrets (keys, connections, git credential): the
- * Airflow chart names them `<fullname>-<component>`, fullname "airflow" for release "airflow"
- * (chart/templates/{scheduler,api-server,dag-processor,triggerer}/*-deployment.yaml). The triggerer is a
- * Deployment because the values turn its persistence off (a StatefulSet only with triggerer.persistence.enabled).
- * Task pods (KubernetesExecutor) read the Secrets when they start and need no restart.
- */
-export const AIRFLOW_ROLLOUT: readonly RolloutTarget[] = [
-    { kind: "Deployment", name: "airflow-scheduler" },
-    { kind: "Deployment", name: "airflow-api-server" },
-    { kind: "Deployment", name: "airflow-dag-processor" },
-    { kind: "Deployment", name: "airflow-triggerer" },
-];
-/** Workloads that run git-sync (init container and sidecar): they restart when the DAG repository credential changes. */
-const AIRFLOW_GIT_READERS = AIRFLOW_ROLLOUT.filter((t) => t.name !== "airflow-api-server");
+/** Names of the Kubernetes Secrets VSO keeps for the platform's own consumers (handed to them by the wiring). */
+export const AIRFLOW_SECRET_NAMES = { keys: "airflow-keys", connections: "airflow-connections", oidc: "airflow-oidc", git: "airflow-git" } as const satisfies AirflowSecretNames;
+export const MONITORING_SECRET_NAMES = { grafanaAdmin: "grafana-admin", alertmanagerReceivers: "alertmanager-receivers" } as const satisfies MonitoringSecretNames;
 
 /** A value the platform generates once (kept as a Pulumi secret, written to Vault, never regenerated). */
 export type GeneratedValue =
@@ -70,31 +54,39 @@ export interface SyncedSecret {
 
 const password = (length: number): GeneratedValue => ({ kind: "password", length });
 
-/** Which Vault secrets become Kubernetes Secrets, where their values come from, and what restarts when they change. */
-export function syncedSecrets(cfg: PlatformConfig, apps: readonly VaultApp[]): SyncedSecret[] {
+/** What the synced secrets depend on in config: whose they are, where those live, what people write. */
+export type SyncedSecretsSettings = Pick<PlatformConfig, "monitoring" | "airflow" | "vault">;
+
+/**
+ * Which Vault secrets become Kubernetes Secrets, where their values come from, and what restarts when they change
+ * (`consumers`: the workloads Airflow and Monitoring name, handed over by the wiring).
+ */
+export function syncedSecrets(cfg: SyncedSecretsSettings, apps: readonly VaultApp[], consumers: SecretConsumers): SyncedSecret[] {
     const mon = cfg.monitoring.namespace;
     const af = cfg.airflow.namespace;
     const airflow = VAULT_ROLES.airflow;
+    const names = AIRFLOW_SECRET_NAMES;
+    const rollout = consumers.airflow;
     const out: SyncedSecret[] = [
         // The chart's key names (chart/templates/secrets/*): generated once, so an upgrade or re-install never re-keys
         // (a new Fernet key makes the metadata DB's encrypted values unreadable; a new JWT secret breaks running tasks).
         {
-            id: "airflowKeys", app: airflow, namespace: af, path: "airflow/k8s/keys", secretName: AIRFLOW_SECRETS.keys, rollout: AIRFLOW_ROLLOUT,
+            id: "airflowKeys", app: airflow, namespace: af, path: "airflow/k8s/keys", secretName: names.keys, rollout: rollout.all,
             source: { kind: "generated", values: { "api-secret-key": password(64), "webserver-secret-key": password(64), "jwt-secret": password(64), "fernet-key": { kind: "fernet" } } },
         },
         // AIRFLOW_CONN_* variables needed before the Vault secrets backend is reachable (envFrom, optional).
-        { id: "airflowConnections", app: airflow, namespace: af, path: "airflow/k8s/connections", secretName: AIRFLOW_SECRETS.connections, rollout: AIRFLOW_ROLLOUT, source: { kind: "people", keys: ["AIRFLOW_CONN_*"] } },
+        { id: "airflowConnections", app: airflow, namespace: af, path: "airflow/k8s/connections", secretName: names.connections, rollout: rollout.all, source: { kind: "people", keys: ["AIRFLOW_CONN_*"] } },
         // The identity provider's client secret, mounted by the API server from an optional volume.
-        { id: "airflowOidc", app: airflow, namespace: af, path: "airflow/k8s/oidc", secretName: AIRFLOW_SECRETS.oidc, rollout: AIRFLOW_ROLLOUT.filter((t) => t.name === "airflow-api-server"), source: { kind: "people", keys: [OIDC_SECRET_KEY] } },
-        ...(cfg.airflow.dags.credential === "none" ? [] : [gitCredential(cfg)]),
+        { id: "airflowOidc", app: airflow, namespace: af, path: "airflow/k8s/oidc", secretName: names.oidc, rollout: rollout.apiServer, source: { kind: "people", keys: [AIRFLOW_SECRET_KEYS.oidcClientSecret] } },
+        ...(cfg.airflow.dags.credential === "none" ? [] : [gitCredential(cfg, rollout.gitReaders)]),
         // Keys: admin-user, admin-password.
         {
-            id: "grafanaAdmin", app: VAULT_ROLES.monitoring, namespace: mon, path: "monitoring/grafana-admin", secretName: "grafana-admin",
-            rollout: [{ kind: "Deployment", name: `${KPS_RELEASE}-grafana` }],
+            id: "grafanaAdmin", app: VAULT_ROLES.monitoring, namespace: mon, path: "monitoring/grafana-admin", secretName: MONITORING_SECRET_NAMES.grafanaAdmin,
+            rollout: consumers.grafana,
             source: { kind: "generated", values: { "admin-user": { kind: "literal", value: "admin" }, "admin-password": password(32) } },
         },
         // One key per receiver (vaultKey); Alertmanager reads the *_file fields when it sends, no restart needed.
-        { id: "alertmanagerReceivers", app: VAULT_ROLES.monitoring, namespace: mon, path: "monitoring/alertmanager", secretName: "alertmanager-receivers", rollout: [], source: { kind: "people", keys: cfg.monitoring.receivers.map((r) => r.vaultKey) } },
+        { id: "alertmanagerReceivers", app: VAULT_ROLES.monitoring, namespace: mon, path: "monitoring/alertmanager", secretName: MONITORING_SECRET_NAMES.alertmanagerReceivers, rollout: [], source: { kind: "people", keys: cfg.monitoring.receivers.map((r) => r.vaultKey) } },
     ];
     for (const a of cfg.vault.apps) {
         out.push({
@@ -115,9 +107,9 @@ export function syncedSecrets(cfg: PlatformConfig, apps: readonly VaultApp[]): S
  * token: people write username/password once; VSO renders the four keys the chart reads from
  * dags.gitSync.credentialsSecret (GIT_SYNC_* for git-sync v3, GITSYNC_* for v4, chart/templates/_helpers.yaml).
  */
-function gitCredential(cfg: PlatformConfig): SyncedSecret {
-    const base = { id: "airflowGit", app: VAULT_ROLES.airflow, namespace: cfg.airflow.namespace, path: "airflow/k8s/git", secretName: AIRFLOW_SECRETS.git, rollout: AIRFLOW_GIT_READERS };
-    if (cfg.airflow.dags.credential === "ssh") return { ...base, source: { kind: "people", keys: [GIT_SSH_KEY] } };
+function gitCredential(cfg: Pick<PlatformConfig, "airflow">, rollout: readonly RolloutTarget[]): SyncedSecret {
+    const base = { id: "airflowGit", app: VAULT_ROLES.airflow, namespace: cfg.airflow.namespace, path: "airflow/k8s/git", secretName: AIRFLOW_SECRET_NAMES.git, rollout };
+    if (cfg.airflow.dags.credential === "ssh") return { ...base, source: { kind: "people", keys: [AIRFLOW_SECRET_KEYS.gitSshKey] } };
     const user = '{{ get .Secrets "username" }}';
     const pass = '{{ get .Secrets "password" }}';
     return {
@@ -128,7 +120,7 @@ function gitCredential(cfg: PlatformConfig): SyncedSecret {
 }
 
 /** VaultStaticSecret spec of one synced secret. */
-export function staticSecretSpec(cfg: PlatformConfig, s: SyncedSecret) {
+export function staticSecretSpec(cfg: Pick<PlatformConfig, "vault">, s: SyncedSecret) {
     return {
         vaultAuthRef: s.app,
         ...(cfg.vault.namespace ? { namespace: cfg.vault.namespace } : {}),
@@ -159,7 +151,7 @@ export function staticSecretAnnotations(s: SyncedSecret): Record<string, string>
  * reviews the login with this same token, so besides the Vault audience it must carry one the API server
  * accepts (`apiAudience`), or the TokenReview call is rejected.
  */
-export function vaultAuthSpec(cfg: PlatformConfig, app: VaultApp, apiAudience: pulumi.Input<string>) {
+export function vaultAuthSpec(cfg: Pick<PlatformConfig, "vault">, app: VaultApp, apiAudience: pulumi.Input<string>) {
     return {
         vaultConnectionRef: `${VSO_NAMESPACE}/${VAULT_CONNECTION}`,
         ...(cfg.vault.namespace ? { namespace: cfg.vault.namespace } : {}),
@@ -199,7 +191,8 @@ export function vsoValues() {
 }
 
 export interface SecretsOperatorArgs {
-    config: PlatformConfig;
+    settings: VaultSettings;
+    release: ChartRelease;
     provider: Provider;
     apps: readonly VaultApp[];
     namespace: (ns: string) => pulumi.Input<string>;
@@ -221,16 +214,13 @@ export class SecretsOperator extends pulumi.ComponentResource {
 
     constructor(name: string, args: SecretsOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:vault:SecretsOperator", name, {}, opts);
-        const cfg = args.config;
+        const cfg = args.settings;
         const child = { parent: this, provider: args.provider };
         this.release = new Release(name, {
             name: "vault-secrets-operator",
-            chart: CHARTS.vaultSecretsOperator.chart,
-            version: cfg.charts.vaultSecretsOperator,
-            repositoryOpts: { repo: CHARTS.vaultSecretsOperator.repo },
+            ...releaseChart(CHARTS.vaultSecretsOperator, args.release),
             namespace: args.namespace(VSO_NAMESPACE),
             values: vsoValues(),
-            ...releaseAwait(cfg, "vault-secrets-operator"),
         }, child);
         const afterOperator = { ...child, dependsOn: [this.release] };
         const connection = new CustomResource(`${name}-connection`, {

@@ -1,19 +1,10 @@
+import { KAFKA_ENV } from "./kafka-client";
+
 /**
  * Environment variable names the pod specs set for the platform's own Python (jobs/, sinks/). The Python reads
  * exactly these (tests/contract.test.ts parses its sources and compares both ways), so a rename on either side
- * fails the tests instead of a pod at runtime.
+ * fails the tests instead of a pod at runtime. Kafka client variables: KAFKA_ENV (contracts/kafka-client.ts).
  */
-export const KAFKA_ENV = {
-    bootstrapServers: "KAFKA_BOOTSTRAP_SERVERS",
-    group: "KAFKA_GROUP",
-    topics: "KAFKA_TOPICS",
-    auth: "KAFKA_AUTH",
-    caFile: "KAFKA_CA_FILE",
-    certFile: "KAFKA_CERT_FILE",
-    keyFile: "KAFKA_KEY_FILE",
-    username: "KAFKA_USERNAME",
-    passwordFile: "KAFKA_PASSWORD_FILE",
-} as const;
 
 /** The streaming run (jobs/stream_events.py, jobs/stream_core.py). */
 export const STREAM_ENV = {
@@ -43,6 +34,3 @@ export const PYTHON_SOURCES = {
     compaction: ["jobs/compact_curated.py"],
     sink: ["sinks/curated_sink.py"],
 } as const;
-
-/** Where the KafkaAccess Secret is mounted in every client pod; the *_FILE variables point into it. */
-export const KAFKA_MOUNT = "/etc/kafka/client";
