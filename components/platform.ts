@@ -45,10 +45,10 @@ export class Platform extends pulumi.ComponentResource {
         if (awsFoundation) Object.assign(outputs, awsFoundation.outputs);
         // [2 data] GcpLake | AwsLake ("lake") → buckets; Warehouse ("warehouse", gcp folder, both clouds) → datasets,
         //   tables, BI reader, quota; budgets (GCP billing budget; AWS budget on aws stacks).
-        const lake = gcpFoundation
+        const lake = cfg.cloud === "gcp"
             ? new GcpLake("lake", {
-                config: cfg, provider: gcpFoundation.provider,
-                kmsKeyName: gcpFoundation.keys.keyId("storage"), keyGrants: [gcpFoundation.keys.grant("storage")],
+                config: cfg, provider: gcpFoundation!.provider,
+                kmsKeyName: gcpFoundation!.keys.keyId("storage"), keyGrants: [gcpFoundation!.keys.grant("storage")],
             }, { parent: this })
             : new AwsLake("lake", { config: cfg, provider: awsFoundation!.provider, kmsKeyArn: awsFoundation!.keys.arn("s3") }, { parent: this });
         const warehouseProviders = (gcpFoundation ?? awsFoundation!).warehouseProviders;
@@ -92,10 +92,10 @@ export class Platform extends pulumi.ComponentResource {
         }, { parent: this });
         outputs.vault = { authMount: vault.authMount, kvMount: vault.kvMount, roles: vault.apps.map((a) => a.name) };
         // [6 processing] managed Airflow DB (gcp/aws folder), Spark operator + jobs, KEDA + scalers, Airflow.
-        const airflowDatabase = gcpFoundation
+        const airflowDatabase = cfg.cloud === "gcp"
             ? new GcpAirflowDatabase("airflow-db", {
-                config: cfg, provider: gcpFoundation.provider, networkId: gcpFoundation.networkId,
-                kmsKeyName: gcpFoundation.keys.keyId("sql"), keyGrants: [gcpFoundation.keys.grant("sql")],
+                config: cfg, provider: gcpFoundation!.provider, networkId: gcpFoundation!.networkId,
+                kmsKeyName: gcpFoundation!.keys.keyId("sql"), keyGrants: [gcpFoundation!.keys.grant("sql")],
             }, { parent: this })
             : new AwsAirflowDatabase("airflow-db", {
                 config: cfg, provider: awsFoundation!.provider, vpcId: awsFoundation!.vpcId, privateSubnetIds: awsFoundation!.privateSubnetIds,

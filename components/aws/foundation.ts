@@ -6,7 +6,7 @@ import type { Provider as AwsProvider } from "@pulumi/aws/provider";
 import type { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import { StorageClass } from "@pulumi/kubernetes/storage/v1";
-import type { PlatformConfig } from "../config";
+import type { AwsStack } from "../config";
 import { apiAllowedCidrs } from "../config/network";
 import type { ClusterNetwork, IdentityBinder } from "../interfaces";
 import { AwsFederation } from "../gcp/aws-federation";
@@ -18,13 +18,13 @@ import { AwsKeys } from "./keys";
 import { AwsNetwork } from "./network";
 import { AwsRegistry } from "./registry";
 import { clusterName as stackClusterName } from "../naming";
-import { awsConfig, awsProvider, warehouseProvider } from "./provider";
+import { awsProvider, warehouseProvider } from "./provider";
 
 /** Kubernetes group of the preview role's access entry (EKS refuses groups starting with `system:`). */
 export const PREVIEW_GROUP = "dataplatform-preview";
 
 export interface AwsFoundationArgs {
-    config: PlatformConfig;
+    config: AwsStack;
 }
 
 /** Kubeconfig that fetches a short-lived token with `aws eks get-token` on each use: no static credential. */
@@ -76,7 +76,7 @@ export class AwsFoundation extends pulumi.ComponentResource {
     constructor(name: string, args: AwsFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:aws:Foundation", name, {}, opts);
         const cfg = args.config;
-        const aws = awsConfig(cfg);
+        const aws = cfg.aws;
         const prod = cfg.environment === "prod";
 
         this.provider = awsProvider(`${name}-aws`, cfg, { parent: this });

@@ -28,8 +28,8 @@ export function money(amount: number, currencyCode: string): { currencyCode: str
 
 /** The GCP budget of the stack: the whole project on gcp stacks, the warehouse project on aws stacks. */
 export function gcpBudgetOf(cfg: PlatformConfig): { billingAccount: string; amount: number; currency: string } {
-    if (cfg.cloud === "gcp") return { billingAccount: cfg.gcp!.billingAccount, amount: cfg.budget.amount, currency: cfg.budget.currency };
-    const w = cfg.budget.warehouse!;
+    if (cfg.cloud === "gcp") return { billingAccount: cfg.gcp.billingAccount, amount: cfg.budget.amount, currency: cfg.budget.currency };
+    const w = cfg.budget.warehouse;
     return { billingAccount: w.billingAccount, amount: w.amount, currency: w.currency };
 }
 

@@ -5,7 +5,7 @@ import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
 import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects/iammember";
-import type { PlatformConfig } from "../config";
+import type { GcpStack, PlatformConfig } from "../config";
 import { apiAllowedCidrs } from "../config/network";
 import type { ClusterNetwork, IdentityBinder } from "../interfaces";
 import { bigqueryKmsLocation, GcpKeys } from "./keys";
@@ -16,7 +16,7 @@ import { GcpIdentityBinder } from "./identity";
 import { gcpProjectProviders, GcpProjectProviders, PLATFORM_SERVICES, warehouseProviders } from "./services";
 
 export interface GcpFoundationArgs {
-    config: PlatformConfig;
+    config: GcpStack;
 }
 
 /** A kubeconfig whose credentials come from gke-gcloud-auth-plugin at run time (no static token). */
@@ -84,7 +84,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
     constructor(name: string, args: GcpFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:Foundation", name, {}, opts);
         const cfg = args.config;
-        const gcp = cfg.gcp!;
+        const gcp = cfg.gcp;
         // APIs first, through a provider that needs none of them: everything on `provider` then waits for them.
         this.providers = gcpProjectProviders(`${name}-gcp`, `${name}-services`, gcp.project, gcp.region, PLATFORM_SERVICES, { parent: this });
         this.provider = this.providers.provider;
