@@ -90,34 +90,6 @@ export interface ClusterNetwork {
     readonly identityEndpoints: readonly { readonly cidr: string; readonly port: number; readonly why: string }[];
 }
 
-/** What the cloud layer hands to everything above it. Kubernetes layers only ever see this. */
-export interface CloudPlatform {
-    readonly cloud: "gcp" | "aws";
-    readonly clusterName: pulumi.Output<string>;
-    /** Kubernetes API endpoint (https://…) and CA (PEM), for Vault's Kubernetes auth. */
-    readonly clusterEndpoint: pulumi.Output<string>;
-    readonly clusterCaCertificate: pulumi.Output<string>;
-    /** OIDC issuer of the cluster's ServiceAccount tokens. */
-    readonly oidcIssuer: pulumi.Output<string>;
-    readonly k8sProvider: Provider;
-    /**
-     * Node groups/pools and the add-ons workloads need: the Kubernetes provider waits for these, so nothing
-     * that schedules pods (Helm releases, Deployments, Jobs) is created before the cluster can run it.
-     */
-    readonly clusterReady: pulumi.Resource[];
-    /** The Kubernetes identity of pull-request previews, when one is configured (read-only RBAC is bound to it). */
-    readonly previewSubject?: { kind: "User" | "Group"; name: string };
-    readonly clusterNetwork: ClusterNetwork;
-    /** Default encrypted StorageClass (CMEK / CMK). */
-    readonly storageClassName: pulumi.Output<string>;
-    readonly identity: IdentityBinder;
-    readonly buckets: Readonly<Record<string, BucketRef>>;
-    readonly datasets: Readonly<Record<string, DatasetRef>>;
-    readonly airflowDatabase: ManagedDatabase;
-    /** Stack outputs contributed by the cloud layer. */
-    readonly outputs: Record<string, pulumi.Input<unknown>>;
-}
-
 /**
  * What every Kubernetes layer (Kafka, Spark, Airflow, KEDA, Vault wiring, monitoring) receives: never the cloud, never
  * the whole config. Each layer's own args add exactly the settings and cross-layer facts it uses (components/wiring.ts).

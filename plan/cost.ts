@@ -400,7 +400,7 @@ export function costMarkdown(r: CostReport, delta?: ReturnType<typeof costDelta>
 
 /** The estimate's context from the validated stack config. */
 export function costContext(cfg: PlatformConfig): CostContext {
-    const region = cfg.cloud === "gcp" ? cfg.gcp!.region : cfg.aws!.region;
+    const region = cfg.cloud === "gcp" ? cfg.gcp.region : cfg.aws.region;
     return { cloud: cfg.cloud, region, currency: cfg.budget.currency, usdRate: cfg.cost.usdRate ?? 1, budgetAmount: cfg.budget.amount };
 }
 

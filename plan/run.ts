@@ -104,8 +104,8 @@ async function run(stack: string, raw: Record<string, unknown>, opts: PlanOption
     const outputs = (await pulumi.runtime.runInPulumiStack(program)) ?? {};
     await waitForRPCs();
     const refused = engineProblems(resources, mocks.invokes, {
-        gcpProjects: [...new Set([config.gcp?.project, config.warehouseProject].filter((p): p is string => !!p))],
-        awsAccountId: config.aws?.accountId,
+        gcpProjects: [...new Set([config.cloud === "gcp" ? config.gcp.project : undefined, config.warehouseProject].filter((p): p is string => !!p))],
+        awsAccountId: config.cloud === "aws" ? config.aws.accountId : undefined,
     });
     if (refused.length) throw new EngineError(refused);
     return { config, resources, invokes: mocks.invokes, outputs };

@@ -73,7 +73,7 @@ export function entry(stack: string, cfg: PlatformConfig): StackEntry {
         tier: cfg.environment,
         registry: images.length ? registryOf(images[0].image) : "",
         cluster: clusterName(stack),
-        location: cfg.cloud === "gcp" ? clusterPlacement(cfg).location : cfg.aws!.region,
+        location: cfg.cloud === "gcp" ? clusterPlacement(cfg).location : cfg.aws.region,
         kafka: cfg.kafka.version,
         kafkaClientImage: `quay.io/strimzi/kafka:${cfg.charts.strimzi}-kafka-${cfg.kafka.version}`,
         registryHost: images.length ? images[0].image.split("/")[0] : "",

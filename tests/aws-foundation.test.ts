@@ -11,7 +11,7 @@ import { autoscalerArgs, autoscalerPolicy } from "../components/aws/autoscaler";
 import type { Plan } from "../plan/run";
 import type { CapturedResource } from "../plan/capture";
 import { inputsOf, ofType, shippedPlan, variantPlan } from "./support/plans";
-import { configProblems } from "./support/config";
+import { awsStack, configProblems } from "./support/config";
 
 function only(plan: Plan, type: string) {
     const rs = ofType(plan, type);
@@ -148,7 +148,7 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
         it("pins explicit providers to the account/region and the warehouse project", () => {
             const aws = inputsOf(only(plan, "pulumi:providers:aws"));
             assert.equal(aws.region, "eu-west-1");
-            assert.deepEqual(JSON.parse(aws.allowedAccountIds), [plan.config.aws!.accountId]);
+            assert.deepEqual(JSON.parse(aws.allowedAccountIds), [awsStack(plan.config).aws.accountId]);
             const gcp = ofType(plan, "pulumi:providers:gcp").map(inputsOf);
             assert.ok(gcp.some((g) => g.project === plan.config.warehouseProject), JSON.stringify(gcp));
             for (const r of plan.resources.filter((r) => r.type.startsWith("aws:"))) assert.match(r.provider ?? "", /pulumi:providers:aws::/, r.urn);
@@ -175,7 +175,7 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             assert.equal(priv.length, 3);
             assert.equal(pub.length, 3);
             assert.ok(priv.every((s) => s.cidrBlock.endsWith("/20")) && pub.every((s) => s.cidrBlock.endsWith("/24")));
-            assert.deepEqual(new Set(priv.map((s) => s.availabilityZone)), new Set(plan.config.aws!.availabilityZones));
+            assert.deepEqual(new Set(priv.map((s) => s.availabilityZone)), new Set(awsStack(plan.config).aws.availabilityZones));
             assert.equal(ofType(plan, "aws:ec2/natGateway:NatGateway").length, prod ? 3 : 1);
             assert.equal(ofType(plan, "aws:ec2/eip:Eip").length, prod ? 3 : 1);
             const privateRoutes = ofType(plan, "aws:ec2/routeTable:RouteTable").filter((r) => r.name.includes("-private-")).map(inputsOf);
@@ -218,9 +218,9 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             assert.equal(i.deletionProtection, prod);
             assert.equal(c.protect, prod);
             const entries = ofType(plan, "aws:eks/accessEntry:AccessEntry").map(inputsOf);
-            assert.deepEqual(entries.map((e) => e.principalArn), [...plan.config.aws!.adminRoleArns, plan.config.aws!.previewRoleArn].filter(Boolean));
+            assert.deepEqual(entries.map((e) => e.principalArn), [...awsStack(plan.config).aws.adminRoleArns, awsStack(plan.config).aws.previewRoleArn].filter(Boolean));
             const assoc = ofType(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map(inputsOf);
-            assert.deepEqual(assoc.map((a) => [a.principalArn, a.policyArn, a.accessScope.type]), plan.config.aws!.adminRoleArns.map((a) => [a, CLUSTER_ADMIN_POLICY, "cluster"]));
+            assert.deepEqual(assoc.map((a) => [a.principalArn, a.policyArn, a.accessScope.type]), awsStack(plan.config).aws.adminRoleArns.map((a) => [a, CLUSTER_ADMIN_POLICY, "cluster"]));
             assert.equal(ofType(plan, "kubernetes:core/v1:ConfigMap").filter((r) => inputsOf(r).metadata?.name === "aws-auth").length, 0);
         });
 
@@ -236,7 +236,7 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             const all = ofType(plan, "aws:eks/nodeGroup:NodeGroup").map(inputsOf);
             const pools = plan.config.cluster.nodePools;
             const kafkaGroups = all.filter((g) => g.labels["dataplatform.io/pool"] === "kafka");
-            assert.equal(kafkaGroups.length, plan.config.aws!.availabilityZones.length, "one Kafka node group per AZ");
+            assert.equal(kafkaGroups.length, awsStack(plan.config).aws.availabilityZones.length, "one Kafka node group per AZ");
             for (const g of kafkaGroups) assert.equal(g.subnetIds.length, 1);
             assert.equal(new Set(kafkaGroups.map((g) => g.subnetIds[0])).size, kafkaGroups.length, "each in its own AZ");
             assert.equal(kafkaGroups.reduce((n, g) => n + g.scalingConfig.minSize, 0), pools.kafka.min, "the groups add up to the pool");

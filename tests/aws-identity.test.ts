@@ -13,6 +13,7 @@ import { CapturedResource, captureRegistrations } from "../plan/capture";
 import { PlanMocks } from "../plan/mocks";
 import { readStackYaml, toEngineConfig } from "../plan/stackfile";
 import { inputsOf, ofType, shippedPlan } from "./support/plans";
+import { awsStack } from "./support/config";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
@@ -129,9 +130,9 @@ async function planWorkloads(stack: string, mutate: (c: Record<string, any>) => 
     let pod: WorkloadPlan["pod"] = { env: [], volumes: [], mounts: [] };
     const warehouseProject = raw["dataplatform:warehouse"].project as string;
     await pulumi.runtime.runInPulumiStack(async () => {
-        const cfg = loadStackConfig();
+        const cfg = awsStack(loadStackConfig());
         const f = new AwsFoundation("foundation", { config: cfg });
-        const bucket = new Bucket("raw", { bucket: `${cfg.aws!.accountId}-${cfg.environment}-raw` }, { provider: f.provider });
+        const bucket = new Bucket("raw", { bucket: `${cfg.aws.accountId}-${cfg.environment}-raw` }, { provider: f.provider });
         const dataset = new Dataset("curated", { datasetId: "curated", location: "EU" }, { provider: f.warehouseProvider });
         const bucketRef: BucketRef = { logicalName: "raw", name: bucket.bucket, url: pulumi.interpolate`s3://${bucket.bucket}`, arn: bucket.arn, resource: bucket };
         const datasetRef: DatasetRef = { logicalName: "curated", project: cfg.warehouseProject, datasetId: dataset.datasetId, resource: dataset };

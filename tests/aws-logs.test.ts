@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { inputsOf, ofType, shippedPlan } from "./support/plans";
-import { expectProblem } from "./support/config";
+import { awsStack, expectProblem } from "./support/config";
 
 describe("AWS CloudWatch log groups", () => {
     for (const stack of ["aws-staging", "aws-prod"]) {
@@ -9,9 +9,9 @@ describe("AWS CloudWatch log groups", () => {
             const key = ofType(plan, "aws:kms/key:Key").find((k) => k.name.endsWith("-keys-logs"))!;
             assert.ok(key, "a CMK for logs");
             const policy = JSON.parse(inputsOf(key).policy);
-            const logs = policy.Statement.find((s: any) => s.Principal?.Service === `logs.${plan.config.aws!.region}.amazonaws.com`);
+            const logs = policy.Statement.find((s: any) => s.Principal?.Service === `logs.${awsStack(plan.config).aws.region}.amazonaws.com`);
             assert.ok(logs, "CloudWatch Logs may use the key");
-            assert.match(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"], new RegExp(`^arn:aws:logs:${plan.config.aws!.region}:${plan.config.aws!.accountId}:log-group:`));
+            assert.match(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"], new RegExp(`^arn:aws:logs:${awsStack(plan.config).aws.region}:${awsStack(plan.config).aws.accountId}:log-group:`));
             const groups = ofType(plan, "aws:cloudwatch/logGroup:LogGroup");
             const names = groups.map((g) => inputsOf(g).name);
             const db = inputsOf(ofType(plan, "aws:rds/instance:Instance")[0]);

@@ -16,6 +16,18 @@ describe("stack config", () => {
         });
     }
 
+    it("narrows to the stack's cloud: only its own block, and the other cloud's block is refused", () => {
+        const gcp = stackConfig("staging");
+        assert.equal(gcp.cloud, "gcp");
+        assert.ok(gcp.cloud === "gcp" && gcp.gcp.project && !("aws" in gcp));
+        const aws = stackConfig("aws-staging");
+        assert.ok(aws.cloud === "aws" && aws.aws.accountId && aws.budget.warehouse.billingAccount && !("gcp" in aws));
+        const awsBlock = stackRaw("aws-staging").raw.aws;
+        expectProblem("staging", (r) => { r.aws = awsBlock; }, "dataplatform:aws", /is for aws stacks only/);
+        const gcpBlock = stackRaw("staging").raw.gcp;
+        expectProblem("aws-staging", (r) => { r.gcp = gcpBlock; }, "dataplatform:gcp", /is for gcp stacks only/);
+    });
+
     it("marks secure values and does not flag them as plaintext", () => {
         const { raw } = stackRaw("prod");
         const cfg = parseStackConfig({ ...raw, vaultToken: "hvs.from-secure-config" }, { stack: "prod", secretKeys: ["vaultToken"] });

@@ -5,7 +5,7 @@ import { budgetFinding, costContext, costDelta, costMarkdown, CostReport, estima
 import { toPreviewJson } from "../plan/json";
 import { HOURS_PER_MONTH, PRICES, PriceTable } from "../plan/prices";
 import type { Plan } from "../plan/run";
-import { configProblems } from "./support/config";
+import { awsStack, configProblems, gcpStack } from "./support/config";
 import { shippedPlan, STACKS, variantPlan } from "./support/plans";
 
 const table = new PriceTable();
@@ -59,7 +59,7 @@ describe("cost estimate", () => {
         const plan = await shippedPlan("staging");
         const r = estimate(plan);
         const expected = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "cost-staging.json"), "utf8")) as { items: { resource: string; priceKey: string; baseline: number; ceiling: number }[] };
-        const region = plan.config.gcp!.region;
+        const region = gcpStack(plan.config).gcp.region;
         const keys = plan.resources.filter((x) => x.type === "gcp:kms/cryptoKey:CryptoKey").length;
         const rows = [...expected.items, ...(keys ? [{ resource: "(keys)", priceKey: "kms:software-key-version", baseline: keys, ceiling: keys }] : [])];
         const got = (pred: (i: CostReport["items"][number]) => boolean) => r.items.filter(pred).reduce((a, i) => ({ baseline: a.baseline + i.quantity.baseline, ceiling: a.ceiling + i.quantity.ceiling }), { baseline: 0, ceiling: 0 });
@@ -86,7 +86,7 @@ describe("cost estimate", () => {
         }, { skipPolicies: true });
         const k = head.config.kafka;
         const pool = head.config.cluster.nodePools.kafka;
-        const region = head.config.aws!.region;
+        const region = awsStack(head.config).aws.region;
         const expected = HOURS_PER_MONTH * usd("aws", region, `ec2:${pool.machineType}`) + (pool.diskSizeGb! + k.storageSizeGi) /* storageSizeGi is per broker, split over its JBOD volumes */ * usd("aws", region, "ebs:gp3");
         close(estimate(head).baseline - estimate(base).baseline, expected, "baseline delta");
         const delta = costDelta(estimate(base), estimate(head));
@@ -97,7 +97,7 @@ describe("cost estimate", () => {
         const base = await shippedPlan("aws-prod");
         const head = await variantPlan("aws-prod", (c) => { c["dataplatform:cluster"].nodePools.spark.spot = false; }, { skipPolicies: true });
         const spark = head.config.cluster.nodePools.spark;
-        const region = head.config.aws!.region;
+        const region = awsStack(head.config).aws.region;
         const diff = spark.max * HOURS_PER_MONTH * (usd("aws", region, `ec2:${spark.machineType}`) - usd("aws", region, `ec2-spot:${spark.machineType}`));
         close(estimate(head).ceiling - estimate(base).ceiling, diff, "ceiling delta");
         close(estimate(head).baseline - estimate(base).baseline, 0, "baseline delta (min 0)");

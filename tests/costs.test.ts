@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { gcpBudgetOf, money, queryUsageMiB } from "../components/gcp/costs";
+import { money, queryUsageMiB } from "../components/gcp/costs";
 import { budgetNotifications } from "../components/aws/budget";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
 import { expectProblem, Raw } from "./support/config";
@@ -65,7 +65,8 @@ describe("costs", () => {
                 const budgets = ofType(plan, "gcp:billing/budget:Budget");
                 assert.equal(budgets.length, 1);
                 const b = inputsOf(budgets[0]);
-                const expected = gcpBudgetOf(cfg);
+                // gcp stacks: the whole project; aws stacks: the warehouse project, under budget.warehouse.
+                const expected = cfg.cloud === "gcp" ? cfg.budget : cfg.budget.warehouse;
                 assert.equal(b.billingAccount, "01AB23-45CD67-89EF01");
                 assert.deepEqual(b.amount.specifiedAmount, { currencyCode: expected.currency, units: String(expected.amount) });
                 assert.equal(b.amount.specifiedAmount.units, { staging: "1500", prod: "12000", "aws-staging": "400", "aws-prod": "3000" }[stack]);

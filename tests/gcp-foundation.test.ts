@@ -9,7 +9,7 @@ import { WEBHOOK_PORTS } from "../components/gcp/network";
 import type { CapturedResource } from "../plan/capture";
 import type { Plan } from "../plan/run";
 import { inputsOf, ofType, shippedPlan, variantPlan } from "./support/plans";
-import { configProblems, Raw } from "./support/config";
+import { configProblems, gcpStack, Raw } from "./support/config";
 
 function one(plan: Plan, type: string, suffix?: string): CapturedResource {
     const rs = ofType(plan, type).filter((r) => !suffix || r.name.endsWith(suffix));
@@ -92,7 +92,7 @@ for (const stack of ["staging", "prod"] as const) {
         it("creates a private, Workload-Identity, Dataplane V2 cluster with CMEK secrets encryption", () => {
             const c = one(plan, "gcp:container/cluster:Cluster");
             const i = inputsOf(c);
-            const gcp = plan.config.gcp!;
+            const gcp = gcpStack(plan.config).gcp;
             assert.equal(i.privateClusterConfig.enablePrivateNodes, true);
             assert.equal(i.privateClusterConfig.masterIpv4CidrBlock, plan.config.network.controlPlaneCidr);
             // CI/VPN ranges and Vault's egress: Vault's Kubernetes auth calls TokenReview on this endpoint.
@@ -119,7 +119,7 @@ for (const stack of ["staging", "prod"] as const) {
         it(prod ? "is regional over all zones with deletion protection" : "is zonal in the first zone without deletion protection", () => {
             const c = one(plan, "gcp:container/cluster:Cluster");
             const i = inputsOf(c);
-            const gcp = plan.config.gcp!;
+            const gcp = gcpStack(plan.config).gcp;
             assert.equal(i.location, prod ? gcp.region : gcp.zones[0]);
             assert.deepEqual(i.nodeLocations, prod ? gcp.zones : undefined);
             for (const p of ofType(plan, "gcp:container/nodePool:NodePool")) {
@@ -135,7 +135,7 @@ for (const stack of ["staging", "prod"] as const) {
             const pools = ofType(plan, "gcp:container/nodePool:NodePool");
             assert.deepEqual(pools.map((p) => inputsOf(p).name).sort(), ["kafka", "spark", "system"]);
             const sa = one(plan, "gcp:serviceaccount/account:Account", "-gke-nodes");
-            const email = `${inputsOf(sa).accountId}@${plan.config.gcp!.project}.iam.gserviceaccount.com`;
+            const email = `${inputsOf(sa).accountId}@${gcpStack(plan.config).gcp.project}.iam.gserviceaccount.com`;
             const diskKey = one(plan, "gcp:kms/cryptoKey:CryptoKey", "-keys-disk");
             for (const p of pools) {
                 const i = inputsOf(p);
@@ -163,7 +163,7 @@ for (const stack of ["staging", "prod"] as const) {
             assert.deepEqual([...NODE_ROLES], ["roles/container.defaultNodeServiceAccount"], "the documented minimum role of a node service account");
             // Image pulls: reader on each configured registry repository only.
             const pulls = ofType(plan, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").filter((r) => inputsOf(r).member === `serviceAccount:${email}`);
-            assert.deepEqual(pulls.map((r) => [inputsOf(r).project, inputsOf(r).repository, inputsOf(r).role]), [[plan.config.gcp!.project, "platform", "roles/artifactregistry.reader"]]);
+            assert.deepEqual(pulls.map((r) => [inputsOf(r).project, inputsOf(r).repository, inputsOf(r).role]), [[gcpStack(plan.config).gcp.project, "platform", "roles/artifactregistry.reader"]]);
         });
 
         it("creates one rotating key per purpose, granted on the key only to its service agent", () => {
@@ -173,7 +173,7 @@ for (const stack of ["staging", "prod"] as const) {
             for (const k of keys) assert.equal(k.retainOnDelete, true, k.name);
             for (const k of keys) assert.ok(seconds(inputsOf(k).rotationPeriod) <= 90 * 86400, k.name);
             const rings = ofType(plan, "gcp:kms/keyRing:KeyRing").filter((k) => k.name.startsWith("foundation-"));
-            assert.deepEqual(rings.map((r) => inputsOf(r).location).sort(), ["europe", plan.config.gcp!.region]);
+            assert.deepEqual(rings.map((r) => inputsOf(r).location).sort(), ["europe", gcpStack(plan.config).gcp.region]);
             // Ring names never depend on the purposes: adding a key must not rename the ring and replace every key.
             assert.deepEqual(rings.map((r) => inputsOf(r).name).sort(), [`dataplatform-${stack}-platform`, `dataplatform-${stack}-warehouse`]);
             const grants = ofType(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").filter((k) => k.name.startsWith("foundation-"));
@@ -238,7 +238,7 @@ for (const stack of ["staging", "prod"] as const) {
             const sql = one(plan, "gcp:sql/databaseInstance:DatabaseInstance");
             const i = inputsOf(sql);
             const key = one(plan, "gcp:kms/cryptoKey:CryptoKey", "-keys-sql");
-            assert.match(i.encryptionKeyName, new RegExp(`^projects/${plan.config.gcp!.project}/locations/${i.region}/keyRings/[^/]+/cryptoKeys/sql$`));
+            assert.match(i.encryptionKeyName, new RegExp(`^projects/${gcpStack(plan.config).gcp.project}/locations/${i.region}/keyRings/[^/]+/cryptoKeys/sql$`));
             assert.ok(sql.dependencies.includes(key.urn));
             const grant = one(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "-keys-sql-agent");
             assert.equal(inputsOf(grant).member, "serviceAccount:service-123456789012@gcp-sa-cloud-sql.iam.gserviceaccount.com");

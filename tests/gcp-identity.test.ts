@@ -4,7 +4,7 @@ import { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import { Bucket } from "@pulumi/gcp/storage/bucket";
 import { Dataset } from "@pulumi/gcp/bigquery/dataset";
-import { PlatformConfig } from "../components/config";
+import type { GcpStack } from "../components/config";
 import {
     BUCKET_ROLES, DATASET_ROLES, datasetIamMember, GcpIdentityBinder, gcpBinding, gsaAccountId, ksaImpersonationMember, wifPrincipal,
 } from "../components/gcp/identity";
@@ -12,7 +12,7 @@ import type { Grant } from "../components/interfaces";
 import { CapturedResource, captureRegistrations } from "../plan/capture";
 import { PlanMocks } from "../plan/mocks";
 import { inputsOf, shippedPlan } from "./support/plans";
-import { stackConfig } from "./support/config";
+import { gcpStack, stackConfig } from "./support/config";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
@@ -21,12 +21,12 @@ const NUMBER = "123456789012";
 const POOL = "acme-data-staging.svc.id.goog";
 
 /** Binds one workload with every kind of grant under the plan mocks and returns what was registered. */
-async function bindUnderMocks(cfg: PlatformConfig): Promise<CapturedResource[]> {
+async function bindUnderMocks(cfg: GcpStack): Promise<CapturedResource[]> {
     pulumi.runtime.setAllConfig({}, []);
-    await pulumi.runtime.setMocks(new PlanMocks({ awsAccountId: "000000000000", awsRegion: "eu-west-1", gcpProject: cfg.gcp!.project, gcpRegion: cfg.gcp!.region }), "dataplatform", "identity-test", false);
+    await pulumi.runtime.setMocks(new PlanMocks({ awsAccountId: "000000000000", awsRegion: "eu-west-1", gcpProject: cfg.gcp.project, gcpRegion: cfg.gcp.region }), "dataplatform", "identity-test", false);
     const resources = captureRegistrations();
     await pulumi.runtime.runInPulumiStack(async () => {
-        const provider = new GcpProvider("gcp", { project: cfg.gcp!.project, region: cfg.gcp!.region });
+        const provider = new GcpProvider("gcp", { project: cfg.gcp.project, region: cfg.gcp.region });
         const k8sProvider = new K8sProvider("k8s", { kubeconfig: "{}" });
         const bucket = new Bucket("raw", { name: "acme-staging-raw", location: "EU" }, { provider });
         const dataset = new Dataset("curated", { datasetId: "curated_staging", project: cfg.warehouseProject, location: "EU" }, { provider });
@@ -97,7 +97,7 @@ describe("GCP identity binding (pure)", () => {
 
 describe("GCP identity binder under mocks", () => {
     it("binds the KSA principal directly on each resource, with exactly the scoped role", async () => {
-        const rs = await bindUnderMocks(stackConfig("staging"));
+        const rs = await bindUnderMocks(gcpStack(stackConfig("staging")));
         const principal = wifPrincipal(NUMBER, POOL, "spark-jobs", "spark-jobs");
         assert.equal(byType(rs, "dataplatform:gcp:WorkloadIdentity").length, 1);
         const ksa = byType(rs, "kubernetes:core/v1:ServiceAccount");
@@ -122,7 +122,7 @@ describe("GCP identity binder under mocks", () => {
     });
 
     it("with gcpImpersonation, grants a per-workload GSA the same scopes and lets only the KSA impersonate it", async () => {
-        const rs = await bindUnderMocks(stackConfig("staging", (r) => { r.gcpImpersonation = true; }));
+        const rs = await bindUnderMocks(gcpStack(stackConfig("staging", (r) => { r.gcpImpersonation = true; })));
         const [gsa] = byType(rs, "gcp:serviceaccount/account:Account");
         const email = `${inputsOf(gsa).accountId}@acme-data-staging.iam.gserviceaccount.com`;
         const member = `serviceAccount:${email}`;
@@ -153,7 +153,7 @@ describe("GCP identities in the shipped plans", () => {
             }
             assert.equal(plan.resources.filter((r) => r.type === "gcp:serviceaccount/key:Key").length, 0);
             assert.ok(wis.size > 0, "at least one workload is bound");
-            const pool = `${plan.config.gcp!.project}.svc.id.goog`;
+            const pool = `${gcpStack(plan.config).gcp.project}.svc.id.goog`;
             for (const wi of wis) {
                 const children = plan.resources.filter((r) => r.parent === wi);
                 const ksa = children.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount");

@@ -4,7 +4,7 @@ import type { BucketConfig } from "../components/config/data";
 import { gcsLifecycleRules } from "../components/gcp/lake";
 import { denyInsecureTransport, s3LifecycleRules } from "../components/aws/lake";
 import { inputsOf, ofType, shippedPlan, variantPlan } from "./support/plans";
-import { expectProblem, Raw } from "./support/config";
+import { awsStack, expectProblem, gcpStack, Raw } from "./support/config";
 import { lakeBucketName } from "../components/naming";
 import type { CapturedResource } from "../plan/capture";
 import type { Plan } from "../plan/run";
@@ -106,8 +106,8 @@ describe("lake", () => {
                 for (const b of buckets) {
                     const i = inputsOf(b);
                     const conf = cfg.lake.buckets.find((x) => `lake-${x.name}` === b.name)!;
-                    assert.equal(i.name, lakeBucketName(cfg.gcp!.project, stack, conf.name));
-                    assert.equal(i.location, cfg.gcp!.region);
+                    assert.equal(i.name, lakeBucketName(gcpStack(cfg).gcp.project, stack, conf.name));
+                    assert.equal(i.location, gcpStack(cfg).gcp.region);
                     assert.match(i.encryption.defaultKmsKeyName, /\/cryptoKeys\/storage$/);
                     assert.equal(i.publicAccessPrevention, "enforced");
                     assert.equal(i.uniformBucketLevelAccess, true);
@@ -148,7 +148,7 @@ describe("lake", () => {
                 for (const conf of cfg.lake.buckets) {
                     const n = `lake-${conf.name}`;
                     const bucket = byName(plan, "aws:s3/bucket:Bucket", n);
-                    assert.equal(inputsOf(bucket).bucket, lakeBucketName(cfg.aws!.accountId, stack, conf.name));
+                    assert.equal(inputsOf(bucket).bucket, lakeBucketName(awsStack(cfg).aws.accountId, stack, conf.name));
                     assert.equal(inputsOf(bucket).forceDestroy, false);
                     assert.equal(inputsOf(bucket).tags?.env, cfg.environment);
 
@@ -156,7 +156,7 @@ describe("lake", () => {
                     const sse = inputsOf(sseRes);
                     assert.equal(sse.rules.length, 1);
                     assert.equal(sse.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
-                    assert.match(sse.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, new RegExp(`^arn:aws:kms:${cfg.aws!.region}:${cfg.aws!.accountId}:key/`));
+                    assert.match(sse.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, new RegExp(`^arn:aws:kms:${awsStack(cfg).aws.region}:${awsStack(cfg).aws.accountId}:key/`));
                     assert.ok(s3Key && sseRes.dependencies.includes(s3Key.urn), `${n} is encrypted with the s3 CMK`);
                     assert.equal(sse.rules[0].bucketKeyEnabled, true);
 

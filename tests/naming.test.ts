@@ -22,7 +22,7 @@ function identifiers(plan: Plan): Map<string, string> {
         if (!/^(gcp|aws|vault):/.test(r.type) || SCOPED.test(r.type)) continue;
         const i = reveal(r.inputs) as Record<string, unknown>;
         // AWS names live in an account (and region): the same name in another account is another object.
-        const scope = r.type.startsWith("aws:") ? `${plan.config.aws?.accountId}/${plan.config.aws?.region} ` : "";
+        const scope = r.type.startsWith("aws:") && plan.config.cloud === "aws" ? `${plan.config.aws.accountId}/${plan.config.aws.region} ` : "";
         for (const k of ID_KEYS) if (typeof i[k] === "string" && i[k] && i[k] !== "[unknown]") ids.set(`${scope}${r.type} ${k}=${String(i[k])}`, r.name);
     }
     return ids;

@@ -8,6 +8,7 @@ import { EngineError, planStack } from "../plan/run";
 import { engineProblems } from "../plan/engine";
 import type { CapturedResource } from "../plan/capture";
 import { res } from "./policy-harness";
+import { awsStack, gcpStack } from "./support/config";
 
 /** Plans a shipped stack's config with a small program in place of index.ts: the harness is what is under test. */
 function planWith(stack: string, program: () => void): Promise<unknown> {
@@ -24,7 +25,7 @@ describe("offline plan: what the engine would refuse", () => {
     it("fails on two resources with one URN", async () => {
         await assert.rejects(planWith("staging", () => {
             const cfg = loadStackConfig();
-            const provider = gcpProvider("p", cfg.gcp!.project, cfg.gcp!.region, {});
+            const provider = gcpProvider("p", gcpStack(cfg).gcp.project, gcpStack(cfg).gcp.region, {});
             new gcp.storage.Bucket("twice", { location: "EU" }, { provider });
             new gcp.storage.Bucket("twice", { location: "EU" }, { provider });
         }), refusal(/gcp:storage\/bucket:Bucket::twice: registered 2 times; URNs must be unique/));
@@ -33,7 +34,7 @@ describe("offline plan: what the engine would refuse", () => {
     it("fails on a GCP resource whose explicit project is not its provider's", async () => {
         await assert.rejects(planWith("staging", () => {
             const cfg = loadStackConfig();
-            const provider = gcpProvider("p", cfg.gcp!.project, cfg.gcp!.region, {});
+            const provider = gcpProvider("p", gcpStack(cfg).gcp.project, gcpStack(cfg).gcp.region, {});
             new gcp.storage.Bucket("elsewhere", { location: "EU", project: "someone-elses-project" }, { provider });
         }), refusal(/Bucket::elsewhere: project "someone-elses-project" but its provider p is for project "acme-data-staging"/));
     });
@@ -55,7 +56,7 @@ describe("offline plan: what the engine would refuse", () => {
     it("fails on a cloud resource or lookup left to the ambient default provider", async () => {
         await assert.rejects(planWith("aws-staging", () => {
             const cfg = loadStackConfig();
-            awsProvider("ok", cfg, {});
+            awsProvider("ok", awsStack(cfg), {});
             new aws.s3.Bucket("ambient", {});
             aws.getCallerIdentityOutput({});
         }), (e: unknown) => refusal(/Bucket::ambient: no explicit provider; it would run against the ambient account/)(e)

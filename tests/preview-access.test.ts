@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { PREVIEW_GROUP } from "../components/aws/foundation";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
-import { expectProblem } from "./support/config";
+import { awsStack, expectProblem, gcpStack } from "./support/config";
 
 const WRITE = /^(create|update|patch|delete|deletecollection|escalate|bind|impersonate|\*)$/;
 
@@ -11,14 +11,14 @@ describe("pull-request preview cluster access", () => {
             const plan = await shippedPlan(stack);
             let subject: { kind: string; name: string };
             if (plan.config.cloud === "aws") {
-                const arn = plan.config.aws!.previewRoleArn!;
+                const arn = awsStack(plan.config).aws.previewRoleArn!;
                 assert.ok(arn, "the shipped stack configures a preview role");
                 const entries = ofType(plan, "aws:eks/accessEntry:AccessEntry").map(inputsOf).filter((e) => e.principalArn === arn);
                 assert.deepEqual(entries.map((e) => [e.type, e.kubernetesGroups]), [["STANDARD", [PREVIEW_GROUP]]]);
                 assert.equal(ofType(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").filter((a) => inputsOf(a).principalArn === arn).length, 0, "no EKS access policy: RBAC decides");
                 subject = { kind: "Group", name: PREVIEW_GROUP };
             } else {
-                const sa = plan.config.gcp!.previewServiceAccount!;
+                const sa = gcpStack(plan.config).gcp.previewServiceAccount!;
                 assert.ok(sa, "the shipped stack configures a preview service account");
                 const iam = ofType(plan, "gcp:projects/iAMMember:IAMMember").map(inputsOf).filter((m) => m.member === `serviceAccount:${sa}`);
                 assert.deepEqual(iam.map((m) => m.role), ["roles/container.clusterViewer"]);

@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { IMAGE_REPOSITORY, PLATFORM_IMAGES } from "../components/images";
 import { matrices } from "../plan/stacks";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
+import { awsStack } from "./support/config";
 
 const ROOT = path.join(__dirname, "..");
 const deploy = parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", "deploy.yml"), "utf8")) as Record<string, any>;
@@ -73,7 +74,7 @@ describe("image registries", () => {
                 assert.deepEqual(repos.map((r) => r.name).sort(), PLATFORM_IMAGES.map((i) => `${IMAGE_REPOSITORY}/${i.name}`).sort());
                 const ecrKey = ofType(plan, "aws:kms/key:Key").find((k) => k.name.endsWith("-keys-ecr"))!;
                 const keyPolicy = JSON.parse(inputsOf(ecrKey).policy);
-                assert.ok(JSON.stringify(keyPolicy).includes(`ecr.${plan.config.aws!.region}.amazonaws.com`));
+                assert.ok(JSON.stringify(keyPolicy).includes(`ecr.${awsStack(plan.config).aws.region}.amazonaws.com`));
                 for (const r of repos) {
                     assert.equal(r.imageTagMutability, "IMMUTABLE");
                     assert.equal(r.imageScanningConfiguration.scanOnPush, true);

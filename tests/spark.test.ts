@@ -132,8 +132,8 @@ describe("spark: shipped plans", () => {
                 assert.equal(tpl.executor.serviceAccount, "spark-jobs");
                 assert.match(tpl.arguments[1], plan.config.cloud === "gcp" ? /^gs:\/\// : /^s3a:\/\//);
                 // The lake filesystem comes from the identity binder of the stack's cloud, not from the Spark layer.
-                if (plan.config.cloud === "gcp") assert.equal(tpl.sparkConf["spark.hadoop.fs.gs.project.id"], plan.config.gcp!.project);
-                else assert.equal(tpl.sparkConf["spark.hadoop.fs.s3a.endpoint.region"], plan.config.aws!.region);
+                if (plan.config.cloud === "gcp") assert.equal(tpl.sparkConf["spark.hadoop.fs.gs.project.id"], plan.config.gcp.project);
+                else assert.equal(tpl.sparkConf["spark.hadoop.fs.s3a.endpoint.region"], plan.config.aws.region);
                 assert.equal(tpl.sparkConf["spark.datasource.bigquery.parentProject"], plan.config.warehouseProject);
                 assert.equal(tpl.sparkConf["spark.datasource.bigquery.parentProject"], plan.config.warehouseProject);
             });

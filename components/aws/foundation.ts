@@ -6,9 +6,14 @@ import type { Provider as AwsProvider } from "@pulumi/aws/provider";
 import type { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import { StorageClass } from "@pulumi/kubernetes/storage/v1";
-import type { PlatformConfig } from "../config";
+import type { AwsStack } from "../config";
 import { apiAllowedCidrs } from "../config/network";
-import type { ClusterNetwork, IdentityBinder } from "../interfaces";
+import type { BucketRef, ClusterNetwork, IdentityBinder, ManagedDatabase } from "../interfaces";
+import type { Foundation, PreviewSubject, WarehouseFoundation } from "../foundation/contract";
+import { warehouseKeys } from "../gcp/keys";
+import { AwsLake } from "./lake";
+import { AwsAirflowDatabase } from "./airflow-db";
+import { AwsBudget } from "./budget";
 import { AwsFederation } from "../gcp/aws-federation";
 import type { GcpProjectProviders } from "../gcp/services";
 import { ClusterAutoscaler } from "./autoscaler";
@@ -18,13 +23,13 @@ import { AwsKeys } from "./keys";
 import { AwsNetwork } from "./network";
 import { AwsRegistry } from "./registry";
 import { clusterName as stackClusterName } from "../naming";
-import { awsConfig, awsProvider, warehouseProvider } from "./provider";
+import { awsProvider, warehouseProvider } from "./provider";
 
 /** Kubernetes group of the preview role's access entry (EKS refuses groups starting with `system:`). */
 export const PREVIEW_GROUP = "dataplatform-preview";
 
 export interface AwsFoundationArgs {
-    config: PlatformConfig;
+    config: AwsStack;
 }
 
 /** Kubeconfig that fetches a short-lived token with `aws eks get-token` on each use: no static credential. */
@@ -49,8 +54,13 @@ export function kubeconfig(clusterName: string, endpoint: string, caPem: string,
     });
 }
 
-/** AWS foundation: CMKs, VPC, private EKS with node groups, add-ons and autoscaler, default encrypted StorageClass, identity binder. */
-export class AwsFoundation extends pulumi.ComponentResource {
+/**
+ * AWS foundation: CMKs, VPC, private EKS with node groups, add-ons and autoscaler, default encrypted StorageClass,
+ * identity binder; beside it, under its parent, the lake, the Airflow database (RDS), the account budget and the
+ * CMEK of the BigQuery project.
+ */
+export class AwsFoundation extends pulumi.ComponentResource implements Foundation {
+    readonly cloud = "aws";
     readonly provider: AwsProvider;
     readonly warehouseProvider: GcpProvider;
     readonly warehouseProviders: GcpProjectProviders;
@@ -64,19 +74,25 @@ export class AwsFoundation extends pulumi.ComponentResource {
     readonly oidcIssuer: pulumi.Output<string>;
     readonly k8sProvider: K8sProvider;
     readonly clusterReady: pulumi.Resource[];
-    readonly previewSubject?: { kind: "User" | "Group"; name: string };
+    readonly previewSubject?: PreviewSubject;
     /** Control-plane, node and identity addresses for the NetworkPolicies. */
     readonly clusterNetwork: ClusterNetwork;
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;
     readonly federation: AwsFederation;
     readonly registry: AwsRegistry;
+    /** EKS accepts the in-cluster API address as the audience of the tokens Vault reviews. */
+    readonly apiAudience = "https://kubernetes.default.svc";
+    readonly buckets: Readonly<Record<string, BucketRef>>;
+    readonly lakeScheme = "s3";
+    readonly warehouse: WarehouseFoundation;
+    readonly airflowDatabase: ManagedDatabase;
     readonly outputs: Record<string, pulumi.Input<unknown>>;
 
     constructor(name: string, args: AwsFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:aws:Foundation", name, {}, opts);
         const cfg = args.config;
-        const aws = awsConfig(cfg);
+        const aws = cfg.aws;
         const prod = cfg.environment === "prod";
 
         this.provider = awsProvider(`${name}-aws`, cfg, { parent: this });
@@ -163,6 +179,24 @@ export class AwsFoundation extends pulumi.ComponentResource {
             irsa: oidc ? { oidcProviderArn: oidc.arn, issuer: eks.oidcIssuer } : undefined,
             federation: this.federation,
         });
+
+        // The data side has always sat beside the foundation, under the Platform: created with the foundation's own
+        // parent, so its URNs stay what they were.
+        const beside = { parent: opts?.parent };
+        this.buckets = new AwsLake("lake", { config: cfg, provider, kmsKeyArn: this.keys.arn("s3") }, beside).buckets;
+        // BigQuery stays in GCP on aws stacks: its CMEK lives in the warehouse project.
+        const bigqueryKeys = warehouseKeys("warehouse-keys", cfg, this.warehouseProviders, beside);
+        this.warehouse = {
+            provider: this.warehouseProvider, quotaProvider: this.warehouseProviders.quota, lookupProvider: this.warehouseProviders.bootstrap,
+            kmsKeyName: bigqueryKeys.keyId("bigquery"), keyGrants: [bigqueryKeys.grant("bigquery")],
+            // Google bills BigQuery, not AWS: the warehouse project has its own GCP budget.
+            budget: cfg.budget.warehouse,
+        };
+        new AwsBudget("budget", { config: cfg, provider }, beside);
+        this.airflowDatabase = new AwsAirflowDatabase("airflow-db", {
+            config: cfg, provider, vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds,
+            clusterSecurityGroupId: this.clusterSecurityGroupId, kmsKeyArn: this.keys.arn("rds"), logsKeyArn: this.keys.arn("logs"),
+        }, beside);
 
         this.outputs = {
             clusterName: this.clusterName,

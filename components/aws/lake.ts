@@ -10,11 +10,11 @@ import { BucketPolicy } from "@pulumi/aws/s3/bucketPolicy";
 import type * as awsInput from "@pulumi/aws/types/input";
 import { lakeBucketName } from "../naming";
 import type { BucketConfig } from "../config/data";
-import type { PlatformConfig } from "../config";
+import type { AwsStack } from "../config";
 import type { BucketRef } from "../interfaces";
 
 export interface AwsLakeArgs {
-    config: PlatformConfig;
+    config: AwsStack;
     provider: Provider;
     /** ARN of the customer-managed KMS key for S3. */
     kmsKeyArn: pulumi.Input<string>;
@@ -70,7 +70,7 @@ export class AwsLake extends pulumi.ComponentResource {
         for (const b of cfg.lake.buckets) {
             const n = `${name}-${b.name}`;
             const bucket = new Bucket(n, {
-                bucket: lakeBucketName(cfg.aws!.accountId, cfg.stack, b.name),
+                bucket: lakeBucketName(cfg.aws.accountId, cfg.stack, b.name),
                 forceDestroy: false,
             }, { parent: this, provider, ...keep });
             // Children inherit `protect`; retained too, so a retained prod bucket never loses its guardrails.

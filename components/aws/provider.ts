@@ -1,17 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { GcpProjectProviders, warehouseProviders } from "../gcp/services";
-import type { PlatformConfig } from "../config";
-
-/** The AWS config block; an aws stack without it never gets past config validation. */
-export function awsConfig(cfg: PlatformConfig): NonNullable<PlatformConfig["aws"]> {
-    if (!cfg.aws) throw new Error("dataplatform:aws is required on an aws stack");
-    return cfg.aws;
-}
+import type { AwsStack, PlatformConfig } from "../config";
 
 /** Explicit AWS provider: pinned to the configured region and account, so a wrong profile cannot deploy elsewhere. */
-export function awsProvider(name: string, cfg: PlatformConfig, opts: pulumi.CustomResourceOptions): AwsProvider {
-    const aws = awsConfig(cfg);
+export function awsProvider(name: string, cfg: AwsStack, opts: pulumi.CustomResourceOptions): AwsProvider {
+    const aws = cfg.aws;
     return new AwsProvider(name, { region: aws.region, allowedAccountIds: [aws.accountId] }, opts);
 }
 

@@ -2,11 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { CHARTS, ChartKey } from "../versions";
 import { evaluationDay, judgeVersions, parseDay, PinnedVersion, pinnedInVersionsTs, SupportFinding } from "../support-windows";
-import { PlatformConfig, stackSchema } from "./schema";
+import { AwsStack, GcpStack, PlatformConfig, stackSchema } from "./schema";
 import { stackNameProblems, stackRules } from "./stack";
 import { vaultMounts } from "../naming";
 
-export { PlatformConfig, StackInput } from "./schema";
+export { AwsConfig, AwsStack, GcpConfig, GcpStack, PlatformConfig, StackBase, StackInput } from "./schema";
 export const NAMESPACE = "dataplatform";
 /** What the offline plan puts in place of a `secure:` value it cannot decrypt. */
 export const PLACEHOLDER = "offline-placeholder-secret";
@@ -150,9 +150,20 @@ export function parseStackConfig(raw: Record<string, unknown>, opts: ParseOption
     const charts = Object.fromEntries(
         (Object.keys(CHARTS) as ChartKey[]).map((k) => [k, cfg.charts[k] ?? CHARTS[k].version]),
     ) as Record<ChartKey, string>;
-    const warehouseProject = cfg.warehouse.project ?? cfg.gcp!.project;
-    const warehouseRegion = cfg.warehouse.region ?? cfg.gcp!.region;
-    return deepFreeze({ ...cfg, vault, charts, stack: opts.stack, secretKeys: [...secretKeys], offline: !!opts.offline, warehouseProject, warehouseRegion });
+    const { gcp, aws, cloud, ...rest } = cfg;
+    const common = { ...rest, vault, charts, stack: opts.stack, secretKeys: [...secretKeys], offline: !!opts.offline };
+    // The rules above report a missing cloud block, warehouse project/region or warehouse budget, so these hold here.
+    if (cloud === "gcp" && gcp) {
+        const stack: GcpStack = { ...common, cloud, gcp, warehouseProject: rest.warehouse.project ?? gcp.project, warehouseRegion: rest.warehouse.region ?? gcp.region };
+        return deepFreeze(stack);
+    }
+    const { project, region } = rest.warehouse;
+    const warehouseBudget = rest.budget.warehouse;
+    if (cloud === "aws" && aws && project && region && warehouseBudget) {
+        const stack: AwsStack = { ...common, cloud, aws, warehouseProject: project, warehouseRegion: region, budget: { ...rest.budget, warehouse: warehouseBudget } };
+        return deepFreeze(stack);
+    }
+    throw new ConfigError([`${NAMESPACE}:cloud: ${show(cloud)} stack lacks its ${cloud} block or warehouse settings`]);
 }
 
 /** The versions a stack deploys: its Kubernetes minor and Kafka version, chart versions (overrides or versions.ts), pinned images. */

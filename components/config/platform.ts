@@ -47,26 +47,31 @@ export function platformRules(cfg: {
 }, report: Report): void {
     if (cfg.cloud === "gcp" && !cfg.gcp) report(["gcp"], undefined, "is required when cloud is gcp (project, region, zones, billingAccount)");
     if (cfg.cloud === "aws" && !cfg.aws) report(["aws"], undefined, "is required when cloud is aws (accountId, region, availabilityZones, adminRoleArns)");
-    if (cfg.gcp) {
-        cfg.gcp.zones.forEach((z, i) => {
-            if (!z.startsWith(`${cfg.gcp!.region}-`)) report(["gcp", "zones", i], z, `is not a zone of gcp.region (${cfg.gcp!.region})`);
+    // The validated config carries only its own cloud's block (GcpStack | AwsStack): the other one is refused, not dropped.
+    if (cfg.cloud === "gcp" && cfg.aws) report(["aws"], cfg.aws, "is for aws stacks only");
+    if (cfg.cloud === "aws" && cfg.gcp) report(["gcp"], cfg.gcp, "is for gcp stacks only");
+    const gcp = cfg.gcp;
+    if (gcp) {
+        gcp.zones.forEach((z, i) => {
+            if (!z.startsWith(`${gcp.region}-`)) report(["gcp", "zones", i], z, `is not a zone of gcp.region (${gcp.region})`);
         });
-        if (cfg.environment === "prod" && new Set(cfg.gcp.zones).size < 3) {
-            report(["gcp", "zones"], cfg.gcp.zones, "must list at least 3 distinct zones in prod (regional, multi-zone cluster)");
+        if (cfg.environment === "prod" && new Set(gcp.zones).size < 3) {
+            report(["gcp", "zones"], gcp.zones, "must list at least 3 distinct zones in prod (regional, multi-zone cluster)");
         }
     }
-    if (cfg.aws) {
-        cfg.aws.availabilityZones.forEach((z, i) => {
-            if (!z.startsWith(cfg.aws!.region)) report(["aws", "availabilityZones", i], z, `is not an AZ of aws.region (${cfg.aws!.region})`);
+    const aws = cfg.aws;
+    if (aws) {
+        aws.availabilityZones.forEach((z, i) => {
+            if (!z.startsWith(aws.region)) report(["aws", "availabilityZones", i], z, `is not an AZ of aws.region (${aws.region})`);
         });
-        if (new Set(cfg.aws.availabilityZones).size < 3) {
-            report(["aws", "availabilityZones"], cfg.aws.availabilityZones, "must list 3 distinct AZs (EKS and Kafka spread over 3 zones)");
+        if (new Set(aws.availabilityZones).size < 3) {
+            report(["aws", "availabilityZones"], aws.availabilityZones, "must list 3 distinct AZs (EKS and Kafka spread over 3 zones)");
         }
-        cfg.aws.adminRoleArns.forEach((arn, i) => {
-            if (!arn.includes(`::${cfg.aws!.accountId}:`)) report(["aws", "adminRoleArns", i], arn, `is not in aws.accountId (${cfg.aws!.accountId})`);
+        aws.adminRoleArns.forEach((arn, i) => {
+            if (!arn.includes(`::${aws.accountId}:`)) report(["aws", "adminRoleArns", i], arn, `is not in aws.accountId (${aws.accountId})`);
         });
-        const preview = cfg.aws.previewRoleArn;
-        if (preview && !preview.includes(`::${cfg.aws.accountId}:`)) report(["aws", "previewRoleArn"], preview, `is not in aws.accountId (${cfg.aws.accountId})`);
-        if (preview && cfg.aws.adminRoleArns.includes(preview)) report(["aws", "previewRoleArn"], preview, "is also in aws.adminRoleArns; previews must not administer the cluster");
+        const preview = aws.previewRoleArn;
+        if (preview && !preview.includes(`::${aws.accountId}:`)) report(["aws", "previewRoleArn"], preview, `is not in aws.accountId (${aws.accountId})`);
+        if (preview && aws.adminRoleArns.includes(preview)) report(["aws", "previewRoleArn"], preview, "is also in aws.adminRoleArns; previews must not administer the cluster");
     }
 }

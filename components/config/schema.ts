@@ -112,8 +112,8 @@ type ResolvedVault = Omit<Parsed["vault"], "kvMount" | "authMount" | "pki"> & {
     readonly pki: Parsed["vault"]["pki"] & { readonly mount: string };
 };
 
-/** The validated, frozen config every component receives. */
-export type PlatformConfig = Readonly<Omit<Parsed, "charts" | "vaultToken" | "vault">> & {
+/** What every stack has, whatever its cloud. */
+export type StackBase = Readonly<Omit<Parsed, "charts" | "vaultToken" | "vault" | "cloud" | "gcp" | "aws">> & {
     readonly stack: string;
     /** Vault settings with the stack's mounts resolved (defaults derived from the stack name). */
     readonly vault: ResolvedVault;
@@ -129,3 +129,18 @@ export type PlatformConfig = Readonly<Omit<Parsed, "charts" | "vaultToken" | "va
     /** Whether the offline plan substituted placeholders for `secure:` values. */
     readonly offline: boolean;
 };
+
+export type GcpConfig = Readonly<NonNullable<Parsed["gcp"]>>;
+export type AwsConfig = Readonly<NonNullable<Parsed["aws"]>>;
+
+/** A validated gcp stack: its `gcp` block is always there. */
+export type GcpStack = StackBase & { readonly cloud: "gcp"; readonly gcp: GcpConfig };
+/** A validated aws stack: its `aws` block and the GCP budget of its BigQuery project are always there. */
+export type AwsStack = Omit<StackBase, "budget"> & {
+    readonly cloud: "aws";
+    readonly aws: AwsConfig;
+    readonly budget: StackBase["budget"] & { readonly warehouse: NonNullable<StackBase["budget"]["warehouse"]> };
+};
+
+/** The validated, frozen config: narrowed on `cloud`, so cloud code never asserts a block exists. */
+export type PlatformConfig = GcpStack | AwsStack;

@@ -6,11 +6,11 @@ import { DatabaseInstance } from "@pulumi/gcp/sql/databaseInstance";
 import { Database } from "@pulumi/gcp/sql/database";
 import { User } from "@pulumi/gcp/sql/user";
 import { RandomPassword } from "@pulumi/random/randomPassword";
-import type { PlatformConfig } from "../config";
+import type { GcpStack } from "../config";
 import type { ManagedDatabase } from "../interfaces";
 
 export interface GcpAirflowDatabaseArgs {
-    config: PlatformConfig;
+    config: GcpStack;
     provider: Provider;
     /** VPC the cluster runs in: the instance gets a private IP in it through private service access. */
     networkId: pulumi.Input<string>;
@@ -36,7 +36,7 @@ export class GcpAirflowDatabase extends pulumi.ComponentResource implements Mana
         const cfg = args.config;
         const db = cfg.airflow.database;
         const prod = cfg.environment === "prod";
-        const project = cfg.gcp!.project;
+        const project = cfg.gcp.project;
         const gcp = { parent: this, provider: args.provider };
 
         // Private service access: a reserved range peered with Google's service producer network.
@@ -58,7 +58,7 @@ export class GcpAirflowDatabase extends pulumi.ComponentResource implements Mana
 
         this.resource = new DatabaseInstance(`${name}-instance`, {
             project,
-            region: cfg.gcp!.region,
+            region: cfg.gcp.region,
             name: `dataplatform-${cfg.stack}-airflow`,
             databaseVersion: `POSTGRES_${db.postgresVersion}`,
             encryptionKeyName: args.kmsKeyName,

@@ -5,14 +5,14 @@ import { Account } from "@pulumi/gcp/serviceaccount/account";
 import { IAMMember } from "@pulumi/gcp/projects/iammember";
 import { RepositoryIamMember } from "@pulumi/gcp/artifactregistry/repositoryIamMember";
 import type { Repository } from "@pulumi/gcp/artifactregistry/repository";
-import type { PlatformConfig } from "../config";
+import type { GcpStack, PlatformConfig } from "../config";
 import { apiAllowedCidrs } from "../config/network";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
 import { GkeNodePools, hardenedNodeConfig } from "./nodepools";
 import { clusterName } from "../naming";
 
 export interface GkeClusterArgs {
-    config: PlatformConfig;
+    config: GcpStack;
     provider: Provider;
     networkId: pulumi.Input<string>;
     subnetworkId: pulumi.Input<string>;
@@ -55,8 +55,8 @@ export function artifactRepositories(cfg: unknown): ArtifactRepository[] {
  * Where the cluster and its nodes live: regional over all zones in prod, zonal (first zone) in staging.
  * A zonal cluster's own zone must not be listed in node locations, so they stay unset there.
  */
-export function clusterPlacement(cfg: Pick<PlatformConfig, "gcp" | "cluster">): { location: string; nodeLocations?: string[] } {
-    const gcp = cfg.gcp!;
+export function clusterPlacement(cfg: Pick<GcpStack, "gcp" | "cluster">): { location: string; nodeLocations?: string[] } {
+    const gcp = cfg.gcp;
     return cfg.cluster.regional ? { location: gcp.region, nodeLocations: [...gcp.zones] } : { location: gcp.zones[0] };
 }
 
@@ -92,7 +92,7 @@ export class GkeCluster extends pulumi.ComponentResource {
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:Cluster", name, {}, opts);
         const cfg = args.config;
-        const gcp = cfg.gcp!;
+        const gcp = cfg.gcp;
         const prod = cfg.environment === "prod";
         const provider = args.provider;
         const { location, nodeLocations } = clusterPlacement(cfg);

@@ -4,6 +4,7 @@ import { SQuotaPreference } from "@pulumi/gcp/cloudquota/squotaPreference";
 import { Budget } from "@pulumi/gcp/billing/budget";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
 import type { PlatformConfig } from "../config";
+import type { WarehouseBudget } from "../foundation/contract";
 import { generationSuffix } from "../names";
 
 export interface WarehouseCostsArgs {
@@ -12,6 +13,8 @@ export interface WarehouseCostsArgs {
     quotaProvider: Provider;
     /** Provider of the project-number lookup: one that needs no API enabled in the project. */
     lookupProvider: Provider;
+    /** The GCP budget that covers the warehouse project (chosen by the stack's foundation). */
+    budget: WarehouseBudget;
 }
 
 /** QueryUsagePerDay is expressed in MiB by the Cloud Quotas API, as a string. */
@@ -26,12 +29,6 @@ export function money(amount: number, currencyCode: string): { currencyCode: str
     return { currencyCode, units: String(units), ...(nanos ? { nanos } : {}) };
 }
 
-/** The GCP budget of the stack: the whole project on gcp stacks, the warehouse project on aws stacks. */
-export function gcpBudgetOf(cfg: PlatformConfig): { billingAccount: string; amount: number; currency: string } {
-    if (cfg.cloud === "gcp") return { billingAccount: cfg.gcp!.billingAccount, amount: cfg.budget.amount, currency: cfg.budget.currency };
-    const w = cfg.budget.warehouse!;
-    return { billingAccount: w.billingAccount, amount: w.amount, currency: w.currency };
-}
 
 /**
  * Cost guardrails of the warehouse project: a custom per-project BigQuery quota (bytes scanned per day) and a
@@ -59,7 +56,7 @@ export class WarehouseCosts extends pulumi.ComponentResource {
             ignoreSafetyChecks: "QUOTA_DECREASE_PERCENTAGE_TOO_HIGH",
         }, { parent: this, provider });
 
-        const b = gcpBudgetOf(cfg);
+        const b = args.budget;
         const projectNumber = getProjectOutput({ projectId: project }, { parent: this, provider: args.lookupProvider }).number;
         this.budget = new Budget(`${name}-budget`, {
             billingAccount: b.billingAccount,

@@ -5,10 +5,13 @@ import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
 import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects/iammember";
-import type { PlatformConfig } from "../config";
+import type { GcpStack, PlatformConfig } from "../config";
 import { apiAllowedCidrs } from "../config/network";
-import type { ClusterNetwork, IdentityBinder } from "../interfaces";
-import { bigqueryKmsLocation, GcpKeys } from "./keys";
+import type { BucketRef, ClusterNetwork, IdentityBinder, ManagedDatabase } from "../interfaces";
+import type { Foundation, PreviewSubject, WarehouseFoundation } from "../foundation/contract";
+import { GcpKeys, warehouseKeys } from "./keys";
+import { GcpLake } from "./lake";
+import { GcpAirflowDatabase } from "./airflow-db";
 import { GcpNetwork } from "./network";
 import { GkeCluster } from "./cluster";
 import { GcpRegistry } from "./registry";
@@ -16,7 +19,7 @@ import { GcpIdentityBinder } from "./identity";
 import { gcpProjectProviders, GcpProjectProviders, PLATFORM_SERVICES, warehouseProviders } from "./services";
 
 export interface GcpFoundationArgs {
-    config: PlatformConfig;
+    config: GcpStack;
 }
 
 /** A kubeconfig whose credentials come from gke-gcloud-auth-plugin at run time (no static token). */
@@ -55,8 +58,12 @@ export function storageClassSpec<K extends pulumi.Input<string>>(cfg: Pick<Platf
     };
 }
 
-/** Keys, network, private GKE cluster, Kubernetes provider, encrypted StorageClass and the identity binder. */
-export class GcpFoundation extends pulumi.ComponentResource {
+/**
+ * Keys, network, private GKE cluster, Kubernetes provider, encrypted StorageClass and the identity binder; beside
+ * it, under its parent, the lake and the Airflow database (Cloud SQL).
+ */
+export class GcpFoundation extends pulumi.ComponentResource implements Foundation {
+    readonly cloud = "gcp";
     readonly provider: Provider;
     readonly warehouseProvider: Provider;
     /** Lookups, resources and quota/budget providers of the cluster project and of the warehouse project. */
@@ -73,18 +80,24 @@ export class GcpFoundation extends pulumi.ComponentResource {
     readonly nodeServiceAccountEmail: pulumi.Output<string>;
     readonly k8sProvider: K8sProvider;
     readonly clusterReady: pulumi.Resource[];
-    readonly previewSubject?: { kind: "User" | "Group"; name: string };
+    readonly previewSubject?: PreviewSubject;
     /** Control-plane, node and identity addresses for the NetworkPolicies. */
     readonly clusterNetwork: ClusterNetwork;
     readonly storageClassName: pulumi.Output<string>;
     readonly identity: IdentityBinder;
     readonly registry: GcpRegistry;
+    /** GKE accepts its issuer as the audience of the tokens Vault reviews. */
+    readonly apiAudience: pulumi.Output<string>;
+    readonly buckets: Readonly<Record<string, BucketRef>>;
+    readonly lakeScheme = "gs";
+    readonly warehouse: WarehouseFoundation;
+    readonly airflowDatabase: ManagedDatabase;
     readonly outputs: Record<string, pulumi.Input<unknown>>;
 
     constructor(name: string, args: GcpFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:Foundation", name, {}, opts);
         const cfg = args.config;
-        const gcp = cfg.gcp!;
+        const gcp = cfg.gcp;
         // APIs first, through a provider that needs none of them: everything on `provider` then waits for them.
         this.providers = gcpProjectProviders(`${name}-gcp`, `${name}-services`, gcp.project, gcp.region, PLATFORM_SERVICES, { parent: this });
         this.provider = this.providers.provider;
@@ -97,10 +110,13 @@ export class GcpFoundation extends pulumi.ComponentResource {
             config: cfg, provider: this.provider, lookupProvider: this.providers.bootstrap, project: gcp.project, location: gcp.region, ring: "platform",
             purposes: ["gke", "disk", "storage", "registry", "sql"],
         }, { parent: this });
-        this.warehouseKeys = new GcpKeys(`${name}-warehouse-keys`, {
-            config: cfg, provider: this.warehouseProvider, lookupProvider: this.warehouseProviders.bootstrap, project: cfg.warehouseProject, ring: "warehouse",
-            location: bigqueryKmsLocation(cfg.warehouse.location), purposes: ["bigquery"],
-        }, { parent: this });
+        this.warehouseKeys = warehouseKeys(`${name}-warehouse-keys`, cfg, this.warehouseProviders, { parent: this });
+        this.warehouse = {
+            provider: this.warehouseProvider, quotaProvider: this.warehouseProviders.quota, lookupProvider: this.warehouseProviders.bootstrap,
+            kmsKeyName: this.warehouseKeys.keyId("bigquery"), keyGrants: [this.warehouseKeys.grant("bigquery")],
+            // One billing budget covers the whole project, BigQuery included.
+            budget: { billingAccount: gcp.billingAccount, amount: cfg.budget.amount, currency: cfg.budget.currency },
+        };
 
         this.registry = new GcpRegistry(`${name}-registry`, {
             project: gcp.project, location: gcp.region, kmsKeyName: this.keys.keyId("registry"), keyGrant: this.keys.grant("registry"),
@@ -126,6 +142,7 @@ export class GcpFoundation extends pulumi.ComponentResource {
         this.nodeServiceAccountEmail = gke.nodeServiceAccountEmail;
         this.clusterCaCertificate = cluster.masterAuth.apply((m) => Buffer.from(m.clusterCaCertificate ?? "", "base64").toString("utf8"));
         this.oidcIssuer = pulumi.interpolate`https://container.googleapis.com/v1/projects/${gcp.project}/locations/${gke.location}/clusters/${cluster.name}`;
+        this.apiAudience = this.oidcIssuer;
 
         // Without allowed CIDRs the IP endpoint is private: reach the API through the IAM-gated DNS endpoint.
         const viaDns = apiAllowedCidrs(cfg).length === 0;
@@ -167,6 +184,16 @@ export class GcpFoundation extends pulumi.ComponentResource {
             workloadPool: gke.workloadPool,
             dependsOn: [cluster],
         }, this);
+
+        // The data side has always sat beside the foundation, under the Platform: created with the foundation's own
+        // parent, so its URNs stay what they were.
+        const beside = { parent: opts?.parent };
+        this.buckets = new GcpLake("lake", {
+            config: cfg, provider: this.provider, kmsKeyName: this.keys.keyId("storage"), keyGrants: [this.keys.grant("storage")],
+        }, beside).buckets;
+        this.airflowDatabase = new GcpAirflowDatabase("airflow-db", {
+            config: cfg, provider: this.provider, networkId: this.networkId, kmsKeyName: this.keys.keyId("sql"), keyGrants: [this.keys.grant("sql")],
+        }, beside);
 
         this.outputs = {
             gcpProject: gcp.project,

@@ -9,7 +9,7 @@ import { DatasetIamMember } from "@pulumi/gcp/bigquery/datasetIamMember";
 import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects/iammember";
 import { Account } from "@pulumi/gcp/serviceaccount/account";
 import { IAMMember as ServiceAccountIAMMember } from "@pulumi/gcp/serviceaccount/iammember";
-import type { PlatformConfig } from "../config";
+import type { GcpStack, PlatformConfig } from "../config";
 import type { BindArgs, Grant, IdentityBinder, WorkloadIdentity } from "../interfaces";
 
 /** A grant as a single IAM binding: where it applies, which role, and an optional condition. */
@@ -86,7 +86,7 @@ export function gsaAccountId(stack: string, name: string): string {
 }
 
 export interface GcpIdentityBinderArgs {
-    config: PlatformConfig;
+    config: GcpStack;
     /** Provider of the cluster project (GSAs) and of the warehouse project (datasets, BigQuery roles). */
     provider: GcpProvider;
     warehouseProvider: GcpProvider;
@@ -117,7 +117,7 @@ export class GcpWorkloadIdentity extends pulumi.ComponentResource implements Wor
         super("dataplatform:gcp:WorkloadIdentity", name, {}, opts);
         const b = args.binder;
         const cfg = b.config;
-        this.sparkConf = gcsSparkConf(cfg.gcp!.project);
+        this.sparkConf = gcsSparkConf(cfg.gcp.project);
         const ns = pulumi.output(args.namespace);
         const ksa = args.serviceAccountName;
         this.namespace = ns;
@@ -130,7 +130,7 @@ export class GcpWorkloadIdentity extends pulumi.ComponentResource implements Wor
         if (cfg.gcpImpersonation) {
             const gsa = new Account(`${name}-gsa`, {
                 accountId: gsaAccountId(cfg.stack, name),
-                project: cfg.gcp!.project,
+                project: cfg.gcp.project,
                 displayName: `Workload ${ksa} (${cfg.stack})`,
                 description: "Impersonated by one Kubernetes ServiceAccount through Workload Identity; no keys",
             }, gcpOpts);

@@ -8,6 +8,7 @@ import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
 import { getProjectServiceAccountOutput } from "@pulumi/gcp/storage/getProjectServiceAccount";
 import { getDefaultServiceAccountOutput } from "@pulumi/gcp/bigquery/getDefaultServiceAccount";
 import type { PlatformConfig } from "../config";
+import type { GcpProjectProviders } from "./services";
 import { generationSuffix } from "../names";
 
 export type KeyPurpose = "gke" | "disk" | "storage" | "bigquery" | "registry" | "sql";
@@ -24,6 +25,17 @@ export interface GcpKeysArgs {
     /** KMS location: a region, or a multi-region such as "europe" for BigQuery datasets in EU. */
     location: string;
     purposes: KeyPurpose[];
+}
+
+/**
+ * The BigQuery CMEK of the warehouse project, on every stack (BigQuery lives in GCP on aws stacks too). Both
+ * foundations create it through this function; only the name and parent differ, as the stacks' URNs always had them.
+ */
+export function warehouseKeys(name: string, cfg: PlatformConfig, providers: GcpProjectProviders, opts: pulumi.ComponentResourceOptions): GcpKeys {
+    return new GcpKeys(name, {
+        config: cfg, provider: providers.provider, lookupProvider: providers.bootstrap, project: cfg.warehouseProject, ring: "warehouse",
+        location: bigqueryKmsLocation(cfg.warehouse.location), purposes: ["bigquery"],
+    }, opts);
 }
 
 /** Automatic rotation every 90 days (the upper bound allowed by the platform's key policy). */

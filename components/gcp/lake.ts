@@ -3,12 +3,12 @@ import type { Provider } from "@pulumi/gcp/provider";
 import { Bucket } from "@pulumi/gcp/storage/bucket";
 import type * as gcpInput from "@pulumi/gcp/types/input";
 import { BucketConfig, GCS_CLASSES } from "../config/data";
-import type { PlatformConfig } from "../config";
+import type { GcpStack } from "../config";
 import type { BucketRef } from "../interfaces";
 import { lakeBucketName } from "../naming";
 
 export interface GcpLakeArgs {
-    config: PlatformConfig;
+    config: GcpStack;
     provider: Provider;
     /** CMEK (Cloud KMS key in the bucket region) and its Cloud Storage service-agent grant. */
     kmsKeyName: pulumi.Input<string>;
@@ -42,7 +42,7 @@ export class GcpLake extends pulumi.ComponentResource {
     constructor(name: string, args: GcpLakeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:Lake", name, {}, opts);
         const cfg = args.config;
-        const gcp = cfg.gcp!;
+        const gcp = cfg.gcp;
         const prod = cfg.environment === "prod";
 
         const buckets: Record<string, BucketRef> = {};

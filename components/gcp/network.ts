@@ -5,10 +5,10 @@ import { Subnetwork } from "@pulumi/gcp/compute/subnetwork";
 import { Router } from "@pulumi/gcp/compute/router";
 import { RouterNat } from "@pulumi/gcp/compute/routerNat";
 import { Firewall } from "@pulumi/gcp/compute/firewall";
-import type { PlatformConfig } from "../config";
+import type { GcpStack } from "../config";
 
 export interface GcpNetworkArgs {
-    config: PlatformConfig;
+    config: GcpStack;
     provider: Provider;
 }
 
@@ -39,7 +39,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
     constructor(name: string, args: GcpNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:Network", name, {}, opts);
         const cfg = args.config;
-        const gcp = cfg.gcp!;
+        const gcp = cfg.gcp;
         const net = cfg.network;
         const provider = args.provider;
         const prod = cfg.environment === "prod";

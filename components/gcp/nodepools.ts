@@ -3,7 +3,7 @@ import type { Provider } from "@pulumi/gcp/provider";
 import type { Cluster } from "@pulumi/gcp/container/cluster";
 import { NodePool } from "@pulumi/gcp/container/nodePool";
 import type * as gcpInput from "@pulumi/gcp/types/input";
-import type { PlatformConfig } from "../config";
+import type { GcpStack, PlatformConfig } from "../config";
 import type { NodePoolConfig } from "../config/cluster";
 import { POOL_LABEL, PoolName } from "../labels";
 import { nodeTag } from "./network";
@@ -50,7 +50,7 @@ export function poolNodeConfig(
 }
 
 export interface GkeNodePoolsArgs {
-    config: PlatformConfig;
+    config: GcpStack;
     provider: Provider;
     cluster: Cluster;
     location: string;
@@ -72,7 +72,7 @@ export class GkeNodePools extends pulumi.ComponentResource {
             const p = cfg.cluster.nodePools[pool];
             pools[pool] = new NodePool(`${name}-${pool}`, {
                 name: pool,
-                project: cfg.gcp!.project,
+                project: cfg.gcp.project,
                 cluster: args.cluster.name,
                 location: args.location,
                 nodeLocations: args.nodeLocations,

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ConfigError, fromConfigMap, parseStackConfig, PlatformConfig } from "../../components/config";
+import { AwsStack, ConfigError, fromConfigMap, GcpStack, parseStackConfig, PlatformConfig } from "../../components/config";
 import { readStackYaml, toEngineConfig } from "../../plan/stackfile";
 
 /** A stack's config as plain, mutable data (namespace stripped). */
@@ -44,4 +44,16 @@ export function expectProblem(stack: string, mutate: (raw: Raw) => void, key: st
     const hit = problems.find((p) => p.startsWith(`${key}:`));
     assert.ok(hit, `no problem names ${key}:\n${problems.join("\n")}`);
     assert.match(hit, message);
+}
+
+/** A gcp stack's validated config, narrowed to GcpStack (fails on another cloud). */
+export function gcpStack(cfg: PlatformConfig): GcpStack {
+    if (cfg.cloud !== "gcp") assert.fail(`expected a gcp stack, got ${cfg.cloud} (${cfg.stack})`);
+    return cfg;
+}
+
+/** An aws stack's validated config, narrowed to AwsStack (fails on another cloud). */
+export function awsStack(cfg: PlatformConfig): AwsStack {
+    if (cfg.cloud !== "aws") assert.fail(`expected an aws stack, got ${cfg.cloud} (${cfg.stack})`);
+    return cfg;
 }
