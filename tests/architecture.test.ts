@@ -17,9 +17,9 @@ const KUBERNETES_LAYERS = ["kafka", "keda", "spark", "airflow", "vault", "monito
 const CLOUD_LAYERS = ["gcp", "aws", "bigquery"];
 /** What every layer may import: the contracts between layers, Kubernetes helpers, config types, pins, labels and names. */
 const SHARED_FOLDERS = ["contracts", "k8s", "config"];
-const SHARED_FILES = ["interfaces.ts", "labels.ts", "naming.ts", "names.ts", "versions.ts", "images.ts", "support-windows.ts"];
-/** Composition: turn config into layers' args and wire the layers together; they may import every layer. */
-const COMPOSITION = ["platform.ts", "wiring.ts", "processing.ts", "workloads.ts", "cluster-network.ts"];
+const SHARED_FILES = ["foundation/contract.ts", "interfaces.ts", "labels.ts", "naming.ts", "names.ts", "versions.ts", "images.ts", "support-windows.ts"];
+/** Composition: turn config into layers' args and wire the layers together (the foundation factory picks the cloud); they may import every layer. */
+const COMPOSITION = ["foundation/index.ts", "platform.ts", "wiring.ts", "processing.ts", "workloads.ts", "cluster-network.ts"];
 
 /** Imports that cross the rules on purpose, each with its reason (importer → imported module, paths under components/). */
 const EXCEPTIONS: readonly { from: string; to: RegExp; why: string }[] = [
@@ -37,6 +37,9 @@ const EXCEPTIONS: readonly { from: string; to: RegExp; why: string }[] = [
 type Place = { kind: "layer"; layer: string; cloud: boolean } | { kind: "shared" } | { kind: "composition" } | { kind: "unclassified"; module: string };
 
 function placeOf(rel: string): Place {
+    // Files named by path (the foundation's contract and its factory) before folders.
+    if (COMPOSITION.includes(rel)) return { kind: "composition" };
+    if (SHARED_FILES.includes(rel)) return { kind: "shared" };
     const [top, ...rest] = rel.split("/");
     if (rest.length === 0) {
         if (COMPOSITION.includes(top)) return { kind: "composition" };
