@@ -68,6 +68,34 @@ describe("policy bucket-*", () => {
         assert.ok(v !== NA && v.length === 1);
     });
 
+    describe("SSE-S3 on the target of S3 server access logs", () => {
+        /** The bucket `acme-raw` with AES256, and a BucketLogging of another bucket that delivers into `target`. */
+        const withLogging = (target: string) => {
+            const rs = s3("sse");
+            rs.push(res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, { name: "sse", dependencies: [rs[0].urn] }));
+            rs.push(res("aws:s3/bucketLogging:BucketLogging", { bucket: "acme-curated", targetBucket: target, targetPrefix: "s3-access-logs/curated/" }, { name: "curated-logging" }));
+            return rs;
+        };
+
+        it("is accepted on the bucket that receives the logs", async () => {
+            assert.deepEqual(await checkStack(bucketEncryption, withLogging("acme-raw"), PROD), []);
+        });
+
+        it("is refused on any other bucket, saying why", async () => {
+            const v = await checkStack(bucketEncryption, withLogging("acme-logs"), PROD);
+            assert.ok(v !== NA && v.length === 1);
+            assert.match(v[0].message, /accepted only on a bucket that receives S3 server access logs/);
+        });
+
+        it("cannot be decided while a log target is unknown (first preview)", async () => {
+            class UnknownValueError extends Error {}
+            const args = stackArgs(withLogging("acme-raw"), PROD);
+            const logging = args.resources.find((r) => r.type === "aws:s3/bucketLogging:BucketLogging")!;
+            Object.defineProperty(logging.props, "targetBucket", { get: () => { throw new UnknownValueError("unknown at preview"); } });
+            await assert.rejects(async () => bucketEncryption.validateStack(args, () => undefined), UnknownValueError);
+        });
+    });
+
     it("versioning is only required in prod", async () => {
         assert.equal(await checkStack(bucketVersioningProd, [badGcs()], STAGING), NA);
     });

@@ -39,7 +39,7 @@ function known<T>(read: () => T): T | undefined {
 type BucketCheck = {
     gcs: (props: Record<string, any>) => string | undefined;
     s3Types: string[];
-    s3: (companions: PolicyResource[]) => string | undefined;
+    s3: (companions: PolicyResource[], bucket: PolicyResource) => string | undefined;
 };
 
 function checkBuckets(args: StackValidationArgs, report: ReportViolation, check: BucketCheck): void {
@@ -50,7 +50,7 @@ function checkBuckets(args: StackValidationArgs, report: ReportViolation, check:
     let unknown: unknown;
     for (const b of buckets) {
         try {
-            const problem = b.type === GCS_BUCKET ? check.gcs(b.props) : check.s3(companionsOf(b, args.resources, check.s3Types));
+            const problem = b.type === GCS_BUCKET ? check.gcs(b.props) : check.s3(companionsOf(b, args.resources, check.s3Types), b);
             if (problem) report(`${describe(b)}: ${problem}`, b.urn);
         } catch (e) {
             if (!isUnknown(e)) throw e;
@@ -60,17 +60,52 @@ function checkBuckets(args: StackValidationArgs, report: ReportViolation, check:
     if (unknown) throw unknown;
 }
 
+const S3_LOGGING = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
+
+/**
+ * Names of the buckets that receive S3 server access logs (`targetBucket` of a BucketLogging), and whether
+ * some target is still unknown (then a bucket outside the known set cannot be decided yet).
+ */
+function accessLogTargets(all: PolicyResource[]): { names: Set<string>; unknown?: unknown } {
+    const names = new Set<string>();
+    let unknown: unknown;
+    for (const r of all.filter((x) => S3_LOGGING.includes(x.type))) {
+        try {
+            const t = r.props.targetBucket;
+            if (typeof t === "string") names.add(t);
+        } catch (e) {
+            if (!isUnknown(e)) throw e;
+            unknown ??= e;
+        }
+    }
+    return { names, unknown };
+}
+
+const sseAlgorithms = (cs: PolicyResource[]) => cs.flatMap((c) => asArray(c.props.rules).map((r: any) => at(r, "applyServerSideEncryptionByDefault.sseAlgorithm")));
+
 export const bucketEncryption: StackValidationPolicy = {
     name: "bucket-cmek",
-    description: "Every bucket is encrypted with a customer-managed key (GCS CMEK, S3 SSE-KMS).",
+    description: "Every bucket is encrypted with a customer-managed key (GCS CMEK, S3 SSE-KMS); only a target of S3 server "
+        + "access logs uses SSE-S3, the one default encryption log delivery accepts "
+        + "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).",
     enforcementLevel: "mandatory",
-    validateStack: (args, report) => checkBuckets(args, report, {
-        gcs: (p) => (at(p, "encryption.defaultKmsKeyName") ? undefined : "encryption.defaultKmsKeyName is not set"),
-        s3Types: S3_ENCRYPTION,
-        s3: (cs) => cs.some((c) => asArray(c.props.rules).some((r: any) => at(r, "applyServerSideEncryptionByDefault.sseAlgorithm") === "aws:kms"))
-            ? undefined
-            : "no BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms for this bucket",
-    }),
+    validateStack: (args, report) => {
+        const targets = accessLogTargets(args.resources);
+        checkBuckets(args, report, {
+            gcs: (p) => (at(p, "encryption.defaultKmsKeyName") ? undefined : "encryption.defaultKmsKeyName is not set"),
+            s3Types: S3_ENCRYPTION,
+            s3: (cs, bucket) => {
+                const algorithms = sseAlgorithms(cs);
+                if (algorithms.includes("aws:kms")) return undefined;
+                if (algorithms.includes("AES256")) {
+                    if (targets.names.has(bucket.props.bucket)) return undefined;
+                    if (targets.unknown) throw targets.unknown;
+                    return "SSE-S3 (AES256) is accepted only on a bucket that receives S3 server access logs (a BucketLogging targetBucket); use sseAlgorithm aws:kms";
+                }
+                return "no BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms for this bucket";
+            },
+        });
+    },
 };
 
 const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
