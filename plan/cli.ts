@@ -6,7 +6,7 @@ import { destructiveExit, diffMarkdown, diffPlans, PlanDiff, renderDiff } from "
 import { PreviewJson, toPreviewJson, withDiff } from "./json";
 import { toMarkdown } from "./markdown";
 import { ConfigError, EngineError, Plan, planStack, ROOT } from "./run";
-import { renderTree, renderCounts } from "./render";
+import { renderCounts, renderMarked, renderTree } from "./render";
 import { StackFileError } from "./stackfile";
 import { parseDay } from "../components/support-windows";
 import { SchemaFileError } from "../components/gcp/tables";
@@ -112,7 +112,9 @@ async function main(): Promise<number> {
     out.push("", `Version support as of ${plan.asOf} (${plan.warnings.length} warning${plan.warnings.length === 1 ? "" : "s"}):`);
     for (const w of plan.warnings) out.push(`  [warning] ${w}`);
     out.push("", "Outputs:");
-    for (const [k, v] of Object.entries(redact(plan.outputs) as Record<string, unknown>)) out.push(`  ${k}: ${JSON.stringify(v)}`);
+    const mocked = new Set(plan.mocked.outputs);
+    for (const [k, v] of Object.entries(redact(plan.outputs) as Record<string, unknown>)) out.push(`  ${k}: ${renderMarked(v, mocked, k)}`);
+    if (mocked.size) out.push("  (<mock: …>: invented by the offline mocks, such as endpoints, project numbers and generated ids; known after `pulumi up`)");
     // The estimate is cheap: the budget check runs on every plan; --cost prints the breakdown.
     let json = toPreviewJson(plan);
     const costCtx = costContext(cfg);

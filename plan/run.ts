@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, fromConfigMap, loadStackConfig, PlatformConfig, versionSupport } from "../components/config";
 import { evaluationDay, setEvaluationDay } from "../components/support-windows";
 import { CapturedResource, captureRegistrations } from "./capture";
-import { CapturedInvoke, MockContext, PlanMocks } from "./mocks";
+import { CapturedInvoke, inventedMatcher, MockContext, mockedPaths, PlanMocks } from "./mocks";
 import { EngineError, engineProblems } from "./engine";
 import { Diagnostic, runPolicies } from "./policy";
 import { withFastStackTraces } from "./perf";
@@ -31,6 +31,11 @@ export interface Plan {
     /** The graph and lookups of a first preview (unknown outputs), when the policies ran. */
     preview?: { resources: CapturedResource[]; invokes: CapturedInvoke[] };
     outputs: Record<string, unknown>;
+    /**
+     * Values the mocks invented (endpoints, project numbers, generated ids and ARNs) rather than config or the program:
+     * the output paths and, per URN, the input paths that carry one. The real values are known after `pulumi up`.
+     */
+    mocked: Mocked;
     diagnostics: Diagnostic[];
     /** Config keys whose `secure:` values were replaced by placeholders. */
     placeholders: string[];
@@ -38,6 +43,11 @@ export interface Plan {
     asOf: string;
     /** Versions close to (or accepted past) their end of support. */
     warnings: string[];
+}
+
+export interface Mocked {
+    outputs: string[];
+    inputs: Record<string, string[]>;
 }
 
 export interface PlanOptions {
@@ -88,6 +98,7 @@ interface Run {
     resources: CapturedResource[];
     invokes: CapturedInvoke[];
     outputs: Record<string, unknown>;
+    mocked: Mocked;
 }
 
 /** One evaluation of the program; with `preview`, outputs of resources to be created are unknown, as in a first preview. */
@@ -108,7 +119,9 @@ async function run(stack: string, raw: Record<string, unknown>, opts: PlanOption
         awsAccountId: config.cloud === "aws" ? config.aws.accountId : undefined,
     });
     if (refused.length) throw new EngineError(refused);
-    return { config, resources, invokes: mocks.invokes, outputs };
+    const isMock = inventedMatcher(mocks.invented);
+    const inputs = Object.fromEntries(resources.map((r) => [r.urn, mockedPaths(r.inputs, isMock)]).filter(([, p]) => p.length));
+    return { config, resources, invokes: mocks.invokes, outputs, mocked: { outputs: mockedPaths(outputs, isMock), inputs } };
 }
 
 async function evaluate(stack: string, opts: PlanOptions): Promise<Plan> {
@@ -134,7 +147,7 @@ async function evaluate(stack: string, opts: PlanOptions): Promise<Plan> {
         undecided = unique.filter((d) => d.undecided);
     }
     return {
-        stack, config, resources: complete.resources, invokes: complete.invokes, outputs: complete.outputs, diagnostics, undecided,
+        stack, config, resources: complete.resources, invokes: complete.invokes, outputs: complete.outputs, mocked: complete.mocked, diagnostics, undecided,
         placeholders: engineConfig.placeholders, asOf, warnings, preview: preview && { resources: preview.resources, invokes: preview.invokes },
     };
 }
