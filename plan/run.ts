@@ -5,7 +5,7 @@ import { evaluationDay, setEvaluationDay } from "../components/support-windows";
 import { CapturedResource, captureRegistrations } from "./capture";
 import { CapturedInvoke, inventedMatcher, MockContext, mockedPaths, PlanMocks } from "./mocks";
 import { EngineError, engineProblems } from "./engine";
-import { Diagnostic, runPolicies } from "./policy";
+import { Diagnostic, NotApplicableMap, runPolicies } from "./policy";
 import { withFastStackTraces } from "./perf";
 import { readStackYaml, toEngineConfig } from "./stackfile";
 import { packName, policies, policyConfigFor } from "../policy/policies";
@@ -28,6 +28,8 @@ export interface Plan {
      * view still enforces them (a violation there is in `diagnostics`); they are reported, never counted as passes.
      */
     undecided: Diagnostic[];
+    /** Policies that checked nothing in this stack (another cloud's resource types, prod-only rules), with the reason. */
+    notApplicable: Record<string, string>;
     /** The graph and lookups of a first preview (unknown outputs), when the policies ran. */
     preview?: { resources: CapturedResource[]; invokes: CapturedInvoke[] };
     outputs: Record<string, unknown>;
@@ -134,20 +136,21 @@ async function evaluate(stack: string, opts: PlanOptions): Promise<Plan> {
     const warnings = versionSupport(fromConfigMap(engineConfig.config, engineConfig.secretKeys).raw, asOf).filter((f) => f.level === "warning").map((f) => f.message);
     let diagnostics: Diagnostic[] = [];
     let undecided: Diagnostic[] = [];
+    const notApplicable: NotApplicableMap = new Map();
     let preview: Run | undefined;
     if (!opts.skipPolicies) {
         // The policies see the graph twice: as a first preview does (unknown outputs of resources not yet created;
         // a policy that reads one cannot decide) and as the update does (every value known).
         preview = await run(stack, raw, opts, true);
         const cfg = policyConfigFor(config);
-        const all = [...await runPolicies(packName, policies, preview.resources, cfg), ...await runPolicies(packName, policies, complete.resources, cfg)];
+        const all = [...await runPolicies(packName, policies, preview.resources, cfg), ...await runPolicies(packName, policies, complete.resources, cfg, notApplicable)];
         const seen = new Set<string>();
         const unique = all.filter((d) => { const k = `${d.policyName}|${d.urn}|${d.message}`; return !seen.has(k) && !!seen.add(k); });
         diagnostics = unique.filter((d) => !d.undecided);
         undecided = unique.filter((d) => d.undecided);
     }
     return {
-        stack, config, resources: complete.resources, invokes: complete.invokes, outputs: complete.outputs, mocked: complete.mocked, diagnostics, undecided,
+        stack, config, resources: complete.resources, invokes: complete.invokes, outputs: complete.outputs, mocked: complete.mocked, diagnostics, undecided, notApplicable: Object.fromEntries(notApplicable),
         placeholders: engineConfig.placeholders, asOf, warnings, preview: preview && { resources: preview.resources, invokes: preview.invokes },
     };
 }

@@ -34,6 +34,9 @@ describe("plan CLI and repository hygiene", () => {
             assert.equal(r.status, 0, r.stderr);
             const last = r.stdout.trimEnd().split("\n").pop()!;
             assert.doesNotMatch(last, /:$/, `last line: ${last}`);
+            // A GCP stack: the EKS rule checked nothing (n/a), the GKE rule passed.
+            assert.match(r.stdout, /^ {2}eks-cluster-hardened +mandatory +n\/a \(no resource of the types it checks\)$/m);
+            assert.match(r.stdout, /^ {2}gke-cluster-hardened +mandatory +pass\b/m);
             // The endpoint is the mock's; the cluster name comes from the stack.
             assert.match(r.stdout, /^ {2}clusterEndpoint: <mock: "https:\/\/10\.\d+\.0\.2">$/m);
             assert.match(r.stdout, /^ {2}clusterName: "dataplatform-staging"$/m);
