@@ -66,6 +66,11 @@ describe("plan CLI and repository hygiene", () => {
         assert.match(row("cluster.nodePools.kafka.min"), /≥ 0 \| .*per zone on GKE.*in total on EKS/);
         assert.match(row("cluster.nodePools.spark.max"), /≥ 1 \| .*per zone on GKE/);
         assert.doesNotMatch(ref, /9007199254740991/, "no meaningless upper bound");
+        // Every key is documented: the schema's .describe() (or the top-level summary) fills the last column.
+        const rows = ref.split("\n").slice(2);
+        assert.ok(rows.length > 200, "rows were generated");
+        const undocumented = rows.filter((l) => l.split("|").at(-2)!.trim() === "").map((l) => l.split("|")[1].trim());
+        assert.deepEqual(undocumented, [], "config keys without a description");
     });
 
     it("a key without the dataplatform: namespace gets a clear message", () => {
