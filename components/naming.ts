@@ -45,6 +45,14 @@ export function vaultMounts(stack: string): { kvMount: string; authMount: string
     return { kvMount: `kv-dataplatform-${stack}`, authMount: `kubernetes-dataplatform-${stack}`, pkiMount: `pki-dataplatform-${stack}` };
 }
 
+/**
+ * The stack's image registry: the Artifact Registry repository id (GCP) or the ECR repository prefix
+ * (`<name>/<image>`, AWS). Per stack, so two stacks in one project or account never share (or delete) images.
+ */
+export function registryName(stack: string): string {
+    return `dataplatform-${stack}`;
+}
+
 /** CloudWatch log group of the VPC flow logs. */
 export function flowLogGroupName(stack: string): string {
     return `/dataplatform/${stack}/vpc-flow-logs`;

@@ -4,9 +4,9 @@ import { redact } from "./capture";
 import { budgetFinding, costContext, costDelta, costMarkdown, estimateCost, renderCost } from "./cost";
 import { destructiveExit, diffMarkdown, diffPlans, PlanDiff, renderDiff } from "./diff";
 import { PreviewJson, toPreviewJson, withDiff } from "./json";
-import { toMarkdown } from "./markdown";
+import { policyRows, toMarkdown } from "./markdown";
 import { ConfigError, EngineError, Plan, planStack, ROOT } from "./run";
-import { renderTree, renderCounts } from "./render";
+import { renderCounts, renderMarked, renderTree } from "./render";
 import { StackFileError } from "./stackfile";
 import { parseDay } from "../components/support-windows";
 import { SchemaFileError } from "../components/gcp/tables";
@@ -112,7 +112,9 @@ async function main(): Promise<number> {
     out.push("", `Version support as of ${plan.asOf} (${plan.warnings.length} warning${plan.warnings.length === 1 ? "" : "s"}):`);
     for (const w of plan.warnings) out.push(`  [warning] ${w}`);
     out.push("", "Outputs:");
-    for (const [k, v] of Object.entries(redact(plan.outputs) as Record<string, unknown>)) out.push(`  ${k}: ${JSON.stringify(v)}`);
+    const mocked = new Set(plan.mocked.outputs);
+    for (const [k, v] of Object.entries(redact(plan.outputs) as Record<string, unknown>)) out.push(`  ${k}: ${renderMarked(v, mocked, k)}`);
+    if (mocked.size) out.push("  (<mock: …>: invented by the offline mocks, such as endpoints, project numbers and generated ids; known after `pulumi up`)");
     // The estimate is cheap: the budget check runs on every plan; --cost prints the breakdown.
     let json = toPreviewJson(plan);
     const costCtx = costContext(cfg);
@@ -121,7 +123,15 @@ async function main(): Promise<number> {
     if (overBudget) plan.diagnostics.push(overBudget);
     const mandatory = plan.diagnostics.filter((d) => d.enforcementLevel === "mandatory");
     const advisory = plan.diagnostics.filter((d) => d.enforcementLevel === "advisory");
-    out.push("", plan.diagnostics.length ? `Policies (${mandatory.length} mandatory, ${advisory.length} advisory):` : "Policies: no violations.");
+    // One line per policy, then the findings: the section never ends on its heading.
+    const rows = policyRows(plan);
+    out.push("", `Policies (${mandatory.length} mandatory, ${advisory.length} advisory violation${advisory.length === 1 ? "" : "s"}; ${rows.filter((r) => r.notApplicable !== undefined).length} not applicable to this stack):`);
+    const width = Math.max(...rows.map((r) => r.name.length));
+    for (const r of rows) {
+        const result = r.notApplicable !== undefined ? `n/a (${r.notApplicable})` : r.violations ? `${r.violations} violation${r.violations === 1 ? "" : "s"}` : "pass";
+        out.push(`  ${r.name.padEnd(width)}  ${r.level.padEnd(9)}  ${result}${r.notApplicable === undefined && r.undecided ? ` (${r.undecided} undecided in a first preview)` : ""}`);
+    }
+    if (plan.diagnostics.length) out.push("", "Violations:");
     for (const d of plan.diagnostics) out.push(`  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").pop()}${d.urn ? `\n      ${d.urn}` : ""}`);
     if (plan.undecided.length) {
         out.push("", `Could not decide in a first preview (${plan.undecided.length}; enforced at update, shown passing above only if the update view passes):`);

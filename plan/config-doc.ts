@@ -46,6 +46,9 @@ function bounds(s: Schema): string {
     if (s.exclusiveMinimum !== undefined) out.push(s.type === "integer" ? `≥ ${s.exclusiveMinimum + 1}` : `> ${s.exclusiveMinimum}`);
     if (s.maximum !== undefined && s.maximum < Number.MAX_SAFE_INTEGER) out.push(`≤ ${s.maximum}`);
     if (s.minItems) out.push(`≥ ${s.minItems} item(s)`);
+    if (s.maxItems !== undefined) out.push(`≤ ${s.maxItems} item(s)`);
+    if (s.minLength) out.push(s.minLength === 1 ? "non-empty" : `≥ ${s.minLength} chars`);
+    if (s.maxLength !== undefined) out.push(`≤ ${s.maxLength} chars`);
     return out.join(", ");
 }
 

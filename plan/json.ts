@@ -44,6 +44,12 @@ export interface PreviewJson {
     };
     /** Config keys whose secure values were replaced by placeholders offline. */
     placeholders: string[];
+    /**
+     * Where the values above were invented by the offline mocks (endpoints, project numbers, generated ids, ARNs of
+     * autonamed resources) rather than taken from config or the program: output paths, and input paths per URN
+     * (`a.b[0].c`, as in `diffReasons`). The values themselves are left as they are.
+     */
+    mocked?: Plan["mocked"];
 }
 
 export function toPreviewJson(plan: Plan): PreviewJson {
@@ -71,6 +77,7 @@ export function toPreviewJson(plan: Plan): PreviewJson {
         diagnostics: plan.diagnostics,
         changeSummary: { create: plan.resources.length },
         placeholders: plan.placeholders.map((k) => k),
+        mocked: plan.mocked,
     };
 }
 

@@ -100,6 +100,29 @@ function table(head: string[], rows: (string | number)[][]): string {
     return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)].join("\n");
 }
 
+/** The result of one policy of the pack in a plan (text and Markdown tables). */
+export interface PolicyRow {
+    name: string;
+    level: string;
+    /** Violations found (update view). */
+    violations: number;
+    /** Findings that could not be decided in a first preview. */
+    undecided: number;
+    /** Set when the policy checked nothing in this stack: why (another cloud's resource types, a prod-only rule). */
+    notApplicable?: string;
+}
+
+export function policyRows(plan: Pick<Plan, "diagnostics" | "undecided" | "notApplicable">): PolicyRow[] {
+    const count = (ds: Plan["diagnostics"], name: string) => ds.filter((d) => d.policyName === name).length;
+    return policies.map((p) => ({
+        name: p.name,
+        level: p.enforcementLevel ?? "advisory",
+        violations: count(plan.diagnostics, p.name),
+        undecided: count(plan.undecided, p.name),
+        notApplicable: plan.notApplicable[p.name],
+    }));
+}
+
 /** A pull-request summary of the plan: counts, policy results, component diagram. */
 export function toMarkdown(plan: Plan): string {
     const { resources, diagnostics, config } = plan;
@@ -133,16 +156,12 @@ export function toMarkdown(plan: Plan): string {
     out.push("", "</details>");
 
     out.push("", "### Policies", "");
-    const byPolicy = new Map<string, number>();
-    for (const d of diagnostics) byPolicy.set(d.policyName, (byPolicy.get(d.policyName) ?? 0) + 1);
-    const undecided = new Map<string, number>();
-    for (const d of plan.undecided) undecided.set(d.policyName, (undecided.get(d.policyName) ?? 0) + 1);
-    out.push(table(["Policy", "Level", "Result"], policies.map((p) => {
-        const n = byPolicy.get(p.name) ?? 0;
-        const level = p.enforcementLevel ?? "advisory";
-        const u = undecided.get(p.name) ?? 0;
-        const preview = u ? ` · ❔ could not decide in a first preview (${u})` : "";
-        return [`\`${p.name}\``, level, (n === 0 ? "✅ pass" : `${level === "mandatory" ? "❌" : "⚠️"} ${n} violation${n === 1 ? "" : "s"}`) + preview];
+    out.push(table(["Policy", "Level", "Result"], policyRows(plan).map((p) => {
+        const n = p.violations;
+        const preview = p.undecided ? ` · ❔ could not decide in a first preview (${p.undecided})` : "";
+        const result = p.notApplicable !== undefined ? `➖ n/a (${p.notApplicable})`
+            : (n === 0 ? "✅ pass" : `${p.level === "mandatory" ? "❌" : "⚠️"} ${n} violation${n === 1 ? "" : "s"}`) + preview;
+        return [`\`${p.name}\``, p.level, result];
     })));
     if (diagnostics.length) {
         out.push("", "<details open><summary>Violations</summary>", "");

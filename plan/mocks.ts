@@ -1,14 +1,34 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
+import { Secret, Unknown } from "./capture";
 
 type State = Record<string, unknown>;
 /** The wire form of an unknown value (computed during an update). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const FAKE_CA = Buffer.from("-----BEGIN CERTIFICATE-----\nMIIBmockCAforOfflinePlan\n-----END CERTIFICATE-----\n").toString("base64");
 
-function hash(s: string, n = 12): string {
-    return crypto.createHash("sha256").update(s).digest("hex").slice(0, n);
+/**
+ * Values the mocks invent (not derived from config or inputs): filled while a mock answers, read by the plan to
+ * mark every value that carries one (`<mock: …>` in the text, `mocked` in the JSON).
+ */
+let ledger: Set<string> | undefined;
+
+/** Records an invented value (a string the real provider would answer differently). */
+function inv<T>(v: T): T {
+    if (typeof v === "string") ledger?.add(v);
+    return v;
 }
+
+/** A stable fake id part; ids of 8+ characters are recorded as invented (shorter ones only seed numbers). */
+function hash(s: string, n = 12): string {
+    const h = crypto.createHash("sha256").update(s).digest("hex").slice(0, n);
+    return n >= 8 ? inv(h) : h;
+}
+
+/** The project number every GCP lookup answers with (service agents and pool names carry it). */
+export const MOCK_PROJECT_NUMBER = "123456789012";
+/** Invented values that are constants of this file. */
+const CONSTANTS = [MOCK_PROJECT_NUMBER, FAKE_CA, "10.100.0.3", "198.51.100.10", "mock-token", "AROAMOCK", "arn:aws:iam::{account}:role/deployer"];
 
 /** Account/project the mocks answer with; overwritten per plan from the stack config. */
 export interface MockContext {
@@ -18,13 +38,18 @@ export interface MockContext {
     gcpRegion: string;
 }
 
+/** A name-derived value: invented when the resource has no explicit name (the provider would autoname it). */
+function named(i: State, v: string): string {
+    return i.name === undefined ? inv(v) : v;
+}
+
 /**
  * Realistic outputs per resource type, so that code downstream of them (kubeconfigs, ARNs in policies,
  * identity pools) runs exactly as in a real deployment. Types not listed echo their inputs plus an id.
  */
 const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) => State> = {
     "gcp:container/cluster:Cluster": (name, i, c) => ({
-        endpoint: `10.${parseInt(hash(name, 2), 16) % 200}.0.2`,
+        endpoint: inv(`10.${parseInt(hash(name, 2), 16) % 200}.0.2`),
         masterAuth: { clusterCaCertificate: FAKE_CA },
         selfLink: `https://container.googleapis.com/v1/projects/${i.project ?? c.gcpProject}/locations/${i.location}/clusters/${i.name ?? name}`,
         workloadIdentityConfig: i.workloadIdentityConfig ?? { workloadPool: `${c.gcpProject}.svc.id.goog` },
@@ -40,13 +65,13 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
         id: `projects/${i.project ?? c.gcpProject}/locations/${i.location}/clusters/${i.cluster}/nodePools/${i.name ?? name}`,
         instanceGroupUrls: [],
     }),
-    "gcp:organizations/project:Project": (name, i) => ({ number: "123456789012", projectId: i.projectId ?? name }),
+    "gcp:organizations/project:Project": (name, i) => ({ number: MOCK_PROJECT_NUMBER, projectId: i.projectId ?? name }),
     "gcp:kms/keyRing:KeyRing": (name, i, c) => ({ id: `projects/${i.project ?? c.gcpProject}/locations/${i.location}/keyRings/${i.name ?? name}` }),
     "gcp:kms/cryptoKey:CryptoKey": (name, i) => ({ id: `${i.keyRing}/cryptoKeys/${i.name ?? name}` }),
     "gcp:serviceaccount/account:Account": (name, i, c) => ({
         email: `${i.accountId ?? name}@${i.project ?? c.gcpProject}.iam.gserviceaccount.com`,
         member: `serviceAccount:${i.accountId ?? name}@${i.project ?? c.gcpProject}.iam.gserviceaccount.com`,
-        uniqueId: String(parseInt(hash(name, 10), 16)),
+        uniqueId: inv(String(parseInt(hash(name, 10), 16))),
     }),
     "gcp:storage/bucket:Bucket": (name, i) => ({ url: `gs://${i.name ?? name}`, selfLink: `https://www.googleapis.com/storage/v1/b/${i.name ?? name}` }),
     "gcp:bigquery/dataset:Dataset": (name, i, c) => ({ datasetId: i.datasetId ?? name, project: i.project ?? c.gcpProject }),
@@ -58,9 +83,9 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
     "gcp:cloudquota/sQuotaPreference:SQuotaPreference": (_name, i) => ({
         quotaConfig: { ...(i.quotaConfig as State), grantedValue: (i.quotaConfig as State | undefined)?.preferredValue },
     }),
-    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (name, i) => ({ name: `projects/123456789012/locations/global/workloadIdentityPools/${i.workloadIdentityPoolId ?? name}` }),
+    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (name, i) => ({ name: `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${i.workloadIdentityPoolId ?? name}` }),
     "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (name, i) => ({
-        name: `projects/123456789012/locations/global/workloadIdentityPools/${i.workloadIdentityPoolId}/providers/${i.workloadIdentityPoolProviderId ?? name}`,
+        name: `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${i.workloadIdentityPoolId}/providers/${i.workloadIdentityPoolProviderId ?? name}`,
     }),
     "gcp:sql/databaseInstance:DatabaseInstance": (name, i, c) => ({
         connectionName: `${i.project ?? c.gcpProject}:${i.region ?? c.gcpRegion}:${i.name ?? name}`,
@@ -98,8 +123,9 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
         const id = `${hash(name, 8)}-${hash(name + 1, 4)}-${hash(name + 2, 4)}-${hash(name + 3, 4)}-${hash(name + 4, 12)}`;
         return { id, keyId: id, arn: `arn:aws:kms:${c.awsRegion}:${c.awsAccountId}:key/${id}` };
     },
-    "aws:iam/role:Role": (name, i, c) => ({ arn: `arn:aws:iam::${c.awsAccountId}:role/${i.name ?? name}`, name: i.name ?? name, uniqueId: `AROA${hash(name, 17).toUpperCase()}` }),
-    "aws:iam/policy:Policy": (name, i, c) => ({ arn: `arn:aws:iam::${c.awsAccountId}:policy/${i.name ?? name}` }),
+    // Without a name the provider autonames (a random suffix): the mock's name is invented.
+    "aws:iam/role:Role": (name, i, c) => ({ arn: named(i, `arn:aws:iam::${c.awsAccountId}:role/${i.name ?? name}`), name: named(i, String(i.name ?? name)), uniqueId: inv(`AROA${hash(name, 17).toUpperCase()}`) }),
+    "aws:iam/policy:Policy": (name, i, c) => ({ arn: named(i, `arn:aws:iam::${c.awsAccountId}:policy/${i.name ?? name}`) }),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (name, i, c) => ({
         arn: `arn:aws:iam::${c.awsAccountId}:oidc-provider/${String(i.url ?? name).replace(/^https:\/\//, "")}`,
     }),
@@ -116,7 +142,7 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
     "random:index/randomPassword:RandomPassword": (name) => ({ result: `mock-${hash(name, 24)}` }),
     "random:index/randomBytes:RandomBytes": (name, i) => {
         const bytes = crypto.createHash("sha256").update(name).digest().subarray(0, Number(i.length ?? 32));
-        return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+        return { base64: inv(bytes.toString("base64")), hex: inv(bytes.toString("hex")) };
     },
     "kubernetes:core/v1:Namespace": (name, i) => ({ metadata: { ...(i.metadata as State), name: (i.metadata as State | undefined)?.name ?? name } }),
     "kubernetes:helm.sh/v3:Release": (name, i) => ({ status: { status: "deployed", namespace: i.namespace, name: i.name ?? name, version: i.version } }),
@@ -127,9 +153,9 @@ const CALLS: Record<string, (inputs: State, ctx: MockContext) => State> = {
     "aws:index/getCallerIdentity:getCallerIdentity": (_i, c) => ({ accountId: c.awsAccountId, arn: `arn:aws:iam::${c.awsAccountId}:role/deployer`, userId: "AROAMOCK" }),
     "aws:index/getRegion:getRegion": (_i, c) => ({ name: c.awsRegion, region: c.awsRegion, id: c.awsRegion }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
-    "aws:eks/getAddonVersion:getAddonVersion": (i) => ({ addonName: i.addonName, kubernetesVersion: i.kubernetesVersion, version: `v1.0.0-eksbuild.${String(i.kubernetesVersion).split(".")[1] ?? "1"}` }),
+    "aws:eks/getAddonVersion:getAddonVersion": (i) => ({ addonName: i.addonName, kubernetesVersion: i.kubernetesVersion, version: inv(`v1.0.0-eksbuild.${String(i.kubernetesVersion).split(".")[1] ?? "1"}`) }),
     "aws:iam/getPolicyDocument:getPolicyDocument": (i) => ({ json: JSON.stringify({ Version: "2012-10-17", Statement: i.statements ?? [] }) }),
-    "gcp:organizations/getProject:getProject": (i, c) => ({ projectId: i.projectId ?? c.gcpProject, number: "123456789012", name: i.projectId ?? c.gcpProject }),
+    "gcp:organizations/getProject:getProject": (i, c) => ({ projectId: i.projectId ?? c.gcpProject, number: MOCK_PROJECT_NUMBER, name: i.projectId ?? c.gcpProject }),
     "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": (i, c) => ({ emailAddress: "service-123456789012@gs-project-accounts.iam.gserviceaccount.com", project: i.project ?? c.gcpProject }),
     "gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount": () => ({ email: "bq-123456789012@bigquery-encryption.iam.gserviceaccount.com", member: "serviceAccount:bq-123456789012@bigquery-encryption.iam.gserviceaccount.com" }),
     "gcp:client/getClientConfig:getClientConfig": (_i, c) => ({ accessToken: "mock-token", project: c.gcpProject, region: c.gcpRegion }),
@@ -145,24 +171,40 @@ export interface CapturedInvoke {
 export class PlanMocks implements pulumi.runtime.Mocks {
     /** Every invoke of the program, in order: lookups run for real during a preview. */
     readonly invokes: CapturedInvoke[] = [];
+    /** Every value the mocks invented so far (see `mockedPaths`). */
+    readonly invented = new Set<string>();
 
     /**
      * @param preview true to answer as a first `pulumi preview` does: a resource to be created reports its inputs,
      * and every output the provider computes (ids, ARNs, endpoints, generated names) is unknown.
      */
-    constructor(private readonly ctx: MockContext, private readonly preview = false) {}
+    constructor(private readonly ctx: MockContext, private readonly preview = false) {
+        for (const c of CONSTANTS) this.invented.add(c.replace("{account}", ctx.awsAccountId));
+    }
+
+    /** Runs a mock answer with the ledger pointing at this instance's set. */
+    private recording<T>(f: () => T): T {
+        ledger = this.invented;
+        try {
+            return f();
+        } finally {
+            ledger = undefined;
+        }
+    }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
         if (this.preview) return { id: undefined, state: this.previewState(args) };
-        const extra = OUTPUTS[args.type]?.(args.name, args.inputs, this.ctx) ?? {};
-        const id = (extra.id as string | undefined) ?? args.id ?? `${args.name}-id`;
-        const state: State = { ...args.inputs, ...extra };
-        if (args.type.startsWith("aws:") && !("arn" in state)) {
-            const svc = args.type.split(":")[1].split("/")[0];
-            state.arn = `arn:aws:${svc}:${this.ctx.awsRegion}:${this.ctx.awsAccountId}:${args.name}`;
-        }
-        if (args.type.startsWith("gcp:") && !("name" in state)) state.name = args.name;
-        return { id, state };
+        return this.recording(() => {
+            const extra = OUTPUTS[args.type]?.(args.name, args.inputs, this.ctx) ?? {};
+            const id = (extra.id as string | undefined) ?? args.id ?? inv(`${args.name}-id`);
+            const state: State = { ...args.inputs, ...extra };
+            if (args.type.startsWith("aws:") && !("arn" in state)) {
+                const svc = args.type.split(":")[1].split("/")[0];
+                state.arn = inv(`arn:aws:${svc}:${this.ctx.awsRegion}:${this.ctx.awsAccountId}:${args.name}`);
+            }
+            if (args.type.startsWith("gcp:") && !("name" in state)) state.name = args.name;
+            return { id, state };
+        });
     }
 
     /** Inputs as given (unknown ones stay unknown), computed outputs unknown; gcp names autonamed as the provider's Check does. */
@@ -178,6 +220,31 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     call(args: pulumi.runtime.MockCallArgs): State {
         this.invokes.push({ token: args.token, provider: args.provider || undefined, inputs: args.inputs });
         const f = CALLS[args.token];
-        return f ? f(args.inputs, this.ctx) : args.inputs;
+        return f ? this.recording(() => f(args.inputs, this.ctx)) : args.inputs;
     }
+}
+
+/**
+ * Whether a string carries a value the mocks invented: a whole word (not inside a longer id), any case (some ids are
+ * upper-cased on the way, such as EKS endpoints).
+ */
+export function inventedMatcher(invented: Iterable<string>): (s: string) => boolean {
+    const atoms = [...invented].filter((a) => a.length >= 4).sort((a, b) => b.length - a.length);
+    if (!atoms.length) return () => false;
+    const esc = (a: string) => a.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    const re = new RegExp(`(?<![0-9A-Za-z])(?:${atoms.map(esc).join("|")})(?![0-9A-Za-z])`, "i");
+    return (s) => re.test(s);
+}
+
+/**
+ * Paths (`a.b[0].c`, as in the plan diff) of the string leaves that carry an invented value. Secrets are left out:
+ * they are printed as `[secret]` whatever they hold.
+ */
+export function mockedPaths(v: unknown, isMock: (s: string) => boolean, prefix = "", out: string[] = []): string[] {
+    if (v instanceof Secret || v instanceof Unknown) return out;
+    if (typeof v === "string") {
+        if (isMock(v)) out.push(prefix);
+    } else if (Array.isArray(v)) v.forEach((x, i) => mockedPaths(x, isMock, `${prefix}[${i}]`, out));
+    else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) mockedPaths(x, isMock, prefix ? `${prefix}.${k}` : k, out);
+    return out;
 }

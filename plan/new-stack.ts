@@ -6,6 +6,7 @@ import { ConfigError, fromConfigMap, NAMESPACE, parseStackConfig } from "../comp
 import { cidrsOverlap } from "../components/config/common";
 import { stackNameProblems } from "../components/config/stack";
 import { readStackYaml, StackFileError, toEngineConfig } from "./stackfile";
+import { registryName } from "../components/naming";
 
 export const USAGE = `usage: npm run new-stack -- --from <stack> --name <new> --project <gcp project | aws account id> [options]
 
@@ -82,10 +83,14 @@ function freshNetwork(net: Obj, used: string[]): Obj {
     return out;
 }
 
-/** Replaces the registry host/project (GCP) or account/region (ECR) of an image by the new stack's. */
-function moveImage(image: string, cloud: string, project: string, region: string): string {
-    if (cloud === "gcp") return image.replace(/^[a-z0-9-]+-docker\.pkg\.dev\/[^/]+\//, `${region}-docker.pkg.dev/${project}/`);
-    return image.replace(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\//, `${project}.dkr.ecr.${region}.amazonaws.com/`);
+/**
+ * Replaces the registry of an image by the new stack's: host/project (GCP) or account/region (ECR), and the source
+ * stack's repository (`dataplatform-<from>`) by the new stack's own (`dataplatform-<name>`).
+ */
+function moveImage(image: string, cloud: string, project: string, region: string, from: string, name: string): string {
+    const repo = (r: string) => (r === registryName(from) ? registryName(name) : r);
+    if (cloud === "gcp") return image.replace(/^[a-z0-9-]+-docker\.pkg\.dev\/[^/]+\/([^/]+)\//, (_m, r: string) => `${region}-docker.pkg.dev/${project}/${repo(r)}/`);
+    return image.replace(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/([^/:@]+)\//, (_m, r: string) => `${project}.dkr.ecr.${region}.amazonaws.com/${repo(r)}/`);
 }
 
 /** Builds the new stack file (text) and the list of what is left to fill in; validates it as the program would. */
@@ -149,15 +154,15 @@ export function newStack(o: NewStackOptions): NewStackResult {
 
     // Images: the stack's own registry (CI promotes by digest into it).
     const spark = get("spark");
-    spark.image = moveImage(spark.image, cloud, o.project, region);
+    spark.image = moveImage(spark.image, cloud, o.project, region, o.from, o.name);
     set("spark", spark);
     const airflow = get("airflow");
-    if (airflow.image) airflow.image = moveImage(airflow.image, cloud, o.project, region);
+    if (airflow.image) airflow.image = moveImage(airflow.image, cloud, o.project, region, o.from, o.name);
     set("airflow", airflow);
     const scaling = get("autoscaling");
-    for (const c of scaling.deployments?.consumers ?? []) c.image = moveImage(c.image, cloud, o.project, region);
+    for (const c of scaling.deployments?.consumers ?? []) c.image = moveImage(c.image, cloud, o.project, region, o.from, o.name);
     set("autoscaling", scaling);
-    todo.push(`images: ${cloud === "gcp" ? `${region}-docker.pkg.dev/${o.project}` : `${o.project}.dkr.ecr.${region}.amazonaws.com`}/platform must exist; CI pushes the images there`);
+    todo.push(`images: ${cloud === "gcp" ? `${region}-docker.pkg.dev/${o.project}` : `${o.project}.dkr.ecr.${region}.amazonaws.com`}/${registryName(o.name)}: created by the stack's first \`pulumi up\` (deploy.yml's registry job); CI pushes the images there`);
 
     // Vault: the stack's own mounts (derived from its name).
     const vault = get("vault");

@@ -85,8 +85,24 @@ export function stackArgs(resources: CapturedResource[], config: object = {}): S
     return { resources: list, ...common(config) };
 }
 
-/** Runs a policy pack in-process over the captured graph, as `pulumi preview --policy-pack` would. */
-export async function runPolicies(packName: string, policies: AnyPolicy[], resources: CapturedResource[], config: object = {}): Promise<Diagnostic[]> {
+/**
+ * Policy name → why it does not apply to this stack: every resource (or the stack) it saw was declared not applicable
+ * by the policy's own type check (`args.notApplicable`, https://www.pulumi.com/docs/iac/using-pulumi/crossguard/core-concepts/),
+ * so it checked nothing: an EKS rule on a GKE stack, the prod rules on a staging stack. Such a policy is no pass.
+ */
+export type NotApplicableMap = Map<string, string>;
+
+/** Why a policy applied nowhere: the one reason it gave, or that the stack has none of its resource types. */
+function whyNotApplicable(reasons: Set<string | undefined>): string {
+    const given = [...reasons].filter((r): r is string => !!r);
+    return given.length === 1 && !reasons.has(undefined) ? given[0] : "no resource of the types it checks";
+}
+
+/**
+ * Runs a policy pack in-process over the captured graph, as `pulumi preview --policy-pack` would. With
+ * `notApplicable`, records the policies that applied to nothing (see NotApplicableMap).
+ */
+export async function runPolicies(packName: string, policies: AnyPolicy[], resources: CapturedResource[], config: object = {}, notApplicable?: NotApplicableMap): Promise<Diagnostic[]> {
     const out: Diagnostic[] = [];
     // The engine reports these as advisory "can't run during preview"; a policy that cannot decide is no pass,
     // so the finding keeps the policy's own level.
@@ -95,6 +111,12 @@ export async function runPolicies(packName: string, policies: AnyPolicy[], resou
     for (const p of policies) {
         const level: EnforcementLevel = p.enforcementLevel ?? "advisory";
         if (level === "disabled") continue;
+        let applied = false;
+        const reasons = new Set<string | undefined>();
+        const skipped = (e: unknown) => {
+            if (!(e instanceof NotApplicable)) throw e;
+            reasons.add(e.reason);
+        };
         const report = (urn?: string) => (message: string, violationUrn?: string) =>
             out.push({ policyName: p.name, policyPackName: packName, enforcementLevel: level, urn: violationUrn ?? urn, message: `${p.description}\n${message}`.trim() });
         if ("validateResource" in p && p.validateResource) {
@@ -103,9 +125,9 @@ export async function runPolicies(packName: string, policies: AnyPolicy[], resou
                 for (const fn of fns) {
                     try {
                         await fn(resourceArgs(r, config), report(r.urn));
+                        applied = true;
                     } catch (e) {
-                        if (e instanceof UnknownValueError) undecided(p, level, r.urn, e);
-                        else if (!(e instanceof NotApplicable)) throw e;
+                        if (e instanceof UnknownValueError) { undecided(p, level, r.urn, e); applied = true; } else skipped(e);
                     }
                 }
             }
@@ -113,11 +135,12 @@ export async function runPolicies(packName: string, policies: AnyPolicy[], resou
         if ("validateStack" in p && p.validateStack) {
             try {
                 await p.validateStack(stackArgs(resources, config), report(undefined));
+                applied = true;
             } catch (e) {
-                if (e instanceof UnknownValueError) undecided(p, level, undefined, e);
-                else if (!(e instanceof NotApplicable)) throw e;
+                if (e instanceof UnknownValueError) { undecided(p, level, undefined, e); applied = true; } else skipped(e);
             }
         }
+        if (!applied) notApplicable?.set(p.name, whyNotApplicable(reasons));
     }
     return out;
 }

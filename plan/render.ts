@@ -30,3 +30,12 @@ export function renderCounts(resources: CapturedResource[]): string {
         .map(([t, n]) => `  ${String(n).padStart(4)}  ${t}`)
         .join("\n");
 }
+
+/** A value as compact JSON, with each leaf at a path in `mocked` shown as `<mock: …>`. */
+export function renderMarked(v: unknown, mocked: ReadonlySet<string>, path = ""): string {
+    if (Array.isArray(v)) return `[${v.map((x, i) => renderMarked(x, mocked, `${path}[${i}]`)).join(",")}]`;
+    if (v !== null && typeof v === "object") {
+        return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${renderMarked(x, mocked, path ? `${path}.${k}` : k)}`).join(",")}}`;
+    }
+    return mocked.has(path) ? `<mock: ${JSON.stringify(v)}>` : JSON.stringify(v);
+}

@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, fromConfigMap, loadStackConfig, PlatformConfig, versionSupport } from "../components/config";
 import { evaluationDay, setEvaluationDay } from "../components/support-windows";
 import { CapturedResource, captureRegistrations } from "./capture";
-import { CapturedInvoke, MockContext, PlanMocks } from "./mocks";
+import { CapturedInvoke, inventedMatcher, MockContext, mockedPaths, PlanMocks } from "./mocks";
 import { EngineError, engineProblems } from "./engine";
-import { Diagnostic, runPolicies } from "./policy";
+import { Diagnostic, NotApplicableMap, runPolicies } from "./policy";
 import { withFastStackTraces } from "./perf";
 import { readStackYaml, toEngineConfig } from "./stackfile";
 import { packName, policies, policyConfigFor } from "../policy/policies";
@@ -28,9 +28,16 @@ export interface Plan {
      * view still enforces them (a violation there is in `diagnostics`); they are reported, never counted as passes.
      */
     undecided: Diagnostic[];
+    /** Policies that checked nothing in this stack (another cloud's resource types, prod-only rules), with the reason. */
+    notApplicable: Record<string, string>;
     /** The graph and lookups of a first preview (unknown outputs), when the policies ran. */
     preview?: { resources: CapturedResource[]; invokes: CapturedInvoke[] };
     outputs: Record<string, unknown>;
+    /**
+     * Values the mocks invented (endpoints, project numbers, generated ids and ARNs) rather than config or the program:
+     * the output paths and, per URN, the input paths that carry one. The real values are known after `pulumi up`.
+     */
+    mocked: Mocked;
     diagnostics: Diagnostic[];
     /** Config keys whose `secure:` values were replaced by placeholders. */
     placeholders: string[];
@@ -38,6 +45,11 @@ export interface Plan {
     asOf: string;
     /** Versions close to (or accepted past) their end of support. */
     warnings: string[];
+}
+
+export interface Mocked {
+    outputs: string[];
+    inputs: Record<string, string[]>;
 }
 
 export interface PlanOptions {
@@ -88,6 +100,7 @@ interface Run {
     resources: CapturedResource[];
     invokes: CapturedInvoke[];
     outputs: Record<string, unknown>;
+    mocked: Mocked;
 }
 
 /** One evaluation of the program; with `preview`, outputs of resources to be created are unknown, as in a first preview. */
@@ -108,7 +121,9 @@ async function run(stack: string, raw: Record<string, unknown>, opts: PlanOption
         awsAccountId: config.cloud === "aws" ? config.aws.accountId : undefined,
     });
     if (refused.length) throw new EngineError(refused);
-    return { config, resources, invokes: mocks.invokes, outputs };
+    const isMock = inventedMatcher(mocks.invented);
+    const inputs = Object.fromEntries(resources.map((r) => [r.urn, mockedPaths(r.inputs, isMock)]).filter(([, p]) => p.length));
+    return { config, resources, invokes: mocks.invokes, outputs, mocked: { outputs: mockedPaths(outputs, isMock), inputs } };
 }
 
 async function evaluate(stack: string, opts: PlanOptions): Promise<Plan> {
@@ -121,20 +136,21 @@ async function evaluate(stack: string, opts: PlanOptions): Promise<Plan> {
     const warnings = versionSupport(fromConfigMap(engineConfig.config, engineConfig.secretKeys).raw, asOf).filter((f) => f.level === "warning").map((f) => f.message);
     let diagnostics: Diagnostic[] = [];
     let undecided: Diagnostic[] = [];
+    const notApplicable: NotApplicableMap = new Map();
     let preview: Run | undefined;
     if (!opts.skipPolicies) {
         // The policies see the graph twice: as a first preview does (unknown outputs of resources not yet created;
         // a policy that reads one cannot decide) and as the update does (every value known).
         preview = await run(stack, raw, opts, true);
         const cfg = policyConfigFor(config);
-        const all = [...await runPolicies(packName, policies, preview.resources, cfg), ...await runPolicies(packName, policies, complete.resources, cfg)];
+        const all = [...await runPolicies(packName, policies, preview.resources, cfg), ...await runPolicies(packName, policies, complete.resources, cfg, notApplicable)];
         const seen = new Set<string>();
         const unique = all.filter((d) => { const k = `${d.policyName}|${d.urn}|${d.message}`; return !seen.has(k) && !!seen.add(k); });
         diagnostics = unique.filter((d) => !d.undecided);
         undecided = unique.filter((d) => d.undecided);
     }
     return {
-        stack, config, resources: complete.resources, invokes: complete.invokes, outputs: complete.outputs, diagnostics, undecided,
+        stack, config, resources: complete.resources, invokes: complete.invokes, outputs: complete.outputs, mocked: complete.mocked, diagnostics, undecided, notApplicable: Object.fromEntries(notApplicable),
         placeholders: engineConfig.placeholders, asOf, warnings, preview: preview && { resources: preview.resources, invokes: preview.invokes },
     };
 }

@@ -23,7 +23,7 @@ export interface StackEntry {
     stack: string;
     cloud: "gcp" | "aws";
     tier: "staging" | "prod";
-    /** Registry the stack pulls platform images from: `<host>/<project|account>/platform`. */
+    /** Registry the stack pulls platform images from: `<host>/<project|account>/dataplatform-<stack>` (its own). */
     registry: string;
     cluster: string;
     /** GKE location (zone or region) or AWS region. */

@@ -1,10 +1,14 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { fromConfigMap } from "../components/config";
 import { ROOT } from "../plan/run";
 import { configReference } from "../plan/config-doc";
+import { flatten } from "../plan/diff";
+import type { PreviewJson } from "../plan/json";
+import { MOCK_PROJECT_NUMBER } from "../plan/mocks";
 
 const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
 const run = (...args: string[]) => spawnSync(tsx, ["plan/cli.ts", ...args], { cwd: ROOT, encoding: "utf8" });
@@ -22,11 +26,37 @@ describe("plan CLI and repository hygiene", () => {
         assert.match(bad.stderr, /exit codes/);
     });
 
-    it("the plan text does not end on a dangling policy heading", () => {
-        const r = run("--stack", "staging", "--quiet");
-        assert.equal(r.status, 0, r.stderr);
-        const last = r.stdout.trimEnd().split("\n").pop()!;
-        assert.doesNotMatch(last, /:$/, `last line: ${last}`);
+    it("the plan text does not end on a dangling policy heading; values the mocks invented are marked in text and JSON", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cli-"));
+        try {
+            const file = path.join(dir, "plan.json");
+            const r = run("--stack", "staging", "--quiet", "--json", file);
+            assert.equal(r.status, 0, r.stderr);
+            const last = r.stdout.trimEnd().split("\n").pop()!;
+            assert.doesNotMatch(last, /:$/, `last line: ${last}`);
+            // A GCP stack: the EKS rule checked nothing (n/a), the GKE rule passed.
+            assert.match(r.stdout, /^ {2}eks-cluster-hardened +mandatory +n\/a \(no resource of the types it checks\)$/m);
+            assert.match(r.stdout, /^ {2}gke-cluster-hardened +mandatory +pass\b/m);
+            // The endpoint is the mock's; the cluster name comes from the stack.
+            assert.match(r.stdout, /^ {2}clusterEndpoint: <mock: "https:\/\/10\.\d+\.0\.2">$/m);
+            assert.match(r.stdout, /^ {2}clusterName: "dataplatform-staging"$/m);
+            const json = JSON.parse(fs.readFileSync(file, "utf8")) as PreviewJson;
+            assert.ok(json.mocked!.outputs.includes("clusterEndpoint"));
+            for (const k of ["clusterName", "gcpProject", "registry", "buckets.raw"]) assert.ok(!json.mocked!.outputs.includes(k), k);
+            // The project number: in the service agents' key grants, never in config.
+            const grant = json.steps.find((s) => s.newState.type === "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember" && s.urn.endsWith("::foundation-keys-registry-agent"))!;
+            assert.match(String(grant.newState.inputs.member), new RegExp(MOCK_PROJECT_NUMBER));
+            assert.deepEqual(json.mocked!.inputs[grant.urn], ["member"]);
+            const ring = json.steps.find((s) => s.urn.endsWith("::foundation-keys-ring"))!;
+            assert.equal(json.mocked!.inputs[ring.urn], undefined, "the key ring's inputs all come from config and the program");
+            // Every marked path names an input that exists.
+            for (const [urn, paths] of Object.entries(json.mocked!.inputs)) {
+                const flat = flatten(json.steps.find((s) => s.urn === urn)!.newState.inputs);
+                for (const p of paths) assert.ok(flat.has(p), `${urn} ${p}`);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     }).timeout(120000);
 
     it("the config reference shows lower bounds and what node pool counts mean per cloud", () => {
@@ -36,6 +66,11 @@ describe("plan CLI and repository hygiene", () => {
         assert.match(row("cluster.nodePools.kafka.min"), /≥ 0 \| .*per zone on GKE.*in total on EKS/);
         assert.match(row("cluster.nodePools.spark.max"), /≥ 1 \| .*per zone on GKE/);
         assert.doesNotMatch(ref, /9007199254740991/, "no meaningless upper bound");
+        // Every key is documented: the schema's .describe() (or the top-level summary) fills the last column.
+        const rows = ref.split("\n").slice(2);
+        assert.ok(rows.length > 200, "rows were generated");
+        const undocumented = rows.filter((l) => l.split("|").at(-2)!.trim() === "").map((l) => l.split("|")[1].trim());
+        assert.deepEqual(undocumented, [], "config keys without a description");
     });
 
     it("a key without the dataplatform: namespace gets a clear message", () => {

@@ -163,7 +163,7 @@ for (const stack of ["staging", "prod"] as const) {
             assert.deepEqual([...NODE_ROLES], ["roles/container.defaultNodeServiceAccount"], "the documented minimum role of a node service account");
             // Image pulls: reader on each configured registry repository only.
             const pulls = ofType(plan, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").filter((r) => inputsOf(r).member === `serviceAccount:${email}`);
-            assert.deepEqual(pulls.map((r) => [inputsOf(r).project, inputsOf(r).repository, inputsOf(r).role]), [[gcpStack(plan.config).gcp.project, "platform", "roles/artifactregistry.reader"]]);
+            assert.deepEqual(pulls.map((r) => [inputsOf(r).project, inputsOf(r).repository, inputsOf(r).role]), [[gcpStack(plan.config).gcp.project, `dataplatform-${stack}`, "roles/artifactregistry.reader"]]);
         });
 
         it("creates one rotating key per purpose, granted on the key only to its service agent", () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { componentEdges, componentOwners, mermaid, toMarkdown, transitiveReduction } from "../plan/markdown";
+import { componentEdges, componentOwners, mermaid, policyRows, toMarkdown, transitiveReduction } from "../plan/markdown";
 import { policies } from "../policy/policies";
 import { shippedPlan } from "./support/plans";
 import { res } from "./policy-harness";
@@ -52,4 +52,20 @@ describe("plan --markdown", () => {
         assert.ok(md.includes("```mermaid\nflowchart LR"));
         for (const p of policies) assert.ok(md.includes(`| \`${p.name}\` |`), p.name);
     });
+
+    // Applicability comes from the policies' own resource-type checks: the other cloud's rules checked nothing.
+    for (const [stack, na, applies] of [["staging", "eks-cluster-hardened", "gke-cluster-hardened"], ["aws-staging", "gke-cluster-hardened", "eks-cluster-hardened"]] as const) {
+        it(`${stack}: the other cloud's cluster policy is n/a, not a pass; its own cloud's is checked`, async () => {
+            const plan = await shippedPlan(stack);
+            const rows = policyRows(plan);
+            assert.equal(rows.find((r) => r.name === na)!.notApplicable, "no resource of the types it checks");
+            assert.equal(rows.find((r) => r.name === applies)!.notApplicable, undefined);
+            assert.equal(rows.find((r) => r.name === "prod-stateful-protected")!.notApplicable, "staging stack");
+            assert.equal(rows.find((r) => r.name === "bucket-cmek")!.notApplicable, undefined, "buckets exist on both clouds");
+            const row = (name: string) => toMarkdown(plan).split("\n").find((l) => l.startsWith(`| \`${name}\` |`)) ?? "";
+            assert.match(row(na), /➖ n\/a \(no resource of the types it checks\) \|$/);
+            assert.doesNotMatch(row(na), /pass/);
+            assert.match(row(applies), /✅ pass/);
+        });
+    }
 });

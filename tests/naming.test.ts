@@ -12,7 +12,7 @@ import { expectProblem, stackConfig, stackRaw } from "./support/config";
 import { planIn, shippedPlan, STACKS } from "./support/plans";
 
 /** Inputs that name a cloud or Vault object in a namespace two stacks can share (project, account, Vault). */
-const ID_KEYS = ["name", "accountId", "datasetId", "bucket", "path", "workloadIdentityPoolId", "keyRing"];
+const ID_KEYS = ["name", "accountId", "datasetId", "bucket", "path", "workloadIdentityPoolId", "keyRing", "repositoryId"];
 /** Types whose names live inside a per-stack parent (key ring, dataset, mount, database instance, cluster) and so cannot collide. */
 const SCOPED = /^(kubernetes:|gcp:kms\/cryptoKey:|gcp:bigquery\/table:|vault:kubernetes\/authBackendRole:|vault:pkiSecret\/secretBackendRole:|vault:kv\/secretV2:|gcp:sql\/(database|user):|gcp:container\/nodePool:|aws:eks\/)/;
 
@@ -65,6 +65,8 @@ describe("naming: every per-stack identifier carries the stack, once", () => {
         expectProblem("staging", (r) => (r.spark.image = "europe-west1-docker.pkg.dev/acme-data-prod/platform/spark-jobs:1.4.0"), "dataplatform:spark.image", /another project's registry \(acme-data-prod\)/);
         expectProblem("staging", (r) => (r.autoscaling.deployments.consumers[0].image = "europe-west1-docker.pkg.dev/acme-data-prod/platform/curated-sink:1.4.0"), "dataplatform:autoscaling.deployments.consumers[0].image", /another project's registry/);
         expectProblem("aws-staging", (r) => (r.airflow.image = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/platform/airflow:3.2.2-1"), "dataplatform:airflow.image", /another account's or region's registry/);
+        expectProblem("staging", (r) => (r.spark.image = "europe-west1-docker.pkg.dev/acme-data-staging/dataplatform-dev/spark-jobs:1.4.0"), "dataplatform:spark.image", /another stack's registry \(dataplatform-dev\); use this stack's own dataplatform-staging/);
+        expectProblem("aws-staging", (r) => (r.autoscaling.deployments.consumers[0].image = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/curated-sink:1.4.0"), "dataplatform:autoscaling.deployments.consumers[0].image", /another stack's registry \(platform\)/);
         expectProblem("staging", (r) => (r.budget.notificationChannels = ["projects/acme-data-prod/notificationChannels/1"]), "dataplatform:budget.notificationChannels[0]", /channel of another project \(acme-data-prod\)/);
     });
 
@@ -96,7 +98,7 @@ describe("npm run new-stack", () => {
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    for (const [from, name, project, region] of [["staging", "dev", "acme-data-staging", undefined], ["aws-prod", "eu-2", "333333333333", "eu-central-1"]] as const) {
+    for (const [from, name, project, region] of [["staging", "dev", "acme-data-staging", undefined], ["aws-staging", "aws-dev", "111111111111", undefined], ["aws-prod", "eu-2", "333333333333", "eu-central-1"]] as const) {
         it(`--from ${from} --name ${name}: a valid stack that plans and shares no identifier or network range with any stack`, async () => {
             const r = newStack({ from, name, project, region, dir });
             fs.writeFileSync(r.file, r.text);
@@ -115,6 +117,8 @@ describe("npm run new-stack", () => {
                 for (const c of net(plan)) for (const o of net(other)) assert.ok(!overlap(c!, o!), `${c} overlaps ${s}'s ${o}`);
             }
             assert.ok(plan.config.spark.image.includes(project), "images from the new stack's registry");
+            assert.equal(plan.outputs.registry, plan.config.spark.image.replace(/\/spark-jobs[:@].*$/, ""));
+            assert.match(String(plan.outputs.registry), new RegExp(`/dataplatform-${name}$`), "the new stack's own registry, not its source's");
         });
     }
 

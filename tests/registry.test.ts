@@ -2,9 +2,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { IMAGE_REPOSITORY, PLATFORM_IMAGES } from "../components/images";
+import { PLATFORM_IMAGES } from "../components/images";
 import { matrices } from "../plan/stacks";
-import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
+import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
 import { awsStack } from "./support/config";
 
 const ROOT = path.join(__dirname, "..");
@@ -56,6 +56,7 @@ describe("image registries", () => {
                 assert.equal(more.length, 0);
                 const i = inputsOf(repo);
                 assert.equal(`${i.location}-docker.pkg.dev/${i.project}/${i.repositoryId}`, registry);
+                assert.equal(i.repositoryId, `dataplatform-${stack}`, "the stack's own repository");
                 assert.equal(i.format, "DOCKER");
                 assert.equal(i.dockerConfig.immutableTags, true);
                 const key = ofType(plan, "gcp:kms/cryptoKey:CryptoKey").find((k) => k.name.endsWith("-keys-registry"))!;
@@ -71,7 +72,7 @@ describe("image registries", () => {
                 assert.match(inputsOf(pulls[0]).member, /^serviceAccount:dataplatform-.*-nodes@/);
             } else {
                 const repos = ofType(plan, "aws:ecr/repository:Repository").map(inputsOf);
-                assert.deepEqual(repos.map((r) => r.name).sort(), PLATFORM_IMAGES.map((i) => `${IMAGE_REPOSITORY}/${i.name}`).sort());
+                assert.deepEqual(repos.map((r) => r.name).sort(), PLATFORM_IMAGES.map((i) => `dataplatform-${stack}/${i.name}`).sort(), "the stack's own repositories");
                 const ecrKey = ofType(plan, "aws:kms/key:Key").find((k) => k.name.endsWith("-keys-ecr"))!;
                 const keyPolicy = JSON.parse(inputsOf(ecrKey).policy);
                 assert.ok(JSON.stringify(keyPolicy).includes(`ecr.${awsStack(plan.config).aws.region}.amazonaws.com`));
@@ -85,4 +86,11 @@ describe("image registries", () => {
             }
         });
     }
+
+    it("a team's repository beside the stack's own in the same project gets its own pull grant", async () => {
+        const team = "europe-west1-docker.pkg.dev/acme-data-staging/team-x/consumer:1.0.0";
+        const plan = await variantPlan("staging", (c) => { c["dataplatform:autoscaling"].deployments.consumers[0].image = team; });
+        const pulls = ofType(plan, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").map(inputsOf);
+        assert.deepEqual(pulls.map((p) => `${p.project}/${p.location}/${p.repository}`).sort(), ["acme-data-staging/europe-west1/dataplatform-staging", "acme-data-staging/europe-west1/team-x"]);
+    });
 });

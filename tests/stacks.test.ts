@@ -31,7 +31,7 @@ describe("npm run stacks: CI matrices from the stack files", () => {
             const dev = matrices(dir).staging.find((e) => e.stack === "dev");
             assert.ok(dev);
             assert.equal(dev.cluster, "dataplatform-dev");
-            assert.equal(dev.registry, "europe-west1-docker.pkg.dev/acme-data-dev/platform");
+            assert.equal(dev.registry, "europe-west1-docker.pkg.dev/acme-data-dev/dataplatform-dev", "the new stack's own registry");
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
@@ -49,9 +49,9 @@ describe("npm run stacks: CI matrices from the stack files", () => {
         const digests = { "spark-jobs": d("a"), airflow: d("b"), "curated-sink": d("c") };
         const lines = imageSettings("prod", ROOT, { digests });
         assert.deepEqual(lines, [
-            `spark.image\teurope-west1-docker.pkg.dev/acme-data-prod/platform/spark-jobs@${d("a")}`,
-            `airflow.image\teurope-west1-docker.pkg.dev/acme-data-prod/platform/airflow@${d("b")}`,
-            `autoscaling.deployments.consumers[0].image\teurope-west1-docker.pkg.dev/acme-data-prod/platform/curated-sink@${d("c")}`,
+            `spark.image\teurope-west1-docker.pkg.dev/acme-data-prod/dataplatform-prod/spark-jobs@${d("a")}`,
+            `airflow.image\teurope-west1-docker.pkg.dev/acme-data-prod/dataplatform-prod/airflow@${d("b")}`,
+            `autoscaling.deployments.consumers[0].image\teurope-west1-docker.pkg.dev/acme-data-prod/dataplatform-prod/curated-sink@${d("c")}`,
         ]);
         assert.throws(() => imageSettings("prod", ROOT, { digests: { ...digests, airflow: "latest" } }), /no sha256 digest for airflow/);
         assert.deepEqual(Object.keys(BUILT_IMAGES).sort(), ["airflow", "curated-sink", "spark-jobs"]);

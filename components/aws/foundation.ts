@@ -102,7 +102,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements Foundatio
 
         this.keys = new AwsKeys(`${name}-keys`, { accountId: aws.accountId, region: aws.region, stack: cfg.stack, environment: cfg.environment, provider }, { parent: this });
         this.registry = new AwsRegistry(`${name}-registry`, {
-            accountId: aws.accountId, region: aws.region, kmsKeyArn: this.keys.arn("ecr"), environment: cfg.environment, provider,
+            accountId: aws.accountId, region: aws.region, stack: cfg.stack, kmsKeyArn: this.keys.arn("ecr"), environment: cfg.environment, provider,
         }, { parent: this });
         const network = new AwsNetwork(`${name}-network`, {
             cidr: cfg.network.nodeCidr, availabilityZones: aws.availabilityZones, environment: cfg.environment, region: aws.region, accountId: aws.accountId, provider,

@@ -1,11 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "@pulumi/aws/provider";
 import { Repository } from "@pulumi/aws/ecr/repository";
-import { IMAGE_REPOSITORY, PLATFORM_IMAGES } from "../images";
+import { PLATFORM_IMAGES } from "../images";
+import { registryName } from "../naming";
 
 export interface AwsRegistryArgs {
     accountId: string;
     region: string;
+    /** Stack name: repositories are `dataplatform-<stack>/<image>`, the stack's own. */
+    stack: string;
     kmsKeyArn: pulumi.Input<string>;
     environment: "staging" | "prod";
     provider: Provider;
@@ -20,10 +23,11 @@ export class AwsRegistry extends pulumi.ComponentResource {
     constructor(name: string, args: AwsRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:aws:Registry", name, {}, opts);
         const prod = args.environment === "prod";
+        const prefix = registryName(args.stack);
         const repositories: Record<string, Repository> = {};
         for (const image of PLATFORM_IMAGES) {
             repositories[image.name] = new Repository(`${name}-${image.name}`, {
-                name: `${IMAGE_REPOSITORY}/${image.name}`,
+                name: `${prefix}/${image.name}`,
                 imageTagMutability: "IMMUTABLE",
                 imageScanningConfiguration: { scanOnPush: true },
                 // Encryption settings cannot change after creation (replacement).
@@ -33,7 +37,7 @@ export class AwsRegistry extends pulumi.ComponentResource {
             }, { parent: this, provider: args.provider, protect: prod });
         }
         this.repositories = repositories;
-        this.url = `${args.accountId}.dkr.ecr.${args.region}.amazonaws.com/${IMAGE_REPOSITORY}`;
+        this.url = `${args.accountId}.dkr.ecr.${args.region}.amazonaws.com/${prefix}`;
         this.registerOutputs(Object.fromEntries(Object.entries(repositories).map(([k, r]) => [k, r.repositoryUrl])));
     }
 }

@@ -3,28 +3,24 @@ import { nonNegInt, posInt, Report } from "./common";
 import { IMAGES } from "../versions";
 
 const nodePool = z.strictObject({
-    /** GCP machine type (n2-standard-4) or EC2 instance type (m6i.xlarge). */
-    machineType: z.string().min(3),
+    machineType: z.string().min(3).describe("GCP machine type (n2-standard-4) or EC2 instance type (m6i.xlarge)."),
     /** Per zone on GKE, total on EKS. */
     min: nonNegInt.describe("minimum nodes: per zone on GKE (× zones), in total on EKS"),
     max: posInt.describe("maximum nodes: per zone on GKE (× zones), in total on EKS"),
-    spot: z.boolean().default(false),
-    diskSizeGb: z.number().int().min(20).max(2000).default(100),
+    spot: z.boolean().default(false).describe("Spot/preemptible nodes (never for system and kafka; required for spark in staging)"),
+    diskSizeGb: z.number().int().min(20).max(2000).default(100).describe("boot disk size of each node in GiB"),
 });
 export type NodePoolConfig = z.infer<typeof nodePool>;
 
 export const clusterSchema = z.strictObject({
-    /** Kubernetes minor version, e.g. "1.35"; must be in standard support (components/support-windows.ts). */
-    version: z.string().regex(/^1\.(3[0-9])$/, "must be a Kubernetes minor version 1.30 or later, such as \"1.35\""),
-    /** GKE release channel; ignored on EKS. */
-    releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),
-    /** Regional (multi-zone) control plane and nodes. Required in prod. */
-    regional: z.boolean(),
+    version: z.string().regex(/^1\.(3[0-9])$/, "must be a Kubernetes minor version 1.30 or later, such as \"1.35\"").describe("Kubernetes minor version, e.g. \"1.35\"; must be in standard support (components/support-windows.ts)."),
+    releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR").describe("GKE release channel; ignored on EKS."),
+    regional: z.boolean().describe("Regional (multi-zone) control plane and nodes. Required in prod."),
     nodePools: z.strictObject({
-        system: nodePool,
-        kafka: nodePool,
-        spark: nodePool,
-    }),
+        system: nodePool.describe("node pool of system pods (DNS, operators, webhooks): on-demand, at least 1 node"),
+        kafka: nodePool.describe("node pool of the Kafka brokers and controllers: on-demand, tainted for Kafka only"),
+        spark: nodePool.describe("node pool of Spark drivers and executors: min 0, Spot in staging"),
+    }).describe("the three node pools: system (operators, DNS), kafka (brokers, tainted), spark (jobs, scales from zero)"),
 });
 export type ClusterConfig = z.infer<typeof clusterSchema>;
 

@@ -9,76 +9,57 @@ export const S3_CLASSES = ["STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "
 export const S3_IA_CLASSES: readonly string[] = ["STANDARD_IA", "ONEZONE_IA"];
 
 const transition = z.strictObject({
-    ageDays: posInt,
-    /** Target class: GCS NEARLINE/COLDLINE/ARCHIVE or S3 STANDARD_IA/GLACIER_IR/DEEP_ARCHIVE... */
-    storageClass: z.string(),
+    ageDays: posInt.describe("age in days after which objects move to storageClass"),
+    storageClass: z.string().describe("Target class: GCS NEARLINE/COLDLINE/ARCHIVE or S3 STANDARD_IA/GLACIER_IR/DEEP_ARCHIVE..."),
 });
 
 const bucket = z.strictObject({
     /** Logical name; the real bucket is <project|account>-<env>-<name>. */
-    name,
-    purpose: z.enum(["data", "logs"]).default("data"),
-    transitions: z.array(transition).default([]),
-    /** Delete objects this many days after creation (logs retention). */
-    expirationDays: posInt.optional(),
-    noncurrentVersionExpirationDays: posInt.default(30),
-    abortIncompleteUploadDays: posInt.default(7),
+    name: name.describe("logical name; the real bucket is <project|account>-<stack>-<name>"),
+    purpose: z.enum(["data", "logs"]).default("data").describe("data, or logs (exactly one bucket receives the platform's logs)"),
+    transitions: z.array(transition).default([]).describe("storage class transitions by age"),
+    expirationDays: posInt.optional().describe("Delete objects this many days after creation (logs retention)."),
+    noncurrentVersionExpirationDays: posInt.default(30).describe("delete noncurrent object versions after this many days"),
+    abortIncompleteUploadDays: posInt.default(7).describe("abort incomplete multipart uploads after this many days"),
 });
 export type BucketConfig = z.infer<typeof bucket>;
 
 export const lakeSchema = z.strictObject({
-    /** GCS soft-delete retention in prod (7-90 days). */
-    softDeleteDays: z.number().int().min(7).max(90).default(7),
-    buckets: z.array(bucket).min(1),
+    softDeleteDays: z.number().int().min(7).max(90).default(7).describe("GCS soft-delete retention in prod (7-90 days)."),
+    buckets: z.array(bucket).min(1).describe("lake buckets"),
 });
 export type LakeConfig = z.infer<typeof lakeSchema>;
 
 const dataset = z.strictObject({
-    /** Dataset id suffix; the dataset is <name>_<env>. */
-    name: z.string().regex(/^[a-z][a-z0-9_]{0,60}$/, "must be a dataset name of lower-case letters, digits and '_'"),
-    description: z.string().default(""),
-    /** Staging only: tables expire after this many days. */
-    defaultTableExpirationDays: posInt.optional(),
-    /** Tables this stack creates (schema files <schemaDir>/<name>/<table>.json); default: every file of the folder. */
-    tables: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,127}$/, "must be a table id (a schema file name without .json)")).optional(),
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,60}$/, "must be a dataset name of lower-case letters, digits and '_'").describe("Dataset id suffix; the dataset is <name>_<env>."),
+    description: z.string().default("").describe("dataset description"),
+    defaultTableExpirationDays: posInt.optional().describe("Staging only: tables expire after this many days."),
+    tables: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,127}$/, "must be a table id (a schema file name without .json)")).optional().describe("Tables this stack creates (schema files <schemaDir>/<name>/<table>.json); default: every file of the folder."),
 });
 
 export const warehouseSchema = z.strictObject({
-    /** GCP project that holds BigQuery; defaults to gcp.project on GCP stacks, required on AWS stacks. */
-    project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id").optional(),
-    /** Region for BigQuery and its KMS key on AWS stacks; defaults to gcp.region. */
-    region: z.string().optional(),
-    location: z.string().min(2),
-    datasets: z.array(dataset).min(1),
-    /** Folder of table schema files, one sub-folder per dataset, one JSON file per table. */
-    schemaDir: z.string().default("schemas/bigquery"),
-    /** Custom quota QueryUsagePerDay in TiB for the project. */
-    queryUsagePerDayTiB: z.number().positive().max(1000),
-    /** The dataset BI tools read (Tableau, QlikSense). */
-    biDataset: z.string(),
-    /** Who may act as the BI reader (group or domain members that sign in to Tableau/Qlik). */
-    biPrincipals: z.array(z.string().regex(/^(group|user|domain|serviceAccount|principalSet):.+/, "must be an IAM member such as group:bi@example.com")).default([]),
+    project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id").optional().describe("GCP project that holds BigQuery; defaults to gcp.project on GCP stacks, required on AWS stacks."),
+    region: z.string().optional().describe("Region for BigQuery and its KMS key on AWS stacks; defaults to gcp.region."),
+    location: z.string().min(2).describe("BigQuery location of the datasets (EU, US or a region)"),
+    datasets: z.array(dataset).min(1).describe("BigQuery datasets (ids <name>_<stack>)"),
+    schemaDir: z.string().default("schemas/bigquery").describe("Folder of table schema files, one sub-folder per dataset, one JSON file per table."),
+    queryUsagePerDayTiB: z.number().positive().max(1000).describe("Custom quota QueryUsagePerDay in TiB for the project."),
+    biDataset: z.string().describe("The dataset BI tools read (Tableau, QlikSense)."),
+    biPrincipals: z.array(z.string().regex(/^(group|user|domain|serviceAccount|principalSet):.+/, "must be an IAM member such as group:bi@example.com")).default([]).describe("Who may act as the BI reader (group or domain members that sign in to Tableau/Qlik)."),
 });
 export type WarehouseConfig = z.infer<typeof warehouseSchema>;
 
 export const budgetSchema = z.strictObject({
-    amount: z.number().positive(),
-    currency: z.enum(["EUR", "USD", "GBP"]),
-    /** Fractions of the amount at which to alert, ascending. */
-    thresholds: z.array(z.number().positive().max(2)).min(1).default([0.5, 0.9, 1.0]),
-    /** Cloud Monitoring notification channel ids (GCP), e.g. projects/p/notificationChannels/123. */
-    notificationChannels: z.array(z.string()).default([]),
-    /** E-mail subscribers (AWS budget). */
-    emails: z.array(z.email()).default([]),
-    /**
-     * AWS stacks only: the GCP billing budget of the BigQuery project (its spend is billed by Google, not AWS).
-     * On GCP stacks the one billing budget covers the whole project with amount/currency above.
-     */
+    amount: z.number().positive().describe("monthly budget amount in budget.currency"),
+    currency: z.enum(["EUR", "USD", "GBP"]).describe("currency of the budget amounts"),
+    thresholds: z.array(z.number().positive().max(2)).min(1).default([0.5, 0.9, 1.0]).describe("Fractions of the amount at which to alert, ascending."),
+    notificationChannels: z.array(z.string()).default([]).describe("Cloud Monitoring notification channel ids (GCP), e.g. projects/p/notificationChannels/123."),
+    emails: z.array(z.email()).default([]).describe("E-mail subscribers (AWS budget)."),
     warehouse: z.strictObject({
-        billingAccount: z.string().regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, "must be a billing account id such as 01AB23-45CD67-89EF01"),
-        amount: z.number().positive(),
-        currency: z.enum(["EUR", "USD", "GBP"]),
-    }).optional(),
+        billingAccount: z.string().regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, "must be a billing account id such as 01AB23-45CD67-89EF01").describe("billing account of the warehouse project"),
+        amount: z.number().positive().describe("monthly budget of the warehouse project"),
+        currency: z.enum(["EUR", "USD", "GBP"]).describe("currency of the warehouse budget"),
+    }).optional().describe("AWS stacks only: the GCP billing budget of the BigQuery project (its spend is billed by Google, not AWS). On GCP stacks the one billing budget covers the whole project with amount/currency above."),
 });
 export type BudgetConfig = z.infer<typeof budgetSchema>;
 

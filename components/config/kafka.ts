@@ -2,66 +2,52 @@ import { z } from "zod";
 import { cidr, name, posInt, quantity, Report } from "./common";
 
 const topic = z.strictObject({
-    name: z.string().regex(/^[a-z][a-z0-9._-]{0,200}$/, "must be a topic name of lower-case letters, digits, '.', '_' or '-'"),
-    partitions: posInt.max(1000),
-    /** Defaults to kafka.replicationFactor. */
-    replicas: posInt.optional(),
-    retentionHours: z.number().int().min(1).max(24 * 365 * 10).default(168),
-    cleanupPolicy: z.enum(["delete", "compact", "compact,delete"]).default("delete"),
+    name: z.string().regex(/^[a-z][a-z0-9._-]{0,200}$/, "must be a topic name of lower-case letters, digits, '.', '_' or '-'").describe("topic name"),
+    partitions: posInt.max(1000).describe("number of partitions (can only grow)"),
+    replicas: posInt.optional().describe("Defaults to kafka.replicationFactor."),
+    retentionHours: z.number().int().min(1).max(24 * 365 * 10).default(168).describe("retention.ms in hours (a lower value drops messages; see review.retentionFloorHours)"),
+    cleanupPolicy: z.enum(["delete", "compact", "compact,delete"]).default("delete").describe("cleanup.policy of the topic"),
 });
 
 const user = z.strictObject({
-    name,
-    /** producer: Write/Describe on its topics; consumer: Read/Describe plus Read on its group; monitor: Describe only. */
-    role: z.enum(["producer", "consumer", "monitor"]),
-    topics: z.array(z.string()).min(1),
-    /** Consumer group the consumer reads with (required for consumers). */
-    group: z.string().optional(),
-    /** Namespaces that receive this user's credentials (KafkaAccess). */
-    namespaces: z.array(name).min(1),
+    name: name.describe("KafkaUser name: also its SCRAM/TLS principal and the Secret of its credentials"),
+    role: z.enum(["producer", "consumer", "monitor"]).describe("producer: Write/Describe on its topics; consumer: Read/Describe plus Read on its group; monitor: Describe only."),
+    topics: z.array(z.string()).min(1).describe("topics the user may use (producer: write, consumer: read, monitor: describe)"),
+    group: z.string().optional().describe("Consumer group the consumer reads with (required for consumers)."),
+    namespaces: z.array(name).min(1).describe("Namespaces that receive this user's credentials (KafkaAccess)."),
 });
 
 export const kafkaSchema = z.strictObject({
-    /** Kafka version; must be supported by the pinned Strimzi release. */
-    version: z.enum(["4.2.0", "4.2.1", "4.3.0", "4.3.1"]),
-    namespace: name.default("kafka"),
-    clusterName: name.default("events"),
-    brokers: posInt.max(30),
-    controllers: z.union([z.literal(1), z.literal(3), z.literal(5)]),
-    storageSizeGi: posInt.max(16384),
-    /** JBOD volumes per broker. */
-    volumesPerBroker: posInt.max(8).default(1),
-    replicationFactor: posInt,
-    minInsyncReplicas: posInt,
-    /** How clients authenticate: mutual TLS (default) or SCRAM-SHA-512 over TLS. */
-    authentication: z.enum(["tls", "scram-sha-512"]).default("tls"),
-    /** An external listener; always TLS with authentication. */
+    version: z.enum(["4.2.0", "4.2.1", "4.3.0", "4.3.1"]).describe("Kafka version; must be supported by the pinned Strimzi release."),
+    namespace: name.default("kafka").describe("namespace of the Kafka cluster"),
+    clusterName: name.default("events").describe("name of the Kafka custom resource (bootstrap service <clusterName>-kafka-bootstrap)"),
+    brokers: posInt.max(30).describe("number of brokers (KafkaNodePool replicas), spread over the zones"),
+    controllers: z.union([z.literal(1), z.literal(3), z.literal(5)]).describe("number of KRaft controllers (3 or 5 in prod)"),
+    storageSizeGi: posInt.max(16384).describe("persistent volume size of each broker volume, in GiB"),
+    volumesPerBroker: posInt.max(8).default(1).describe("JBOD volumes per broker."),
+    replicationFactor: posInt.describe("default replication factor; ≤ brokers, 3 in prod"),
+    minInsyncReplicas: posInt.describe("min.insync.replicas; below replicationFactor, so one broker can be down"),
+    authentication: z.enum(["tls", "scram-sha-512"]).default("tls").describe("How clients authenticate: mutual TLS (default) or SCRAM-SHA-512 over TLS."),
     external: z.strictObject({
-        enabled: z.boolean(),
-        type: z.enum(["loadbalancer", "ingress"]).default("loadbalancer"),
-        /** Bootstrap host name for an ingress listener; brokers get broker-<id>.<host>. */
-        host: z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/, "must be a DNS host name").optional(),
-        /** Source ranges allowed to reach a load balancer listener. */
-        allowedCidrs: z.array(cidr).default([]),
-    }).default({ enabled: false, type: "loadbalancer", allowedCidrs: [] }),
+        enabled: z.boolean().describe("turn the external listener on"),
+        type: z.enum(["loadbalancer", "ingress"]).default("loadbalancer").describe("loadbalancer (internal load balancer) or ingress"),
+        host: z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/, "must be a DNS host name").optional().describe("Bootstrap host name for an ingress listener; brokers get broker-<id>.<host>."),
+        allowedCidrs: z.array(cidr).default([]).describe("Source ranges allowed to reach a load balancer listener."),
+    }).default({ enabled: false, type: "loadbalancer", allowedCidrs: [] }).describe("An external listener; always TLS with authentication."),
     certificates: z.strictObject({
-        clusterCaValidityDays: posInt.default(365),
-        clusterCaRenewalDays: posInt.default(30),
-        clientsCaValidityDays: posInt.default(365),
-        clientsCaRenewalDays: posInt.default(30),
-    }).default({ clusterCaValidityDays: 365, clusterCaRenewalDays: 30, clientsCaValidityDays: 365, clientsCaRenewalDays: 30 }),
-    /** Quartz cron windows in which Strimzi may roll pods for certificate renewal (prod). */
-    maintenanceWindows: z.array(z.string().min(11)).default([]),
-    /** Namespaces whose pods may reach the brokers. */
-    clientNamespaces: z.array(name).min(1),
-    /** Kafka Connect's KafkaUser and internal topics (the KafkaConnect cluster itself is deployed with its connectors). */
-    kafkaConnect: z.boolean().default(false),
-    topics: z.array(topic).min(1),
-    users: z.array(user).min(1),
-    broker: z.strictObject({ cpu: quantity, memory: quantity }).default({ cpu: "1", memory: "4Gi" }),
-    /** KRaft controllers: small metadata-only volume and modest resources. */
-    controller: z.strictObject({ cpu: quantity, memory: quantity, storageSizeGi: posInt.max(1024) }).default({ cpu: "500m", memory: "2Gi", storageSizeGi: 20 }),
-    exporterGroupRegex: z.string().default(".*"),
+        clusterCaValidityDays: posInt.default(365).describe("cluster CA certificate validity in days"),
+        clusterCaRenewalDays: posInt.default(30).describe("days before cluster CA expiry that Strimzi renews it"),
+        clientsCaValidityDays: posInt.default(365).describe("clients CA certificate validity in days"),
+        clientsCaRenewalDays: posInt.default(30).describe("days before clients CA expiry that Strimzi renews it"),
+    }).default({ clusterCaValidityDays: 365, clusterCaRenewalDays: 30, clientsCaValidityDays: 365, clientsCaRenewalDays: 30 }).describe("Strimzi cluster and clients CA validity and renewal (days)"),
+    maintenanceWindows: z.array(z.string().min(11)).default([]).describe("Quartz cron windows in which Strimzi may roll pods for certificate renewal (prod)."),
+    clientNamespaces: z.array(name).min(1).describe("Namespaces whose pods may reach the brokers."),
+    kafkaConnect: z.boolean().default(false).describe("Kafka Connect's KafkaUser and internal topics (the KafkaConnect cluster itself is deployed with its connectors)."),
+    topics: z.array(topic).min(1).describe("topics (KafkaTopic resources)"),
+    users: z.array(user).min(1).describe("users (KafkaUser resources) with their ACLs"),
+    broker: z.strictObject({ cpu: quantity.describe("CPU request of each broker"), memory: quantity.describe("memory request and limit of each broker") }).default({ cpu: "1", memory: "4Gi" }).describe("broker resources"),
+    controller: z.strictObject({ cpu: quantity.describe("CPU request of each controller"), memory: quantity.describe("memory request and limit of each controller"), storageSizeGi: posInt.max(1024).describe("metadata volume of each controller, in GiB") }).default({ cpu: "500m", memory: "2Gi", storageSizeGi: 20 }).describe("KRaft controllers: small metadata-only volume and modest resources."),
+    exporterGroupRegex: z.string().default(".*").describe("consumer groups the Kafka exporter reports lag for (regex)"),
 });
 export type KafkaConfig = z.infer<typeof kafkaSchema>;
 

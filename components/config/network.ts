@@ -2,23 +2,15 @@ import { z } from "zod";
 import { cidr, cidrContains, cidrRange, cidrsOverlap, Report } from "./common";
 
 export const networkSchema = z.strictObject({
-    /** GCP: the subnet's primary range (nodes); AWS: the VPC range, split into /20 private and /24 public subnets. */
-    nodeCidr: cidr,
-    /** GCP only: secondary ranges for pods and services. */
-    podsCidr: cidr.optional(),
-    servicesCidr: cidr.optional(),
-    /** GCP only: the /28 peered range of the private control plane. */
-    controlPlaneCidr: cidr.optional(),
-    /** Who may reach the Kubernetes API (CI runners, VPN). Empty: private endpoint only. */
-    controlPlaneAllowedCidrs: z.array(cidr).default([]),
-    /**
-     * Who may open the UIs directly (an internal load balancer or ingress in front). Empty: only through
-     * `kubectl port-forward`, which enters the pod from the node and is not subject to NetworkPolicy.
-     */
+    nodeCidr: cidr.describe("GCP: the subnet's primary range (nodes); AWS: the VPC range, split into /20 private and /24 public subnets."),
+    podsCidr: cidr.optional().describe("GCP only: secondary ranges for pods and services."),
+    servicesCidr: cidr.optional().describe("Kubernetes service range (GKE secondary range); EKS picks its own when unset"),
+    controlPlaneCidr: cidr.optional().describe("GCP only: the /28 peered range of the private control plane."),
+    controlPlaneAllowedCidrs: z.array(cidr).default([]).describe("Who may reach the Kubernetes API (CI runners, VPN). Empty: private endpoint only."),
     uiAllowedCidrs: z.strictObject({
-        airflow: z.array(cidr).default([]),
-        grafana: z.array(cidr).default([]),
-    }).optional(),
+        airflow: z.array(cidr).default([]).describe("CIDRs allowed to the Airflow web UI"),
+        grafana: z.array(cidr).default([]).describe("CIDRs allowed to Grafana"),
+    }).optional().describe("Who may open the UIs directly (an internal load balancer or ingress in front). Empty: only through `kubectl port-forward`, which enters the pod from the node and is not subject to NetworkPolicy."),
 });
 export type NetworkConfig = z.infer<typeof networkSchema>;
 

@@ -15,28 +15,24 @@ export const AWS_REGIONS = [
 ] as const;
 
 export const gcpSchema = z.strictObject({
-    project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id (6-30 lower-case letters, digits, '-')"),
-    region: z.enum(GCP_REGIONS),
-    /** Node zones; staging runs zonal in the first one, prod regional across all. */
-    zones: z.array(z.string().regex(/^[a-z]+-[a-z]+\d-[a-z]$/, "must be a zone such as europe-west1-b")).min(1),
-    billingAccount: z.string().regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, "must be a billing account id such as 01AB23-45CD67-89EF01"),
-    /** Service account of pull-request previews: read-only cluster access, plus Helm's release Secrets. */
-    previewServiceAccount: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/, "must be a service account email such as preview@project.iam.gserviceaccount.com").optional(),
+    project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id (6-30 lower-case letters, digits, '-')").describe("GCP project id of the platform (cluster, lake, registry, keys)"),
+    region: z.enum(GCP_REGIONS).describe("GCP region of the cluster, buckets, registry and key ring"),
+    zones: z.array(z.string().regex(/^[a-z]+-[a-z]+\d-[a-z]$/, "must be a zone such as europe-west1-b")).min(1).describe("Node zones; staging runs zonal in the first one, prod regional across all."),
+    billingAccount: z.string().regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, "must be a billing account id such as 01AB23-45CD67-89EF01").describe("billing account the budget is created on"),
+    previewServiceAccount: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/, "must be a service account email such as preview@project.iam.gserviceaccount.com").optional().describe("Service account of pull-request previews: read-only cluster access, plus Helm's release Secrets."),
 });
 
 export const awsSchema = z.strictObject({
-    accountId: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id"),
-    region: z.enum(AWS_REGIONS),
-    availabilityZones: z.array(z.string().regex(/^[a-z]{2}-[a-z]+-\d[a-z]$/, "must be an AZ such as eu-west-1a")).min(2),
-    /** IAM principals (role ARNs) that administer the cluster through EKS access entries. */
-    adminRoleArns: z.array(z.string().regex(/^arn:aws:iam::\d{12}:role\/.+$/, "must be an IAM role ARN")).min(1),
-    /** IAM role of pull-request previews: read-only cluster access (EKS access entry), plus Helm's release Secrets. */
-    previewRoleArn: z.string().regex(/^arn:aws:iam::\d{12}:role\/.+$/, "must be an IAM role ARN").optional(),
+    accountId: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id").describe("12-digit AWS account id the stack deploys into"),
+    region: z.enum(AWS_REGIONS).describe("AWS region of the cluster, buckets, registry and keys"),
+    availabilityZones: z.array(z.string().regex(/^[a-z]{2}-[a-z]+-\d[a-z]$/, "must be an AZ such as eu-west-1a")).min(2).describe("availability zones of the nodes and subnets: 3 distinct AZs of aws.region"),
+    adminRoleArns: z.array(z.string().regex(/^arn:aws:iam::\d{12}:role\/.+$/, "must be an IAM role ARN")).min(1).describe("IAM principals (role ARNs) that administer the cluster through EKS access entries."),
+    previewRoleArn: z.string().regex(/^arn:aws:iam::\d{12}:role\/.+$/, "must be an IAM role ARN").optional().describe("IAM role of pull-request previews: read-only cluster access (EKS access entry), plus Helm's release Secrets."),
 });
 
 export const labelsSchema = z.strictObject({
-    team: labelValue,
-    "cost-center": labelValue,
+    team: labelValue.describe("team label put on every taggable resource"),
+    "cost-center": labelValue.describe("cost-center label put on every taggable resource"),
 });
 
 export function platformRules(cfg: {

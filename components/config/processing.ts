@@ -7,116 +7,84 @@ import { REPO_ROOT } from "../gcp/tables";
 
 /** Spark memory is JVM-style (512m, 4g), not a Kubernetes quantity. */
 const sparkMemory = z.string().regex(/^\d+[kmgt]$/, "must be a Spark memory size such as 512m or 4g");
-const resources = z.strictObject({ cores: posInt.max(32), memory: sparkMemory });
-const executorResources = resources.extend({ instances: posInt.max(100) });
+const resources = z.strictObject({ cores: posInt.max(32).describe("CPU cores"), memory: sparkMemory.describe("JVM memory (512m, 4g)") });
+const executorResources = resources.extend({ instances: posInt.max(100).describe("number of executors") });
 /** A platform image with a pinned tag or digest (built by CI). */
 const pinnedImage = z.string().regex(/^[^\s:]+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, "must name an image with a pinned tag or digest").refine((s) => !s.endsWith(":latest"), "must not use the 'latest' tag");
 
 export const sparkSchema = z.strictObject({
-    operatorNamespace: name.default("spark-operator"),
-    /** Namespace where SparkApplications run (watched by the operator). */
-    jobNamespace: name.default("spark-jobs"),
-    /** Application image with a pinned tag or digest (built by CI from docker/spark). */
-    image: pinnedImage,
+    operatorNamespace: name.default("spark-operator").describe("namespace of the Spark operator"),
+    jobNamespace: name.default("spark-jobs").describe("Namespace where SparkApplications run (watched by the operator)."),
+    image: pinnedImage.describe("Application image with a pinned tag or digest (built by CI from docker/spark)."),
     streaming: z.strictObject({
-        mainClass: z.string().optional(),
-        mainApplicationFile: z.string().min(1),
-        arguments: z.array(z.string()).default([]),
-        /** The Kafka user (role consumer) whose topic and group the job consumes. */
-        kafkaUser: z.string(),
-        driver: resources,
-        executor: executorResources,
-        /** Upper bound of one backlog-draining run (the Job's activeDeadlineSeconds), in seconds. */
-        maxRunSeconds: posInt.min(300).max(86400).default(3600),
-        /**
-         * Records one executor core lands per second (measure it): sizes a run's executors from the backlog and its
-         * batches (maxOffsetsPerTrigger) so that one batch takes at most a quarter of maxRunSeconds.
-         */
-        recordsPerCoreSecond: posInt.default(2000),
-    }),
+        mainClass: z.string().optional().describe("JVM main class (Scala/Java jobs); unset for PySpark"),
+        mainApplicationFile: z.string().min(1).describe("application file in the image (local:///…) or in the lake"),
+        arguments: z.array(z.string()).default([]).describe("arguments passed to the application"),
+        kafkaUser: z.string().describe("The Kafka user (role consumer) whose topic and group the job consumes."),
+        driver: resources.describe("driver resources"),
+        executor: executorResources.describe("executor resources"),
+        maxRunSeconds: posInt.min(300).max(86400).default(3600).describe("Upper bound of one backlog-draining run (the Job's activeDeadlineSeconds), in seconds."),
+        recordsPerCoreSecond: posInt.default(2000).describe("Records one executor core lands per second (measure it): sizes a run's executors from the backlog and its batches (maxOffsetsPerTrigger) so that one batch takes at most a quarter of maxRunSeconds."),
+    }).describe("the streaming job: Kafka topics into the lake (raw), started by KEDA on lag"),
     compaction: z.strictObject({
-        schedule: z.string().regex(/^(\S+\s+){4}\S+$/, "must be a 5-field cron expression such as \"0 3 * * *\""),
-        mainApplicationFile: z.string().min(1),
-        /** Lake bucket holding the streaming run's dataset (its only writer) and checkpoint. */
-        sourceBucket: z.string(),
-        /** Schema-managed table (<dataset>.<table>, a file under warehouse.schemaDir) the compaction loads. */
-        targetTable: z.string().regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/, "must be <dataset>.<table>, e.g. raw.events"),
-        driver: resources.default({ cores: 1, memory: "2g" }),
-        executor: executorResources.default({ instances: 2, cores: 2, memory: "4g" }),
-    }),
+        schedule: z.string().regex(/^(\S+\s+){4}\S+$/, "must be a 5-field cron expression such as \"0 3 * * *\"").describe("cron schedule (5 fields, UTC)"),
+        mainApplicationFile: z.string().min(1).describe("application file in the image (local:///…) or in the lake"),
+        sourceBucket: z.string().describe("Lake bucket holding the streaming run's dataset (its only writer) and checkpoint."),
+        targetTable: z.string().regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/, "must be <dataset>.<table>, e.g. raw.events").describe("Schema-managed table (<dataset>.<table>, a file under warehouse.schemaDir) the compaction loads."),
+        driver: resources.default({ cores: 1, memory: "2g" }).describe("driver resources"),
+        executor: executorResources.default({ instances: 2, cores: 2, memory: "4g" }).describe("executor resources"),
+    }).describe("the daily compaction job (ScheduledSparkApplication)"),
 });
 export type SparkConfig = z.infer<typeof sparkSchema>;
 
 export const autoscalingSchema = z.strictObject({
-    lagThreshold: posInt,
-    activationLagThreshold: nonNegInt,
-    pollingIntervalSeconds: posInt.max(3600).default(30),
-    cooldownPeriodSeconds: posInt.default(300),
-    /**
-     * Spark stream consumer: a KEDA ScaledJob running one backlog-draining run at a time (one writer per sink path);
-     * lag scales the run's executors, up to this many.
-     */
-    streaming: z.strictObject({ maxExecutors: posInt.max(100) }),
-    /** Deployment consumers (ingestion, sinks): a KEDA ScaledObject; max ≤ the topic's partitions. */
+    lagThreshold: posInt.describe("consumer lag (messages) per replica/executor that KEDA scales on"),
+    activationLagThreshold: nonNegInt.describe("lag below which the workload stays scaled to zero"),
+    pollingIntervalSeconds: posInt.max(3600).default(30).describe("how often KEDA checks the lag, in seconds"),
+    cooldownPeriodSeconds: posInt.default(300).describe("seconds without lag before KEDA scales a deployment back down"),
+    streaming: z.strictObject({ maxExecutors: posInt.max(100).describe("most executors of one run") }).describe("Spark stream consumer: a KEDA ScaledJob running one backlog-draining run at a time (one writer per sink path); lag scales the run's executors, up to this many."),
     deployments: z.strictObject({
-        minReplicas: nonNegInt,
-        maxReplicas: posInt,
-        /** Consumer Deployments scaled on their group's lag (e.g. the curated-sink in the ingestion namespace). */
+        minReplicas: nonNegInt.describe("fewest replicas of each consumer deployment (0: scale to zero)"),
+        maxReplicas: posInt.describe("most replicas of each consumer deployment (≤ the topic's partitions to be useful)"),
         consumers: z.array(z.strictObject({
-            /** Kafka user (role consumer); its group and topics drive the trigger. */
-            kafkaUser: name,
-            namespace: name,
-            image: pinnedImage,
-            args: z.array(z.string()).default([]),
-            cpu: quantity.default("250m"),
-            memory: quantity.default("512Mi"),
-        })).default([]),
-    }),
-    /** Kafka user (role monitor) whose credentials the KEDA Kafka trigger uses to read lag. */
-    kafkaUser: name.default("keda-lag-reader"),
+            kafkaUser: name.describe("Kafka user (role consumer); its group and topics drive the trigger."),
+            namespace: name.describe("namespace of the consumer (a Kafka user's namespace)"),
+            image: pinnedImage.describe("consumer image with a pinned tag or digest"),
+            args: z.array(z.string()).default([]).describe("container arguments"),
+            cpu: quantity.default("250m").describe("CPU request of the consumer container"),
+            memory: quantity.default("512Mi").describe("memory request and limit of the consumer container"),
+        })).default([]).describe("Consumer Deployments scaled on their group's lag (e.g. the curated-sink in the ingestion namespace)."),
+    }).describe("Deployment consumers (ingestion, sinks): a KEDA ScaledObject; max ≤ the topic's partitions."),
+    kafkaUser: name.default("keda-lag-reader").describe("Kafka user (role monitor) whose credentials the KEDA Kafka trigger uses to read lag."),
 });
 export type AutoscalingConfig = z.infer<typeof autoscalingSchema>;
 
 export const airflowSchema = z.strictObject({
-    namespace: name.default("airflow"),
-    executor: z.enum(["KubernetesExecutor", "CeleryExecutor", "CeleryKubernetesExecutor"]).default("KubernetesExecutor"),
-    /** Airflow image built by CI from docker/airflow (pinned); defaults to the upstream image in versions.ts. */
-    image: pinnedImage.optional(),
-    /** Metadata rows older than this are purged by the chart's database cleanup CronJob. */
-    dbRetentionDays: posInt.min(7).max(3650).default(90),
+    namespace: name.default("airflow").describe("namespace of Airflow"),
+    executor: z.enum(["KubernetesExecutor", "CeleryExecutor", "CeleryKubernetesExecutor"]).default("KubernetesExecutor").describe("Airflow executor"),
+    image: pinnedImage.optional().describe("Airflow image built by CI from docker/airflow (pinned); defaults to the upstream image in versions.ts."),
+    dbRetentionDays: posInt.min(7).max(3650).default(90).describe("Metadata rows older than this are purged by the chart's database cleanup CronJob."),
     dags: z.strictObject({
-        /** Clone URL without credentials (a token in it is rejected: it would sit in the chart values and the pods' env). */
-        repo: z.string().regex(/^(https:\/\/|git@|ssh:\/\/)\S+\.git$/, "must be a git URL ending in .git"),
-        branch: z.string().min(1).default("main"),
-        subPath: z.string().default("dags"),
-        /**
-         * How git-sync authenticates: none (public repository), ssh (deploy key) or token (HTTPS username + token).
-         * The credential itself is written to Vault (<kv>/airflow/k8s/git), never to the stack config.
-         */
-        credential: z.enum(["none", "ssh", "token"]).default("none"),
-        /** known_hosts lines of the git server (public data; required with credential ssh, host keys are always checked). */
-        knownHosts: z.string().optional(),
-    }),
-    /** Login to the UI/API through the organisation's identity provider (OIDC); there is no local or default user. */
+        repo: z.string().regex(/^(https:\/\/|git@|ssh:\/\/)\S+\.git$/, "must be a git URL ending in .git").describe("Clone URL without credentials (a token in it is rejected: it would sit in the chart values and the pods' env)."),
+        branch: z.string().min(1).default("main").describe("branch of the DAG repository"),
+        subPath: z.string().default("dags").describe("folder of the DAGs in the repository"),
+        credential: z.enum(["none", "ssh", "token"]).default("none").describe("How git-sync authenticates: none (public repository), ssh (deploy key) or token (HTTPS username + token). The credential itself is written to Vault (<kv>/airflow/k8s/git), never to the stack config."),
+        knownHosts: z.string().optional().describe("known_hosts lines of the git server (public data; required with credential ssh, host keys are always checked)."),
+    }).describe("DAG repository synced by git-sync"),
     auth: z.strictObject({
-        /** OIDC issuer URL (its /.well-known/openid-configuration is read by the API server). */
-        issuer: z.url({ protocol: /^https$/, error: "must be an https:// URL (the OIDC issuer)" }),
-        clientId: z.string().min(1),
-        /** Claim of the ID token that lists the user's groups. */
-        groupsClaim: z.string().min(1).default("groups"),
-        /** Identity-provider group → Airflow roles (FAB auth manager); a user in no listed group gets no access. */
-        roles: z.record(z.string().min(1), z.array(z.enum(["Admin", "Op", "User", "Viewer"])).min(1)),
-    }),
-    /** Datasets Airflow tasks write to. */
-    datasets: z.array(z.string()).default([]),
+        issuer: z.url({ protocol: /^https$/, error: "must be an https:// URL (the OIDC issuer)" }).describe("OIDC issuer URL (its /.well-known/openid-configuration is read by the API server)."),
+        clientId: z.string().min(1).describe("OIDC client id of the Airflow web UI"),
+        groupsClaim: z.string().min(1).default("groups").describe("Claim of the ID token that lists the user's groups."),
+        roles: z.record(z.string().min(1), z.array(z.enum(["Admin", "Op", "User", "Viewer"])).min(1)).describe("Identity-provider group → Airflow roles (FAB auth manager); a user in no listed group gets no access."),
+    }).describe("Login to the UI/API through the organisation's identity provider (OIDC); there is no local or default user."),
+    datasets: z.array(z.string()).default([]).describe("Datasets Airflow tasks write to."),
     database: z.strictObject({
-        /** Cloud SQL tier (db-custom-2-7680) or RDS class (db.m6g.large). */
-        instanceClass: z.string().min(3),
-        highAvailability: z.boolean(),
-        storageGb: z.number().int().min(10).max(4096).default(20),
-        backupRetentionDays: z.number().int().min(1).max(35).default(7),
-        postgresVersion: z.enum(["15", "16", "17"]).default("16"),
-    }),
+        instanceClass: z.string().min(3).describe("Cloud SQL tier (db-custom-2-7680) or RDS class (db.m6g.large)."),
+        highAvailability: z.boolean().describe("multi-zone database (Cloud SQL REGIONAL, RDS Multi-AZ); expected in prod"),
+        storageGb: z.number().int().min(10).max(4096).default(20).describe("database storage in GB"),
+        backupRetentionDays: z.number().int().min(1).max(35).default(7).describe("days automated backups are kept"),
+        postgresVersion: z.enum(["15", "16", "17"]).default("16").describe("PostgreSQL major version"),
+    }).describe("managed metadata database (Cloud SQL / RDS PostgreSQL)"),
 });
 export type AirflowConfig = z.infer<typeof airflowSchema>;
 

@@ -13,7 +13,7 @@ import { SERVICE_ACCOUNTS, VAULT_ROLES } from "../k8s/accounts";
 import { KEDA_NAMESPACE, VSO_NAMESPACE } from "../k8s/namespaces";
 
 const chartsSchema = z.strictObject(
-    Object.fromEntries(Object.keys(CHARTS).map((k) => [k, pinnedVersion.optional()])) as Record<ChartKey, z.ZodOptional<typeof pinnedVersion>>,
+    Object.fromEntries(Object.entries(CHARTS).map(([k, c]) => [k, pinnedVersion.optional().describe(`${c.chart} chart version (default ${c.version})`)])) as Record<ChartKey, z.ZodOptional<typeof pinnedVersion>>,
 );
 
 /** The whole stack config, keys as they appear below `dataplatform:` in Pulumi.<stack>.yaml. */
@@ -34,39 +34,25 @@ export const stackSchema = z
         autoscaling: autoscalingSchema,
         airflow: airflowSchema,
         vault: vaultSchema,
-        /** Vault token for the provider; set with `pulumi config set --secret`, or use VAULT_TOKEN. */
-        vaultToken: z.string().optional(),
+        vaultToken: z.string().optional().describe("Vault token for the provider; set with `pulumi config set --secret`, or use VAULT_TOKEN."),
         monitoring: monitoringSchema,
-        /** Team workloads: a ServiceAccount with exactly the listed grants, optional Kafka credentials and Vault role. */
-        workloads: workloadsSchema,
+        workloads: workloadsSchema.describe("Team workloads: a ServiceAccount with exactly the listed grants, optional Kafka credentials and Vault role."),
         charts: chartsSchema.default({}),
-        /** GKE: bind pods through an impersonated Google service account (VPC Service Controls) instead of direct principal:// bindings. */
-        gcpImpersonation: z.boolean().default(false),
-        /** EKS: IRSA instead of EKS Pod Identity. */
-        awsIrsa: z.boolean().default(false),
-        /**
-         * Generation of a stack destroyed and created again under the same name: names GCP never frees (key rings and
-         * keys, the BigQuery quota preference, a workload identity pool id for 30 days) get the suffix `-g<n>`.
-         */
-        generation: z.number().int().min(2).max(99).optional(),
-        /** The cost estimate (`--cost`): currency conversion and the budget check. */
+        gcpImpersonation: z.boolean().default(false).describe("GKE: bind pods through an impersonated Google service account (VPC Service Controls) instead of direct principal:// bindings."),
+        awsIrsa: z.boolean().default(false).describe("EKS: IRSA instead of EKS Pod Identity."),
+        generation: z.number().int().min(2).max(99).optional().describe("Generation of a stack destroyed and created again under the same name: names GCP never frees (key rings and keys, the BigQuery quota preference, a workload identity pool id for 30 days) get the suffix `-g<n>`."),
         cost: z
             .strictObject({
-                /** Units of budget.currency per USD (the price table's currency); required unless the budget is in USD. */
-                usdRate: z.number().positive().max(10_000).optional(),
-                /** Make "baseline above budget.amount" a mandatory finding (exit 1) instead of advisory. */
-                enforceBudget: z.boolean().default(false),
-                /** `npm test` fails when a price row is older than this. */
-                priceMaxAgeDays: z.number().int().min(30).max(3650).default(730),
+                usdRate: z.number().positive().max(10_000).optional().describe("Units of budget.currency per USD (the price table's currency); required unless the budget is in USD."),
+                enforceBudget: z.boolean().default(false).describe("Make \"baseline above budget.amount\" a mandatory finding (exit 1) instead of advisory."),
+                priceMaxAgeDays: z.number().int().min(30).max(3650).default(730).describe("`npm test` fails when a price row is older than this."),
             })
-            .default({ enforceBudget: false, priceMaxAgeDays: 730 }),
-        /** What the plan diff (`--base`) treats as destructive. */
+            .default({ enforceBudget: false, priceMaxAgeDays: 730 }).describe("The cost estimate (`--cost`): currency conversion and the budget check."),
         review: z
             .strictObject({
-                /** Lowering a Kafka topic's retention below this many hours drops messages the platform promises to keep. */
-                retentionFloorHours: z.number().int().min(1).max(24 * 365 * 10).default(24),
+                retentionFloorHours: z.number().int().min(1).max(24 * 365 * 10).default(24).describe("Lowering a Kafka topic's retention below this many hours drops messages the platform promises to keep."),
             })
-            .default({ retentionFloorHours: 24 }),
+            .default({ retentionFloorHours: 24 }).describe("What the plan diff (`--base`) treats as destructive."),
     })
     .superRefine((cfg, ctx) => {
         const report: Report = (path, value, message) => ctx.addIssue({ code: "custom", path, message, input: value });

@@ -1,5 +1,5 @@
 import type { Report } from "./common";
-import { containsStack, vaultMounts } from "../naming";
+import { containsStack, registryName, vaultMounts } from "../naming";
 
 /** What the per-stack rules read of the parsed config. */
 export interface StackScoped {
@@ -21,14 +21,22 @@ export function stackNameProblems(stack: string): string[] {
     return STACK_NAME.test(stack) ? [] : [`stack name ${JSON.stringify(stack)}: must be 2-40 lower-case letters, digits and '-', starting with a letter (it names buckets, datasets, accounts and mounts)`];
 }
 
-/** Artifact Registry (`<loc>-docker.pkg.dev/<project>/…`) or ECR (`<account>.dkr.ecr.<region>.amazonaws.com/…`) owner of an image. */
-function registryOf(image: string): { kind: "gcp"; project: string } | { kind: "aws"; account: string; region: string } | undefined {
-    const g = /^[a-z0-9-]+-docker\.pkg\.dev\/([^/]+)\//.exec(image);
-    if (g) return { kind: "gcp", project: g[1] };
-    const a = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\//.exec(image);
-    if (a) return { kind: "aws", account: a[1], region: a[2] };
+type Registry = ({ kind: "gcp"; project: string } | { kind: "aws"; account: string; region: string }) & { repository: string };
+
+/**
+ * Artifact Registry (`<loc>-docker.pkg.dev/<project>/<repository>/…`) or ECR (`<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/…`)
+ * owner of an image, with the repository (GCP) or the first segment of the repository name (ECR).
+ */
+function registryOf(image: string): Registry | undefined {
+    const g = /^[a-z0-9-]+-docker\.pkg\.dev\/([^/]+)\/([^/]+)\//.exec(image);
+    if (g) return { kind: "gcp", project: g[1], repository: g[2] };
+    const a = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^/:@]+)/.exec(image);
+    if (a) return { kind: "aws", account: a[1], region: a[2], repository: a[3] };
     return undefined;
 }
+
+/** The program's registries are `dataplatform-<stack>`; `platform` was the one all stacks of a project shared. */
+const STACK_REGISTRY = /^(dataplatform-[a-z0-9-]+|platform)$/;
 
 /**
  * Identifiers that belong to one stack: mounts must carry the stack name, and images and notification channels
@@ -60,6 +68,10 @@ export function stackRules(cfg: StackScoped, stack: string, report: Report): voi
         }
         if (cfg.cloud === "aws" && reg.kind === "aws" && cfg.aws && (reg.account !== cfg.aws.accountId || reg.region !== cfg.aws.region)) {
             report(path, image, `is in another account's or region's registry (${reg.account}, ${reg.region}); use the stack's own (${cfg.aws.accountId}, ${cfg.aws.region}): CI promotes images there by digest`);
+        }
+        const own = registryName(stack);
+        if (STACK_REGISTRY.test(reg.repository) && reg.repository !== own) {
+            report(path, image, `is in another stack's registry (${reg.repository}); use this stack's own ${own} (the program creates it and CI promotes images there by digest)`);
         }
     }
 

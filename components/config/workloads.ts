@@ -3,37 +3,28 @@ import { name, Report } from "./common";
 
 const grant = z.union([
     z.strictObject({
-        /** Lake bucket (lake.buckets[].name). */
-        bucket: name,
-        /** Object prefix the grant is limited to, ending in '/' (e.g. team-x/). */
-        prefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*\/$/, "must be an object prefix ending in '/', such as team-x/").optional(),
+        bucket: name.describe("Lake bucket (lake.buckets[].name)."),
+        prefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*\/$/, "must be an object prefix ending in '/', such as team-x/").optional().describe("Object prefix the grant is limited to, ending in '/' (e.g. team-x/)."),
         access: z.enum(["read", "write", "readwrite"]),
     }),
     z.strictObject({
-        /** Dataset (warehouse.datasets[].name). */
-        dataset: z.string(),
+        dataset: z.string().describe("Dataset (warehouse.datasets[].name)."),
         access: z.enum(["read", "edit"]),
     }),
     z.strictObject({
-        /** jobs: run BigQuery queries and loads; readSessions: Storage Read API (Spark connector, BI tools). */
-        bigquery: z.enum(["jobs", "readSessions"]),
+        bigquery: z.enum(["jobs", "readSessions"]).describe("jobs: run BigQuery queries and loads; readSessions: Storage Read API (Spark connector, BI tools)."),
     }),
 ], { error: "must be one of { bucket, prefix?, access: read|write|readwrite }, { dataset, access: read|edit } or { bigquery: jobs|readSessions }" });
 export type WorkloadGrantConfig = z.infer<typeof grant>;
 
 export const workloadsSchema = z.array(z.strictObject({
     /** Workload name: names its cloud identity and, with vault, its Vault role and KV path (<kvMount>/<name>/). */
-    name,
-    /** Namespace it runs in; created by the platform if no layer declares it. */
-    namespace: name,
-    /** Kubernetes ServiceAccount created for it (default: the workload name). */
-    serviceAccount: name.optional(),
-    /** Exactly what it may do; nothing else is granted. */
-    grants: z.array(grant).min(1),
-    /** Kafka user (kafka.users) whose credentials it gets in its namespace (the user must list that namespace). */
-    kafkaUser: name.optional(),
-    /** A Vault role that reads <kvMount>/<name>/* from this ServiceAccount only, and nothing else in Vault. */
-    vault: z.boolean().default(false),
+    name: name.describe("workload name: its ServiceAccount and cloud identity"),
+    namespace: name.describe("Namespace it runs in; created by the platform if no layer declares it."),
+    serviceAccount: name.optional().describe("Kubernetes ServiceAccount created for it (default: the workload name)."),
+    grants: z.array(grant).min(1).describe("Exactly what it may do; nothing else is granted."),
+    kafkaUser: name.optional().describe("Kafka user (kafka.users) whose credentials it gets in its namespace (the user must list that namespace)."),
+    vault: z.boolean().default(false).describe("A Vault role that reads <kvMount>/<name>/* from this ServiceAccount only, and nothing else in Vault."),
 })).default([]);
 export type WorkloadConfig = z.infer<typeof workloadsSchema>[number];
 

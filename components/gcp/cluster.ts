@@ -22,7 +22,7 @@ export interface GkeClusterArgs {
     /** Service-agent grants on those keys; the cluster and node pools are created after them. */
     keyGrants: pulumi.Resource[];
     /** The platform's own image repository (created by the foundation): nodes get read access on it. */
-    registry: { project: string; location: string; repository: Repository };
+    registry: { project: string; location: string; repositoryId: string; repository: Repository };
 }
 
 /**
@@ -120,7 +120,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             member: nodeSa.member,
         }, { parent: this, provider });
         // Other repositories that config images name (not created here): reader on each of them only.
-        for (const repo of artifactRepositories(cfg).filter((r) => !(r.project === own.project && r.location === own.location))) {
+        for (const repo of artifactRepositories(cfg).filter((r) => !(r.project === own.project && r.location === own.location && r.repository === own.repositoryId))) {
             new RepositoryIamMember(`${name}-nodes-pull-${repo.project}-${repo.repository}`, {
                 project: repo.project,
                 location: repo.location,

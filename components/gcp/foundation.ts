@@ -119,7 +119,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
         };
 
         this.registry = new GcpRegistry(`${name}-registry`, {
-            project: gcp.project, location: gcp.region, kmsKeyName: this.keys.keyId("registry"), keyGrant: this.keys.grant("registry"),
+            project: gcp.project, stack: cfg.stack, location: gcp.region, kmsKeyName: this.keys.keyId("registry"), keyGrant: this.keys.grant("registry"),
             environment: cfg.environment, provider: this.provider,
         }, { parent: this });
 
@@ -135,7 +135,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
             gkeKeyId: this.keys.keyId("gke"),
             diskKeyId: this.keys.keyId("disk"),
             keyGrants: [this.keys.grant("gke"), this.keys.grant("disk")],
-            registry: { project: gcp.project, location: gcp.region, repository: this.registry.repository },
+            registry: { project: gcp.project, location: gcp.region, repositoryId: this.registry.repositoryId, repository: this.registry.repository },
         }, { parent: this });
         const cluster = gke.cluster;
         this.clusterName = gke.clusterName;

@@ -26,7 +26,8 @@ export const prodStatefulProtected: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: ENV_SCHEMA,
     validateResource: (args, report) => {
-        if (!isStateful(args.type) || environmentOf(args) !== "prod") args.notApplicable();
+        if (environmentOf(args) !== "prod") args.notApplicable("staging stack");
+        if (!isStateful(args.type)) args.notApplicable();
         const p = args.props;
         if (args.opts.protect || p.deletionProtection === true || p.deletion_protection === true) return;
         report(`${describe(args)}: set the protect resource option or deletionProtection: true.`);
