@@ -15,7 +15,7 @@ import { vaultApps } from "./vault/apps";
 import { syncedSecrets } from "./vault/vso";
 import type { SparkData } from "./spark/specs";
 import type { LagConsumer } from "./keda/autoscaling";
-import { AIRFLOW_ROLLOUT, type AirflowData } from "./airflow/values";
+import { AIRFLOW_ROLLOUT, type AirflowData } from "./airflow/specs";
 import type { ProcessingArgs } from "./processing";
 import { GRAFANA_ROLLOUT, type MonitoredPlatform } from "./monitoring/stack";
 import type { MonitoringArgs } from "./monitoring/monitoring";
@@ -113,14 +113,14 @@ export function airflowData(cfg: Pick<PlatformConfig, "lake" | "airflow">, bucke
 }
 
 /** The sink Deployments with what their Kafka users consume. */
-export function lagConsumers(cfg: Pick<PlatformConfig, "kafka" | "autoscaling">): LagConsumer[] {
+function lagConsumers(cfg: Pick<PlatformConfig, "kafka" | "autoscaling">): LagConsumer[] {
     return cfg.autoscaling.deployments.consumers.map((deployment) => {
         const u = kafkaUser(cfg, deployment.kafkaUser);
         return { deployment, group: u.group, topics: u.topics };
     });
 }
 
-export interface ProcessingInputs {
+interface ProcessingInputs {
     buckets: Buckets;
     datasets: Datasets;
     kafka: KafkaPlatform;

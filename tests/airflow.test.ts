@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AIRFLOW_ROLLOUT, airflowGrants, airflowValues, KEYS_NEWER_THAN_SCHEMA, METADATA_SECRET, metadataConnection, OIDC_SECRET_DIR, VAULT_JWT_PATH } from "../components/airflow/values";
+import { AIRFLOW_ROLLOUT, airflowGrants, airflowValues, KEYS_NEWER_THAN_SCHEMA, METADATA_SECRET, metadataConnection, OIDC_SECRET_DIR, VAULT_JWT_PATH } from "../components/airflow/specs";
 import { AIRFLOW_SECRET_KEYS } from "../components/contracts/vault-secrets";
 import { airflowData, secretConsumers } from "../components/wiring";
 import { vaultApps } from "../components/vault/apps";

@@ -5,7 +5,7 @@ import { REPO_ROOT } from "../components/gcp/tables";
 import { PYTHON_SOURCES, SINK_ENV, STREAM_ENV } from "../components/contracts/python-env";
 import { KAFKA_MOUNT, type KafkaConsumer } from "../components/contracts/kafka-client";
 import { compactionApplication, streamingJobSpec } from "../components/spark/specs";
-import { consumerDeployment } from "../components/keda/scalers";
+import { consumerDeployment } from "../components/keda/specs";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
 import { stackConfig } from "./support/config";
 

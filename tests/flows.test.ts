@@ -6,7 +6,7 @@ import { Flow, FLOW_POLICY_LABEL, FlowEnd, flowTable, networkPolicies, platformN
 import { kafkaWorkloads } from "../components/kafka/network-policy";
 import { namespacePlan } from "../components/k8s/namespaces";
 import { Endpoint, evaluate, inCidr, NetworkPolicy, Pod, Protocol } from "../components/k8s/netpol-eval";
-import { airflowValues } from "../components/airflow/values";
+import { airflowValues } from "../components/airflow/specs";
 import { KPS_RELEASE } from "../components/k8s/releases";
 import { AIRFLOW_SECRET_NAMES } from "../components/vault/vso";
 import { chartDefaults, helmMerge } from "./support/helm";

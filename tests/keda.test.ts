@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { kedaValues } from "../components/keda/operator";
 import { consumerGrants } from "../components/keda/autoscaling";
-import { consumerScaledObject, kafkaTriggers, streamingScaledJob, clusterTriggerAuthentication } from "../components/keda/scalers";
+import { consumerScaledObject, kafkaTriggers, streamingScaledJob, clusterTriggerAuthentication } from "../components/keda/specs";
 import { CHARTS } from "../components/versions";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
 import { configProblems, Raw, stackConfig } from "./support/config";

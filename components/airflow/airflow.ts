@@ -6,7 +6,7 @@ import type { KubernetesLayerArgs, ManagedDatabase, WorkloadIdentity } from "../
 import { SERVICE_ACCOUNTS } from "../k8s/accounts";
 import { podIdentity } from "../contracts/pod";
 import type { AirflowSecretNames } from "../contracts/vault-secrets";
-import { AIRFLOW_CHART, airflowGrants, airflowValues, METADATA_SECRET, metadataConnection, type AirflowData, type AirflowSettings } from "./values";
+import { AIRFLOW_CHART, airflowGrants, airflowValues, METADATA_SECRET, metadataConnection, type AirflowData, type AirflowSettings } from "./specs";
 import { releaseChart, type ChartRelease } from "../k8s/releases";
 
 export interface AirflowArgs extends KubernetesLayerArgs {

@@ -6,7 +6,7 @@ import { RELOAD_ANNOTATION, type Obj } from "./pod";
  * implements KafkaPlatform; KEDA, Spark and the workloads consume it through these types and builders only.
  */
 
-export type KafkaAuthentication = "tls" | "scram-sha-512";
+type KafkaAuthentication = "tls" | "scram-sha-512";
 
 /** Keys inside a credentials Secret: CA certificate (PEM), client certificate and key (PEM) for mTLS; or SCRAM password. */
 export interface KafkaSecretKeys {

@@ -120,7 +120,7 @@ export function platformWorkloads(cfg: PlatformConfig) {
     };
 }
 
-/** The lag-scaled consumer Deployments (keda/scalers.ts consumerDeployment sets these labels). */
+/** The lag-scaled consumer Deployments (keda/specs.ts consumerDeployment sets these labels). */
 export function sinkWorkloads(cfg: PlatformConfig): Workload[] {
     return cfg.autoscaling.deployments.consumers.map((c) => ({
         id: `sink-${c.kafkaUser}`, namespace: c.namespace, app: `${c.kafkaUser} consumer`, ports: [],

@@ -4,7 +4,7 @@ import { TLS_LISTENER, type StrimziObject } from "./strimzi-specs";
 
 /** KafkaAccess objects: where each user's credentials Secret is written, and the keys it holds. */
 
-export const ACCESS_API = "access.strimzi.io/v1alpha1";
+const ACCESS_API = "access.strimzi.io/v1alpha1";
 
 /** Name of the KafkaAccess (and of the Secret it writes) for a user in a client namespace. */
 export function accessName(k: KafkaConfig, user: string): string {
@@ -50,7 +50,7 @@ export function accessResources(k: KafkaConfig, extra: readonly AccessTarget[]):
  * ssl.truststore.crt (cluster CA, PEM); for mTLS users ssl.keystore.crt / ssl.keystore.key (PEM) plus
  * ssl.keystore.p12 / ssl.keystore.password; for SCRAM users username, password, sasl.mechanism, sasl.jaas.config.
  */
-export const ACCESS_SECRET_KEYS = {
+const ACCESS_SECRET_KEYS = {
     bootstrapServers: "bootstrap.servers",
     securityProtocol: "security.protocol",
     ca: "ssl.truststore.crt",

@@ -7,9 +7,9 @@ import { clusterLabel, PORTS, STRIMZI_API, TLS_LISTENER, type Obj, type StrimziO
 /** The cluster's objects: the Kafka resource (listeners, broker config, pod template, CAs) and its node pools. */
 
 export const ZONE_KEY = "topology.kubernetes.io/zone";
-export const EXTERNAL_LISTENER = "external";
-export const CONTROLLER_POOL = "controllers";
-export const BROKER_POOL = "brokers";
+const EXTERNAL_LISTENER = "external";
+const CONTROLLER_POOL = "controllers";
+const BROKER_POOL = "brokers";
 export const METRICS_KEY = "kafka-metrics-config.yml";
 
 export function metricsConfigMapName(k: KafkaConfig): string {
@@ -57,12 +57,12 @@ export function brokerConfig(cfg: Pick<PlatformConfig, "environment" | "kafka">)
     return c;
 }
 
-export function rackAware(cfg: Pick<PlatformConfig, "environment">): boolean {
+function rackAware(cfg: Pick<PlatformConfig, "environment">): boolean {
     return cfg.environment === "prod";
 }
 
 /** Kafka pods only on the dedicated node pool, spread over nodes (and zones in prod), one at a time disrupted. */
-export function kafkaPodTemplate(cfg: Pick<PlatformConfig, "environment" | "kafka">): Obj {
+function kafkaPodTemplate(cfg: Pick<PlatformConfig, "environment" | "kafka">): Obj {
     const k = cfg.kafka;
     const sched = poolScheduling("kafka");
     const selector = { matchLabels: { "strimzi.io/cluster": k.clusterName, "strimzi.io/kind": "Kafka" } };

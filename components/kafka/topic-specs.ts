@@ -4,7 +4,7 @@ import { clusterLabel, STRIMZI_API, type StrimziObject } from "./strimzi-specs";
 /** KafkaTopic objects: the configured topics, plus Kafka Connect's internal topics when enabled. */
 
 /** Kubernetes object name of a topic (topic names may contain '_', resource names may not). */
-export function topicResourceName(topic: string): string {
+function topicResourceName(topic: string): string {
     return topic.replace(/_/g, "-");
 }
 

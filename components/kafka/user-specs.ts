@@ -7,8 +7,8 @@ import { connectNames } from "./topic-specs";
 /** Kafka Connect's user (only when `kafka.kafkaConnect`). */
 const CONNECT_USER = "kafka-connect";
 
-export type AclOperation = "Read" | "Write" | "Describe";
-export interface Acl {
+type AclOperation = "Read" | "Write" | "Describe";
+interface Acl {
     type: "allow";
     resource: { type: "topic" | "group"; name: string; patternType: "literal" };
     operations: AclOperation[];
@@ -17,7 +17,7 @@ export interface Acl {
 type KafkaUserConfig = KafkaConfig["users"][number];
 
 /** Consumer groups whose lag a monitor may read: those of the consumers of its topics. */
-export function monitoredGroups(k: KafkaConfig, u: KafkaUserConfig): string[] {
+function monitoredGroups(k: KafkaConfig, u: KafkaUserConfig): string[] {
     const groups = k.users.filter((c) => c.role === "consumer" && c.group && c.topics.some((t) => u.topics.includes(t))).map((c) => c.group as string);
     return [...new Set(groups)].sort();
 }
@@ -46,7 +46,7 @@ export function aclsFor(k: KafkaConfig, u: KafkaUserConfig): Acl[] {
  * Kafka Connect (sink connectors into the lake): Read/Write/Describe on its own internal topics, Read on its
  * group, Read/Describe on the configured data topics; it never writes data topics.
  */
-export function connectAcls(k: KafkaConfig): Acl[] {
+function connectAcls(k: KafkaConfig): Acl[] {
     const n = connectNames(k);
     const topic = (name: string, operations: AclOperation[]): Acl => ({ type: "allow", resource: { type: "topic", name, patternType: "literal" }, operations });
     return [

@@ -15,7 +15,7 @@ export interface KafkaUsersArgs {
 
 /**
  * One KafkaUser per configured workload: mTLS (or SCRAM-SHA-512) credentials issued by the user operator
- * into a Secret of the Kafka namespace, and least-privilege `simple` ACLs (specs.ts aclsFor).
+ * into a Secret of the Kafka namespace, and least-privilege `simple` ACLs (user-specs.ts aclsFor).
  */
 export class KafkaUsers extends pulumi.ComponentResource {
     readonly users: Readonly<Record<string, CustomResource>>;

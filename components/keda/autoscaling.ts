@@ -10,7 +10,7 @@ import { reloadAnnotations, type KafkaPlatform } from "../contracts/kafka-client
 import type { PlatformConfig } from "../config";
 import {
     clusterTriggerAuthentication, consumerDeployment, consumerScaledObject, LagSource, lagReaderSettings, streamingScaledJob, type TriggerSettings,
-} from "./scalers";
+} from "./specs";
 import { KEDA_NAMESPACE } from "../k8s/namespaces";
 import { sinkPrefix } from "../contracts/datapath";
 

@@ -228,6 +228,7 @@ function gitSyncAuth(cfg: Pick<PlatformConfig, "airflow">, secrets: AirflowSecre
  * webserver_config.py of the API server: FAB OAuth against the organisation's OIDC provider, groups mapped to
  * roles at every login, unknown users get the empty Public role. Without the client secret file no provider is
  * offered (and it says so in the log): nobody can log in, there is no fallback password.
+ * The header still names this file by its former name (values.ts): changing the text would restart the API server.
  */
 export function apiServerConfig(cfg: Pick<PlatformConfig, "airflow"> & { vault: Pick<PlatformConfig["vault"], "kvMount"> }): string {
     const a = cfg.airflow.auth;
