@@ -9,7 +9,7 @@ import { ConfigError, EngineError, Plan, planStack, ROOT } from "./run";
 import { renderCounts, renderMarked, renderTree } from "./render";
 import { StackFileError } from "./stackfile";
 import { parseDay } from "../components/support-windows";
-import { SchemaFileError } from "../components/gcp/tables";
+import { SchemaFileError } from "../components/bigquery/tables";
 
 function usage(): string {
     const stacks = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5)).sort();

@@ -2,8 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { ConfigError } from "../components/config";
-import { LAYOUT_LOCK, LayoutLock, loadTableSpecs, lockEntry, REPO_ROOT, SchemaFileError } from "../components/gcp/tables";
-import { tableSelection } from "../components/gcp/warehouse";
+import { LAYOUT_LOCK, LayoutLock, loadTableSpecs, lockEntry, REPO_ROOT, SchemaFileError } from "../components/bigquery/tables";
+import { tableSelection } from "../components/bigquery/warehouse";
 import { loadStack, stackNames } from "./stacks";
 
 export const USAGE = `usage: npm run schema-lock [-- --dir <folder>]

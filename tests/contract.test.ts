@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { REPO_ROOT } from "../components/gcp/tables";
+import { REPO_ROOT } from "../components/bigquery/tables";
 import { PYTHON_SOURCES, SINK_ENV, STREAM_ENV } from "../components/contracts/python-env";
 import { KAFKA_MOUNT, type KafkaConsumer } from "../components/contracts/kafka-client";
 import { compactionApplication, streamingJobSpec } from "../components/spark/specs";

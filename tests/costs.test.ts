@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { money, queryUsageMiB } from "../components/gcp/costs";
+import { money, queryUsageMiB } from "../components/bigquery/costs";
 import { budgetNotifications } from "../components/aws/budget";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
 import { expectProblem, Raw } from "./support/config";

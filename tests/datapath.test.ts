@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { REPO_ROOT } from "../components/gcp/tables";
+import { REPO_ROOT } from "../components/bigquery/tables";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
 import { datasetId } from "../components/naming";
 import { streamPaths, targetTable } from "../components/contracts/datapath";

@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { ConfigError } from "../components/config";
 import { POOL_LABEL, poolScheduling } from "../components/labels";
-import { bigqueryKmsLocation, keyRingName, ROTATION_PERIOD, serviceAgent } from "../components/gcp/keys";
+import { keyRingName, ROTATION_PERIOD, serviceAgent } from "../components/gcp/keys";
+import { bigqueryKmsLocation } from "../components/bigquery/keys";
 import { artifactRepositories, clusterPlacement, controlPlaneAccess, NODE_ROLES } from "../components/gcp/cluster";
 import { poolTaints } from "../components/gcp/nodepools";
 import { gkeKubeconfig, storageClassSpec } from "../components/gcp/foundation";

@@ -2,9 +2,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { columnChanges, LAYOUT_LOCK, LayoutLock, layoutChanges, loadTableSpecs, lockEntry, parseTableFile, REPO_ROOT, SchemaFileError } from "../components/gcp/tables";
+import { columnChanges, LAYOUT_LOCK, LayoutLock, layoutChanges, loadTableSpecs, lockEntry, parseTableFile, REPO_ROOT, SchemaFileError } from "../components/bigquery/tables";
 import { schemaLocks } from "../plan/schema-lock";
-import { BI_DATASET_ROLE, BI_PROJECT_ROLES } from "../components/gcp/bi";
+import { BI_DATASET_ROLE, BI_PROJECT_ROLES } from "../components/bigquery/bi";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
 import { datasetId, stackAccountId } from "../components/naming";
 

@@ -10,7 +10,7 @@ import type { AwsStack } from "../config";
 import { apiAllowedCidrs } from "../config/network";
 import type { BucketRef, ClusterNetwork, IdentityBinder, ManagedDatabase } from "../interfaces";
 import type { Foundation, PreviewSubject, WarehouseFoundation } from "../foundation/contract";
-import { warehouseKeys } from "../gcp/keys";
+import { warehouseKeys } from "../bigquery/keys";
 import { AwsLake } from "./lake";
 import { AwsAirflowDatabase } from "./airflow-db";
 import { AwsBudget } from "./budget";

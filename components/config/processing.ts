@@ -3,7 +3,7 @@ import * as path from "path";
 import { z } from "zod";
 import { name, nonNegInt, posInt, quantity, Report } from "./common";
 import { ARCHIVE_BUCKET } from "../contracts/datapath";
-import { REPO_ROOT } from "../gcp/tables";
+import { REPO_ROOT } from "../bigquery/tables";
 
 /** Spark memory is JVM-style (512m, 4g), not a Kubernetes quantity. */
 const sparkMemory = z.string().regex(/^\d+[kmgt]$/, "must be a Spark memory size such as 512m or 4g");

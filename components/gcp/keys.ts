@@ -8,7 +8,6 @@ import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
 import { getProjectServiceAccountOutput } from "@pulumi/gcp/storage/getProjectServiceAccount";
 import { getDefaultServiceAccountOutput } from "@pulumi/gcp/bigquery/getDefaultServiceAccount";
 import type { PlatformConfig } from "../config";
-import type { GcpProjectProviders } from "./services";
 import { generationSuffix } from "../names";
 
 export type KeyPurpose = "gke" | "disk" | "storage" | "bigquery" | "registry" | "sql";
@@ -27,28 +26,9 @@ export interface GcpKeysArgs {
     purposes: KeyPurpose[];
 }
 
-/**
- * The BigQuery CMEK of the warehouse project, on every stack (BigQuery lives in GCP on aws stacks too). Both
- * foundations create it through this function; only the name and parent differ, as the stacks' URNs always had them.
- */
-export function warehouseKeys(name: string, cfg: PlatformConfig, providers: GcpProjectProviders, opts: pulumi.ComponentResourceOptions): GcpKeys {
-    return new GcpKeys(name, {
-        config: cfg, provider: providers.provider, lookupProvider: providers.bootstrap, project: cfg.warehouseProject, ring: "warehouse",
-        location: bigqueryKmsLocation(cfg.warehouse.location), purposes: ["bigquery"],
-    }, opts);
-}
-
 /** Automatic rotation every 90 days (the upper bound allowed by the platform's key policy). */
 export const ROTATION_PERIOD = `${90 * 24 * 3600}s`;
 export const ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter";
-
-/** BigQuery CMEK keys must live in the KMS location matching the dataset location. */
-export function bigqueryKmsLocation(location: string): string {
-    const l = location.trim();
-    if (l.toUpperCase() === "EU") return "europe";
-    if (l.toUpperCase() === "US") return "us";
-    return l.toLowerCase();
-}
 
 /** The Google-managed service agent that encrypts/decrypts with the key of a purpose. */
 export function serviceAgent(purpose: KeyPurpose, projectNumber: string): string {

@@ -39,6 +39,7 @@ export class WarehouseCosts extends pulumi.ComponentResource {
     readonly budget: Budget;
 
     constructor(name: string, args: WarehouseCostsArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Token kept from when BigQuery lived in components/gcp/: it is part of the URN of every resource below.
         super("dataplatform:gcp:WarehouseCosts", name, {}, opts);
         const cfg = args.config;
         const provider = args.quotaProvider;

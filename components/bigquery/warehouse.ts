@@ -34,6 +34,7 @@ export class Warehouse extends pulumi.ComponentResource {
     readonly bi: BiReader;
 
     constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Token kept from when BigQuery lived in components/gcp/: it is part of the URN of every resource below.
         super("dataplatform:gcp:Warehouse", name, {}, opts);
         const cfg = args.config;
         const wh = cfg.warehouse;

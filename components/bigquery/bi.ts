@@ -31,6 +31,7 @@ export class BiReader extends pulumi.ComponentResource {
     readonly grants: pulumi.Resource[];
 
     constructor(name: string, args: BiReaderArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Token kept from when BigQuery lived in components/gcp/: it is part of the URN of every resource below.
         super("dataplatform:gcp:BiReader", name, {}, opts);
         const cfg = args.config;
         const provider = args.provider;
