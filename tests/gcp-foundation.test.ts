@@ -55,9 +55,9 @@ describe("GCP foundation (pure)", () => {
     });
 
     it("keeps the endpoint private without allowed CIDRs and offers the DNS endpoint instead", () => {
-        const open = controlPlaneAccess({ network: { nodeCidr: "10.0.0.0/20", controlPlaneCidr: "172.16.0.0/28", controlPlaneAllowedCidrs: ["203.0.113.0/24"] } });
+        const open = controlPlaneAccess({ network: { controlPlaneCidr: "172.16.0.0/28", controlPlaneAllowedCidrs: ["203.0.113.0/24"] } });
         assert.deepEqual(open.privateClusterConfig, { enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: "172.16.0.0/28", masterGlobalAccessConfig: { enabled: false } });
-        const closed = controlPlaneAccess({ network: { nodeCidr: "10.0.0.0/20", controlPlaneCidr: "172.16.0.0/28", controlPlaneAllowedCidrs: [] } });
+        const closed = controlPlaneAccess({ network: { controlPlaneCidr: "172.16.0.0/28", controlPlaneAllowedCidrs: [] } });
         assert.equal((closed.privateClusterConfig as any).enablePrivateEndpoint, true);
         assert.deepEqual(closed.controlPlaneEndpointsConfig, { dnsEndpointConfig: { allowExternalTraffic: true } });
     });
@@ -267,7 +267,7 @@ describe("GCP foundation plan: no CI/VPN range", () => {
 
 describe("GCP control-plane access without any allowed range", () => {
     it("uses the private endpoint and the IAM-gated DNS endpoint", () => {
-        const closed = controlPlaneAccess({ network: { nodeCidr: "10.0.0.0/20", controlPlaneCidr: "172.16.0.0/28", controlPlaneAllowedCidrs: [] }, vault: { egressCidrs: [] } });
+        const closed = controlPlaneAccess({ network: { controlPlaneCidr: "172.16.0.0/28", controlPlaneAllowedCidrs: [] }, vault: { egressCidrs: [] } });
         assert.equal((closed.privateClusterConfig as any).enablePrivateEndpoint, true);
         assert.deepEqual((closed.masterAuthorizedNetworksConfig as any).cidrBlocks, []);
     });

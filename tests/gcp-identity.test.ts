@@ -30,7 +30,7 @@ async function bindUnderMocks(cfg: GcpStack): Promise<CapturedResource[]> {
         const k8sProvider = new K8sProvider("k8s", { kubeconfig: "{}" });
         const bucket = new Bucket("raw", { name: "acme-staging-raw", location: "EU" }, { provider });
         const dataset = new Dataset("curated", { datasetId: "curated_staging", project: cfg.warehouseProject, location: "EU" }, { provider });
-        const binder = new GcpIdentityBinder({ config: cfg, provider, warehouseProvider: provider, k8sProvider, projectNumber: NUMBER, workloadPool: POOL }, bucket);
+        const binder = new GcpIdentityBinder({ project: cfg.gcp.project, warehouseProject: cfg.warehouseProject, stack: cfg.stack, impersonation: cfg.gcpImpersonation, provider, warehouseProvider: provider, k8sProvider, projectNumber: NUMBER, workloadPool: POOL }, bucket);
         const b = { logicalName: "raw", name: bucket.name, url: bucket.url, resource: bucket };
         const grants: Grant[] = [
             { kind: "bucket", bucket: b, access: "read" },

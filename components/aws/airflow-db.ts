@@ -8,11 +8,14 @@ import { ParameterGroup } from "@pulumi/aws/rds/parameterGroup";
 import { SecurityGroup } from "@pulumi/aws/ec2/securityGroup";
 import { SecurityGroupIngressRule } from "@pulumi/aws/vpc/securityGroupIngressRule";
 import { RandomPassword } from "@pulumi/random/randomPassword";
-import type { PlatformConfig } from "../config";
+import type { StackBase } from "../config";
 import type { ManagedDatabase } from "../interfaces";
 
 export interface AwsAirflowDatabaseArgs {
-    config: PlatformConfig;
+    stack: string;
+    environment: "staging" | "prod";
+    /** airflow.database: engine version, class, storage, backups, Multi-AZ. */
+    database: StackBase["airflow"]["database"];
     provider: Provider;
     vpcId: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<string>[];
@@ -35,11 +38,10 @@ export class AwsAirflowDatabase extends pulumi.ComponentResource implements Mana
 
     constructor(name: string, args: AwsAirflowDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:aws:AirflowDatabase", name, {}, opts);
-        const cfg = args.config;
-        const db = cfg.airflow.database;
-        const prod = cfg.environment === "prod";
+        const db = args.database;
+        const prod = args.environment === "prod";
         const aws = { parent: this, provider: args.provider };
-        const id = `dataplatform-${cfg.stack}-airflow`;
+        const id = `dataplatform-${args.stack}-airflow`;
 
         const subnets = new SubnetGroup(`${name}-subnets`, { name: id, subnetIds: args.privateSubnetIds }, aws);
         const sg = new SecurityGroup(`${name}-sg`, {
@@ -69,7 +71,7 @@ export class AwsAirflowDatabase extends pulumi.ComponentResource implements Mana
         // RDS's export group, created first so it is encrypted, has a retention and is destroyed with the stack
         // (RDS would create it unencrypted and without expiry: /aws/rds/instance/<id>/<log>).
         const logs = new LogGroup(`${name}-postgresql-logs`, {
-            name: `/aws/rds/instance/${id}/postgresql`, retentionInDays: logRetentionDays(cfg.environment), kmsKeyId: args.logsKeyArn,
+            name: `/aws/rds/instance/${id}/postgresql`, retentionInDays: logRetentionDays(args.environment), kmsKeyId: args.logsKeyArn,
         }, aws);
         this.resource = new Instance(`${name}-instance`, {
             identifier: id,

@@ -2,10 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "@pulumi/aws/provider";
 import { Budget } from "@pulumi/aws/budgets/budget";
 import type * as awsInput from "@pulumi/aws/types/input";
-import type { PlatformConfig } from "../config";
 
 export interface AwsBudgetArgs {
-    config: PlatformConfig;
+    stack: string;
+    /** Monthly limit; AWS Budgets track cost in USD. */
+    amount: number;
+    currency: string;
+    /** Fractions of the amount that notify, and who. */
+    thresholds: readonly number[];
+    emails: readonly string[];
     provider: Provider;
 }
 
@@ -26,16 +31,15 @@ export class AwsBudget extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsBudgetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:aws:Budget", name, {}, opts);
-        const cfg = args.config;
         this.budget = new Budget(name, {
-            name: `dataplatform-${cfg.stack}`,
+            name: `dataplatform-${args.stack}`,
             budgetType: "COST",
             timeUnit: "MONTHLY",
-            limitAmount: String(cfg.budget.amount),
-            limitUnit: cfg.budget.currency,
+            limitAmount: String(args.amount),
+            limitUnit: args.currency,
             // No tag filter: each environment has its own account, and untagged spend (data transfer, support)
             // is exactly what a tag filter would hide.
-            notifications: budgetNotifications(cfg.budget.thresholds, cfg.budget.emails),
+            notifications: budgetNotifications(args.thresholds, args.emails),
         }, { parent: this, provider: args.provider });
         this.registerOutputs({ budget: this.budget.name });
     }

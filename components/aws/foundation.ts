@@ -183,7 +183,9 @@ export class AwsFoundation extends pulumi.ComponentResource implements Foundatio
         // The data side has always sat beside the foundation, under the Platform: created with the foundation's own
         // parent, so its URNs stay what they were.
         const beside = { parent: opts?.parent };
-        this.buckets = new AwsLake("lake", { config: cfg, provider, kmsKeyArn: this.keys.arn("s3") }, beside).buckets;
+        this.buckets = new AwsLake("lake", {
+            accountId: aws.accountId, stack: cfg.stack, environment: cfg.environment, buckets: cfg.lake.buckets, provider, kmsKeyArn: this.keys.arn("s3"),
+        }, beside).buckets;
         // BigQuery stays in GCP on aws stacks: its CMEK lives in the warehouse project.
         const bigqueryKeys = warehouseKeys("warehouse-keys", cfg, this.warehouseProviders, beside);
         this.warehouse = {
@@ -192,9 +194,10 @@ export class AwsFoundation extends pulumi.ComponentResource implements Foundatio
             // Google bills BigQuery, not AWS: the warehouse project has its own GCP budget.
             budget: cfg.budget.warehouse,
         };
-        new AwsBudget("budget", { config: cfg, provider }, beside);
+        const b = cfg.budget;
+        new AwsBudget("budget", { stack: cfg.stack, amount: b.amount, currency: b.currency, thresholds: b.thresholds, emails: b.emails, provider }, beside);
         this.airflowDatabase = new AwsAirflowDatabase("airflow-db", {
-            config: cfg, provider, vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds,
+            stack: cfg.stack, environment: cfg.environment, database: cfg.airflow.database, provider, vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds,
             clusterSecurityGroupId: this.clusterSecurityGroupId, kmsKeyArn: this.keys.arn("rds"), logsKeyArn: this.keys.arn("logs"),
         }, beside);
 

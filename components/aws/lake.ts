@@ -11,11 +11,13 @@ import { BucketLogging } from "@pulumi/aws/s3/bucketLogging";
 import type * as awsInput from "@pulumi/aws/types/input";
 import { lakeBucketName } from "../naming";
 import type { BucketConfig } from "../config/data";
-import type { AwsStack } from "../config";
 import type { BucketRef } from "../interfaces";
 
 export interface AwsLakeArgs {
-    config: AwsStack;
+    accountId: string;
+    stack: string;
+    environment: "staging" | "prod";
+    buckets: readonly BucketConfig[];
     provider: Provider;
     /** ARN of the customer-managed KMS key for S3. */
     kmsKeyArn: pulumi.Input<string>;
@@ -110,20 +112,18 @@ export class AwsLake extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsLakeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:aws:Lake", name, {}, opts);
-        const cfg = args.config;
-        const prod = cfg.environment === "prod";
+        const prod = args.environment === "prod";
         const provider = args.provider;
         const keep: pulumi.CustomResourceOptions = prod ? { protect: true, retainOnDelete: true } : {};
 
-        const accountId = cfg.aws.accountId;
-        const bucketName = (b: BucketConfig) => lakeBucketName(accountId, cfg.stack, b.name);
-        const logTarget = accessLogTarget(cfg.lake.buckets);
-        const logSources = cfg.lake.buckets.filter((b) => b !== logTarget);
+        const bucketName = (b: BucketConfig) => lakeBucketName(args.accountId, args.stack, b.name);
+        const logTarget = accessLogTarget(args.buckets);
+        const logSources = args.buckets.filter((b) => b !== logTarget);
         const buckets: Record<string, BucketRef> = {};
         // Log delivery needs the target's policy and encryption in place first.
         const targetReady: pulumi.Resource[] = [];
         const created = new Map<BucketConfig, Bucket>();
-        for (const b of cfg.lake.buckets) {
+        for (const b of args.buckets) {
             const n = `${name}-${b.name}`;
             const isLogTarget = b === logTarget;
             const bucket = new Bucket(n, {
@@ -164,7 +164,7 @@ export class AwsLake extends pulumi.ComponentResource {
             const policy = new BucketPolicy(`${n}-tls-only`, {
                 bucket: id,
                 policy: isLogTarget
-                    ? accessLogTargetPolicy(bucketName(b), accountId, logSources.map((s) => ({ name: bucketName(s), prefix: accessLogPrefix(s.name) })))
+                    ? accessLogTargetPolicy(bucketName(b), args.accountId, logSources.map((s) => ({ name: bucketName(s), prefix: accessLogPrefix(s.name) })))
                     : bucket.arn.apply(denyInsecureTransport),
             }, { ...child, dependsOn: [pab] });
             if (isLogTarget) targetReady.push(sse, policy);

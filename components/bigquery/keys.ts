@@ -17,7 +17,7 @@ export function bigqueryKmsLocation(location: string): string {
  */
 export function warehouseKeys(name: string, cfg: PlatformConfig, providers: GcpProjectProviders, opts: pulumi.ComponentResourceOptions): GcpKeys {
     return new GcpKeys(name, {
-        config: cfg, provider: providers.provider, lookupProvider: providers.bootstrap, project: cfg.warehouseProject, ring: "warehouse",
+        stack: cfg.stack, environment: cfg.environment, generation: cfg.generation, provider: providers.provider, lookupProvider: providers.bootstrap, project: cfg.warehouseProject, ring: "warehouse",
         location: bigqueryKmsLocation(cfg.warehouse.location), purposes: ["bigquery"],
     }, opts);
 }

@@ -153,8 +153,12 @@ export function parseStackConfig(raw: Record<string, unknown>, opts: ParseOption
     const { gcp, aws, cloud, ...rest } = cfg;
     const common = { ...rest, vault, charts, stack: opts.stack, secretKeys: [...secretKeys], offline: !!opts.offline };
     // The rules above report a missing cloud block, warehouse project/region or warehouse budget, so these hold here.
-    if (cloud === "gcp" && gcp) {
-        const stack: GcpStack = { ...common, cloud, gcp, warehouseProject: rest.warehouse.project ?? gcp.project, warehouseRegion: rest.warehouse.region ?? gcp.region };
+    const { podsCidr, servicesCidr, controlPlaneCidr } = rest.network;
+    if (cloud === "gcp" && gcp && podsCidr && servicesCidr && controlPlaneCidr) {
+        const stack: GcpStack = {
+            ...common, cloud, gcp, network: { ...rest.network, podsCidr, servicesCidr, controlPlaneCidr },
+            warehouseProject: rest.warehouse.project ?? gcp.project, warehouseRegion: rest.warehouse.region ?? gcp.region,
+        };
         return deepFreeze(stack);
     }
     const { project, region } = rest.warehouse;
@@ -163,7 +167,7 @@ export function parseStackConfig(raw: Record<string, unknown>, opts: ParseOption
         const stack: AwsStack = { ...common, cloud, aws, warehouseProject: project, warehouseRegion: region, budget: { ...rest.budget, warehouse: warehouseBudget } };
         return deepFreeze(stack);
     }
-    throw new ConfigError([`${NAMESPACE}:cloud: ${show(cloud)} stack lacks its ${cloud} block or warehouse settings`]);
+    throw new ConfigError([`${NAMESPACE}:cloud: ${show(cloud)} stack lacks its ${cloud} block, network ranges or warehouse settings`]);
 }
 
 /** The versions a stack deploys: its Kubernetes minor and Kafka version, chart versions (overrides or versions.ts), pinned images. */

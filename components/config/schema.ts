@@ -119,8 +119,12 @@ export type StackBase = Readonly<Omit<Parsed, "charts" | "vaultToken" | "vault" 
 export type GcpConfig = Readonly<NonNullable<Parsed["gcp"]>>;
 export type AwsConfig = Readonly<NonNullable<Parsed["aws"]>>;
 
-/** A validated gcp stack: its `gcp` block is always there. */
-export type GcpStack = StackBase & { readonly cloud: "gcp"; readonly gcp: GcpConfig };
+/** A validated gcp stack: its `gcp` block and the GKE ranges (pods, services, private control plane) are always there. */
+export type GcpStack = Omit<StackBase, "network"> & {
+    readonly cloud: "gcp";
+    readonly gcp: GcpConfig;
+    readonly network: StackBase["network"] & { readonly podsCidr: string; readonly servicesCidr: string; readonly controlPlaneCidr: string };
+};
 /** A validated aws stack: its `aws` block and the GCP budget of its BigQuery project are always there. */
 export type AwsStack = Omit<StackBase, "budget"> & {
     readonly cloud: "aws";

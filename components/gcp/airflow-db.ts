@@ -6,11 +6,16 @@ import { DatabaseInstance } from "@pulumi/gcp/sql/databaseInstance";
 import { Database } from "@pulumi/gcp/sql/database";
 import { User } from "@pulumi/gcp/sql/user";
 import { RandomPassword } from "@pulumi/random/randomPassword";
-import type { GcpStack } from "../config";
+import type { StackBase } from "../config";
 import type { ManagedDatabase } from "../interfaces";
 
 export interface GcpAirflowDatabaseArgs {
-    config: GcpStack;
+    project: string;
+    region: string;
+    stack: string;
+    environment: "staging" | "prod";
+    /** airflow.database: engine version, tier, storage, backups, high availability. */
+    database: StackBase["airflow"]["database"];
     provider: Provider;
     /** VPC the cluster runs in: the instance gets a private IP in it through private service access. */
     networkId: pulumi.Input<string>;
@@ -33,16 +38,15 @@ export class GcpAirflowDatabase extends pulumi.ComponentResource implements Mana
 
     constructor(name: string, args: GcpAirflowDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:AirflowDatabase", name, {}, opts);
-        const cfg = args.config;
-        const db = cfg.airflow.database;
-        const prod = cfg.environment === "prod";
-        const project = cfg.gcp.project;
+        const db = args.database;
+        const prod = args.environment === "prod";
+        const project = args.project;
         const gcp = { parent: this, provider: args.provider };
 
         // Private service access: a reserved range peered with Google's service producer network.
         const range = new GlobalAddress(`${name}-psa-range`, {
             project,
-            name: `dataplatform-${cfg.stack}-psa`,
+            name: `dataplatform-${args.stack}-psa`,
             purpose: "VPC_PEERING",
             addressType: "INTERNAL",
             prefixLength: 20,
@@ -58,8 +62,8 @@ export class GcpAirflowDatabase extends pulumi.ComponentResource implements Mana
 
         this.resource = new DatabaseInstance(`${name}-instance`, {
             project,
-            region: cfg.gcp.region,
-            name: `dataplatform-${cfg.stack}-airflow`,
+            region: args.region,
+            name: `dataplatform-${args.stack}-airflow`,
             databaseVersion: `POSTGRES_${db.postgresVersion}`,
             encryptionKeyName: args.kmsKeyName,
             deletionProtection: prod,

@@ -5,14 +5,24 @@ import { Account } from "@pulumi/gcp/serviceaccount/account";
 import { IAMMember } from "@pulumi/gcp/projects/iammember";
 import { RepositoryIamMember } from "@pulumi/gcp/artifactregistry/repositoryIamMember";
 import type { Repository } from "@pulumi/gcp/artifactregistry/repository";
-import type { GcpStack, PlatformConfig } from "../config";
+import type { GcpStack, StackBase } from "../config";
 import { apiAllowedCidrs } from "../config/network";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
 import { GkeNodePools, hardenedNodeConfig } from "./nodepools";
 import { clusterName } from "../naming";
 
 export interface GkeClusterArgs {
-    config: GcpStack;
+    project: string;
+    stack: string;
+    environment: "staging" | "prod";
+    /** clusterPlacement(): region over its zones, or one zone. */
+    placement: { location: string; nodeLocations?: string[] };
+    /** cluster: version, release channel and node pools. */
+    cluster: StackBase["cluster"];
+    /** controlPlaneAccess(): private endpoint, authorized networks, DNS endpoint. */
+    endpointAccess: ReturnType<typeof controlPlaneAccess>;
+    /** Repositories of other projects that config images name (artifactRepositories()): nodes may pull from each. */
+    imageRepositories: ArtifactRepository[];
     provider: Provider;
     networkId: pulumi.Input<string>;
     subnetworkId: pulumi.Input<string>;
@@ -61,7 +71,7 @@ export function clusterPlacement(cfg: Pick<GcpStack, "gcp" | "cluster">): { loca
 }
 
 /** Control-plane access: IP endpoint limited to the configured CIDRs, or private endpoint plus the IAM-gated DNS endpoint. */
-export function controlPlaneAccess(cfg: Pick<PlatformConfig, "network"> & { vault?: { egressCidrs: readonly string[] } }): Pick<ClusterArgs, "privateClusterConfig" | "masterAuthorizedNetworksConfig" | "controlPlaneEndpointsConfig"> {
+export function controlPlaneAccess(cfg: { network: { controlPlaneCidr: string; controlPlaneAllowedCidrs: string[] }; vault?: { egressCidrs: readonly string[] } }): Pick<ClusterArgs, "privateClusterConfig" | "masterAuthorizedNetworksConfig" | "controlPlaneEndpointsConfig"> {
     // Vault's egress is admitted too: its Kubernetes auth calls TokenReview on this endpoint.
     const allowed = apiAllowedCidrs(cfg);
     const privateOnly = allowed.length === 0;
@@ -69,7 +79,7 @@ export function controlPlaneAccess(cfg: Pick<PlatformConfig, "network"> & { vaul
         privateClusterConfig: {
             enablePrivateNodes: true,
             enablePrivateEndpoint: privateOnly,
-            masterIpv4CidrBlock: cfg.network.controlPlaneCidr!,
+            masterIpv4CidrBlock: cfg.network.controlPlaneCidr,
             masterGlobalAccessConfig: { enabled: false },
         },
         masterAuthorizedNetworksConfig: {
@@ -91,22 +101,21 @@ export class GkeCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:Cluster", name, {}, opts);
-        const cfg = args.config;
-        const gcp = cfg.gcp;
-        const prod = cfg.environment === "prod";
+        const { project, stack, cluster } = args;
+        const prod = args.environment === "prod";
         const provider = args.provider;
-        const { location, nodeLocations } = clusterPlacement(cfg);
+        const { location, nodeLocations } = args.placement;
         this.location = location;
-        this.workloadPool = `${gcp.project}.svc.id.goog`;
+        this.workloadPool = `${project}.svc.id.goog`;
 
         const nodeSa = new Account(`${name}-nodes`, {
-            accountId: `dataplatform-${cfg.stack}-nodes`.slice(0, 30),
-            project: gcp.project,
-            displayName: `GKE nodes (${cfg.stack})`,
+            accountId: `dataplatform-${stack}-nodes`.slice(0, 30),
+            project: project,
+            displayName: `GKE nodes (${stack})`,
             description: "Least-privilege node identity: logs and metrics only; workloads use Workload Identity",
         }, { parent: this, provider });
         const nodeRoles = NODE_ROLES.map((role) => new IAMMember(`${name}-nodes-${role.split("/")[1].replace(/\./g, "-").toLowerCase()}`, {
-            project: gcp.project,
+            project: project,
             role,
             member: nodeSa.member,
         }, { parent: this, provider }));
@@ -120,7 +129,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             member: nodeSa.member,
         }, { parent: this, provider });
         // Other repositories that config images name (not created here): reader on each of them only.
-        for (const repo of artifactRepositories(cfg).filter((r) => !(r.project === own.project && r.location === own.location && r.repository === own.repositoryId))) {
+        for (const repo of args.imageRepositories.filter((r) => !(r.project === own.project && r.location === own.location && r.repository === own.repositoryId))) {
             new RepositoryIamMember(`${name}-nodes-pull-${repo.project}-${repo.repository}`, {
                 project: repo.project,
                 location: repo.location,
@@ -131,8 +140,8 @@ export class GkeCluster extends pulumi.ComponentResource {
         }
 
         this.cluster = new Cluster(`${name}`, {
-            name: clusterName(cfg.stack),
-            project: gcp.project,
+            name: clusterName(stack),
+            project: project,
             location,
             nodeLocations,
             network: args.networkId,
@@ -142,10 +151,10 @@ export class GkeCluster extends pulumi.ComponentResource {
             // The default pool is replaced by the configured pools; while it briefly exists it is hardened too.
             removeDefaultNodePool: true,
             initialNodeCount: 1,
-            nodeConfig: hardenedNodeConfig(cfg, nodeSa.email, args.diskKeyId, cfg.cluster.nodePools.system),
-            releaseChannel: { channel: cfg.cluster.releaseChannel },
-            minMasterVersion: cfg.cluster.version,
-            ...controlPlaneAccess(cfg),
+            nodeConfig: hardenedNodeConfig({ stack }, nodeSa.email, args.diskKeyId, cluster.nodePools.system),
+            releaseChannel: { channel: cluster.releaseChannel },
+            minMasterVersion: cluster.version,
+            ...args.endpointAccess,
             masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
             enableLegacyAbac: false,
             workloadIdentityConfig: { workloadPool: this.workloadPool },
@@ -172,7 +181,9 @@ export class GkeCluster extends pulumi.ComponentResource {
         this.clusterName = this.cluster.name;
 
         this.nodePools = new GkeNodePools(`${name}-pools`, {
-            config: cfg,
+            project,
+            stack,
+            nodePools: cluster.nodePools,
             provider,
             cluster: this.cluster,
             location,

@@ -14,7 +14,7 @@ import { warehouseKeys } from "../bigquery/keys";
 import { GcpLake } from "./lake";
 import { GcpAirflowDatabase } from "./airflow-db";
 import { GcpNetwork } from "./network";
-import { GkeCluster } from "./cluster";
+import { artifactRepositories, clusterPlacement, controlPlaneAccess, GkeCluster } from "./cluster";
 import { GcpRegistry } from "./registry";
 import { GcpIdentityBinder } from "./identity";
 import { gcpProjectProviders, GcpProjectProviders, PLATFORM_SERVICES, warehouseProviders } from "./services";
@@ -108,7 +108,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
         this.warehouseProvider = this.warehouseProviders.provider;
 
         this.keys = new GcpKeys(`${name}-keys`, {
-            config: cfg, provider: this.provider, lookupProvider: this.providers.bootstrap, project: gcp.project, location: gcp.region, ring: "platform",
+            stack: cfg.stack, environment: cfg.environment, generation: cfg.generation, provider: this.provider, lookupProvider: this.providers.bootstrap, project: gcp.project, location: gcp.region, ring: "platform",
             purposes: ["gke", "disk", "storage", "registry", "sql"],
         }, { parent: this });
         this.warehouseKeys = warehouseKeys(`${name}-warehouse-keys`, cfg, this.warehouseProviders, { parent: this });
@@ -124,12 +124,22 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
             environment: cfg.environment, provider: this.provider,
         }, { parent: this });
 
-        const network = new GcpNetwork(`${name}-network`, { config: cfg, provider: this.provider }, { parent: this });
+        const n = cfg.network;
+        const network = new GcpNetwork(`${name}-network`, {
+            project: gcp.project, region: gcp.region, stack: cfg.stack, environment: cfg.environment, provider: this.provider,
+            cidrs: { nodes: n.nodeCidr, pods: n.podsCidr, services: n.servicesCidr, controlPlane: n.controlPlaneCidr },
+        }, { parent: this });
         this.networkId = network.networkId;
         this.subnetworkId = network.subnetworkId;
 
         const gke = new GkeCluster(`${name}-gke`, {
-            config: cfg,
+            project: gcp.project,
+            stack: cfg.stack,
+            environment: cfg.environment,
+            placement: clusterPlacement(cfg),
+            cluster: cfg.cluster,
+            endpointAccess: controlPlaneAccess(cfg),
+            imageRepositories: artifactRepositories(cfg),
             provider: this.provider,
             networkId: network.networkId,
             subnetworkId: network.subnetworkId,
@@ -177,7 +187,10 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
 
         const projectNumber = getProjectOutput({ projectId: gcp.project }, { parent: this, provider: this.providers.bootstrap }).number;
         this.identity = new GcpIdentityBinder({
-            config: cfg,
+            project: gcp.project,
+            warehouseProject: cfg.warehouseProject,
+            stack: cfg.stack,
+            impersonation: cfg.gcpImpersonation,
             provider: this.provider,
             warehouseProvider: this.warehouseProvider,
             k8sProvider: this.k8sProvider,
@@ -190,10 +203,11 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
         // parent, so its URNs stay what they were.
         const beside = { parent: opts?.parent };
         this.buckets = new GcpLake("lake", {
-            config: cfg, provider: this.provider, kmsKeyName: this.keys.keyId("storage"), keyGrants: [this.keys.grant("storage")],
+            project: gcp.project, region: gcp.region, stack: cfg.stack, environment: cfg.environment,
+            buckets: cfg.lake.buckets, softDeleteDays: cfg.lake.softDeleteDays, provider: this.provider, kmsKeyName: this.keys.keyId("storage"), keyGrants: [this.keys.grant("storage")],
         }, beside).buckets;
         this.airflowDatabase = new GcpAirflowDatabase("airflow-db", {
-            config: cfg, provider: this.provider, networkId: this.networkId, kmsKeyName: this.keys.keyId("sql"), keyGrants: [this.keys.grant("sql")],
+            project: gcp.project, region: gcp.region, stack: cfg.stack, environment: cfg.environment, database: cfg.airflow.database, provider: this.provider, networkId: this.networkId, kmsKeyName: this.keys.keyId("sql"), keyGrants: [this.keys.grant("sql")],
         }, beside);
 
         this.outputs = {

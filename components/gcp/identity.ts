@@ -9,7 +9,6 @@ import { DatasetIamMember } from "@pulumi/gcp/bigquery/datasetIamMember";
 import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects/iammember";
 import { Account } from "@pulumi/gcp/serviceaccount/account";
 import { IAMMember as ServiceAccountIAMMember } from "@pulumi/gcp/serviceaccount/iammember";
-import type { GcpStack, PlatformConfig } from "../config";
 import type { BindArgs, Grant, IdentityBinder, WorkloadIdentity } from "../interfaces";
 
 /** A grant as a single IAM binding: where it applies, which role, and an optional condition. */
@@ -86,7 +85,12 @@ export function gsaAccountId(stack: string, name: string): string {
 }
 
 export interface GcpIdentityBinderArgs {
-    config: GcpStack;
+    /** Cluster project (impersonated service accounts, GCS connector) and warehouse project (BigQuery roles). */
+    project: string;
+    warehouseProject: string;
+    stack: string;
+    /** gcpImpersonation: bind through an impersonated Google service account instead of direct principal:// bindings. */
+    impersonation: boolean;
     /** Provider of the cluster project (GSAs) and of the warehouse project (datasets, BigQuery roles). */
     provider: GcpProvider;
     warehouseProvider: GcpProvider;
@@ -116,8 +120,7 @@ export class GcpWorkloadIdentity extends pulumi.ComponentResource implements Wor
     constructor(name: string, args: GcpWorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:WorkloadIdentity", name, {}, opts);
         const b = args.binder;
-        const cfg = b.config;
-        this.sparkConf = gcsSparkConf(cfg.gcp.project);
+        this.sparkConf = gcsSparkConf(b.project);
         const ns = pulumi.output(args.namespace);
         const ksa = args.serviceAccountName;
         this.namespace = ns;
@@ -127,11 +130,11 @@ export class GcpWorkloadIdentity extends pulumi.ComponentResource implements Wor
 
         let member: pulumi.Output<string>;
         let annotations: Record<string, pulumi.Input<string>> = {};
-        if (cfg.gcpImpersonation) {
+        if (b.impersonation) {
             const gsa = new Account(`${name}-gsa`, {
-                accountId: gsaAccountId(cfg.stack, name),
-                project: cfg.gcp.project,
-                displayName: `Workload ${ksa} (${cfg.stack})`,
+                accountId: gsaAccountId(b.stack, name),
+                project: b.project,
+                displayName: `Workload ${ksa} (${b.stack})`,
                 description: "Impersonated by one Kubernetes ServiceAccount through Workload Identity; no keys",
             }, gcpOpts);
             this.ready.push(new ServiceAccountIAMMember(`${name}-wi-user`, {
@@ -147,7 +150,7 @@ export class GcpWorkloadIdentity extends pulumi.ComponentResource implements Wor
             this.principal = member;
         }
 
-        args.grants.forEach((g, i) => this.ready.push(this.bindGrant(`${name}-${grantSuffix(g, i)}`, g, member, cfg, gcpOpts, whOpts)));
+        args.grants.forEach((g, i) => this.ready.push(this.bindGrant(`${name}-${grantSuffix(g, i)}`, g, member, b.warehouseProject, gcpOpts, whOpts)));
 
         this.serviceAccount = new ServiceAccount(`${name}-ksa`, {
             metadata: { name: ksa, namespace: ns, labels: args.labels, annotations },
@@ -157,7 +160,7 @@ export class GcpWorkloadIdentity extends pulumi.ComponentResource implements Wor
         this.registerOutputs({ principal: this.principal, namespace: this.namespace });
     }
 
-    private bindGrant(name: string, g: Grant, member: pulumi.Input<string>, cfg: PlatformConfig, gcpOpts: pulumi.CustomResourceOptions, whOpts: pulumi.CustomResourceOptions): pulumi.Resource {
+    private bindGrant(name: string, g: Grant, member: pulumi.Input<string>, warehouseProject: string, gcpOpts: pulumi.CustomResourceOptions, whOpts: pulumi.CustomResourceOptions): pulumi.Resource {
         switch (g.kind) {
             case "bucket": {
                 const binding = g.bucket.name.apply((bucketName) => gcpBinding({ kind: "bucket", bucketName, access: g.access, prefix: g.prefix }));
@@ -177,7 +180,7 @@ export class GcpWorkloadIdentity extends pulumi.ComponentResource implements Wor
                 }, { ...whOpts, dependsOn: [g.dataset.resource, ...((whOpts.dependsOn as pulumi.Resource[] | undefined) ?? [])] });
             case "bigqueryJobs":
             case "bigqueryReadSessions":
-                return new ProjectIAMMember(name, { project: cfg.warehouseProject, role: gcpBinding(g).role, member }, whOpts);
+                return new ProjectIAMMember(name, { project: warehouseProject, role: gcpBinding(g).role, member }, whOpts);
         }
     }
 }

@@ -7,13 +7,15 @@ import { ServiceIdentity } from "@pulumi/gcp/projects/serviceIdentity";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
 import { getProjectServiceAccountOutput } from "@pulumi/gcp/storage/getProjectServiceAccount";
 import { getDefaultServiceAccountOutput } from "@pulumi/gcp/bigquery/getDefaultServiceAccount";
-import type { PlatformConfig } from "../config";
 import { generationSuffix } from "../names";
 
 export type KeyPurpose = "gke" | "disk" | "storage" | "bigquery" | "registry" | "sql";
 
 export interface GcpKeysArgs {
-    config: PlatformConfig;
+    stack: string;
+    environment: "staging" | "prod";
+    /** Generation of a stack created again under its name: key rings are never freed. */
+    generation?: number;
     provider: Provider;
     /** Provider of the lookups (project number, service agents): one that needs no API enabled in the project. */
     lookupProvider: Provider;
@@ -82,13 +84,12 @@ export class GcpKeys extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpKeysArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:Keys", name, {}, opts);
-        const cfg = args.config;
         if (args.purposes.length === 0) throw new Error(`GcpKeys ${name}: at least one purpose is required`);
-        const prod = cfg.environment === "prod";
+        const prod = args.environment === "prod";
         const provider = args.provider;
 
         const ring = new KeyRing(`${name}-ring`, {
-            name: keyRingName(cfg.stack, args.ring, cfg.generation),
+            name: keyRingName(args.stack, args.ring, args.generation),
             project: args.project,
             location: args.location,
         }, { parent: this, provider, protect: prod, retainOnDelete: true });

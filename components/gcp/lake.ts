@@ -3,12 +3,17 @@ import type { Provider } from "@pulumi/gcp/provider";
 import { Bucket } from "@pulumi/gcp/storage/bucket";
 import type * as gcpInput from "@pulumi/gcp/types/input";
 import { BucketConfig, GCS_CLASSES } from "../config/data";
-import type { GcpStack } from "../config";
 import type { BucketRef } from "../interfaces";
 import { lakeBucketName } from "../naming";
 
 export interface GcpLakeArgs {
-    config: GcpStack;
+    project: string;
+    region: string;
+    stack: string;
+    environment: "staging" | "prod";
+    buckets: readonly BucketConfig[];
+    /** Prod: days deleted objects stay recoverable. */
+    softDeleteDays: number;
     provider: Provider;
     /** CMEK (Cloud KMS key in the bucket region) and its Cloud Storage service-agent grant. */
     kmsKeyName: pulumi.Input<string>;
@@ -41,16 +46,14 @@ export class GcpLake extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpLakeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:Lake", name, {}, opts);
-        const cfg = args.config;
-        const gcp = cfg.gcp;
-        const prod = cfg.environment === "prod";
+        const prod = args.environment === "prod";
 
         const buckets: Record<string, BucketRef> = {};
-        for (const b of cfg.lake.buckets) {
+        for (const b of args.buckets) {
             const bucket = new Bucket(`${name}-${b.name}`, {
-                project: gcp.project,
-                name: lakeBucketName(gcp.project, cfg.stack, b.name),
-                location: gcp.region,
+                project: args.project,
+                name: lakeBucketName(args.project, args.stack, b.name),
+                location: args.region,
                 storageClass: "STANDARD",
                 uniformBucketLevelAccess: true,
                 publicAccessPrevention: "enforced",
@@ -58,7 +61,7 @@ export class GcpLake extends pulumi.ComponentResource {
                 versioning: { enabled: prod },
                 lifecycleRules: gcsLifecycleRules(b),
                 // Deleted objects stay recoverable in prod; staging keeps the GCS default.
-                softDeletePolicy: prod ? { retentionDurationSeconds: cfg.lake.softDeleteDays * 86_400 } : undefined,
+                softDeletePolicy: prod ? { retentionDurationSeconds: args.softDeleteDays * 86_400 } : undefined,
                 forceDestroy: false,
             }, {
                 parent: this,

@@ -5,10 +5,14 @@ import { Subnetwork } from "@pulumi/gcp/compute/subnetwork";
 import { Router } from "@pulumi/gcp/compute/router";
 import { RouterNat } from "@pulumi/gcp/compute/routerNat";
 import { Firewall } from "@pulumi/gcp/compute/firewall";
-import type { GcpStack } from "../config";
 
 export interface GcpNetworkArgs {
-    config: GcpStack;
+    project: string;
+    region: string;
+    stack: string;
+    environment: "staging" | "prod";
+    /** Node subnet, its pod and service secondary ranges, and the private control plane's /28. */
+    cidrs: { nodes: string; pods: string; services: string; controlPlane: string };
     provider: Provider;
 }
 
@@ -38,30 +42,29 @@ export class GcpNetwork extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:Network", name, {}, opts);
-        const cfg = args.config;
-        const gcp = cfg.gcp;
-        const net = cfg.network;
+        const { stack, cidrs } = args;
+        const gcp = { project: args.project, region: args.region };
         const provider = args.provider;
-        const prod = cfg.environment === "prod";
+        const prod = args.environment === "prod";
         const child = { parent: this, provider };
 
         const vpc = new Network(`${name}-vpc`, {
-            name: `dataplatform-${cfg.stack}`,
+            name: `dataplatform-${stack}`,
             project: gcp.project,
             autoCreateSubnetworks: false,
             routingMode: "REGIONAL",
-            description: `Data platform ${cfg.stack}`,
+            description: `Data platform ${stack}`,
         }, child);
 
         const subnet = new Subnetwork(`${name}-subnet`, {
-            name: `dataplatform-${cfg.stack}-${gcp.region}`,
+            name: `dataplatform-${stack}-${gcp.region}`,
             project: gcp.project,
             region: gcp.region,
             network: vpc.id,
-            ipCidrRange: net.nodeCidr,
+            ipCidrRange: cidrs.nodes,
             secondaryIpRanges: [
-                { rangeName: PODS_RANGE, ipCidrRange: net.podsCidr! },
-                { rangeName: SERVICES_RANGE, ipCidrRange: net.servicesCidr! },
+                { rangeName: PODS_RANGE, ipCidrRange: cidrs.pods },
+                { rangeName: SERVICES_RANGE, ipCidrRange: cidrs.services },
             ],
             privateIpGoogleAccess: true,
             logConfig: { aggregationInterval: "INTERVAL_5_SEC", flowSampling: prod ? 0.5 : 0.1, metadata: "INCLUDE_ALL_METADATA" },
@@ -69,13 +72,13 @@ export class GcpNetwork extends pulumi.ComponentResource {
 
         // Private nodes have no external IP: NAT for image pulls from public registries and chart repos.
         const router = new Router(`${name}-router`, {
-            name: `dataplatform-${cfg.stack}-router`,
+            name: `dataplatform-${stack}-router`,
             project: gcp.project,
             region: gcp.region,
             network: vpc.id,
         }, child);
         new RouterNat(`${name}-nat`, {
-            name: `dataplatform-${cfg.stack}-nat`,
+            name: `dataplatform-${stack}-nat`,
             project: gcp.project,
             region: gcp.region,
             router: router.name,
@@ -89,14 +92,14 @@ export class GcpNetwork extends pulumi.ComponentResource {
         }, child);
 
         new Firewall(`${name}-control-plane-webhooks`, {
-            name: `dataplatform-${cfg.stack}-control-plane-webhooks`,
+            name: `dataplatform-${stack}-control-plane-webhooks`,
             project: gcp.project,
             network: vpc.id,
             description: "Private GKE control plane to admission webhooks and kubelet on nodes",
             direction: "INGRESS",
             priority: 1000,
-            sourceRanges: [net.controlPlaneCidr!],
-            targetTags: [nodeTag(cfg.stack)],
+            sourceRanges: [cidrs.controlPlane],
+            targetTags: [nodeTag(stack)],
             allows: [{ protocol: "tcp", ports: [...WEBHOOK_PORTS] }],
             logConfig: { metadata: "INCLUDE_ALL_METADATA" },
         }, child);

@@ -3,7 +3,7 @@ import type { Provider } from "@pulumi/gcp/provider";
 import type { Cluster } from "@pulumi/gcp/container/cluster";
 import { NodePool } from "@pulumi/gcp/container/nodePool";
 import type * as gcpInput from "@pulumi/gcp/types/input";
-import type { GcpStack, PlatformConfig } from "../config";
+import type { PlatformConfig, StackBase } from "../config";
 import type { NodePoolConfig } from "../config/cluster";
 import { POOL_LABEL, PoolName } from "../labels";
 import { nodeTag } from "./network";
@@ -50,7 +50,9 @@ export function poolNodeConfig(
 }
 
 export interface GkeNodePoolsArgs {
-    config: GcpStack;
+    project: string;
+    stack: string;
+    nodePools: StackBase["cluster"]["nodePools"];
     provider: Provider;
     cluster: Cluster;
     location: string;
@@ -66,13 +68,12 @@ export class GkeNodePools extends pulumi.ComponentResource {
 
     constructor(name: string, args: GkeNodePoolsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:NodePools", name, {}, opts);
-        const cfg = args.config;
         const pools = {} as Record<PoolName, NodePool>;
         for (const pool of ["system", "kafka", "spark"] as const) {
-            const p = cfg.cluster.nodePools[pool];
+            const p = args.nodePools[pool];
             pools[pool] = new NodePool(`${name}-${pool}`, {
                 name: pool,
-                project: cfg.gcp.project,
+                project: args.project,
                 cluster: args.cluster.name,
                 location: args.location,
                 nodeLocations: args.nodeLocations,
@@ -82,7 +83,7 @@ export class GkeNodePools extends pulumi.ComponentResource {
                 management: { autoRepair: true, autoUpgrade: true },
                 // Brokers: one node at a time, never below capacity.
                 upgradeSettings: { strategy: "SURGE", maxSurge: 1, maxUnavailable: 0 },
-                nodeConfig: poolNodeConfig(cfg, pool, p, args.serviceAccountEmail, args.diskKeyId),
+                nodeConfig: poolNodeConfig(args, pool, p, args.serviceAccountEmail, args.diskKeyId),
             }, { parent: this, provider: args.provider, dependsOn: args.dependsOn, ignoreChanges: ["initialNodeCount"] });
         }
         this.pools = pools;
