@@ -38,9 +38,14 @@ export class Platform extends pulumi.ComponentResource {
         // [2 data] Warehouse ("warehouse", both clouds) → datasets, tables, BI reader; WarehouseCosts ("costs") → quota, budget.
         const wh = foundation.warehouse;
         const warehouse = new Warehouse("warehouse", {
-            config: cfg, provider: wh.provider, kmsKeyName: wh.kmsKeyName, keyGrants: wh.keyGrants,
+            project: cfg.warehouseProject, stack: cfg.stack, environment: cfg.environment, warehouse: cfg.warehouse,
+            provider: wh.provider, kmsKeyName: wh.kmsKeyName, keyGrants: wh.keyGrants,
         }, { parent: this });
-        new WarehouseCosts("costs", { config: cfg, quotaProvider: wh.quotaProvider, lookupProvider: wh.lookupProvider, budget: wh.budget }, { parent: this });
+        new WarehouseCosts("costs", {
+            project: cfg.warehouseProject, stack: cfg.stack, environment: cfg.environment, generation: cfg.generation,
+            queryUsagePerDayTiB: cfg.warehouse.queryUsagePerDayTiB, thresholds: cfg.budget.thresholds, notificationChannels: cfg.budget.notificationChannels,
+            quotaProvider: wh.quotaProvider, lookupProvider: wh.lookupProvider, budget: wh.budget,
+        }, { parent: this });
         outputs.buckets = Object.fromEntries(Object.entries(foundation.buckets).map(([k, b]) => [k, b.url]));
         outputs.datasets = Object.fromEntries(Object.entries(warehouse.datasets).map(([k, d]) => [k, d.datasetId]));
         outputs.biReader = warehouse.bi.email;

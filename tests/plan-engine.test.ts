@@ -56,7 +56,7 @@ describe("offline plan: what the engine would refuse", () => {
     it("fails on a cloud resource or lookup left to the ambient default provider", async () => {
         await assert.rejects(planWith("aws-staging", () => {
             const cfg = loadStackConfig();
-            awsProvider("ok", awsStack(cfg), {});
+            awsProvider("ok", awsStack(cfg).aws, {});
             new aws.s3.Bucket("ambient", {});
             aws.getCallerIdentityOutput({});
         }), (e: unknown) => refusal(/Bucket::ambient: no explicit provider; it would run against the ambient account/)(e)

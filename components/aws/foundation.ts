@@ -95,7 +95,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements Foundatio
         const aws = cfg.aws;
         const prod = cfg.environment === "prod";
 
-        this.provider = awsProvider(`${name}-aws`, cfg, { parent: this });
+        this.provider = awsProvider(`${name}-aws`, aws, { parent: this });
         this.warehouseProviders = warehouseProvider(`${name}-warehouse`, cfg, { parent: this });
         this.warehouseProvider = this.warehouseProviders.provider;
         const provider = this.provider;

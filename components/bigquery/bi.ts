@@ -4,12 +4,15 @@ import { Account } from "@pulumi/gcp/serviceaccount/account";
 import { IAMMember as ServiceAccountIAMMember } from "@pulumi/gcp/serviceaccount/iammember";
 import { DatasetIamMember } from "@pulumi/gcp/bigquery/datasetIamMember";
 import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects/iammember";
-import type { PlatformConfig } from "../config";
 import type { DatasetRef } from "../interfaces";
 import { stackAccountId } from "../naming";
 
 export interface BiReaderArgs {
-    config: PlatformConfig;
+    /** The warehouse project. */
+    project: string;
+    stack: string;
+    /** warehouse.biPrincipals: who may mint the reader's tokens. */
+    principals: readonly string[];
     provider: Provider;
     /** The dataset BI tools read (warehouse.biDataset). */
     dataset: DatasetRef;
@@ -33,14 +36,13 @@ export class BiReader extends pulumi.ComponentResource {
     constructor(name: string, args: BiReaderArgs, opts?: pulumi.ComponentResourceOptions) {
         // Token kept from when BigQuery lived in components/gcp/: it is part of the URN of every resource below.
         super("dataplatform:gcp:BiReader", name, {}, opts);
-        const cfg = args.config;
+        const { project, stack } = args;
         const provider = args.provider;
-        const project = cfg.warehouseProject;
 
         const sa = new Account(name, {
             project,
-            accountId: stackAccountId("bi-reader", cfg.stack),
-            displayName: `BI reader (${cfg.stack})`,
+            accountId: stackAccountId("bi-reader", stack),
+            displayName: `BI reader (${stack})`,
             description: `Read-only BigQuery access for Tableau/QlikSense on ${args.dataset.logicalName}; keyless`,
         }, { parent: this, provider });
         this.email = sa.email;
@@ -61,7 +63,7 @@ export class BiReader extends pulumi.ComponentResource {
         ];
 
         // Who may act as the reader: on this account only, never project-wide.
-        cfg.warehouse.biPrincipals.forEach((p, i) => {
+        args.principals.forEach((p, i) => {
             new ServiceAccountIAMMember(`${name}-impersonator-${i}`, {
                 serviceAccountId: sa.name,
                 role: "roles/iam.serviceAccountTokenCreator",

@@ -3,12 +3,21 @@ import type { Provider } from "@pulumi/gcp/provider";
 import { SQuotaPreference } from "@pulumi/gcp/cloudquota/squotaPreference";
 import { Budget } from "@pulumi/gcp/billing/budget";
 import { getProjectOutput } from "@pulumi/gcp/organizations/getProject";
-import type { PlatformConfig } from "../config";
 import type { WarehouseBudget } from "../foundation/contract";
 import { generationSuffix } from "../names";
 
 export interface WarehouseCostsArgs {
-    config: PlatformConfig;
+    /** The warehouse project. */
+    project: string;
+    stack: string;
+    environment: "staging" | "prod";
+    /** Suffix of names GCP never frees (the quota preference). */
+    generation?: number;
+    /** warehouse.queryUsagePerDayTiB: the daily scan cap. */
+    queryUsagePerDayTiB: number;
+    /** budget.thresholds and budget.notificationChannels. */
+    thresholds: readonly number[];
+    notificationChannels: readonly string[];
     /** Provider of the warehouse project that bills requests to it (the Budget and Cloud Quotas APIs require a quota project). */
     quotaProvider: Provider;
     /** Provider of the project-number lookup: one that needs no API enabled in the project. */
@@ -41,18 +50,17 @@ export class WarehouseCosts extends pulumi.ComponentResource {
     constructor(name: string, args: WarehouseCostsArgs, opts?: pulumi.ComponentResourceOptions) {
         // Token kept from when BigQuery lived in components/gcp/: it is part of the URN of every resource below.
         super("dataplatform:gcp:WarehouseCosts", name, {}, opts);
-        const cfg = args.config;
+        const { project, stack } = args;
         const provider = args.quotaProvider;
-        const project = cfg.warehouseProject;
 
         this.quota = new SQuotaPreference(`${name}-query-usage`, {
             parent: `projects/${project}`,
-            name: `bigquery-query-usage-per-day-${cfg.stack}${generationSuffix(cfg)}`,
+            name: `bigquery-query-usage-per-day-${stack}${generationSuffix(args)}`,
             service: "bigquery.googleapis.com",
             quotaId: "QueryUsagePerDay",
             dimensions: {},
-            quotaConfig: { preferredValue: queryUsageMiB(cfg.warehouse.queryUsagePerDayTiB) },
-            justification: `Cap on-demand BigQuery scans of the ${cfg.environment} data platform (${cfg.warehouse.queryUsagePerDayTiB} TiB/day)`,
+            quotaConfig: { preferredValue: queryUsageMiB(args.queryUsagePerDayTiB) },
+            justification: `Cap on-demand BigQuery scans of the ${args.environment} data platform (${args.queryUsagePerDayTiB} TiB/day)`,
             // The default is unlimited: any cap is a "decrease" by more than 10 % to the API.
             ignoreSafetyChecks: "QUOTA_DECREASE_PERCENTAGE_TOO_HIGH",
         }, { parent: this, provider });
@@ -61,7 +69,7 @@ export class WarehouseCosts extends pulumi.ComponentResource {
         const projectNumber = getProjectOutput({ projectId: project }, { parent: this, provider: args.lookupProvider }).number;
         this.budget = new Budget(`${name}-budget`, {
             billingAccount: b.billingAccount,
-            displayName: `dataplatform-${cfg.stack}`,
+            displayName: `dataplatform-${stack}`,
             amount: { specifiedAmount: money(b.amount, b.currency) },
             // Whole project: BigQuery query charges carry job labels, not resource labels, so a label filter would miss them.
             budgetFilter: {
@@ -69,9 +77,9 @@ export class WarehouseCosts extends pulumi.ComponentResource {
                 calendarPeriod: "MONTH",
                 creditTypesTreatment: "INCLUDE_ALL_CREDITS",
             },
-            thresholdRules: cfg.budget.thresholds.map((t) => ({ thresholdPercent: t, spendBasis: "CURRENT_SPEND" })),
+            thresholdRules: args.thresholds.map((t) => ({ thresholdPercent: t, spendBasis: "CURRENT_SPEND" })),
             allUpdatesRule: {
-                monitoringNotificationChannels: [...cfg.budget.notificationChannels],
+                monitoringNotificationChannels: [...args.notificationChannels],
                 disableDefaultIamRecipients: false,
             },
         }, { parent: this, provider });

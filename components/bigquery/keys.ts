@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "../config";
+import type { StackBase } from "../config";
 import { GcpKeys } from "../gcp/keys";
 import type { GcpProjectProviders } from "../gcp/services";
 
@@ -15,7 +15,9 @@ export function bigqueryKmsLocation(location: string): string {
  * The BigQuery CMEK of the warehouse project, on every stack (BigQuery lives in GCP on aws stacks too). Both
  * foundations create it through this function; only the name and parent differ, as the stacks' URNs always had them.
  */
-export function warehouseKeys(name: string, cfg: PlatformConfig, providers: GcpProjectProviders, opts: pulumi.ComponentResourceOptions): GcpKeys {
+export function warehouseKeys(
+    name: string, cfg: Pick<StackBase, "stack" | "environment" | "generation" | "warehouseProject"> & { warehouse: { location: string } }, providers: GcpProjectProviders, opts: pulumi.ComponentResourceOptions,
+): GcpKeys {
     return new GcpKeys(name, {
         stack: cfg.stack, environment: cfg.environment, generation: cfg.generation, provider: providers.provider, lookupProvider: providers.bootstrap, project: cfg.warehouseProject, ring: "warehouse",
         location: bigqueryKmsLocation(cfg.warehouse.location), purposes: ["bigquery"],

@@ -2,15 +2,20 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "@pulumi/gcp/provider";
 import { Dataset } from "@pulumi/gcp/bigquery/dataset";
 import { Table } from "@pulumi/gcp/bigquery/table";
-import type { PlatformConfig } from "../config";
+import type { StackBase } from "../config";
 import type { DatasetRef } from "../interfaces";
 import { loadTableSpecs, TableSelection, TableSpec } from "./tables";
 import { BiReader } from "./bi";
 import { datasetId } from "../naming";
 
 export interface WarehouseArgs {
-    config: PlatformConfig;
-    /** GCP provider of the warehouse project (config.warehouseProject). */
+    /** The warehouse project (warehouseProject). */
+    project: string;
+    stack: string;
+    environment: "staging" | "prod";
+    /** warehouse: datasets, location, schema folder, BI dataset and the principals that may act as the BI reader. */
+    warehouse: Pick<StackBase["warehouse"], "datasets" | "location" | "schemaDir" | "biDataset" | "biPrincipals">;
+    /** GCP provider of the warehouse project. */
     provider: Provider;
     /** CMEK for datasets and tables: a BigQuery key in the KMS location matching warehouse.location. */
     kmsKeyName: pulumi.Input<string>;
@@ -20,7 +25,7 @@ export interface WarehouseArgs {
 
 
 /** The tables each dataset's config lists (datasets without a list get every schema file of their folder). */
-export function tableSelection(cfg: Pick<PlatformConfig, "warehouse">): Record<string, TableSelection | undefined> {
+export function tableSelection(cfg: { warehouse: Pick<StackBase["warehouse"], "datasets"> }): Record<string, TableSelection | undefined> {
     return Object.fromEntries(cfg.warehouse.datasets.map((d, i) => [d.name, d.tables ? { key: `dataplatform:warehouse.datasets[${i}].tables`, ids: d.tables } : undefined]));
 }
 
@@ -36,24 +41,23 @@ export class Warehouse extends pulumi.ComponentResource {
     constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
         // Token kept from when BigQuery lived in components/gcp/: it is part of the URN of every resource below.
         super("dataplatform:gcp:Warehouse", name, {}, opts);
-        const cfg = args.config;
-        const wh = cfg.warehouse;
-        const prod = cfg.environment === "prod";
+        const { stack, project } = args;
+        const wh = args.warehouse;
+        const prod = args.environment === "prod";
         const provider = args.provider;
-        const project = cfg.warehouseProject;
         // Stateful: never lost through a config change or a stack destroy in prod.
         const keep: pulumi.CustomResourceOptions = prod ? { protect: true, retainOnDelete: true } : {};
 
         // Validated before any resource exists: a bad schema file fails the whole preview, naming the file.
-        const specs = loadTableSpecs(wh.schemaDir, wh.datasets.map((d) => d.name), { prod, tables: tableSelection(cfg) });
+        const specs = loadTableSpecs(wh.schemaDir, wh.datasets.map((d) => d.name), { prod, tables: tableSelection(args) });
 
         const datasets: Record<string, DatasetRef> = {};
         const resources: Record<string, Dataset> = {};
         for (const d of wh.datasets) {
             const ds = new Dataset(`${name}-${d.name}`, {
                 project,
-                datasetId: datasetId(d.name, cfg.stack),
-                friendlyName: `${d.name} (${cfg.stack})`,
+                datasetId: datasetId(d.name, stack),
+                friendlyName: `${d.name} (${stack})`,
                 description: d.description,
                 location: wh.location,
                 defaultEncryptionConfiguration: { kmsKeyName: args.kmsKeyName },
@@ -73,7 +77,9 @@ export class Warehouse extends pulumi.ComponentResource {
         this.tables = tables;
 
         this.bi = new BiReader(`${name}-bi`, {
-            config: cfg,
+            project,
+            stack,
+            principals: wh.biPrincipals,
             provider,
             dataset: datasets[wh.biDataset],
         }, { parent: this });
