@@ -33,7 +33,7 @@ async function underMocks(build: () => void): Promise<CapturedResource[]> {
     return resources;
 }
 
-const bucket = (name: string): BucketConfig => ({ name, purpose: "data", transitions: [], noncurrentVersionExpirationDays: 30, abortIncompleteUploadDays: 7 });
+const bucket = (name: string, purpose: "data" | "logs" = "data"): BucketConfig => ({ name, purpose, transitions: [], noncurrentVersionExpirationDays: 30, abortIncompleteUploadDays: 7 });
 const database: StackBase["airflow"]["database"] = {
     postgresVersion: "16", instanceClass: "db-custom-2-7680", storageGb: 20, backupRetentionDays: 7, highAvailability: false,
 };
@@ -75,15 +75,16 @@ describe("cloud components from narrow args (no stack config)", () => {
     it("AWS: lake, budget and Airflow database use the account, stack and settings they are given", async () => {
         const rs = await underMocks(() => {
             const provider = new AwsProvider("aws", { region: "eu-west-1", allowedAccountIds: ["111111111111"] });
-            new AwsLake("lake", { accountId: "111111111111", stack: "unit", environment: "staging", buckets: [bucket("raw")], provider, kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/x" });
+            new AwsLake("lake", { accountId: "111111111111", stack: "unit", environment: "staging", buckets: [bucket("raw"), bucket("logs", "logs")], provider, kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/x" });
             new AwsBudget("budget", { stack: "unit", amount: 250, currency: "USD", thresholds: [0.5, 1], emails: ["ops@example.com"], provider });
             new AwsAirflowDatabase("db", {
                 stack: "unit", environment: "staging", database, provider, vpcId: "vpc-1", privateSubnetIds: ["subnet-a", "subnet-b"],
                 clusterSecurityGroupId: "sg-1", kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/rds", logsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/logs",
             });
         });
-        const [b] = byType(rs, "aws:s3/bucket:Bucket");
-        assert.match(inputsOf(b).bucket, /^111111111111-.*raw/);
+        const names = byType(rs, "aws:s3/bucket:Bucket").map((b) => inputsOf(b).bucket);
+        assert.equal(names.length, 2);
+        for (const n of names) assert.match(n, /^111111111111-unit-(raw|logs)$/);
         const [budget] = byType(rs, "aws:budgets/budget:Budget");
         assert.equal(inputsOf(budget).limitAmount, "250");
         assert.deepEqual(inputsOf(budget).notifications.map((n: any) => n.threshold), [50, 100]);
