@@ -113,13 +113,13 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
         this.warehouseKeys = warehouseKeys(`${name}-warehouse-keys`, cfg, this.warehouseProviders, { parent: this });
         this.warehouse = {
             provider: this.warehouseProvider, quotaProvider: this.warehouseProviders.quota, lookupProvider: this.warehouseProviders.bootstrap,
-            kmsKeyName: this.warehouseKeys.keyId("bigquery"), keyGrants: [this.warehouseKeys.grant("bigquery")],
+            kmsKeyName: this.warehouseKeys.keyId("bigquery"), keyGrants: this.warehouseKeys.ready("bigquery"),
             // One billing budget covers the whole project, BigQuery included.
             budget: { billingAccount: gcp.billingAccount, amount: cfg.budget.amount, currency: cfg.budget.currency },
         };
 
         this.registry = new GcpRegistry(`${name}-registry`, {
-            project: gcp.project, stack: cfg.stack, location: gcp.region, kmsKeyName: this.keys.keyId("registry"), keyGrant: this.keys.grant("registry"),
+            project: gcp.project, stack: cfg.stack, location: gcp.region, kmsKeyName: this.keys.keyId("registry"), keyGrants: this.keys.ready("registry"),
             environment: cfg.environment, provider: this.provider,
         }, { parent: this });
 
@@ -134,7 +134,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
             subnetworkId: network.subnetworkId,
             gkeKeyId: this.keys.keyId("gke"),
             diskKeyId: this.keys.keyId("disk"),
-            keyGrants: [this.keys.grant("gke"), this.keys.grant("disk")],
+            keyGrants: [...this.keys.ready("gke"), ...this.keys.ready("disk")],
             registry: { project: gcp.project, location: gcp.region, repositoryId: this.registry.repositoryId, repository: this.registry.repository },
         }, { parent: this });
         const cluster = gke.cluster;
@@ -162,7 +162,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
         const sc = new StorageClass(`${name}-storageclass`, {
             metadata: { name: "pd-balanced-cmek", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
             ...storageClassSpec(cfg, this.keys.keyId("disk")),
-        }, { parent: this, provider: this.k8sProvider, dependsOn: [this.keys.grant("disk")] });
+        }, { parent: this, provider: this.k8sProvider, dependsOn: this.keys.ready("disk") });
         this.storageClassName = sc.metadata.name;
 
         // Previews: IAM lets the account reach the cluster (get credentials, connect through the DNS endpoint) and
@@ -189,10 +189,10 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
         // parent, so its URNs stay what they were.
         const beside = { parent: opts?.parent };
         this.buckets = new GcpLake("lake", {
-            config: cfg, provider: this.provider, kmsKeyName: this.keys.keyId("storage"), keyGrants: [this.keys.grant("storage")],
+            config: cfg, provider: this.provider, kmsKeyName: this.keys.keyId("storage"), keyGrants: this.keys.ready("storage"),
         }, beside).buckets;
         this.airflowDatabase = new GcpAirflowDatabase("airflow-db", {
-            config: cfg, provider: this.provider, networkId: this.networkId, kmsKeyName: this.keys.keyId("sql"), keyGrants: [this.keys.grant("sql")],
+            config: cfg, provider: this.provider, networkId: this.networkId, kmsKeyName: this.keys.keyId("sql"), keyGrants: this.keys.ready("sql"),
         }, beside);
 
         this.outputs = {
