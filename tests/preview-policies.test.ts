@@ -4,6 +4,8 @@ import { runPolicies, UNDECIDED } from "../plan/policy";
 import { packName, policies } from "../policy/policies";
 import { res } from "./policy-harness";
 import { inputsOf, shippedPlan } from "./support/plans";
+import * as fs from "fs";
+import * as path from "path";
 import { justification, UNDECIDABLE_AT_PREVIEW, undecidedKey } from "../policy/preview";
 
 const byName = (name: string) => policies.filter((p) => p.name === name);
@@ -84,4 +86,9 @@ describe("policies in the preview view (first preview of a new stack)", () => {
             if (cloud === "gcp") assert.deepEqual(plan.undecided.map((d) => undecidedKey(d)), [{ policy: "no-static-credentials", type: "kubernetes:core/v1:Secret", field: ".stringData" }]);
         });
     }
+
+    it("the README lists every case the table justifies", () => {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+        for (const e of UNDECIDABLE_AT_PREVIEW) assert.ok(readme.includes(`| \`${e.policy}\` | \`${e.type}\` | \`${e.field}\` |`), `${e.policy} ${e.type} ${e.field}`);
+    });
 });
