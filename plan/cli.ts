@@ -10,6 +10,7 @@ import { renderCounts, renderMarked, renderTree } from "./render";
 import { StackFileError } from "./stackfile";
 import { parseDay } from "../components/support-windows";
 import { SchemaFileError } from "../components/bigquery/tables";
+import { justification, UndecidableAtPreview } from "../policy/preview";
 
 function usage(): string {
     const stacks = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5)).sort();
@@ -135,7 +136,14 @@ async function main(): Promise<number> {
     for (const d of plan.diagnostics) out.push(`  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").pop()}${d.urn ? `\n      ${d.urn}` : ""}`);
     if (plan.undecided.length) {
         out.push("", `Could not decide in a first preview (${plan.undecided.length}; enforced at update, shown passing above only if the update view passes):`);
-        for (const d of plan.undecided) out.push(`  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").pop()}${d.urn ? `\n      ${d.urn}` : ""}`);
+        const used = new Set<UndecidableAtPreview>();
+        for (const d of plan.undecided) {
+            const why = justification(d, cfg.cloud);
+            if (why) used.add(why);
+            out.push(`  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").pop()}${d.urn ? `\n      ${d.urn}` : ""}`
+                + `\n      ${why ? "justified below (policy/preview.ts)" : "NOT JUSTIFIED: make it known in a first preview, or list it in policy/preview.ts with the reason"}`);
+        }
+        for (const e of used) out.push(`  Why ${e.policy} cannot decide on ${e.type} ${e.field}: ${e.reason}`);
     }
     let diff: PlanDiff | undefined;
     const allow = values["allow-destructive"]!;

@@ -2,6 +2,8 @@ import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { podSecurityAdmission } from "../policy/rules/pod-security";
 import { checkStack, NA, res } from "./policy-harness";
+import { Unknown } from "../plan/capture";
+import { runPolicies } from "../plan/policy";
 
 const ns = (name: string, level: string) => res("kubernetes:core/v1:Namespace", { metadata: { name, labels: { "pod-security.kubernetes.io/enforce": level } } }, { name });
 const RESTRICTED = {
@@ -40,5 +42,16 @@ describe("policy pod-security-admission", () => {
     it("leaves namespaces the stack does not label to the cluster", async () => {
         const out = await checkStack(podSecurityAdmission, [deployment("sys", "kube-system", { hostNetwork: true, containers: [{ name: "c" }] })]);
         assert.deepEqual(out, []);
+    });
+
+    it("in a first preview, a template it cannot read does not hide the others: known ones are checked, the policy reports it could not decide", async () => {
+        const out = await runPolicies("p", [podSecurityAdmission], [
+            ns("apps", "restricted"),
+            res("kubernetes:core/v1:ConfigMap", { metadata: { namespace: "apps" }, data: { "executor.yaml": new Unknown() } }, { name: "tpl" }),
+            deployment("bare", "apps", { containers: [{ name: "app" }] }),
+        ]);
+        assert.equal(out.length, 2);
+        assert.ok(!out[0].undecided && /Deployment "bare"/.test(out[0].message), "the known Deployment is still checked");
+        assert.ok(out[1].undecided && /ConfigMap "tpl": string value at \.data\.executor\.yaml/.test(out[1].message), out[1].message);
     });
 });

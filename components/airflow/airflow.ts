@@ -4,7 +4,8 @@ import { Role, RoleBinding } from "@pulumi/kubernetes/rbac/v1";
 import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type { KubernetesLayerArgs, ManagedDatabase, WorkloadIdentity } from "../interfaces";
 import { SERVICE_ACCOUNTS } from "../k8s/accounts";
-import { podIdentity } from "../contracts/pod";
+import { podIdentityInput, type PodIdentity } from "../contracts/pod";
+import { leafwise } from "../k8s/leafwise";
 import type { AirflowSecretNames } from "../contracts/vault-secrets";
 import { AIRFLOW_CHART, airflowGrants, airflowValues, METADATA_SECRET, metadataConnection, type AirflowData, type AirflowSettings } from "./specs";
 import { releaseChart, type ChartRelease } from "../k8s/releases";
@@ -67,7 +68,8 @@ export class Airflow extends pulumi.ComponentResource {
         }, k8s);
 
         const logs = args.data.logs;
-        const values = pulumi.all([podIdentity(this.identity), logs.url]).apply(([identity, logsUrl]) => airflowValues({ cfg, logsUrl, identity, secrets: args.secrets }));
+        // Built leaf-wise: only the logs URL and identity leaves are unknown in a first preview.
+        const values = leafwise({ identity: podIdentityInput(this.identity), logsUrl: logs.url }, ({ identity, logsUrl }) => airflowValues({ cfg, logsUrl, identity: identity as PodIdentity, secrets: args.secrets }));
         this.release = new Release(name, {
             name: "airflow",
             ...releaseChart(AIRFLOW_CHART, args.release),

@@ -190,7 +190,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements Foundatio
         const bigqueryKeys = warehouseKeys("warehouse-keys", cfg, this.warehouseProviders, beside);
         this.warehouse = {
             provider: this.warehouseProvider, quotaProvider: this.warehouseProviders.quota, lookupProvider: this.warehouseProviders.bootstrap,
-            kmsKeyName: bigqueryKeys.keyId("bigquery"), keyGrants: [bigqueryKeys.grant("bigquery")],
+            kmsKeyName: bigqueryKeys.keyId("bigquery"), keyGrants: bigqueryKeys.ready("bigquery"),
             // Google bills BigQuery, not AWS: the warehouse project has its own GCP budget.
             budget: cfg.budget.warehouse,
         };

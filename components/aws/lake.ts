@@ -165,7 +165,8 @@ export class AwsLake extends pulumi.ComponentResource {
                 bucket: id,
                 policy: isLogTarget
                     ? accessLogTargetPolicy(bucketName(b), args.accountId, logSources.map((s) => ({ name: bucketName(s), prefix: accessLogPrefix(s.name) })))
-                    : bucket.arn.apply(denyInsecureTransport),
+                    // The ARN from the configured name: the document is known in a first preview, so the IAM policy decides.
+                    : denyInsecureTransport(s3Arn(bucketName(b))),
             }, { ...child, dependsOn: [pab] });
             if (isLogTarget) targetReady.push(sse, policy);
             buckets[b.name] = {

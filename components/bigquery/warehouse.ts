@@ -19,7 +19,7 @@ export interface WarehouseArgs {
     provider: Provider;
     /** CMEK for datasets and tables: a BigQuery key in the KMS location matching warehouse.location. */
     kmsKeyName: pulumi.Input<string>;
-    /** Service-agent grants on that key: BigQuery checks key access when a dataset or table is created. */
+    /** The key and its service-agent grant: BigQuery checks key access when a dataset or table is created. */
     keyGrants: pulumi.Resource[];
 }
 

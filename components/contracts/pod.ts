@@ -20,7 +20,12 @@ export interface PodIdentity {
 
 /** Resolves the binder's pod additions once, for the pure builders. */
 export function podIdentity(id: WorkloadIdentity): pulumi.Output<PodIdentity> {
-    return pulumi.output({ env: id.podEnv, volumes: id.podVolumes, volumeMounts: id.podVolumeMounts, sparkConf: id.sparkConf }) as unknown as pulumi.Output<PodIdentity>;
+    return pulumi.output(podIdentityInput(id)) as unknown as pulumi.Output<PodIdentity>;
+}
+
+/** The binder's pod additions as they are (Outputs at their leaves), for builders run through k8s/leafwise. */
+export function podIdentityInput(id: WorkloadIdentity) {
+    return { env: id.podEnv, volumes: id.podVolumes, volumeMounts: id.podVolumeMounts, sparkConf: id.sparkConf };
 }
 
 /**

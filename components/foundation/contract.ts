@@ -24,8 +24,11 @@ export interface WarehouseFoundation {
     readonly quotaProvider: GcpProvider;
     /** Lookups that need no API enabled in the project. */
     readonly lookupProvider: GcpProvider;
-    /** CMEK of datasets and tables (KMS location matching warehouse.location), and its BigQuery service-agent grant. */
-    readonly kmsKeyName: pulumi.Output<string>;
+    /**
+     * CMEK of datasets and tables (KMS location matching warehouse.location), known from config so the CMEK policy
+     * decides in a first preview; keyGrants are the key and its BigQuery service-agent grant.
+     */
+    readonly kmsKeyName: pulumi.Input<string>;
     readonly keyGrants: pulumi.Resource[];
     readonly budget: WarehouseBudget;
 }

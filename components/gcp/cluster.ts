@@ -29,7 +29,7 @@ export interface GkeClusterArgs {
     /** CryptoKey ids: application-layer secrets encryption and node boot disks. */
     gkeKeyId: pulumi.Input<string>;
     diskKeyId: pulumi.Input<string>;
-    /** Service-agent grants on those keys; the cluster and node pools are created after them. */
+    /** The keys and their service-agent grants; the cluster and node pools are created after them. */
     keyGrants: pulumi.Resource[];
     /** The platform's own image repository (created by the foundation): nodes get read access on it. */
     registry: { project: string; location: string; repositoryId: string; repository: Repository };

@@ -114,13 +114,13 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
         this.warehouseKeys = warehouseKeys(`${name}-warehouse-keys`, cfg, this.warehouseProviders, { parent: this });
         this.warehouse = {
             provider: this.warehouseProvider, quotaProvider: this.warehouseProviders.quota, lookupProvider: this.warehouseProviders.bootstrap,
-            kmsKeyName: this.warehouseKeys.keyId("bigquery"), keyGrants: [this.warehouseKeys.grant("bigquery")],
+            kmsKeyName: this.warehouseKeys.keyId("bigquery"), keyGrants: this.warehouseKeys.ready("bigquery"),
             // One billing budget covers the whole project, BigQuery included.
             budget: { billingAccount: gcp.billingAccount, amount: cfg.budget.amount, currency: cfg.budget.currency },
         };
 
         this.registry = new GcpRegistry(`${name}-registry`, {
-            project: gcp.project, stack: cfg.stack, location: gcp.region, kmsKeyName: this.keys.keyId("registry"), keyGrant: this.keys.grant("registry"),
+            project: gcp.project, stack: cfg.stack, location: gcp.region, kmsKeyName: this.keys.keyId("registry"), keyGrants: this.keys.ready("registry"),
             environment: cfg.environment, provider: this.provider,
         }, { parent: this });
 
@@ -145,7 +145,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
             subnetworkId: network.subnetworkId,
             gkeKeyId: this.keys.keyId("gke"),
             diskKeyId: this.keys.keyId("disk"),
-            keyGrants: [this.keys.grant("gke"), this.keys.grant("disk")],
+            keyGrants: [...this.keys.ready("gke"), ...this.keys.ready("disk")],
             registry: { project: gcp.project, location: gcp.region, repositoryId: this.registry.repositoryId, repository: this.registry.repository },
         }, { parent: this });
         const cluster = gke.cluster;
@@ -173,7 +173,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
         const sc = new StorageClass(`${name}-storageclass`, {
             metadata: { name: "pd-balanced-cmek", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
             ...storageClassSpec(cfg, this.keys.keyId("disk")),
-        }, { parent: this, provider: this.k8sProvider, dependsOn: [this.keys.grant("disk")] });
+        }, { parent: this, provider: this.k8sProvider, dependsOn: this.keys.ready("disk") });
         this.storageClassName = sc.metadata.name;
 
         // Previews: IAM lets the account reach the cluster (get credentials, connect through the DNS endpoint) and
@@ -204,10 +204,10 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
         const beside = { parent: opts?.parent };
         this.buckets = new GcpLake("lake", {
             project: gcp.project, region: gcp.region, stack: cfg.stack, environment: cfg.environment,
-            buckets: cfg.lake.buckets, softDeleteDays: cfg.lake.softDeleteDays, provider: this.provider, kmsKeyName: this.keys.keyId("storage"), keyGrants: [this.keys.grant("storage")],
+            buckets: cfg.lake.buckets, softDeleteDays: cfg.lake.softDeleteDays, provider: this.provider, kmsKeyName: this.keys.keyId("storage"), keyGrants: this.keys.ready("storage"),
         }, beside).buckets;
         this.airflowDatabase = new GcpAirflowDatabase("airflow-db", {
-            project: gcp.project, region: gcp.region, stack: cfg.stack, environment: cfg.environment, database: cfg.airflow.database, provider: this.provider, networkId: this.networkId, kmsKeyName: this.keys.keyId("sql"), keyGrants: [this.keys.grant("sql")],
+            project: gcp.project, region: gcp.region, stack: cfg.stack, environment: cfg.environment, database: cfg.airflow.database, provider: this.provider, networkId: this.networkId, kmsKeyName: this.keys.keyId("sql"), keyGrants: this.keys.ready("sql"),
         }, beside);
 
         this.outputs = {

@@ -72,6 +72,16 @@ export function keyRingName(stack: string, ring: string, generation?: number): s
 }
 
 /**
+ * The id the provider gives a CryptoKey, from config alone: `{{key_ring}}/cryptoKeys/{{name}}` with the key ring's
+ * `projects/{{project}}/locations/{{location}}/keyRings/{{name}}` (terraform-provider-google
+ * google/services/kms/resource_kms_crypto_key.go and resource_kms_key_ring.go). Known during a first preview, so
+ * the CMEK policies decide on the resources that use it; equal to `key.id`, so nothing changes once it exists.
+ */
+export function cryptoKeyId(project: string, location: string, ringName: string, purpose: KeyPurpose): string {
+    return `projects/${project}/locations/${location}/keyRings/${ringName}/cryptoKeys/${purpose}`;
+}
+
+/**
  * A Cloud KMS key ring with one rotating key per purpose, and the encrypter/decrypter grant (on the key only)
  * to the service agent that uses it. Consumers put `grants` in dependsOn: GKE, Compute, Storage and BigQuery
  * check key access when the encrypted resource is created.
@@ -80,6 +90,7 @@ export class GcpKeys extends pulumi.ComponentResource {
     readonly keyRingId: pulumi.Output<string>;
     readonly keys: Readonly<Partial<Record<KeyPurpose, CryptoKey>>>;
     readonly grants: pulumi.Resource[];
+    private readonly ids: Partial<Record<KeyPurpose, string>> = {};
     private readonly grantOf: Partial<Record<KeyPurpose, pulumi.Resource>> = {};
 
     constructor(name: string, args: GcpKeysArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -88,8 +99,9 @@ export class GcpKeys extends pulumi.ComponentResource {
         const prod = args.environment === "prod";
         const provider = args.provider;
 
+        const ringName = keyRingName(args.stack, args.ring, args.generation);
         const ring = new KeyRing(`${name}-ring`, {
-            name: keyRingName(args.stack, args.ring, args.generation),
+            name: ringName,
             project: args.project,
             location: args.location,
         }, { parent: this, provider, protect: prod, retainOnDelete: true });
@@ -111,6 +123,7 @@ export class GcpKeys extends pulumi.ComponentResource {
             // A key can never be deleted, only its versions: retained in every environment, never half-destroyed.
             }, { parent: this, provider, protect: prod, retainOnDelete: true });
             keys[purpose] = key;
+            this.ids[purpose] = cryptoKeyId(args.project, args.location, ringName, purpose);
             const agentService = GENERATED_AGENTS[purpose];
             const agent = agentService
                 ? new ServiceIdentity(`${name}-${purpose}-agent`, { project: args.project, service: agentService }, { parent: this, provider })
@@ -127,17 +140,24 @@ export class GcpKeys extends pulumi.ComponentResource {
         this.registerOutputs({ keyRingId: this.keyRingId });
     }
 
-    /** The CryptoKey id (projects/…/cryptoKeys/…) of a purpose this component was created with. */
-    keyId(purpose: KeyPurpose): pulumi.Output<string> {
-        const key = this.keys[purpose];
-        if (!key) throw new Error(`GcpKeys: no key for purpose "${purpose}" (created: ${Object.keys(this.keys).join(", ")})`);
-        return key.id;
+    /**
+     * The CryptoKey id (projects/…/cryptoKeys/…) of a purpose this component was created with, as a plain string
+     * (see cryptoKeyId). It carries no dependency: a user puts ready(purpose) in dependsOn.
+     */
+    keyId(purpose: KeyPurpose): string {
+        const id = this.ids[purpose];
+        if (!id) throw new Error(`GcpKeys: no key for purpose "${purpose}" (created: ${Object.keys(this.keys).join(", ")})`);
+        return id;
     }
 
-    /** The service-agent grant on the key of one purpose (dependsOn for resources using only that key). */
-    grant(purpose: KeyPurpose): pulumi.Resource {
+    /**
+     * What a user of the key of one purpose waits for (dependsOn): the key and its service agent's grant. keyId
+     * carries no dependency, so this is what orders the user after them.
+     */
+    ready(purpose: KeyPurpose): pulumi.Resource[] {
+        const key = this.keys[purpose];
         const g = this.grantOf[purpose];
-        if (!g) throw new Error(`GcpKeys: no key for purpose "${purpose}"`);
-        return g;
+        if (!key || !g) throw new Error(`GcpKeys: no key for purpose "${purpose}"`);
+        return [key, g];
     }
 }

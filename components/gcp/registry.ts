@@ -10,8 +10,8 @@ export interface GcpRegistryArgs {
     /** Region of the repository; its CMEK must be in the same location. */
     location: string;
     kmsKeyName: pulumi.Input<string>;
-    /** The Artifact Registry service agent's grant on the key: checked when the repository is created. */
-    keyGrant: pulumi.Resource;
+    /** The key and the Artifact Registry service agent's grant on it (checked when the repository is created). */
+    keyGrants: pulumi.Resource[];
     environment: "staging" | "prod";
     provider: Provider;
 }
@@ -37,7 +37,7 @@ export class GcpRegistry extends pulumi.ComponentResource {
             // The key setting cannot change later (replacement): decided at creation.
             kmsKeyName: args.kmsKeyName,
             dockerConfig: { immutableTags: true },
-        }, { parent: this, provider: args.provider, dependsOn: [args.keyGrant], protect: prod });
+        }, { parent: this, provider: args.provider, dependsOn: args.keyGrants, protect: prod });
         this.url = `${args.location}-docker.pkg.dev/${args.project}/${this.repositoryId}`;
         this.registerOutputs({ repository: this.repository.name });
     }

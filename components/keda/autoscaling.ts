@@ -5,7 +5,8 @@ import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import type { BucketRef, Grant, KubernetesLayerArgs, WorkloadIdentity } from "../interfaces";
 import { SERVICE_ACCOUNTS } from "../k8s/accounts";
-import { podIdentity, type Obj } from "../contracts/pod";
+import { podIdentityInput, type Obj, type PodIdentity } from "../contracts/pod";
+import { leafwise } from "../k8s/leafwise";
 import { reloadAnnotations, type KafkaPlatform } from "../contracts/kafka-client";
 import type { PlatformConfig } from "../config";
 import {
@@ -76,7 +77,8 @@ export class LagAutoscaling extends pulumi.ComponentResource {
             apiVersion: "keda.sh/v1alpha1",
             kind: "ScaledJob",
             metadata: { name: "stream-events", namespace: args.namespaces.name(s.namespace) },
-            spec: pulumi.output(s.job).apply((job) => streamingScaledJob(args.triggers, "stream-events", s.namespace, job, s.source, LAG_AUTH).spec),
+            // Built leaf-wise: only the job's Secret, URL and identity leaves are unknown in a first preview.
+            spec: leafwise({ job: s.job }, ({ job }) => streamingScaledJob(args.triggers, "stream-events", s.namespace, job as Obj, s.source, LAG_AUTH).spec),
         }, { ...k8s, dependsOn: [auth, ...s.dependsOn] });
 
         for (const { deployment: c, group, topics } of args.consumers) {
@@ -90,9 +92,9 @@ export class LagAutoscaling extends pulumi.ComponentResource {
             const dep = new Deployment(`${name}-${c.kafkaUser}`, {
                 // Reloader rolls the consumers when the Access Operator rewrites their renewed credentials.
                 metadata: { name: c.kafkaUser, namespace: args.namespaces.name(c.namespace), annotations: reloadAnnotations(access) },
-                spec: pulumi.all([access.secretName, podIdentity(identity), sinkUrl(args.archive, c.kafkaUser)]).apply(([secretName, id, url]) => consumerDeployment(c, SERVICE_ACCOUNTS.ingestion, {
+                spec: leafwise({ secretName: access.secretName, id: podIdentityInput(identity), url: sinkUrl(args.archive, c.kafkaUser) }, ({ secretName, id, url }) => consumerDeployment(c, SERVICE_ACCOUNTS.ingestion, {
                     ...access, secretName, group, topics,
-                }, url, id) as k8sInput.apps.v1.DeploymentSpec),
+                }, url, id as PodIdentity) as k8sInput.apps.v1.DeploymentSpec),
             }, { ...k8s, dependsOn: [...args.kafka.ready, ...identity.ready] });
             this.deployments.push(dep);
             this.scaledObjects.push(new CustomResource(`${name}-${c.kafkaUser}-scaler`, {

@@ -6,7 +6,8 @@ import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import type { KubernetesLayerArgs, WorkloadIdentity } from "../interfaces";
 import { SERVICE_ACCOUNTS } from "../k8s/accounts";
 import { compactionApplication, executorPodTemplate, sparkJobGrants, streamingJobSpec, type SparkData, type SparkJobSettings } from "./specs";
-import { podIdentity, type Obj } from "../contracts/pod";
+import { podIdentity, podIdentityInput, type Obj, type PodIdentity } from "../contracts/pod";
+import { leafwise } from "../k8s/leafwise";
 import type { KafkaConsumer, KafkaPlatform } from "../contracts/kafka-client";
 import { streamPaths } from "../contracts/datapath";
 
@@ -33,7 +34,7 @@ export class SparkJobs extends pulumi.ComponentResource {
     readonly identity: WorkloadIdentity;
     readonly compaction: CustomResource;
     /** batch/v1 JobSpec of one backlog-draining streaming run. */
-    readonly streamingJob: pulumi.Output<Obj>;
+    readonly streamingJob: pulumi.Input<Obj>;
     /** The consumer group and topics whose lag drives the streaming runs. */
     readonly streamingSource: { group: string; topics: string[]; bootstrapServers: string };
     readonly namespace: pulumi.Output<string>;
@@ -57,13 +58,14 @@ export class SparkJobs extends pulumi.ComponentResource {
         const source = args.data.curated;
         const dataset = args.data.target;
         // The compaction reads exactly what the streaming run writes.
-        const spec = pulumi.all([pod, source.url, dataset.datasetId]).apply(([identity, url, datasetId]) =>
-            compactionApplication({ cfg, namespace: ns, sourceUrl: streamPaths(sparkUrl(url)).sink, datasetId, identity }));
+        // Built leaf-wise: only the URL, dataset and identity leaves are unknown in a first preview.
+        const spec = leafwise({ identity: podIdentityInput(this.identity), url: source.url.apply(sparkUrl), datasetId: dataset.datasetId }, ({ identity, url, datasetId }) =>
+            compactionApplication({ cfg, namespace: ns, sourceUrl: streamPaths(url).sink, datasetId, identity: identity as PodIdentity }).spec);
         this.compaction = new CustomResource(`${name}-compaction`, {
             apiVersion: "sparkoperator.k8s.io/v1beta2",
             kind: "ScheduledSparkApplication",
             metadata: { name: "compact-curated", namespace: this.namespace },
-            spec: spec.apply((s) => s.spec),
+            spec,
         }, { ...k8s, dependsOn: [args.operator, ...this.identity.ready] });
 
         // Streaming runs: executor pod template, and the Lease that keeps one writer on the sink path.
@@ -84,13 +86,14 @@ export class SparkJobs extends pulumi.ComponentResource {
         const user = args.streamingUser;
         const access = args.kafka.access(user.name, ns);
         this.streamingSource = { group: user.group, topics: [...user.topics], bootstrapServers: access.bootstrapServers };
-        this.streamingJob = pulumi.all([pod, access.secretName, source.url, template.metadata.name]).apply(([identity, secretName, curatedUrl, cm]) => {
+        const streamInputs = { identity: podIdentityInput(this.identity), secretName: access.secretName, curatedUrl: source.url.apply(sparkUrl), cm: template.metadata.name };
+        this.streamingJob = leafwise(streamInputs, ({ identity, secretName, curatedUrl, cm }) => {
             const kafka: KafkaConsumer = {
                 secretName, bootstrapServers: access.bootstrapServers, authentication: access.authentication,
                 keys: access.keys, group: user.group, topics: user.topics, user: user.name,
             };
-            const paths = streamPaths(sparkUrl(curatedUrl));
-            return streamingJobSpec({ cfg, namespace: ns, kafka, checkpointUrl: paths.checkpoint, sinkUrl: paths.sink, identity, templateConfigMap: cm });
+            const paths = streamPaths(curatedUrl);
+            return streamingJobSpec({ cfg, namespace: ns, kafka, checkpointUrl: paths.checkpoint, sinkUrl: paths.sink, identity: identity as PodIdentity, templateConfigMap: cm });
         });
         this.ready = [args.operator, ...this.identity.ready, template, leaseBinding, ...args.kafka.ready];
         this.registerOutputs({ compaction: this.compaction.id, namespace: this.namespace });

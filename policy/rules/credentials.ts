@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { describe } from "./util";
+import { describe, known } from "./util";
 
 const STATIC_CREDENTIAL_TYPES = new Set([
     "gcp:serviceaccount/key:Key",
@@ -33,10 +33,18 @@ export const noStaticCredentials: ResourceValidationPolicy = {
             return;
         }
         if (args.type !== SECRET_TYPE) args.notApplicable();
-        const entries: [string, unknown][] = [
-            ...Object.entries((args.props.data ?? {}) as Record<string, unknown>).map(([k, v]): [string, unknown] => [k, typeof v === "string" ? decodeBase64(v) : v]),
-            ...Object.entries((args.props.stringData ?? {}) as Record<string, unknown>),
-        ];
+        // Leaf by leaf: an unknown value is computed from a resource not yet created, so it is no literal (a static
+        // credential is one written in the program or its config, known in any preview); known keys and values are
+        // still checked. A map unknown as a whole hides its keys: reading it throws, and the policy cannot decide.
+        const entries: [string, unknown][] = [];
+        for (const field of ["data", "stringData"] as const) {
+            const map = args.props[field] as Record<string, unknown> | undefined;
+            for (const k of Object.keys(map ?? {})) {
+                const v = known(() => map![k]);
+                if (v === "unknown") entries.push([k, undefined]);
+                else entries.push([k, field === "data" && typeof v.value === "string" ? decodeBase64(v.value) : v.value]);
+            }
+        }
         for (const [k, v] of entries) {
             const why = cloudKeyIn(k, v);
             if (why) report(`${describe(args)}: ${why}; use workload identity (or Vault) instead of a cloud key in a Secret.`);

@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import * as YAML from "yaml";
 import { describeViolations, podSecurityViolations, PodSecurityLevel, PodTemplate } from "../../components/k8s/pod-security";
-import { asArray } from "./util";
+import { asArray, isUnknownValueError } from "./util";
 
 type Obj = Record<string, any>;
 
@@ -73,15 +73,27 @@ export const podSecurityAdmission: StackValidationPolicy = {
             const level = r.props.metadata?.labels?.["pod-security.kubernetes.io/enforce"];
             if (typeof r.props.metadata?.name === "string" && LEVELS.has(level)) levels.set(r.props.metadata.name, level);
         }
+        // One resource with a template unknown during preview must not hide the others: every known one is checked,
+        // then the first unknown is rethrown (named by its resource), so the engine reports the policy as not run.
+        let undecided: Error | undefined;
         for (const r of args.resources) {
-            const ns = r.props.metadata?.namespace;
-            const level = typeof ns === "string" ? levels.get(ns) : undefined;
-            // Namespaces the stack does not label keep the cluster's own admission configuration.
-            if (!level) continue;
-            for (const t of podTemplatesOf(r.type, r.props)) {
-                const v = podSecurityViolations(t, level);
-                if (v.length) report(`${r.type} "${r.name}" in namespace ${ns} (${level}): ${describeViolations(v)}`, r.urn);
+            try {
+                const ns = r.props.metadata?.namespace;
+                const level = typeof ns === "string" ? levels.get(ns) : undefined;
+                // Namespaces the stack does not label keep the cluster's own admission configuration.
+                if (!level) continue;
+                for (const t of podTemplatesOf(r.type, r.props)) {
+                    const v = podSecurityViolations(t, level);
+                    if (v.length) report(`${r.type} "${r.name}" in namespace ${ns} (${level}): ${describeViolations(v)}`, r.urn);
+                }
+            } catch (e) {
+                if (!isUnknownValueError(e)) throw e;
+                if (!undecided) {
+                    e.message = `${r.type} "${r.name}": ${e.message}`;
+                    undecided = e;
+                }
             }
         }
+        if (undecided) throw undecided;
     },
 };

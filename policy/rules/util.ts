@@ -53,3 +53,23 @@ export function parseDocument(v: unknown): any {
 export function isStrimzi(type: string, kind: string): boolean {
     return new RegExp(`^kubernetes:kafka\\.strimzi\\.io/v[0-9a-z]+:${kind}$`).test(type);
 }
+
+// The policy SDK's own error for reading a value unknown during preview (internal to @pulumi/policy; its typings
+// omit it). A policy that catches it must rethrow it when it cannot decide: the engine then reports the policy as
+// not run, never as passed.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { UnknownValueError } = require("@pulumi/policy/proxy") as { UnknownValueError: new (...args: never[]) => Error };
+
+export function isUnknownValueError(e: unknown): e is Error {
+    return e instanceof UnknownValueError;
+}
+
+/** The value `read` returns, or `unknown` when it reads a value not known during preview. */
+export function known<T>(read: () => T): { value: T } | "unknown" {
+    try {
+        return { value: read() };
+    } catch (e) {
+        if (isUnknownValueError(e)) return "unknown";
+        throw e;
+    }
+}
