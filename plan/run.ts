@@ -47,7 +47,7 @@ export interface Plan {
     warnings: string[];
 }
 
-export interface Mocked {
+interface Mocked {
     outputs: string[];
     inputs: Record<string, string[]>;
 }
