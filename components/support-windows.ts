@@ -122,7 +122,7 @@ export function supportWindow(subject: Subject, version: string): SupportWindow 
 }
 
 /** The version string of a pinned image (its tag, without a leading v). */
-export function imageVersion(key: ImageKey): string {
+function imageVersion(key: ImageKey): string {
     return IMAGES[key].split(":").pop()!.replace(/^v/, "");
 }
 

@@ -164,7 +164,7 @@ export function processingArgs(cfg: PlatformConfig, k8s: KubernetesLayerArgs, i:
 }
 
 /** What Monitoring watches: its section and where the other layers run. */
-export function monitoredPlatform(cfg: PlatformConfig): MonitoredPlatform {
+function monitoredPlatform(cfg: PlatformConfig): MonitoredPlatform {
     const k = cfg.kafka;
     return {
         monitoring: cfg.monitoring,

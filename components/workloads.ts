@@ -15,7 +15,7 @@ export interface WorkloadsArgs {
 }
 
 /** The binder's grants for a workload's configured ones (names already validated against the config). */
-export function workloadGrants(grants: readonly WorkloadGrantConfig[], buckets: WorkloadsArgs["buckets"], datasets: WorkloadsArgs["datasets"]): Grant[] {
+function workloadGrants(grants: readonly WorkloadGrantConfig[], buckets: WorkloadsArgs["buckets"], datasets: WorkloadsArgs["datasets"]): Grant[] {
     return grants.map((g): Grant => {
         if ("bucket" in g) return { kind: "bucket", bucket: buckets[g.bucket], access: g.access, ...(g.prefix ? { prefix: g.prefix } : {}) };
         if ("dataset" in g) return { kind: "dataset", dataset: datasets[g.dataset], access: g.access };

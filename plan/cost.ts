@@ -11,7 +11,7 @@ import type { Diagnostic } from "./policy";
  * What usage decides (bytes scanned, objects stored, logs ingested, NAT traffic) is listed with its unit price
  * and the value that drives or caps it, not guessed into the totals.
  */
-export interface CostItem {
+interface CostItem {
     urn: string;
     type: string;
     /** The nearest platform component (dataplatform:*) that owns the resource. */
@@ -29,7 +29,7 @@ export interface CostItem {
     source: string;
 }
 
-export interface UsageItem {
+interface UsageItem {
     urn: string;
     type: string;
     component: string;
@@ -44,7 +44,7 @@ export interface UsageItem {
     source: string;
 }
 
-export interface Unpriced {
+interface Unpriced {
     urn: string;
     type: string;
     reason: string;
@@ -77,7 +77,7 @@ export interface CostContext {
 }
 
 /** Resource types that cost nothing by themselves (their cost, if any, is counted where it is billed). */
-export const FREE: Record<string, string> = {
+const FREE: Record<string, string> = {
     "pulumi:pulumi:Stack": "not a cloud resource",
     "kubernetes:*": "Kubernetes objects use node capacity, priced with the nodes (volumes priced with KafkaNodePool and the Prometheus release)",
     "vault:*": "Vault is an existing service, not billed per object",
@@ -138,7 +138,7 @@ export const FREE: Record<string, string> = {
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": "configuration of a priced repository",
 };
 
-export function freeReason(type: string): string | undefined {
+function freeReason(type: string): string | undefined {
     if (type.startsWith("dataplatform:")) return "a component (its children are priced)";
     if (type === "kubernetes:kafka.strimzi.io/v1:KafkaNodePool" || (type === "kubernetes:helm.sh/v3:Release")) return undefined;
     return FREE[type] ?? FREE[`${type.split(":")[0]}:*`] ?? (type.startsWith("pulumi:providers:") ? FREE["pulumi:providers:*"] : undefined);
@@ -149,7 +149,7 @@ type Inputs = Record<string, any>;
 
 const GIB: Record<string, number> = { Ki: 1 / (1024 * 1024), Mi: 1 / 1024, Gi: 1, Ti: 1024 };
 /** A Kubernetes quantity in GiB (`100Gi`, `1Ti`). */
-export function gib(q: unknown): number {
+function gib(q: unknown): number {
     const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)?$/.exec(String(q ?? ""));
     return m ? Number(m[1]) * (GIB[m[2] ?? "Gi"] ?? 1) : NaN;
 }

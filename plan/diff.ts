@@ -4,7 +4,7 @@ import { pathUnder, ruleFor } from "./replace-rules";
 /** What `pulumi up` would do to one resource, going from the base plan to this one. */
 export type Op = "create" | "update" | "replace" | "delete" | "same";
 
-export interface StepDiff {
+interface StepDiff {
     op: Op;
     urn: string;
     type: string;
@@ -17,7 +17,7 @@ export interface StepDiff {
 }
 
 /** A change that deletes data or makes it unreadable. */
-export interface DestructiveFinding {
+interface DestructiveFinding {
     urn: string;
     type: string;
     op: Op;
@@ -65,7 +65,7 @@ function qualifiedType(urn: string): string {
     return urn.split("::")[2] ?? "";
 }
 
-export function aliasUrns(state: State, byUrn: Map<string, State>): string[] {
+function aliasUrns(state: State, byUrn: Map<string, State>): string[] {
     const [head, project] = state.urn.split("::");
     const stack = head.replace(/^urn:pulumi:/, "");
     const name = state.urn.split("::").slice(3).join("::");

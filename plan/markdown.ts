@@ -6,7 +6,7 @@ import { clusterNetworkOf } from "../components/cluster-network";
 import { flowsMarkdown } from "./flows-doc";
 
 /** Component resources of the platform: what the diagram shows. */
-export const isComponent = (r: Pick<CapturedResource, "type">): boolean => r.type.startsWith("dataplatform:");
+const isComponent = (r: Pick<CapturedResource, "type">): boolean => r.type.startsWith("dataplatform:");
 
 const MAX_VIOLATION_ROWS = 50;
 

@@ -5,7 +5,7 @@
  * refreshed. Spot prices move daily: their rows record a representative price on that date, and the estimate
  * shows them as a ceiling, never a promise.
  */
-export type PriceUnit = "hour" | "month" | "GiB-month" | "GiB" | "TiB";
+type PriceUnit = "hour" | "month" | "GiB-month" | "GiB" | "TiB";
 
 export interface PriceRow {
     cloud: "gcp" | "aws";

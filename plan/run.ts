@@ -15,7 +15,7 @@ import { packName, policies, policyConfigFor } from "../policy/policies";
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
 export const ROOT = path.resolve(__dirname, "..");
-const PROJECT = "dataplatform";
+export const PROJECT = "dataplatform";
 
 export interface Plan {
     stack: string;
@@ -47,7 +47,7 @@ export interface Plan {
     warnings: string[];
 }
 
-export interface Mocked {
+interface Mocked {
     outputs: string[];
     inputs: Record<string, string[]>;
 }
@@ -65,7 +65,8 @@ export interface PlanOptions {
     date?: string;
 }
 
-function mockContext(raw: Record<string, unknown>): MockContext {
+/** What the plan mocks answer for lookups (account, project, region), from a stack file's config. */
+export function mockContext(raw: Record<string, unknown>): MockContext {
     const aws = (raw["dataplatform:aws"] ?? {}) as Record<string, string>;
     const gcp = (raw["dataplatform:gcp"] ?? {}) as Record<string, string>;
     const wh = (raw["dataplatform:warehouse"] ?? {}) as Record<string, string>;

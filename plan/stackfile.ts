@@ -12,7 +12,6 @@ export interface StackFile {
 }
 
 import { PLACEHOLDER } from "../components/config";
-export { PLACEHOLDER };
 
 /** A stack file that is missing or not YAML. */
 export class StackFileError extends Error {}

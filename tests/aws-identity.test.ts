@@ -9,14 +9,9 @@ import {
     bigQueryBindings, credentialConfiguration, federatedPrincipal, federationIds, GCP_TOKEN_DIR, tokenAudience,
 } from "../components/gcp/aws-federation";
 import type { BucketRef, DatasetRef, Grant, WorkloadIdentity } from "../components/interfaces";
-import { CapturedResource, captureRegistrations } from "../plan/capture";
-import { PlanMocks } from "../plan/mocks";
-import { readStackYaml, toEngineConfig } from "../plan/stackfile";
-import { inputsOf, ofType, shippedPlan } from "./support/plans";
+import type { CapturedResource } from "../plan/capture";
+import { inputsOf, ofType, shippedPlan, underMocks } from "./support/plans";
 import { awsStack } from "./support/config";
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
 const B = "arn:aws:s3:::111111111111-staging-raw";
 const KEY = "arn:aws:kms:eu-west-1:111111111111:key/k";
@@ -119,18 +114,11 @@ interface WorkloadPlan {
  * a BigQuery dataset, the way the data layers bind theirs.
  */
 async function planWorkloads(stack: string, mutate: (c: Record<string, any>) => void = () => undefined): Promise<WorkloadPlan> {
-    await shippedPlan(stack); // runs after any queued plan: the runtime is process-global
-    const raw = structuredClone(readStackYaml(stack)) as Record<string, any>;
-    mutate(raw);
-    const engine = toEngineConfig(raw);
-    pulumi.runtime.setAllConfig(engine.config, engine.secretKeys);
-    const aws = raw["dataplatform:aws"];
-    await pulumi.runtime.setMocks(new PlanMocks({ awsAccountId: aws.accountId, awsRegion: aws.region, gcpProject: raw["dataplatform:warehouse"].project, gcpRegion: "europe-west1" }), "dataplatform", stack, false);
-    const resources = captureRegistrations();
     let pod: WorkloadPlan["pod"] = { env: [], volumes: [], mounts: [] };
-    const warehouseProject = raw["dataplatform:warehouse"].project as string;
-    await pulumi.runtime.runInPulumiStack(async () => {
+    let warehouseProject = "";
+    const resources = await underMocks(stack, () => {
         const cfg = awsStack(loadStackConfig());
+        warehouseProject = cfg.warehouseProject;
         const f = new AwsFoundation("foundation", { config: cfg });
         const bucket = new Bucket("raw", { bucket: `${cfg.aws.accountId}-${cfg.environment}-raw` }, { provider: f.provider });
         const dataset = new Dataset("curated", { datasetId: "curated", location: "EU" }, { provider: f.warehouseProvider });
@@ -147,9 +135,7 @@ async function planWorkloads(stack: string, mutate: (c: Record<string, any>) => 
         pulumi.all([pulumi.output(wi.podEnv), pulumi.output(wi.podVolumes), pulumi.output(wi.podVolumeMounts)]).apply(([env, volumes, mounts]) => {
             pod = { env, volumes, mounts };
         });
-        return {};
-    });
-    await waitForRPCs();
+    }, mutate);
     return { resources, pod, warehouseProject };
 }
 

@@ -143,7 +143,6 @@ describe("stack config", () => {
         });
     }
 
-    it("has at least 40 bad-config cases", () => assert.ok(cases.length >= 40, String(cases.length)));
 
     describe("CIDR helpers", () => {
         it("detects overlap and containment", () => {

@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import { Provider as K8sProvider } from "@pulumi/kubernetes/provider";
 import { Bucket } from "@pulumi/gcp/storage/bucket";
@@ -9,23 +8,16 @@ import {
     BUCKET_ROLES, DATASET_ROLES, datasetIamMember, GcpIdentityBinder, gcpBinding, gsaAccountId, ksaImpersonationMember, wifPrincipal,
 } from "../components/gcp/identity";
 import type { Grant } from "../components/interfaces";
-import { CapturedResource, captureRegistrations } from "../plan/capture";
-import { PlanMocks } from "../plan/mocks";
-import { inputsOf, shippedPlan } from "./support/plans";
+import type { CapturedResource } from "../plan/capture";
+import { inputsOf, shippedPlan, underMocks } from "./support/plans";
 import { gcpStack, stackConfig } from "./support/config";
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
 const NUMBER = "123456789012";
 const POOL = "acme-data-staging.svc.id.goog";
 
 /** Binds one workload with every kind of grant under the plan mocks and returns what was registered. */
-async function bindUnderMocks(cfg: GcpStack): Promise<CapturedResource[]> {
-    pulumi.runtime.setAllConfig({}, []);
-    await pulumi.runtime.setMocks(new PlanMocks({ awsAccountId: "000000000000", awsRegion: "eu-west-1", gcpProject: cfg.gcp.project, gcpRegion: cfg.gcp.region }), "dataplatform", "identity-test", false);
-    const resources = captureRegistrations();
-    await pulumi.runtime.runInPulumiStack(async () => {
+function bindUnderMocks(cfg: GcpStack): Promise<CapturedResource[]> {
+    return underMocks("staging", () => {
         const provider = new GcpProvider("gcp", { project: cfg.gcp.project, region: cfg.gcp.region });
         const k8sProvider = new K8sProvider("k8s", { kubeconfig: "{}" });
         const bucket = new Bucket("raw", { name: "acme-staging-raw", location: "EU" }, { provider });
@@ -41,10 +33,7 @@ async function bindUnderMocks(cfg: GcpStack): Promise<CapturedResource[]> {
         ];
         const wi = binder.bind("spark", { namespace: "spark-jobs", serviceAccountName: "spark-jobs", grants });
         assert.deepEqual([wi.podEnv, wi.podVolumes, wi.podVolumeMounts], [[], [], []]);
-        return {};
     });
-    await waitForRPCs();
-    return resources;
 }
 
 const byType = (rs: CapturedResource[], t: string) => rs.filter((r) => r.type === t);

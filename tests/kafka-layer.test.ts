@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/kubernetes/provider";
 import { loadStackConfig } from "../components/config";
 import type { IdentityBinder } from "../components/interfaces";
@@ -8,15 +7,10 @@ import { Namespaces } from "../components/k8s/namespaces";
 import { KafkaLayer } from "../components/kafka/layer";
 import { kafkaArgs, namespacesArgs } from "../components/wiring";
 import { CHARTS } from "../components/versions";
-import { CapturedResource, captureRegistrations } from "../plan/capture";
-import { PlanMocks } from "../plan/mocks";
-import { readStackYaml, toEngineConfig } from "../plan/stackfile";
-import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
+import type { CapturedResource } from "../plan/capture";
+import { inputsOf, ofType, shippedPlan, STACKS, underMocks } from "./support/plans";
 import { crdValidator, errorsOf } from "./support/schemas";
 import { prunedFields, STRIMZI_CRD, v1Schema } from "./kafka-crd";
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
 const T = {
     kafka: "kubernetes:kafka.strimzi.io/v1:Kafka",
@@ -108,12 +102,7 @@ describe("kafka layer: access() under mocks", () => {
     let annotations = "";
 
     before(async () => {
-        await shippedPlan("staging"); // the runtime is process-global: after any queued plan
-        const engine = toEngineConfig(readStackYaml("staging"));
-        pulumi.runtime.setAllConfig(engine.config, engine.secretKeys);
-        await pulumi.runtime.setMocks(new PlanMocks({ awsAccountId: "0", awsRegion: "eu-west-1", gcpProject: "p", gcpRegion: "europe-west1" }), "dataplatform", "staging", false);
-        captureRegistrations();
-        await pulumi.runtime.runInPulumiStack(async () => {
+        await underMocks("staging", () => {
             const cfg = loadStackConfig();
             const provider = new Provider("k8s", { kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\n" });
             const namespaces = new Namespaces("namespaces", namespacesArgs(cfg, provider));
@@ -125,9 +114,7 @@ describe("kafka layer: access() under mocks", () => {
             }
             reloadAnnotations(layer.access("ingestion", "ingestion"), layer.access("curated-sink", "ingestion"))["secret.reloader.stakater.com/reload"]
                 .apply((v) => { annotations = v; });
-            return {};
         });
-        await waitForRPCs();
     });
 
     it("returns the KafkaAccess Secret, TLS bootstrap and mTLS key names", () => {

@@ -13,14 +13,10 @@ import { SparkJobs } from "../components/spark/jobs";
 import { Airflow } from "../components/airflow/airflow";
 import { VaultLayer } from "../components/vault/layer";
 import { Monitoring } from "../components/monitoring/monitoring";
-import { CapturedResource, captureRegistrations } from "../plan/capture";
-import { PlanMocks } from "../plan/mocks";
-import { shippedPlan } from "./support/plans";
+import type { CapturedResource } from "../plan/capture";
+import { underMocks } from "./support/plans";
 import { stackConfig } from "./support/config";
 import { fakeBucket, fakeDataset } from "./support/refs";
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
 /**
  * Each Kubernetes layer built from its own args alone: no stack, no wiring, no other layer. The args below are
@@ -33,11 +29,8 @@ describe("layers: built from narrow args alone", () => {
     const inputs = (r: CapturedResource) => r.inputs as Record<string, any>;
 
     before(async () => {
-        await shippedPlan("staging"); // the runtime is process-global: after any queued plan
-        await pulumi.runtime.setMocks(new PlanMocks({ awsAccountId: "0", awsRegion: "eu-west-1", gcpProject: "p", gcpRegion: "europe-west1" }), "dataplatform", "layers", false);
-        resources = captureRegistrations();
         const own = stackConfig("staging"); // only for the sections a layer owns
-        await pulumi.runtime.runInPulumiStack(async () => {
+        resources = await underMocks("staging", () => {
             const provider = new Provider("k8s", { kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\n" });
             const users = own.kafka.users.flatMap((u) => u.namespaces);
             const plan = Object.fromEntries(["kafka", "keda", "vault-secrets-operator", "ns-jobs", "ns-sinks", "ns-airflow", "ns-mon", "node-exporter", "ns-team", ...users]
@@ -112,9 +105,7 @@ describe("layers: built from narrow args alone", () => {
                 secrets: { grafanaAdmin: "g-admin", alertmanagerReceivers: "am-recv" },
                 secretsReady: [],
             });
-            return {};
         });
-        await waitForRPCs();
     });
 
     it("Kafka: credentials copies go exactly where the args ask; charts and storage from the args", () => {

@@ -24,7 +24,7 @@ export const ADDON_IDENTITIES: Partial<Record<AddonName, { serviceAccount: strin
  * Add-on settings. The VPC CNI enforces NetworkPolicies only when asked to: without it the Kafka, Airflow and
  * other policies would be stored but ignored on EKS.
  */
-export const ADDON_CONFIGURATION: Partial<Record<AddonName, Record<string, unknown>>> = {
+const ADDON_CONFIGURATION: Partial<Record<AddonName, Record<string, unknown>>> = {
     "vpc-cni": { enableNetworkPolicy: "true" },
 };
 
@@ -32,7 +32,7 @@ export const ADDON_CONFIGURATION: Partial<Record<AddonName, Record<string, unkno
  * The one place add-on versions are decided: the default build EKS publishes for the cluster's Kubernetes
  * minor (not the most recent), so versions move only with `cluster.version`.
  */
-export function addonVersion(addon: AddonName, kubernetesVersion: string, provider: Provider): pulumi.Output<string> {
+function addonVersion(addon: AddonName, kubernetesVersion: string, provider: Provider): pulumi.Output<string> {
     return getAddonVersionOutput({ addonName: addon, kubernetesVersion, mostRecent: false }, { provider }).version;
 }
 

@@ -91,7 +91,7 @@ export interface AwsIdentityBinderArgs {
     federation: AwsFederation;
 }
 
-export interface AwsWorkloadIdentityArgs extends BindArgs {
+interface AwsWorkloadIdentityArgs extends BindArgs {
     binder: AwsIdentityBinderArgs;
 }
 
@@ -100,7 +100,7 @@ function isBucketGrant(g: Grant): g is Extract<Grant, { kind: "bucket" }> {
 }
 
 /** One workload: its ServiceAccount, an IAM role with bucket-scoped policy, and keyless BigQuery access when granted. */
-export class AwsWorkloadIdentity extends pulumi.ComponentResource implements WorkloadIdentity {
+class AwsWorkloadIdentity extends pulumi.ComponentResource implements WorkloadIdentity {
     readonly namespace: pulumi.Output<string>;
     readonly serviceAccountName: string;
     readonly serviceAccount: ServiceAccount;
@@ -180,7 +180,7 @@ export class AwsIdentityBinder implements IdentityBinder {
 }
 
 /** S3A with the SDK's default chain, which picks up EKS Pod Identity (or IRSA) credentials. */
-export function s3aSparkConf(region: string): Record<string, string> {
+function s3aSparkConf(region: string): Record<string, string> {
     return {
         "spark.hadoop.fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
         "spark.hadoop.fs.s3a.aws.credentials.provider": "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider",

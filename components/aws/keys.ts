@@ -4,7 +4,7 @@ import { Key } from "@pulumi/aws/kms/key";
 import type { Provider } from "@pulumi/aws/provider";
 
 export type AwsKeyPurpose = "eks" | "ebs" | "s3" | "rds" | "ecr" | "logs";
-export const AWS_KEY_PURPOSES: readonly AwsKeyPurpose[] = ["eks", "ebs", "s3", "rds", "ecr", "logs"];
+const AWS_KEY_PURPOSES: readonly AwsKeyPurpose[] = ["eks", "ebs", "s3", "rds", "ecr", "logs"];
 
 /** Retention of the platform's CloudWatch log groups (flow logs, EKS control plane, RDS). */
 export function logRetentionDays(environment: "staging" | "prod"): number {

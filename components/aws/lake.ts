@@ -85,7 +85,7 @@ const s3Arn = (bucketName: string) => `arn:aws:s3:::${bucketName}`;
  * No ACL grant: the target enforces bucket-owner Object Ownership, so a bucket policy is the only way. Built
  * from bucket names, so it is known during the first preview.
  */
-export function accessLogTargetPolicy(targetName: string, accountId: string, sources: readonly { name: string; prefix: string }[]): string {
+function accessLogTargetPolicy(targetName: string, accountId: string, sources: readonly { name: string; prefix: string }[]): string {
     const target = s3Arn(targetName);
     return JSON.stringify({
         Version: "2012-10-17",

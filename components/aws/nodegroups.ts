@@ -36,7 +36,7 @@ const SAME_SHAPE_FAMILIES: Record<string, string[]> = {
  * types, https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-best-practices.html); one size keeps the
  * Cluster Autoscaler's node template right (it assumes every type of a group has the same resources).
  */
-export function spotInstanceTypes(machineType: string): string[] {
+function spotInstanceTypes(machineType: string): string[] {
     const [family, size] = machineType.split(".");
     const siblings = SAME_SHAPE_FAMILIES[family[0]]?.includes(family) ? SAME_SHAPE_FAMILIES[family[0]] : [family];
     return [...new Set([machineType, ...siblings.map((f) => `${f}.${size}`)])];

@@ -21,9 +21,9 @@ const FIELD_TYPES = [
 ] as const;
 /** Types BigQuery accepts as clustering columns. */
 const CLUSTERABLE = new Set(["STRING", "INTEGER", "INT64", "NUMERIC", "BIGNUMERIC", "BOOLEAN", "BOOL", "TIMESTAMP", "DATE", "DATETIME", "GEOGRAPHY"]);
-export const MAX_CLUSTERING = 4;
+const MAX_CLUSTERING = 4;
 
-export interface FieldSpec {
+interface FieldSpec {
     name: string;
     type: (typeof FIELD_TYPES)[number];
     mode: "NULLABLE" | "REQUIRED" | "REPEATED";
@@ -191,7 +191,7 @@ export function parseTableFile(file: string, text: string): { spec?: TableSpec; 
 }
 
 /** Partitioning and clustering of a table, as recorded in the layout lock. */
-export function layoutOf(s: Pick<TableSpec, "timePartitioning" | "clusterings">): string {
+function layoutOf(s: Pick<TableSpec, "timePartitioning" | "clusterings">): string {
     return `DAY(${s.timePartitioning.field}) CLUSTER BY (${s.clusterings.join(", ")})`;
 }
 
@@ -202,7 +202,7 @@ export type LayoutLock = Readonly<Record<string, string | LockEntry>>;
 const SYNONYMS: Record<string, string> = { INT64: "INTEGER", FLOAT64: "FLOAT", BOOL: "BOOLEAN", STRUCT: "RECORD" };
 
 /** Columns of a table, nested ones dotted: `kafka.topic` → `STRING REQUIRED` (type synonyms folded). */
-export function columnsOf(s: Pick<TableSpec, "schema">): Record<string, string> {
+function columnsOf(s: Pick<TableSpec, "schema">): Record<string, string> {
     const out: Record<string, string> = {};
     const walk = (fields: { name: string; type: string; mode: string; fields?: unknown[] }[], prefix: string) => {
         for (const f of fields) {

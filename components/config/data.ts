@@ -4,9 +4,9 @@ import { name, posInt, Report } from "./common";
 /** Cold classes, warmest first: lifecycle transitions may only move data to a colder class. */
 export const GCS_CLASSES = ["NEARLINE", "COLDLINE", "ARCHIVE"] as const;
 /** The S3 lifecycle "waterfall", warmest first. */
-export const S3_CLASSES = ["STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
+const S3_CLASSES = ["STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
 /** S3 rejects transitions to these classes before 30 days, and keeps objects there 30 days before the next one. */
-export const S3_IA_CLASSES: readonly string[] = ["STANDARD_IA", "ONEZONE_IA"];
+const S3_IA_CLASSES: readonly string[] = ["STANDARD_IA", "ONEZONE_IA"];
 
 const transition = z.strictObject({
     ageDays: posInt.describe("age in days after which objects move to storageClass"),

@@ -6,7 +6,7 @@ import { AwsStack, GcpStack, PlatformConfig, stackSchema } from "./schema";
 import { stackNameProblems, stackRules } from "./stack";
 import { vaultMounts } from "../naming";
 
-export { AwsConfig, AwsStack, GcpConfig, GcpStack, PlatformConfig, StackBase, StackInput } from "./schema";
+export { AwsStack, GcpStack, PlatformConfig } from "./schema";
 export const NAMESPACE = "dataplatform";
 /** What the offline plan puts in place of a `secure:` value it cannot decrypt. */
 export const PLACEHOLDER = "offline-placeholder-secret";
@@ -100,7 +100,7 @@ function describe(issue: z.core.$ZodIssue, raw: unknown): string[] {
  * (api.slack.com/authentication/token-types), Vault service/batch/recovery tokens (developer.hashicorp.com/vault/docs/concepts/tokens),
  * AWS access key ids (docs.aws.amazon.com/IAM/latest/UserGuide/security-creds-programmatic-access.html), Google API keys.
  */
-export const SECRET_SHAPES: readonly [string, RegExp][] = [
+const SECRET_SHAPES: readonly [string, RegExp][] = [
     ["URL with credentials in its user info", /\b[a-z][a-z0-9+.-]*:\/\/[^/\s@:]*:[^/\s@]*@|\bhttps?:\/\/[^/\s@]+@/i],
     ["Slack webhook URL", /hooks\.slack\.com\/(services|workflows)\//i],
     ["Slack token", /\bxox[abposre]-[0-9A-Za-z-]{10,}/],
@@ -171,7 +171,7 @@ export function parseStackConfig(raw: Record<string, unknown>, opts: ParseOption
 }
 
 /** The versions a stack deploys: its Kubernetes minor and Kafka version, chart versions (overrides or versions.ts), pinned images. */
-export function versionPins(raw: Record<string, unknown>): PinnedVersion[] {
+function versionPins(raw: Record<string, unknown>): PinnedVersion[] {
     const r = raw as { cloud?: unknown; cluster?: { version?: unknown }; kafka?: { version?: unknown }; charts?: Record<string, unknown> };
     const pins: PinnedVersion[] = [];
     if ((r.cloud === "gcp" || r.cloud === "aws") && typeof r.cluster?.version === "string") {

@@ -2,13 +2,13 @@ import { z } from "zod";
 import { labelValue, Report } from "./common";
 
 // Regions the platform is validated against: a typo must fail before any resource exists.
-export const GCP_REGIONS = [
+const GCP_REGIONS = [
     "europe-west1", "europe-west2", "europe-west3", "europe-west4", "europe-west6", "europe-west8", "europe-west9",
     "europe-north1", "europe-central2", "europe-southwest1", "us-central1", "us-east1", "us-east4", "us-east5",
     "us-west1", "us-west2", "us-west3", "us-west4", "us-south1", "northamerica-northeast1", "southamerica-east1",
     "asia-east1", "asia-northeast1", "asia-south1", "asia-southeast1", "australia-southeast1",
 ] as const;
-export const AWS_REGIONS = [
+const AWS_REGIONS = [
     "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2",
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1",
     "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-northeast-2",

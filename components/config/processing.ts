@@ -152,7 +152,7 @@ export function processingRules(
 }
 
 /** A user or token in the DAG repository URL (https://user:token@host/..., https://token@host/...). */
-export function repoUrlCredential(repo: string): string | undefined {
+function repoUrlCredential(repo: string): string | undefined {
     const m = /^https:\/\/([^/@]+)@/.exec(repo);
     return m ? m[1] : undefined;
 }

@@ -90,7 +90,6 @@ export const stackSchema = z
         if (cfg.cloud === "aws" && cfg.gcpImpersonation) report(["gcpImpersonation"], true, "is for gcp stacks only");
     });
 
-export type StackInput = z.input<typeof stackSchema>;
 type Parsed = z.output<typeof stackSchema>;
 type ResolvedVault = Omit<Parsed["vault"], "kvMount" | "authMount" | "pki"> & {
     readonly kvMount: string;
@@ -99,7 +98,7 @@ type ResolvedVault = Omit<Parsed["vault"], "kvMount" | "authMount" | "pki"> & {
 };
 
 /** What every stack has, whatever its cloud. */
-export type StackBase = Readonly<Omit<Parsed, "charts" | "vaultToken" | "vault" | "cloud" | "gcp" | "aws">> & {
+type StackBase = Readonly<Omit<Parsed, "charts" | "vaultToken" | "vault" | "cloud" | "gcp" | "aws">> & {
     readonly stack: string;
     /** Vault settings with the stack's mounts resolved (defaults derived from the stack name). */
     readonly vault: ResolvedVault;
@@ -116,8 +115,8 @@ export type StackBase = Readonly<Omit<Parsed, "charts" | "vaultToken" | "vault" 
     readonly offline: boolean;
 };
 
-export type GcpConfig = Readonly<NonNullable<Parsed["gcp"]>>;
-export type AwsConfig = Readonly<NonNullable<Parsed["aws"]>>;
+type GcpConfig = Readonly<NonNullable<Parsed["gcp"]>>;
+type AwsConfig = Readonly<NonNullable<Parsed["aws"]>>;
 
 /** A validated gcp stack: its `gcp` block and the GKE ranges (pods, services, private control plane) are always there. */
 export type GcpStack = Omit<StackBase, "network"> & {

@@ -14,7 +14,7 @@ export interface StackScoped {
     autoscaling: { deployments: { consumers: readonly { image: string }[] } };
 }
 
-export const STACK_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
+const STACK_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 
 /** Problems with the stack name itself (it goes into every per-stack identifier). */
 export function stackNameProblems(stack: string): string[] {

@@ -4,7 +4,7 @@ import { AwsFoundation } from "../aws/foundation";
 import { GcpFoundation } from "../gcp/foundation";
 import type { Foundation } from "./contract";
 
-export type { Foundation, PreviewSubject, WarehouseBudget, WarehouseFoundation } from "./contract";
+export type { Foundation } from "./contract";
 
 /** The foundation of the stack's cloud: the only place that chooses between clouds. */
 export function createFoundation(name: string, cfg: PlatformConfig, opts: pulumi.ComponentResourceOptions): Foundation {

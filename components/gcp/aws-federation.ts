@@ -13,8 +13,8 @@ import { generationSuffix } from "../names";
 
 /** Where a pod finds the projected token and the credential configuration. */
 export const GCP_TOKEN_DIR = "/var/run/secrets/tokens/gcp";
-export const GCP_CREDENTIALS_DIR = "/etc/gcp";
-export const GCP_CREDENTIALS_FILE = "credentials.json";
+const GCP_CREDENTIALS_DIR = "/etc/gcp";
+const GCP_CREDENTIALS_FILE = "credentials.json";
 
 export type BigQueryBinding =
     | { scope: "dataset"; dataset: DatasetRef; role: string }

@@ -101,12 +101,12 @@ export interface GcpIdentityBinderArgs {
     dependsOn?: pulumi.Resource[];
 }
 
-export interface GcpWorkloadIdentityArgs extends BindArgs {
+interface GcpWorkloadIdentityArgs extends BindArgs {
     binder: GcpIdentityBinderArgs;
 }
 
 /** One workload: its Kubernetes ServiceAccount and resource-scoped IAM bindings (direct or via an impersonated GSA). */
-export class GcpWorkloadIdentity extends pulumi.ComponentResource implements WorkloadIdentity {
+class GcpWorkloadIdentity extends pulumi.ComponentResource implements WorkloadIdentity {
     readonly namespace: pulumi.Output<string>;
     readonly serviceAccountName: string;
     readonly serviceAccount: ServiceAccount;
@@ -204,7 +204,7 @@ export class GcpIdentityBinder implements IdentityBinder {
 }
 
 /** The GCS connector with the pod's Workload Identity credentials (application default credentials). */
-export function gcsSparkConf(project: string): Record<string, string> {
+function gcsSparkConf(project: string): Record<string, string> {
     return {
         "spark.hadoop.fs.gs.impl": "com.google.cloud.hadoop.fs.gcs.GoogleHadoopFileSystem",
         "spark.hadoop.fs.AbstractFileSystem.gs.impl": "com.google.cloud.hadoop.fs.gcs.GoogleHadoopFS",

@@ -30,7 +30,7 @@ export interface GcpKeysArgs {
 
 /** Automatic rotation every 90 days (the upper bound allowed by the platform's key policy). */
 export const ROTATION_PERIOD = `${90 * 24 * 3600}s`;
-export const ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter";
+const ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter";
 
 /** The Google-managed service agent that encrypts/decrypts with the key of a purpose. */
 export function serviceAgent(purpose: KeyPurpose, projectNumber: string): string {
@@ -61,7 +61,7 @@ function ensureAgent(purpose: KeyPurpose, project: string, opts: pulumi.InvokeOu
  * Cloud SQL's CMEK setup has created with `gcloud beta services identity create --service=sqladmin.googleapis.com`
  * (https://cloud.google.com/sql/docs/postgres/configure-cmek), and the Artifact Registry agent.
  */
-export const GENERATED_AGENTS: Partial<Record<KeyPurpose, string>> = { sql: "sqladmin.googleapis.com", registry: "artifactregistry.googleapis.com" };
+const GENERATED_AGENTS: Partial<Record<KeyPurpose, string>> = { sql: "sqladmin.googleapis.com", registry: "artifactregistry.googleapis.com" };
 
 /**
  * Key ring name: one per stack and ring (key rings can never be deleted, so names must not collide). It does not

@@ -36,7 +36,7 @@ export function hardenedNodeConfig(
 }
 
 /** The full node config of one configured pool (labels, taints, Spot). */
-export function poolNodeConfig(
+function poolNodeConfig(
     cfg: Pick<PlatformConfig, "stack">, pool: PoolName, p: NodePoolConfig, serviceAccount: pulumi.Input<string>, diskKeyId: pulumi.Input<string>,
 ): NodeConfig {
     return {

@@ -25,7 +25,7 @@ export const PLATFORM_SERVICES = [
 ] as const;
 
 /** APIs of a BigQuery-only project (AWS stacks): keys, the federation pool, BigQuery, quota and budget. */
-export const WAREHOUSE_SERVICES = [
+const WAREHOUSE_SERVICES = [
     "cloudkms.googleapis.com",
     "iam.googleapis.com",
     "iamcredentials.googleapis.com",
@@ -37,7 +37,7 @@ export const WAREHOUSE_SERVICES = [
     "billingbudgets.googleapis.com",
 ] as const;
 
-export interface GcpProjectServicesArgs {
+interface GcpProjectServicesArgs {
     provider: Provider;
     project: string;
     services: readonly string[];
@@ -47,7 +47,7 @@ export interface GcpProjectServicesArgs {
  * Enables the project's APIs. Never disabled on destroy: other stacks and people share the project, and
  * disabling container/compute would take down whatever still runs there.
  */
-export class GcpProjectServices extends pulumi.ComponentResource {
+class GcpProjectServices extends pulumi.ComponentResource {
     constructor(name: string, args: GcpProjectServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:ProjectServices", name, {}, opts);
         for (const service of [...new Set(args.services)]) {

@@ -49,7 +49,7 @@ export const tcp = (name: string, containerPort: number): ContainerPort => ({ na
 export const pods = (workload: Workload): FlowEnd => ({ kind: "pods", workload });
 const T = (port: number | string): FlowPort => ({ port, protocol: "TCP" });
 
-export const NAMESPACE_LABEL = "kubernetes.io/metadata.name";
+const NAMESPACE_LABEL = "kubernetes.io/metadata.name";
 /** Label on every generated policy, so reviews and tests can tell them from anything else. */
 export const FLOW_POLICY_LABEL = "dataplatform.io/network-flows";
 

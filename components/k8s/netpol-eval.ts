@@ -13,7 +13,7 @@
 
 export type Protocol = "TCP" | "UDP" | "SCTP";
 
-export interface LabelSelectorRequirement {
+interface LabelSelectorRequirement {
     key: string;
     operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
     values?: string[];

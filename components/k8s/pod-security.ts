@@ -24,20 +24,20 @@ export interface PodTemplate {
 }
 
 /** Capabilities baseline lets a container add (the container runtime's default set). */
-export const BASELINE_CAPABILITIES = [
+const BASELINE_CAPABILITIES = [
     "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE",
     "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
 ] as const;
 /** Safe sysctls (baseline), as of Kubernetes 1.32. */
-export const SAFE_SYSCTLS = [
+const SAFE_SYSCTLS = [
     "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies",
     "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
     "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem",
 ] as const;
 /** SELinux types baseline allows (empty or one of these). */
-export const SELINUX_TYPES = ["container_t", "container_init_t", "container_kvm_t", "container_engine_t"] as const;
+const SELINUX_TYPES = ["container_t", "container_init_t", "container_kvm_t", "container_engine_t"] as const;
 /** The only volume types restricted allows. */
-export const RESTRICTED_VOLUME_TYPES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"] as const;
+const RESTRICTED_VOLUME_TYPES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"] as const;
 
 const APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
 

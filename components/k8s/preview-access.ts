@@ -4,7 +4,7 @@ import { ClusterRole, ClusterRoleBinding, RoleBinding } from "@pulumi/kubernetes
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 
 /** API groups of the platform's operators and cluster objects that the built-in `view` role does not cover. */
-export const PREVIEW_READ_GROUPS = [
+const PREVIEW_READ_GROUPS = [
     "apiextensions.k8s.io", "rbac.authorization.k8s.io", "storage.k8s.io", "admissionregistration.k8s.io", "scheduling.k8s.io",
     "kafka.strimzi.io", "core.strimzi.io", "access.strimzi.io", "sparkoperator.k8s.io", "keda.sh", "eventing.keda.sh",
     "monitoring.coreos.com", "secrets.hashicorp.com",

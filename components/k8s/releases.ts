@@ -93,7 +93,7 @@ export function releaseWaits(cfg: Pick<PlatformConfig, "airflow">): Record<Relea
 }
 
 /** The Release arguments of one release from the table. */
-export function releaseAwait(cfg: Pick<PlatformConfig, "airflow">, name: ReleaseName): { skipAwait: boolean; timeout: number } {
+function releaseAwait(cfg: Pick<PlatformConfig, "airflow">, name: ReleaseName): { skipAwait: boolean; timeout: number } {
     const w = releaseWaits(cfg)[name];
     return { skipAwait: w.skipAwait, timeout: w.timeoutSeconds };
 }

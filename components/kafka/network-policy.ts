@@ -4,7 +4,7 @@ import { pods, tcp } from "../k8s/flows";
 import { PORTS } from "./strimzi-specs";
 
 /** Namespaces whose pods may use the client listener: the declared clients and the Kafka namespace itself. */
-export function clientNamespacesOf(cfg: Pick<PlatformConfig, "kafka">): string[] {
+function clientNamespacesOf(cfg: Pick<PlatformConfig, "kafka">): string[] {
     return [...new Set([cfg.kafka.namespace, ...cfg.kafka.clientNamespaces])].sort();
 }
 

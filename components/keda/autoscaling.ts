@@ -16,7 +16,7 @@ import { KEDA_NAMESPACE } from "../k8s/namespaces";
 import { sinkPrefix } from "../contracts/datapath";
 
 /** The ClusterTriggerAuthentication every Kafka trigger refers to. */
-export const LAG_AUTH = "kafka-lag-reader";
+const LAG_AUTH = "kafka-lag-reader";
 
 type ConsumerConfig = PlatformConfig["autoscaling"]["deployments"]["consumers"][number];
 
@@ -112,7 +112,7 @@ export class LagAutoscaling extends pulumi.ComponentResource {
  * The URL a sink writes to: its own prefix of the archive bucket. The curated zone has one writer, the streaming run
  * (README "Streaming data path"); a sink's NDJSON is a replay archive of its topics, not an input of the compaction.
  */
-export function sinkUrl(archive: BucketRef | undefined, kafkaUser: string): pulumi.Output<string> {
+function sinkUrl(archive: BucketRef | undefined, kafkaUser: string): pulumi.Output<string> {
     if (!archive) throw new Error(`keda: sink ${kafkaUser} has no archive bucket to write to (lake.buckets)`);
     return archive.url.apply((u) => `${u}/${sinkPrefix(kafkaUser)}`);
 }

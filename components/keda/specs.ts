@@ -41,7 +41,7 @@ export function clusterTriggerAuthentication(name: string, r: LagReaderSecret): 
  * removed the oldest request versions (KIP-896), which a 1.0.0 client still sends, so the scaler must claim
  * the brokers' own version: the one Strimzi runs (kafka.version).
  */
-export function kafkaProtocolVersion(brokerVersion: string): string {
+function kafkaProtocolVersion(brokerVersion: string): string {
     if (!/^\d+\.\d+\.\d+$/.test(brokerVersion)) throw new Error(`kafka.version ${brokerVersion} is not x.y.z, the form KEDA's Kafka scaler accepts`);
     return brokerVersion;
 }

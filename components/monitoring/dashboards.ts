@@ -4,7 +4,7 @@ import type { Provider } from "@pulumi/kubernetes/provider";
 import type { MonitoredPlatform } from "./stack";
 
 /** The label the Grafana dashboard sidecar watches. */
-export const DASHBOARD_LABEL = { grafana_dashboard: "1" };
+const DASHBOARD_LABEL = { grafana_dashboard: "1" };
 // kube-prometheus-stack provisions its Prometheus datasource with this uid.
 const DS = { type: "prometheus", uid: "prometheus" };
 

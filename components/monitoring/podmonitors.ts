@@ -31,7 +31,7 @@ function podMonitor(name: string, namespace: string, matchLabels: Record<string,
  * health port; Strimzi names them apart (cluster-operator/.../model/EntityTopicOperator.java and
  * EntityUserOperator.java: HEALTHCHECK_PORT_NAME "healthcheck-to" on 8080, "healthcheck-uo" on 8081).
  */
-export const ENTITY_OPERATOR_METRICS_PORTS = ["healthcheck-to", "healthcheck-uo"] as const;
+const ENTITY_OPERATOR_METRICS_PORTS = ["healthcheck-to", "healthcheck-uo"] as const;
 
 /**
  * What Prometheus scrapes besides the chart's own targets (kubelet, node-exporter, kube-state-metrics).

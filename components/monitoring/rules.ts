@@ -13,7 +13,7 @@ export interface AlertRule {
 export interface RuleGroup { name: string; rules: AlertRule[] }
 
 /** The runbook of an alert: `<monitoring.runbookBaseUrl>/<Alert>.md` (docs/runbooks/ in this repository). */
-export function runbookUrl(cfg: MonitoredPlatform, alert: string): string {
+function runbookUrl(cfg: MonitoredPlatform, alert: string): string {
     return `${cfg.monitoring.runbookBaseUrl}/${alert}.md`;
 }
 

@@ -26,7 +26,7 @@ export const GRAFANA_ROLLOUT: readonly RolloutTarget[] = [{ kind: "Deployment", 
 export const SECRETS_DIR = "/etc/alertmanager/secrets";
 
 /** Where Alertmanager mounts the receivers' Secret (the operator's path, kept for the optional mount too). */
-export function secretDir(secretName: string): string {
+function secretDir(secretName: string): string {
     return `${SECRETS_DIR}/${secretName}`;
 }
 

@@ -22,7 +22,7 @@ export interface SparkJobsArgs extends KubernetesLayerArgs {
 }
 
 /** Spark lake URLs: the S3A filesystem for s3:// buckets. */
-export function sparkUrl(url: string): string {
+function sparkUrl(url: string): string {
     return url.replace(/^s3:\/\//, "s3a://");
 }
 

@@ -34,10 +34,10 @@ export function sparkJobGrants(d: SparkData): Grant[] {
 }
 
 /** What the Spark builders read from config: the Spark section and the warehouse project. */
-export type SparkSettings = Pick<PlatformConfig, "spark" | "warehouseProject">;
+type SparkSettings = Pick<PlatformConfig, "spark" | "warehouseProject">;
 
 /** Lake filesystem settings from the workload identity, plus the BigQuery connector's. */
-export function sparkConf(cfg: Pick<PlatformConfig, "warehouseProject">, identity: PodIdentity): Record<string, string> {
+function sparkConf(cfg: Pick<PlatformConfig, "warehouseProject">, identity: PodIdentity): Record<string, string> {
     return {
         ...(identity.sparkConf ?? {}),
         "spark.datasource.bigquery.parentProject": cfg.warehouseProject,
@@ -114,10 +114,10 @@ export function compactionApplication(i: CompactionInput): Obj {
     };
 }
 
-export const EXECUTOR_TEMPLATE_DIR = "/opt/spark/pod-templates";
+const EXECUTOR_TEMPLATE_DIR = "/opt/spark/pod-templates";
 
 /** Where a run writes, and how it is sized: its deadline, throughput per core and executor bounds (from config). */
-export interface StreamRun {
+interface StreamRun {
     checkpointUrl: string;
     sinkUrl: string;
     deadlineSeconds: number;
@@ -128,7 +128,7 @@ export interface StreamRun {
 }
 
 /** Environment of the streaming driver: where Kafka, the checkpoint and the sink are. The job reads only these. */
-export function streamingEnv(k: KafkaConsumer, r: StreamRun): Obj[] {
+function streamingEnv(k: KafkaConsumer, r: StreamRun): Obj[] {
     return [
         { name: STREAM_ENV.podName, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
         { name: STREAM_ENV.podIp, valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },

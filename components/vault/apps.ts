@@ -80,7 +80,7 @@ export function appRoleSpec(cfg: Pick<PlatformConfig, "vault" | "stack">, app: V
     };
 }
 
-export function policyName(cfg: Pick<PlatformConfig, "stack">, app: string): string {
+function policyName(cfg: Pick<PlatformConfig, "stack">, app: string): string {
     return `dataplatform-${cfg.stack}-${app}`;
 }
 

@@ -7,7 +7,7 @@ import type { VaultSettings } from "./provider";
 import type { GeneratedValue, SyncedSecret } from "./vso";
 
 /** Fernet wants URL-safe base64 (cryptography.fernet.Fernet.generate_key); RandomBytes gives the standard alphabet. */
-export function urlSafeBase64(b64: string): string {
+function urlSafeBase64(b64: string): string {
     return b64.replace(/\+/g, "-").replace(/\//g, "_");
 }
 

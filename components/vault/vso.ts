@@ -14,11 +14,11 @@ import {
 } from "../contracts/vault-secrets";
 
 export const VSO_API = "secrets.hashicorp.com/v1beta1";
-export const VAULT_CONNECTION = "vault";
+const VAULT_CONNECTION = "vault";
 
 /** Names of the Kubernetes Secrets VSO keeps for the platform's own consumers (handed to them by the wiring). */
 export const AIRFLOW_SECRET_NAMES = { keys: "airflow-keys", connections: "airflow-connections", oidc: "airflow-oidc", git: "airflow-git" } as const satisfies AirflowSecretNames;
-export const MONITORING_SECRET_NAMES = { grafanaAdmin: "grafana-admin", alertmanagerReceivers: "alertmanager-receivers" } as const satisfies MonitoringSecretNames;
+const MONITORING_SECRET_NAMES = { grafanaAdmin: "grafana-admin", alertmanagerReceivers: "alertmanager-receivers" } as const satisfies MonitoringSecretNames;
 
 /** A value the platform generates once (kept as a Pulumi secret, written to Vault, never regenerated). */
 export type GeneratedValue =
@@ -32,7 +32,7 @@ export type GeneratedValue =
  * wait for it. "people": written into Vault by a person (webhooks, IdP client secrets, repository credentials);
  * optional at first deploy, consumers start without it and pick it up once VSO has synced it.
  */
-export type SecretSource =
+type SecretSource =
     | { readonly kind: "generated"; readonly values: Readonly<Record<string, GeneratedValue>> }
     | { readonly kind: "people"; readonly keys: readonly string[] };
 
@@ -142,7 +142,7 @@ export function staticSecretSpec(cfg: Pick<PlatformConfig, "vault">, s: SyncedSe
  * after the first sync, hmacSecretData), so the release that mounts it starts after the Secret exists. A secret
  * only people write is not awaited: it may not exist yet, and its consumers start without it.
  */
-export function staticSecretAnnotations(s: SyncedSecret): Record<string, string> {
+function staticSecretAnnotations(s: SyncedSecret): Record<string, string> {
     return s.source.kind === "generated" ? { "pulumi.com/waitFor": "jsonpath={.status.secretMAC}" } : {};
 }
 
@@ -175,7 +175,7 @@ export function vaultAuthSpec(cfg: Pick<PlatformConfig, "vault">, app: VaultApp,
  * and controller.securityContext (chart/templates/deployment.yaml, hook-upgrade-crds.yaml; compare
  * hashicorp/vault-secrets-operator#311).
  */
-export function vsoValues() {
+function vsoValues() {
     const limits = (memory: string) => ({ memory, cpu: null });
     const small = { requests: { cpu: "10m", memory: "64Mi" }, limits: limits("128Mi") };
     return {

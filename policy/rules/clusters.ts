@@ -7,7 +7,7 @@ const EKS = "aws:eks/cluster:Cluster";
 const REQUIRED_EKS_LOGS = ["api", "audit", "authenticator"];
 
 /** Findings for a GKE cluster (pure, for reuse in tests). */
-export function gkeClusterFindings(p: Record<string, any>): string[] {
+function gkeClusterFindings(p: Record<string, any>): string[] {
     const out: string[] = [];
     if (at(p, "privateClusterConfig.enablePrivateNodes") !== true) out.push("privateClusterConfig.enablePrivateNodes is not true");
     if (!at(p, "workloadIdentityConfig.workloadPool")) out.push("workloadIdentityConfig.workloadPool is not set");
@@ -42,7 +42,7 @@ export const gkeNodePool: ResourceValidationPolicy = {
     },
 };
 
-export function eksFindings(p: Record<string, any>): string[] {
+function eksFindings(p: Record<string, any>): string[] {
     const out: string[] = [];
     const vpc = p.vpcConfig ?? {};
     if (vpc.endpointPublicAccess !== false) {

@@ -15,7 +15,7 @@ function decodeBase64(v: string): string {
 }
 
 /** Why a Secret entry looks like a cloud key, or undefined. */
-export function cloudKeyIn(key: string, value: unknown): string | undefined {
+function cloudKeyIn(key: string, value: unknown): string | undefined {
     if (AWS_SECRET.test(key)) return `key ${key} is an AWS secret access key`;
     if (typeof value !== "string") return undefined;
     if (AWS_SECRET.test(value)) return `value of ${key} holds an AWS secret access key`;

@@ -4,7 +4,7 @@ import { asArray, describe, parseDocument } from "./util";
 /** Project/folder/organization-level grants: one grant covers every bucket, dataset and key below. */
 const GCP_WIDE_MEMBER = /^gcp:(projects|folder|organizations)\/iAM(Member|Binding):IAM(Member|Binding)$/;
 const GCP_WIDE_POLICY = /^gcp:(projects|folder|organizations)\/iAMPolicy:IAMPolicy$/;
-export const FORBIDDEN_WIDE_ROLES = [
+const FORBIDDEN_WIDE_ROLES = [
     "roles/owner", "roles/editor", "roles/storage.admin",
     // Data roles granted project-wide reach every bucket/dataset/key: grant them on the resource instead.
     "roles/storage.objectAdmin", "roles/storage.objectUser", "roles/storage.objectCreator", "roles/storage.objectViewer",
@@ -13,7 +13,7 @@ export const FORBIDDEN_WIDE_ROLES = [
 ];
 
 /** AWS managed policies that grant account-wide data (or everything). */
-export const FORBIDDEN_MANAGED_POLICIES = [
+const FORBIDDEN_MANAGED_POLICIES = [
     "AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AmazonS3FullAccess", "AmazonS3ReadOnlyAccess", "AWSKeyManagementServicePowerUser",
 ];
 const MANAGED_ATTACHMENTS = new Set([
@@ -38,7 +38,7 @@ function everything(resource: string): boolean {
 }
 
 /** Allow statements granting data actions on Resource "*" (pure). */
-export function wildcardDataStatements(doc: unknown): string[] {
+function wildcardDataStatements(doc: unknown): string[] {
     const d = parseDocument(doc);
     return asArray(d?.Statement)
         .filter((s: any) => (s?.Effect ?? "Allow") === "Allow")

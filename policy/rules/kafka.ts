@@ -2,7 +2,7 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { asArray, at, describe, isStrimzi } from "./util";
 
 /** Findings for a Strimzi Kafka spec (pure). */
-export function kafkaFindings(spec: Record<string, any> | undefined): string[] {
+function kafkaFindings(spec: Record<string, any> | undefined): string[] {
     const out: string[] = [];
     const listeners = asArray(at(spec, "kafka.listeners"));
     if (listeners.length === 0) out.push("spec.kafka.listeners is empty");
@@ -27,7 +27,7 @@ export const kafkaSecured: ResourceValidationPolicy = {
 };
 
 /** Findings for a Strimzi KafkaUser spec (pure). */
-export function kafkaUserFindings(spec: Record<string, any> | undefined): string[] {
+function kafkaUserFindings(spec: Record<string, any> | undefined): string[] {
     const acls = asArray(at(spec, "authorization.acls"));
     if (acls.length === 0) return ["has no ACLs (spec.authorization.acls)"];
     const out: string[] = [];

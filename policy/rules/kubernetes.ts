@@ -22,7 +22,7 @@ function hasRequests(resources: unknown): boolean {
 }
 
 /** Containers of a pod spec without resources.requests. */
-export function containersWithoutRequests(podSpec: unknown): string[] {
+function containersWithoutRequests(podSpec: unknown): string[] {
     return [...asArray(at(podSpec, "initContainers")), ...asArray(at(podSpec, "containers"))]
         .filter((c: any) => !hasRequests(c?.resources))
         .map((c: any) => `container ${c?.name ?? "?"}`);
@@ -102,11 +102,11 @@ function anyRequests(v: unknown): boolean {
 }
 
 /** Chart name without repository prefix (OCI references carry the full path). */
-export function chartName(chart: unknown): string {
+function chartName(chart: unknown): string {
     return String(chart ?? "").split("/").pop() ?? "";
 }
 
-export function helmFindings(chart: unknown, values: Record<string, any> | undefined): string[] {
+function helmFindings(chart: unknown, values: Record<string, any> | undefined): string[] {
     const v = values ?? {};
     const known = CHART_CONTAINERS[chartName(chart)];
     if (!known) return anyRequests(v) ? [] : ["values set no resources.requests (chart not in CHART_CONTAINERS)"];
@@ -114,7 +114,7 @@ export function helmFindings(chart: unknown, values: Record<string, any> | undef
 }
 
 /** Findings for any resource that runs containers; undefined when the type runs none. */
-export function requestFindings(type: string, props: Record<string, any>): string[] | undefined {
+function requestFindings(type: string, props: Record<string, any>): string[] | undefined {
     if (HELM_TYPES.has(type)) return helmFindings(props.chart, props.values);
     const w = WORKLOAD.exec(type);
     if (w && POD_SPEC_PATHS[w[2]]) return containersWithoutRequests(at(props, POD_SPEC_PATHS[w[2]]));

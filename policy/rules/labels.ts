@@ -2,10 +2,10 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { LABEL_PATHS } from "../../components/labels";
 import { at, describe } from "./util";
 
-export const REQUIRED_LABELS = ["env", "team", "cost-center", "managed-by"];
+const REQUIRED_LABELS = ["env", "team", "cost-center", "managed-by"];
 
 /** Required labels missing on a resource, or undefined when its type is not taggable (not in LABEL_PATHS). */
-export function missingLabels(type: string, props: Record<string, any>): string[] | undefined {
+function missingLabels(type: string, props: Record<string, any>): string[] | undefined {
     const path = LABEL_PATHS[type];
     if (!path) return undefined;
     const labels = at(props, path) ?? {};

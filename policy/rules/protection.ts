@@ -2,7 +2,7 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { describe, ENV_SCHEMA, environmentOf, isStrimzi } from "./util";
 
 /** Types that hold data a `pulumi destroy` or replacement would lose. */
-export const STATEFUL_TYPES = new Set([
+const STATEFUL_TYPES = new Set([
     "gcp:storage/bucket:Bucket",
     "aws:s3/bucket:Bucket",
     "aws:s3/bucketV2:BucketV2",
@@ -16,7 +16,7 @@ export const STATEFUL_TYPES = new Set([
     "aws:rds/cluster:Cluster",
 ]);
 
-export function isStateful(type: string): boolean {
+function isStateful(type: string): boolean {
     return STATEFUL_TYPES.has(type) || isStrimzi(type, "KafkaNodePool");
 }
 

@@ -1,8 +1,8 @@
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { asArray, at, describe, ENV_SCHEMA, environmentOf } from "./util";
 
-export const GCS_BUCKET = "gcp:storage/bucket:Bucket";
-export const S3_BUCKETS = new Set(["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"]);
+const GCS_BUCKET = "gcp:storage/bucket:Bucket";
+const S3_BUCKETS = new Set(["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"]);
 
 /** S3 settings live in companion resources that name the bucket in their `bucket` input (V2 = pre-v7 names). */
 const S3_ENCRYPTION = ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"];
@@ -15,7 +15,7 @@ const S3_VERSIONING = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucke
  * companions is still unknown, so the dependency on the bucket (the engine records it) is what links
  * them; a literal name match covers imported/existing buckets.
  */
-export function companionsOf(bucket: PolicyResource, all: PolicyResource[], types: string[]): PolicyResource[] {
+function companionsOf(bucket: PolicyResource, all: PolicyResource[], types: string[]): PolicyResource[] {
     const names = new Set([known(() => bucket.props.bucket), bucket.name].filter((n) => typeof n === "string"));
     return all.filter((r) => {
         if (!types.includes(r.type)) return false;

@@ -30,7 +30,7 @@ export interface ChartPod {
 }
 
 /** Folder of each pinned chart's defaults below ../shared/charts. */
-export const CHART_FOLDERS: Record<ChartKey, string> = {
+const CHART_FOLDERS: Record<ChartKey, string> = {
     strimzi: "strimzi-kafka-operator",
     strimziAccess: "strimzi-access-operator",
     keda: "keda",

@@ -3,7 +3,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 
 /** The chart defaults kept beside the project (read-only data; see ../shared/charts/README.md). */
-export const CHARTS_DIR = path.resolve(__dirname, "../../../shared/charts");
+const CHARTS_DIR = path.resolve(__dirname, "../../../shared/charts");
 
 type Obj = Record<string, any>;
 const isMap = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);

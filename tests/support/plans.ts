@@ -1,6 +1,12 @@
-import { Plan, PlanOptions, planStack } from "../../plan/run";
-import type { CapturedResource } from "../../plan/capture";
-import { reveal } from "../../plan/capture";
+import * as pulumi from "@pulumi/pulumi";
+import { mockContext, Plan, PlanOptions, planStack, PROJECT } from "../../plan/run";
+import { CapturedResource, captureRegistrations, reveal } from "../../plan/capture";
+import { PlanMocks } from "../../plan/mocks";
+import { readStackYaml, toEngineConfig } from "../../plan/stackfile";
+
+// Internal to the SDK: drains outstanding resource registrations (as plan/run.ts does).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
 export const STACKS = ["staging", "prod", "aws-staging", "aws-prod"] as const;
 
@@ -32,6 +38,27 @@ export function variantPlan(stack: string, mutate: (config: Record<string, any>)
 /** A plan of a stack file in another folder (not cached). */
 export function planIn(stack: string, dir: string): Promise<Plan> {
     return enqueue(() => planStack(stack, { dir }));
+}
+
+/**
+ * Runs `body` as a Pulumi program under the plan mocks, with a shipped stack file's engine config (changed by
+ * `mutate` first), and returns every resource it registered. Queued with the plans: the runtime is process-global.
+ */
+export function underMocks(stack: string, body: () => void | Promise<void>, mutate: (config: Record<string, any>) => void = () => undefined): Promise<CapturedResource[]> {
+    return enqueue(async () => {
+        const raw = structuredClone(readStackYaml(stack)) as Record<string, any>;
+        mutate(raw);
+        const engine = toEngineConfig(raw);
+        pulumi.runtime.setAllConfig(engine.config, engine.secretKeys);
+        await pulumi.runtime.setMocks(new PlanMocks(mockContext(raw)), PROJECT, stack, false);
+        const resources = captureRegistrations();
+        await pulumi.runtime.runInPulumiStack(async () => {
+            await body();
+            return {};
+        });
+        await waitForRPCs();
+        return resources;
+    });
 }
 
 /** The resources of a plan (or anything holding captured resources) of one type. */

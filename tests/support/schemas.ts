@@ -5,7 +5,7 @@ import * as YAML from "yaml";
 import { ROOT } from "../../plan/run";
 
 /** Upstream schemas live beside the repository (../shared/schemas); they are read, never copied. */
-export const SCHEMAS = path.resolve(ROOT, "..", "shared", "schemas");
+const SCHEMAS = path.resolve(ROOT, "..", "shared", "schemas");
 
 function read(rel: string): unknown {
     const file = path.join(SCHEMAS, rel);
@@ -15,7 +15,7 @@ function read(rel: string): unknown {
 }
 
 /** ajv that understands the Kubernetes structural-schema extensions. */
-export function kubernetesAjv(): Ajv {
+function kubernetesAjv(): Ajv {
     const ajv = new Ajv({ strict: false, allErrors: true });
     // OpenAPI formats used by CRDs: integer widths are checked, the others are not constraints for us.
     ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
