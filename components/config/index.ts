@@ -6,7 +6,7 @@ import { AwsStack, GcpStack, PlatformConfig, stackSchema } from "./schema";
 import { stackNameProblems, stackRules } from "./stack";
 import { vaultMounts } from "../naming";
 
-export { AwsStack, GcpStack, PlatformConfig } from "./schema";
+export { AwsConfig, AwsStack, GcpStack, PlatformConfig, StackBase } from "./schema";
 export const NAMESPACE = "dataplatform";
 /** What the offline plan puts in place of a `secure:` value it cannot decrypt. */
 export const PLACEHOLDER = "offline-placeholder-secret";

@@ -98,7 +98,7 @@ type ResolvedVault = Omit<Parsed["vault"], "kvMount" | "authMount" | "pki"> & {
 };
 
 /** What every stack has, whatever its cloud. */
-type StackBase = Readonly<Omit<Parsed, "charts" | "vaultToken" | "vault" | "cloud" | "gcp" | "aws">> & {
+export type StackBase = Readonly<Omit<Parsed, "charts" | "vaultToken" | "vault" | "cloud" | "gcp" | "aws">> & {
     readonly stack: string;
     /** Vault settings with the stack's mounts resolved (defaults derived from the stack name). */
     readonly vault: ResolvedVault;
@@ -116,7 +116,7 @@ type StackBase = Readonly<Omit<Parsed, "charts" | "vaultToken" | "vault" | "clou
 };
 
 type GcpConfig = Readonly<NonNullable<Parsed["gcp"]>>;
-type AwsConfig = Readonly<NonNullable<Parsed["aws"]>>;
+export type AwsConfig = Readonly<NonNullable<Parsed["aws"]>>;
 
 /** A validated gcp stack: its `gcp` block and the GKE ranges (pods, services, private control plane) are always there. */
 export type GcpStack = Omit<StackBase, "network"> & {

@@ -77,7 +77,7 @@ export function keyRingName(stack: string, ring: string, generation?: number): s
  * google/services/kms/resource_kms_crypto_key.go and resource_kms_key_ring.go). Known during a first preview, so
  * the CMEK policies decide on the resources that use it; equal to `key.id`, so nothing changes once it exists.
  */
-export function cryptoKeyId(project: string, location: string, ringName: string, purpose: KeyPurpose): string {
+function cryptoKeyId(project: string, location: string, ringName: string, purpose: KeyPurpose): string {
     return `projects/${project}/locations/${location}/keyRings/${ringName}/cryptoKeys/${purpose}`;
 }
 
