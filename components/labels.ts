@@ -75,7 +75,10 @@ function setPath(props: Record<string, any>, path: string, labels: Record<string
     if (rest.length === 0) return { ...props, [head]: merge(props[head], labels) };
     const inner = props[head];
     if (isEventual(inner)) {
-        return { ...props, [head]: pulumi.output(inner as pulumi.Input<Record<string, any> | undefined>).apply((i) => setPath(i ?? {}, rest.join("."), labels)) };
+        return {
+            ...props,
+            [head]: pulumi.output(inner as pulumi.Input<Record<string, any> | undefined>).apply((i) => setPath(i ?? {}, rest.join("."), labels)),
+        };
     }
     return { ...props, [head]: setPath((inner as Record<string, any> | undefined) ?? {}, rest.join("."), labels) };
 }
@@ -111,7 +114,12 @@ export function registerLabels(cfg: Pick<PlatformConfig, "environment" | "labels
             const props = setPath(args.props, path, labels);
             return { props: args.type === "aws:ec2/launchTemplate:LaunchTemplate" ? launchTemplateTags(props, labels) : props, opts: args.opts };
         }
-        if (args.type.startsWith("kubernetes:") && !args.type.startsWith("kubernetes:helm.sh") && args.type !== "pulumi:providers:kubernetes" && args.props.metadata !== undefined) {
+        if (
+            args.type.startsWith("kubernetes:") &&
+            !args.type.startsWith("kubernetes:helm.sh") &&
+            args.type !== "pulumi:providers:kubernetes" &&
+            args.props.metadata !== undefined
+        ) {
             return { props: setPath(args.props, "metadata.labels", k8sLabels(labels)), opts: args.opts };
         }
         return undefined;

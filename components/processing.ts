@@ -29,20 +29,29 @@ export class Processing extends pulumi.ComponentResource {
     constructor(name: string, args: ProcessingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:processing:Processing", name, {}, opts);
         const layer: KubernetesLayerArgs = {
-            provider: args.provider, storageClassName: args.storageClassName, identity: args.identity, namespaces: args.namespaces,
+            provider: args.provider,
+            storageClassName: args.storageClassName,
+            identity: args.identity,
+            namespaces: args.namespaces,
         };
         this.sparkOperator = new SparkOperator(`${name}-spark-operator`, { ...layer, ...args.sparkOperator }, { parent: this });
         this.sparkJobs = new SparkJobs(`${name}-spark`, { ...layer, ...args.sparkJobs, operator: this.sparkOperator.release }, { parent: this });
         this.keda = new Keda(`${name}-keda`, { ...layer, ...args.keda }, { parent: this });
-        this.autoscaling = new LagAutoscaling(`${name}-autoscaling`, {
-            ...layer,
-            ...args.autoscaling,
-            keda: this.keda.release,
-            streaming: {
-                namespace: args.sparkJobs.settings.spark.jobNamespace, job: this.sparkJobs.streamingJob,
-                source: this.sparkJobs.streamingSource, dependsOn: this.sparkJobs.ready,
+        this.autoscaling = new LagAutoscaling(
+            `${name}-autoscaling`,
+            {
+                ...layer,
+                ...args.autoscaling,
+                keda: this.keda.release,
+                streaming: {
+                    namespace: args.sparkJobs.settings.spark.jobNamespace,
+                    job: this.sparkJobs.streamingJob,
+                    source: this.sparkJobs.streamingSource,
+                    dependsOn: this.sparkJobs.ready,
+                },
             },
-        }, { parent: this });
+            { parent: this },
+        );
         this.airflow = new Airflow(`${name}-airflow`, { ...layer, ...args.airflow }, { parent: this });
         this.registerOutputs({});
     }

@@ -138,7 +138,11 @@ export function processingArgs(cfg: PlatformConfig, k8s: KubernetesLayerArgs, i:
         ...k8s,
         sparkOperator: { environment: cfg.environment, spark: cfg.spark, release: chartRelease(cfg, "spark-operator") },
         sparkJobs: {
-            settings: { spark: cfg.spark, warehouseProject: cfg.warehouseProject, autoscaling: { streaming: { maxExecutors: cfg.autoscaling.streaming.maxExecutors } } },
+            settings: {
+                spark: cfg.spark,
+                warehouseProject: cfg.warehouseProject,
+                autoscaling: { streaming: { maxExecutors: cfg.autoscaling.streaming.maxExecutors } },
+            },
             data: sparkData(cfg, i.buckets, i.datasets),
             streamingUser: kafkaUser(cfg, cfg.spark.streaming.kafkaUser),
             kafka: i.kafka,

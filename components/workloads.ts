@@ -26,18 +26,25 @@ function workloadGrants(grants: readonly WorkloadGrantConfig[], buckets: Workloa
 /** `dataplatform:workloads`: each gets a ServiceAccount bound to exactly its grants, and its Kafka user's Secret. */
 export class Workloads extends pulumi.ComponentResource {
     /** Per workload: its cloud principal, ServiceAccount and (if any) the Secret with its Kafka credentials. */
-    readonly outputs: Readonly<Record<string, { principal: pulumi.Output<string>; serviceAccount: string; namespace: string; kafkaSecret?: pulumi.Output<string> }>>;
+    readonly outputs: Readonly<
+        Record<string, { principal: pulumi.Output<string>; serviceAccount: string; namespace: string; kafkaSecret?: pulumi.Output<string> }>
+    >;
 
     constructor(name: string, args: WorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:index:Workloads", name, {}, opts);
-        const outputs: Record<string, { principal: pulumi.Output<string>; serviceAccount: string; namespace: string; kafkaSecret?: pulumi.Output<string> }> = {};
+        const outputs: Record<string, { principal: pulumi.Output<string>; serviceAccount: string; namespace: string; kafkaSecret?: pulumi.Output<string> }> =
+            {};
         for (const w of args.workloads) {
             const sa = w.serviceAccount ?? w.name;
-            const identity = args.identity.bind(`${name}-${w.name}`, {
-                namespace: args.namespaces.name(w.namespace),
-                serviceAccountName: sa,
-                grants: workloadGrants(w.grants, args.buckets, args.datasets),
-            }, { parent: this });
+            const identity = args.identity.bind(
+                `${name}-${w.name}`,
+                {
+                    namespace: args.namespaces.name(w.namespace),
+                    serviceAccountName: sa,
+                    grants: workloadGrants(w.grants, args.buckets, args.datasets),
+                },
+                { parent: this },
+            );
             outputs[w.name] = {
                 principal: identity.principal,
                 serviceAccount: sa,

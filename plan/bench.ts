@@ -18,7 +18,13 @@ const ROOT = path.resolve(__dirname, "..");
 const SELF = path.join(ROOT, "plan", "bench.ts");
 const TARGETS = { diffShare: 0.1, planRatio: 2.0, planRssMb: 400, scale1000Sec: 10, tscSec: 5, tscRssMb: 700, testSec: 60 };
 
-interface Measured { wallSec: number; cpuSec: number; rssMb: number; status: number | null; stdout: string }
+interface Measured {
+    wallSec: number;
+    cpuSec: number;
+    rssMb: number;
+    status: number | null;
+    stdout: string;
+}
 
 /** Runs a command under GNU time: wall seconds and peak RSS of the process tree's largest process. */
 function measure(cmd: string, args: string[]): Measured {
@@ -32,7 +38,12 @@ function measure(cmd: string, args: string[]): Measured {
 /** node with the tsx loader, as `npm run plan` runs the program (one process, no tsx CLI wrapper). */
 const node = (...args: string[]) => measure(process.execPath, ["--import", "tsx", ...args]);
 
-interface ChildResult { resources: number; planMs: number; cpuMs?: number; diffMs?: number }
+interface ChildResult {
+    resources: number;
+    planMs: number;
+    cpuMs?: number;
+    diffMs?: number;
+}
 
 // ---- child modes ---------------------------------------------------------------------------------
 
@@ -96,7 +107,12 @@ const ok = (good: boolean) => (good ? "ok" : "MISSED");
 function printTable(rows: string[][]): void {
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
     rows.forEach((r, j) => {
-        console.log(r.map((c, i) => (c ?? "").padEnd(widths[i])).join("  ").trimEnd());
+        console.log(
+            r
+                .map((c, i) => (c ?? "").padEnd(widths[i]))
+                .join("  ")
+                .trimEnd(),
+        );
         if (j === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
     });
 }
@@ -104,8 +120,11 @@ function printTable(rows: string[][]): void {
 async function main(): Promise<void> {
     const { values } = parseArgs({
         options: {
-            child: { type: "string" }, stack: { type: "string", default: "prod" }, n: { type: "string", default: "0" },
-            modules: { type: "string" }, quick: { type: "boolean", default: false },
+            child: { type: "string" },
+            stack: { type: "string", default: "prod" },
+            n: { type: "string", default: "0" },
+            modules: { type: "string" },
+            quick: { type: "boolean", default: false },
         },
     });
     if (values.child === "plan") return childPlan(values.stack!, Number(values.n), values.modules);
@@ -127,11 +146,35 @@ async function main(): Promise<void> {
     const rssRatio = plan.rssMb / floor.rssMb;
     const nMods = (JSON.parse(fs.readFileSync(modules, "utf8")) as string[]).length;
     fs.rmSync(modules, { force: true });
-    rows.push([`plan ${stack} (${planRes.resources} resources)`, f2(plan.wallSec), f2(plan.cpuSec), f1(plan.rssMb), `program+policies ${f2(planRes.planMs / 1000)} s wall, ${f2((planRes.cpuMs ?? 0) / 1000)} s CPU`, `≤ ${TARGETS.planRssMb} MB`, ok(plan.rssMb <= TARGETS.planRssMb)]);
+    rows.push([
+        `plan ${stack} (${planRes.resources} resources)`,
+        f2(plan.wallSec),
+        f2(plan.cpuSec),
+        f1(plan.rssMb),
+        `program+policies ${f2(planRes.planMs / 1000)} s wall, ${f2((planRes.cpuMs ?? 0) / 1000)} s CPU`,
+        `≤ ${TARGETS.planRssMb} MB`,
+        ok(plan.rssMb <= TARGETS.planRssMb),
+    ]);
     const share = (planRes.diffMs ?? 0) / planRes.planMs;
-    rows.push([`plan diff (--base, ${planRes.resources} resources)`, f2((planRes.diffMs ?? 0) / 1000), "", "", `${f1(share * 100)} % of the plan's own time`, `≤ ${TARGETS.diffShare * 100} %`, ok(share <= TARGETS.diffShare)]);
+    rows.push([
+        `plan diff (--base, ${planRes.resources} resources)`,
+        f2((planRes.diffMs ?? 0) / 1000),
+        "",
+        "",
+        `${f1(share * 100)} % of the plan's own time`,
+        `≤ ${TARGETS.diffShare * 100} %`,
+        ok(share <= TARGETS.diffShare),
+    ]);
     rows.push([`floor (require ${nMods} files from node_modules)`, f2(floor.wallSec), f2(floor.cpuSec), f1(floor.rssMb), "", "", ""]);
-    rows.push(["plan / floor", f2(timeRatio), f2(cpuRatio), f2(rssRatio), "ratios", `≤ ${TARGETS.planRatio}`, ok(Math.min(timeRatio, cpuRatio) <= TARGETS.planRatio && rssRatio <= TARGETS.planRatio)]);
+    rows.push([
+        "plan / floor",
+        f2(timeRatio),
+        f2(cpuRatio),
+        f2(rssRatio),
+        "ratios",
+        `≤ ${TARGETS.planRatio}`,
+        ok(Math.min(timeRatio, cpuRatio) <= TARGETS.planRatio && rssRatio <= TARGETS.planRatio),
+    ]);
 
     // Scaling: added topics+users vs the same stack as shipped (in-process CPU of program + policies).
     type Point = { n: number; resources: number; cpuSec: number; wallSec: number; rssMb: number };
@@ -142,7 +185,15 @@ async function main(): Promise<void> {
         points.push({ n, resources: r.resources, cpuSec: (r.cpuMs ?? 0) / 1000, wallSec: m.wallSec, rssMb: m.rssMb });
         const added = r.resources - planRes.resources;
         const perRes = ((points.at(-1)!.cpuSec - points[0].cpuSec) / added) * 1000;
-        rows.push([`plan +${n} topics+users (+${added} resources)`, f2(m.wallSec), f2(m.cpuSec), f1(m.rssMb), `${f2(perRes)} ms CPU per added resource`, n === 1000 ? `≤ ${TARGETS.scale1000Sec} s` : "", n === 1000 ? ok(Math.min(m.wallSec, m.cpuSec) <= TARGETS.scale1000Sec) : ""]);
+        rows.push([
+            `plan +${n} topics+users (+${added} resources)`,
+            f2(m.wallSec),
+            f2(m.cpuSec),
+            f1(m.rssMb),
+            `${f2(perRes)} ms CPU per added resource`,
+            n === 1000 ? `≤ ${TARGETS.scale1000Sec} s` : "",
+            n === 1000 ? ok(Math.min(m.wallSec, m.cpuSec) <= TARGETS.scale1000Sec) : "",
+        ]);
     }
     // Linearity: marginal CPU per resource between 100 and 1000 vs between 0 and 100 (1.0 = linear).
     const slope = (a: Point, b: Point) => (b.cpuSec - a.cpuSec) / (b.resources - a.resources);
@@ -151,12 +202,28 @@ async function main(): Promise<void> {
 
     const tscBin = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
     const tsc = measure(process.execPath, [tscBin, "--noEmit"]);
-    rows.push(["tsc --noEmit", f2(tsc.wallSec), f2(tsc.cpuSec), f1(tsc.rssMb), tsc.status === 0 ? "clean" : `exit ${tsc.status}`, `≤ ${TARGETS.tscSec} s, ≤ ${TARGETS.tscRssMb} MB`, ok(Math.min(tsc.wallSec, tsc.cpuSec) <= TARGETS.tscSec && tsc.rssMb <= TARGETS.tscRssMb)]);
+    rows.push([
+        "tsc --noEmit",
+        f2(tsc.wallSec),
+        f2(tsc.cpuSec),
+        f1(tsc.rssMb),
+        tsc.status === 0 ? "clean" : `exit ${tsc.status}`,
+        `≤ ${TARGETS.tscSec} s, ≤ ${TARGETS.tscRssMb} MB`,
+        ok(Math.min(tsc.wallSec, tsc.cpuSec) <= TARGETS.tscSec && tsc.rssMb <= TARGETS.tscRssMb),
+    ]);
 
     if (!values.quick) {
         const npm = execFileSync("which", ["npm"], { encoding: "utf8" }).trim();
         const t = measure(npm, ["test", "--silent"]);
-        rows.push(["npm test (tsc + eslint + mocha)", f2(t.wallSec), f2(t.cpuSec), f1(t.rssMb), t.status === 0 ? "passing" : `exit ${t.status}`, `≤ ${TARGETS.testSec} s`, ok(t.wallSec <= TARGETS.testSec)]);
+        rows.push([
+            "npm test (tsc + eslint + mocha)",
+            f2(t.wallSec),
+            f2(t.cpuSec),
+            f1(t.rssMb),
+            t.status === 0 ? "passing" : `exit ${t.status}`,
+            `≤ ${TARGETS.testSec} s`,
+            ok(t.wallSec <= TARGETS.testSec),
+        ]);
     }
 
     const load = os.loadavg()[0];

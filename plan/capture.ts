@@ -52,7 +52,9 @@ export class Secret {
 
 /** Marks an input that is unknown until the update (it depends on an output not yet created). */
 export class Unknown {
-    toString(): string { return "[unknown]"; }
+    toString(): string {
+        return "[unknown]";
+    }
 }
 const UNKNOWN_INPUT = new Unknown();
 
@@ -111,7 +113,9 @@ export function captureRegistrations(): CapturedResource[] {
         original(req, (err, resp) => {
             if (!err && resp) {
                 const propDeps: Record<string, string[]> = {};
-                req.getPropertydependenciesMap().forEach((v: any, k: string) => { propDeps[k] = v.getUrnsList(); });
+                req.getPropertydependenciesMap().forEach((v: any, k: string) => {
+                    propDeps[k] = v.getUrnsList();
+                });
                 captured.push({
                     type: req.getType(),
                     name: req.getName(),

@@ -13,7 +13,11 @@ import { SchemaFileError } from "../components/bigquery/tables";
 import { justification, UndecidableAtPreview } from "../policy/preview";
 
 function usage(): string {
-    const stacks = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5)).sort();
+    const stacks = fs
+        .readdirSync(ROOT)
+        .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+        .map((f) => f.slice(7, -5))
+        .sort();
     return `usage: npm run plan -- [--stack <name>] [--date YYYY-MM-DD] [--json FILE] [--markdown FILE] [--base BASE.json [--allow-destructive]] [--cost] [--quiet]
 
 Offline plan: evaluates index.ts against Pulumi.<stack>.yaml under mocks (no cloud, no Pulumi CLI) and runs the policy pack.
@@ -68,7 +72,10 @@ async function main(): Promise<number> {
         console.error(`${(e as Error).message}\n\n${usage()}`);
         return 2;
     }
-    if (values.help) { console.log(usage()); return 0; }
+    if (values.help) {
+        console.log(usage());
+        return 0;
+    }
     const stack = values.stack!;
     const base = values.base === undefined ? undefined : readBase(values.base);
     if (typeof base === "string") {
@@ -105,7 +112,8 @@ async function main(): Promise<number> {
     const out: string[] = [];
     out.push(`Offline plan of stack ${stack} (${cfg.cloud}, ${cfg.environment}): what \`pulumi preview\` would create, evaluated under mocks.`);
     if (values.date) out.push(`Evaluated as of ${plan.asOf}.`);
-    if (plan.placeholders.length) out.push(`Note: secure values cannot be decrypted offline; placeholders (marked secret) stand in for: ${plan.placeholders.join(", ")}`);
+    if (plan.placeholders.length)
+        out.push(`Note: secure values cannot be decrypted offline; placeholders (marked secret) stand in for: ${plan.placeholders.join(", ")}`);
     if (!values.quiet) {
         out.push("", `Resources (${plan.resources.length}):`, renderTree(plan.resources));
     }
@@ -126,11 +134,17 @@ async function main(): Promise<number> {
     const advisory = plan.diagnostics.filter((d) => d.enforcementLevel === "advisory");
     // One line per policy, then the findings: the section never ends on its heading.
     const rows = policyRows(plan);
-    out.push("", `Policies (${mandatory.length} mandatory, ${advisory.length} advisory violation${advisory.length === 1 ? "" : "s"}; ${rows.filter((r) => r.notApplicable !== undefined).length} not applicable to this stack):`);
+    out.push(
+        "",
+        `Policies (${mandatory.length} mandatory, ${advisory.length} advisory violation${advisory.length === 1 ? "" : "s"}; ${rows.filter((r) => r.notApplicable !== undefined).length} not applicable to this stack):`,
+    );
     const width = Math.max(...rows.map((r) => r.name.length));
     for (const r of rows) {
-        const result = r.notApplicable !== undefined ? `n/a (${r.notApplicable})` : r.violations ? `${r.violations} violation${r.violations === 1 ? "" : "s"}` : "pass";
-        out.push(`  ${r.name.padEnd(width)}  ${r.level.padEnd(9)}  ${result}${r.notApplicable === undefined && r.undecided ? ` (${r.undecided} undecided in a first preview)` : ""}`);
+        const result =
+            r.notApplicable !== undefined ? `n/a (${r.notApplicable})` : r.violations ? `${r.violations} violation${r.violations === 1 ? "" : "s"}` : "pass";
+        out.push(
+            `  ${r.name.padEnd(width)}  ${r.level.padEnd(9)}  ${result}${r.notApplicable === undefined && r.undecided ? ` (${r.undecided} undecided in a first preview)` : ""}`,
+        );
     }
     if (plan.diagnostics.length) out.push("", "Violations:");
     for (const d of plan.diagnostics) out.push(`  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").pop()}${d.urn ? `\n      ${d.urn}` : ""}`);
@@ -140,8 +154,10 @@ async function main(): Promise<number> {
         for (const d of plan.undecided) {
             const why = justification(d, cfg.cloud);
             if (why) used.add(why);
-            out.push(`  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").pop()}${d.urn ? `\n      ${d.urn}` : ""}`
-                + `\n      ${why ? "justified below (policy/preview.ts)" : "NOT JUSTIFIED: make it known in a first preview, or list it in policy/preview.ts with the reason"}`);
+            out.push(
+                `  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").pop()}${d.urn ? `\n      ${d.urn}` : ""}` +
+                    `\n      ${why ? "justified below (policy/preview.ts)" : "NOT JUSTIFIED: make it known in a first preview, or list it in policy/preview.ts with the reason"}`,
+            );
         }
         for (const e of used) out.push(`  Why ${e.policy} cannot decide on ${e.type} ${e.field}: ${e.reason}`);
     }
@@ -162,7 +178,10 @@ async function main(): Promise<number> {
         out.push("", `Wrote ${values.json}`);
     }
     if (values.markdown) {
-        fs.writeFileSync(values.markdown, toMarkdown(plan) + (diff ? "\n" + diffMarkdown(diff, cfg.environment, allow) + "\n" : "") + "\n" + costMarkdown(cost, delta) + "\n");
+        fs.writeFileSync(
+            values.markdown,
+            toMarkdown(plan) + (diff ? "\n" + diffMarkdown(diff, cfg.environment, allow) + "\n" : "") + "\n" + costMarkdown(cost, delta) + "\n",
+        );
         out.push("", `Wrote ${values.markdown}`);
     }
     console.log(out.join("\n"));

@@ -58,7 +58,9 @@ export function configReference(): string {
     const walk = (s: Schema, path: string, required: boolean) => {
         const about = (path.includes(".") || path.includes("[") ? undefined : ABOUT[path]) ?? s.description ?? "";
         const obj = s.type === "object" && s.properties ? s : s.type === "array" && s.items?.type === "object" && s.items.properties ? s.items : undefined;
-        rows.push(`| \`${path}\` | ${obj ? (s.type === "array" ? "list of objects" : "object") : typeOf(s)} | ${required ? "yes" : ""} | ${bounds(s)} | ${about} |`);
+        rows.push(
+            `| \`${path}\` | ${obj ? (s.type === "array" ? "list of objects" : "object") : typeOf(s)} | ${required ? "yes" : ""} | ${bounds(s)} | ${about} |`,
+        );
         if (obj) {
             for (const [k, v] of Object.entries<Schema>(obj.properties)) {
                 walk(v, `${path}${s.type === "array" ? "[]" : ""}.${k}`, (obj.required ?? []).includes(k));

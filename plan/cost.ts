@@ -140,7 +140,7 @@ const FREE: Record<string, string> = {
 
 function freeReason(type: string): string | undefined {
     if (type.startsWith("dataplatform:")) return "a component (its children are priced)";
-    if (type === "kubernetes:kafka.strimzi.io/v1:KafkaNodePool" || (type === "kubernetes:helm.sh/v3:Release")) return undefined;
+    if (type === "kubernetes:kafka.strimzi.io/v1:KafkaNodePool" || type === "kubernetes:helm.sh/v3:Release") return undefined;
     return FREE[type] ?? FREE[`${type.split(":")[0]}:*`] ?? (type.startsWith("pulumi:providers:") ? FREE["pulumi:providers:*"] : undefined);
 }
 
@@ -168,7 +168,10 @@ interface Builder {
 }
 
 /** Node counts a pool or group can have, for Cloud NAT's per-VM charge. */
-interface Nodes { baseline: number; ceiling: number }
+interface Nodes {
+    baseline: number;
+    ceiling: number;
+}
 
 /** Prices one resource; returns false when it is billable but the table lacks a needed price. */
 type Pricer = (b: Builder, i: Inputs, nodes: Nodes) => boolean;
@@ -177,39 +180,83 @@ const hours = (n: number) => ({ baseline: n * HOURS_PER_MONTH, ceiling: n * HOUR
 const zonesOf = (i: Inputs) => (Array.isArray(i.nodeLocations) && i.nodeLocations.length ? i.nodeLocations.length : /-[a-z]$/.test(String(i.location)) ? 1 : 3);
 
 const PRICERS: Record<string, Pricer> = {
-    "gcp:container/cluster:Cluster": (b) => b.fixed("cluster management fee", "gke:cluster", hours(1), "one cluster, 730 h (the free-tier credit for one zonal cluster per billing account is not deducted)")
-        && b.usage("GKE system and workload logs", "logging:ingest", "log volume (Cloud Logging bills ingestion above 50 GiB per project per month)"),
+    "gcp:container/cluster:Cluster": (b) =>
+        b.fixed(
+            "cluster management fee",
+            "gke:cluster",
+            hours(1),
+            "one cluster, 730 h (the free-tier credit for one zonal cluster per billing account is not deducted)",
+        ) && b.usage("GKE system and workload logs", "logging:ingest", "log volume (Cloud Logging bills ingestion above 50 GiB per project per month)"),
     "gcp:container/nodePool:NodePool": (b, i) => {
         const zones = zonesOf(i);
         const spot = !!i.nodeConfig?.spot;
         const n = { baseline: spot ? 0 : i.autoscaling.minNodeCount * zones, ceiling: i.autoscaling.maxNodeCount * zones };
         const basis = `${i.autoscaling.minNodeCount}–${i.autoscaling.maxNodeCount} nodes per zone × ${zones} zone(s)${spot ? ", Spot (none at baseline)" : ""}`;
-        return b.fixed(`${i.name} nodes (${i.nodeConfig.machineType})`, `${spot ? "gce-spot" : "gce"}:${i.nodeConfig.machineType}`, { baseline: n.baseline * HOURS_PER_MONTH, ceiling: n.ceiling * HOURS_PER_MONTH }, basis)
-            && b.fixed(`${i.name} boot disks (${i.nodeConfig.diskSizeGb} GiB ${i.nodeConfig.diskType})`, `pd:${i.nodeConfig.diskType}`, { baseline: n.baseline * i.nodeConfig.diskSizeGb, ceiling: n.ceiling * i.nodeConfig.diskSizeGb }, basis);
+        return (
+            b.fixed(
+                `${i.name} nodes (${i.nodeConfig.machineType})`,
+                `${spot ? "gce-spot" : "gce"}:${i.nodeConfig.machineType}`,
+                { baseline: n.baseline * HOURS_PER_MONTH, ceiling: n.ceiling * HOURS_PER_MONTH },
+                basis,
+            ) &&
+            b.fixed(
+                `${i.name} boot disks (${i.nodeConfig.diskSizeGb} GiB ${i.nodeConfig.diskType})`,
+                `pd:${i.nodeConfig.diskType}`,
+                { baseline: n.baseline * i.nodeConfig.diskSizeGb, ceiling: n.ceiling * i.nodeConfig.diskSizeGb },
+                basis,
+            )
+        );
     },
     "gcp:compute/routerNat:RouterNat": (b, _i, nodes) =>
-        b.fixed("Cloud NAT (per VM using it, up to 32)", "nat:vm", { baseline: Math.min(nodes.baseline, 32) * HOURS_PER_MONTH, ceiling: Math.min(nodes.ceiling, 32) * HOURS_PER_MONTH }, "every node of the cluster uses the gateway")
-        && b.usage("Cloud NAT data processed", "nat:data", "egress through NAT (image pulls, cloud APIs without private access)"),
+        b.fixed(
+            "Cloud NAT (per VM using it, up to 32)",
+            "nat:vm",
+            { baseline: Math.min(nodes.baseline, 32) * HOURS_PER_MONTH, ceiling: Math.min(nodes.ceiling, 32) * HOURS_PER_MONTH },
+            "every node of the cluster uses the gateway",
+        ) && b.usage("Cloud NAT data processed", "nat:data", "egress through NAT (image pulls, cloud APIs without private access)"),
     "gcp:sql/databaseInstance:DatabaseInstance": (b, i) => {
         const m = /^db-custom-(\d+)-(\d+)$/.exec(i.settings?.tier ?? "");
         if (!m) return false;
         const ha = i.settings.availabilityType === "REGIONAL" ? 2 : 1;
         const basis = `${i.settings.tier}${ha === 2 ? ", regional HA (primary + standby: ×2)" : ""}`;
-        return b.fixed(`${m[1]} vCPU`, "sql:vcpu", hours(Number(m[1]) * ha), basis)
-            && b.fixed(`${Number(m[2]) / 1024} GiB memory`, "sql:memory-gib", hours((Number(m[2]) / 1024) * ha), basis)
-            && b.fixed(`${i.settings.diskSize} GiB SSD`, "sql:ssd", { baseline: i.settings.diskSize * ha, ceiling: i.settings.diskSize * ha }, `${basis}; grows with diskAutoresize`);
+        return (
+            b.fixed(`${m[1]} vCPU`, "sql:vcpu", hours(Number(m[1]) * ha), basis) &&
+            b.fixed(`${Number(m[2]) / 1024} GiB memory`, "sql:memory-gib", hours((Number(m[2]) / 1024) * ha), basis) &&
+            b.fixed(
+                `${i.settings.diskSize} GiB SSD`,
+                "sql:ssd",
+                { baseline: i.settings.diskSize * ha, ceiling: i.settings.diskSize * ha },
+                `${basis}; grows with diskAutoresize`,
+            )
+        );
     },
     "gcp:kms/cryptoKey:CryptoKey": (b, i) => {
         const hsm = i.versionTemplate?.protectionLevel === "HSM";
         const location = /\/locations\/([^/]+)\//.exec(String(i.keyRing))?.[1] ?? b.ctx.region;
-        return b.fixed(`${i.name} key (${hsm ? "HSM" : "software"}, ${location})`, hsm ? "kms:hsm-key-version" : "kms:software-key-version", { baseline: 1, ceiling: 1 }, "one active key version; each rotation adds one (old versions are billed until destroyed)", location);
+        return b.fixed(
+            `${i.name} key (${hsm ? "HSM" : "software"}, ${location})`,
+            hsm ? "kms:hsm-key-version" : "kms:software-key-version",
+            { baseline: 1, ceiling: 1 },
+            "one active key version; each rotation adds one (old versions are billed until destroyed)",
+            location,
+        );
     },
     "gcp:storage/bucket:Bucket": (b, i) => {
-        const classes = new Set<string>([i.storageClass ?? "STANDARD", ...((i.lifecycleRules ?? []) as Inputs[]).filter((r) => r.action?.type === "SetStorageClass").map((r) => r.action.storageClass)]);
+        const classes = new Set<string>([
+            i.storageClass ?? "STANDARD",
+            ...((i.lifecycleRules ?? []) as Inputs[]).filter((r) => r.action?.type === "SetStorageClass").map((r) => r.action.storageClass),
+        ]);
         return [...classes].every((c) => b.usage(`${i.name}: ${c} storage`, `gcs:${c}`, "objects stored; the lifecycle moves them down the classes"));
     },
     "gcp:artifactregistry/repository:Repository": (b) => b.usage("container images", "ar:storage", "image storage (0.5 GiB free)"),
-    "gcp:bigquery/dataset:Dataset": (b, i) => b.usage(`${i.datasetId}: table storage`, "bq:active-logical-storage", "logical bytes stored (long-term rate after 90 days unmodified)", undefined, "EU"),
+    "gcp:bigquery/dataset:Dataset": (b, i) =>
+        b.usage(
+            `${i.datasetId}: table storage`,
+            "bq:active-logical-storage",
+            "logical bytes stored (long-term rate after 90 days unmodified)",
+            undefined,
+            "EU",
+        ),
     "gcp:bigquery/table:Table": (b, i) => b.usage(`${i.datasetId}.${i.tableId}: storage`, "bq:active-logical-storage", "logical bytes stored", undefined, "EU"),
     "aws:eks/cluster:Cluster": (b) => b.fixed("EKS cluster fee (standard support)", "eks:cluster", hours(1), "one cluster, 730 h (extended support costs 6×)"),
     "aws:eks/nodeGroup:NodeGroup": (b, i) => {
@@ -219,19 +266,49 @@ const PRICERS: Record<string, Pricer> = {
         // Root volumes come from the node group's launch template (same logical name).
         const ebs = b.named("aws:ec2/launchTemplate:LaunchTemplate", b.step.urn.split("::").pop()!)?.blockDeviceMappings?.[0]?.ebs;
         if (!ebs) return false;
-        return b.fixed(`${i.labels?.["dataplatform.io/pool"] ?? "node"} root volumes (${ebs.volumeSize} GiB ${ebs.volumeType})`, `ebs:${ebs.volumeType}`, { baseline: n.baseline * ebs.volumeSize, ceiling: n.ceiling * ebs.volumeSize }, `${ebs.volumeSize} GiB per node`) && b.fixed(`${i.labels?.["dataplatform.io/pool"] ?? "node"} nodes (${type})`, `${spot ? "ec2-spot" : "ec2"}:${type}`, { baseline: n.baseline * HOURS_PER_MONTH, ceiling: n.ceiling * HOURS_PER_MONTH }, `${i.scalingConfig.minSize}–${i.scalingConfig.maxSize} nodes${spot ? ", Spot (none at baseline; priced at the first instance type)" : ""}`);
+        return (
+            b.fixed(
+                `${i.labels?.["dataplatform.io/pool"] ?? "node"} root volumes (${ebs.volumeSize} GiB ${ebs.volumeType})`,
+                `ebs:${ebs.volumeType}`,
+                { baseline: n.baseline * ebs.volumeSize, ceiling: n.ceiling * ebs.volumeSize },
+                `${ebs.volumeSize} GiB per node`,
+            ) &&
+            b.fixed(
+                `${i.labels?.["dataplatform.io/pool"] ?? "node"} nodes (${type})`,
+                `${spot ? "ec2-spot" : "ec2"}:${type}`,
+                { baseline: n.baseline * HOURS_PER_MONTH, ceiling: n.ceiling * HOURS_PER_MONTH },
+                `${i.scalingConfig.minSize}–${i.scalingConfig.maxSize} nodes${spot ? ", Spot (none at baseline; priced at the first instance type)" : ""}`,
+            )
+        );
     },
-    "aws:ec2/natGateway:NatGateway": (b) => b.fixed("NAT gateway", "nat:gateway", hours(1), "730 h") && b.usage("NAT data processed", "nat:data", "egress through NAT"),
+    "aws:ec2/natGateway:NatGateway": (b) =>
+        b.fixed("NAT gateway", "nat:gateway", hours(1), "730 h") && b.usage("NAT data processed", "nat:data", "egress through NAT"),
     "aws:ec2/eip:Eip": (b) => b.fixed("public IPv4 address", "vpc:public-ipv4", hours(1), "730 h"),
-    "aws:ec2/vpcEndpoint:VpcEndpoint": (b, i) => i.vpcEndpointType !== "Interface" || b.fixed(`interface endpoint ${String(i.serviceName).split(".").slice(3).join(".")}`, "vpce:interface-az", hours(i.subnetIds.length), `one ENI per AZ × ${i.subnetIds.length}`),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": (b, i) =>
+        i.vpcEndpointType !== "Interface" ||
+        b.fixed(
+            `interface endpoint ${String(i.serviceName).split(".").slice(3).join(".")}`,
+            "vpce:interface-az",
+            hours(i.subnetIds.length),
+            `one ENI per AZ × ${i.subnetIds.length}`,
+        ),
     "aws:rds/instance:Instance": (b, i) => {
         const ha = i.multiAz ? 2 : 1;
         const basis = `${i.instanceClass}${ha === 2 ? ", Multi-AZ (×2)" : ""}`;
-        return b.fixed(`${i.instanceClass} instance`, `rds:${i.instanceClass}`, hours(ha), basis)
-            && b.fixed(`${i.allocatedStorage} GiB storage`, "rds:gp3", { baseline: i.allocatedStorage * ha, ceiling: (i.maxAllocatedStorage ?? i.allocatedStorage) * ha }, `${basis}; autoscaling up to ${i.maxAllocatedStorage ?? i.allocatedStorage} GiB`);
+        return (
+            b.fixed(`${i.instanceClass} instance`, `rds:${i.instanceClass}`, hours(ha), basis) &&
+            b.fixed(
+                `${i.allocatedStorage} GiB storage`,
+                "rds:gp3",
+                { baseline: i.allocatedStorage * ha, ceiling: (i.maxAllocatedStorage ?? i.allocatedStorage) * ha },
+                `${basis}; autoscaling up to ${i.maxAllocatedStorage ?? i.allocatedStorage} GiB`,
+            )
+        );
     },
     "aws:kms/key:Key": (b) => b.fixed("customer managed key", "kms:key", { baseline: 1, ceiling: 1 }, "per key per month (rotations included)"),
-    "aws:cloudwatch/logGroup:LogGroup": (b, i) => b.usage(`${i.name}: ingestion`, "logs:ingest", "log volume") && b.usage(`${i.name}: storage`, "logs:storage", `retention ${i.retentionInDays ?? "never expires"} days`),
+    "aws:cloudwatch/logGroup:LogGroup": (b, i) =>
+        b.usage(`${i.name}: ingestion`, "logs:ingest", "log volume") &&
+        b.usage(`${i.name}: storage`, "logs:storage", `retention ${i.retentionInDays ?? "never expires"} days`),
     "aws:s3/bucket:Bucket": (b, i) => b.usage(`${i.bucket}: storage`, "s3:STANDARD", "objects stored; lifecycle transitions move them to colder classes"),
     "aws:ecr/repository:Repository": (b, i) => b.usage(`${i.name}: images`, "ecr:storage", "image storage"),
     "kubernetes:kafka.strimzi.io/v1:KafkaNodePool": (b, i) => {
@@ -239,20 +316,40 @@ const PRICERS: Record<string, Pricer> = {
         return vols.every((v) => {
             const disk = b.diskOf(v.class);
             const size = gib(v.size) * i.spec.replicas;
-            return !!disk && b.fixed(`${i.metadata.name} volume ${v.id} (${v.size} × ${i.spec.replicas})`, disk, { baseline: size, ceiling: size }, `${i.spec.replicas} replicas × ${v.size} on ${v.class}`);
+            return (
+                !!disk &&
+                b.fixed(
+                    `${i.metadata.name} volume ${v.id} (${v.size} × ${i.spec.replicas})`,
+                    disk,
+                    { baseline: size, ceiling: size },
+                    `${i.spec.replicas} replicas × ${v.size} on ${v.class}`,
+                )
+            );
         });
     },
     "kubernetes:helm.sh/v3:Release": (b, i) => {
         if (i.name !== "kps") return true; // no persistent volume in the other releases' values
         const claims: [string, Inputs | undefined, number][] = [
             ["Prometheus", i.values?.prometheus?.prometheusSpec?.storageSpec?.volumeClaimTemplate?.spec, i.values?.prometheus?.prometheusSpec?.replicas ?? 1],
-            ["Alertmanager", i.values?.alertmanager?.alertmanagerSpec?.storage?.volumeClaimTemplate?.spec, i.values?.alertmanager?.alertmanagerSpec?.replicas ?? 1],
+            [
+                "Alertmanager",
+                i.values?.alertmanager?.alertmanagerSpec?.storage?.volumeClaimTemplate?.spec,
+                i.values?.alertmanager?.alertmanagerSpec?.replicas ?? 1,
+            ],
         ];
         return claims.every(([what, spec, replicas]) => {
             if (!spec) return true;
             const disk = b.diskOf(spec.storageClassName);
             const size = gib(spec.resources?.requests?.storage) * replicas;
-            return !!disk && b.fixed(`${what} volume (${spec.resources.requests.storage} × ${replicas})`, disk, { baseline: size, ceiling: size }, `${replicas} replica(s) on ${spec.storageClassName}`);
+            return (
+                !!disk &&
+                b.fixed(
+                    `${what} volume (${spec.resources.requests.storage} × ${replicas})`,
+                    disk,
+                    { baseline: size, ceiling: size },
+                    `${replicas} replica(s) on ${spec.storageClassName}`,
+                )
+            );
         });
     },
 };
@@ -283,10 +380,25 @@ export function estimateCost(json: PreviewJson, ctx: CostContext, table = new Pr
             nodes.ceiling += i.autoscaling.maxNodeCount * zonesOf(i);
         }
     }
-    const report: CostReport = { currency: ctx.currency, usdRate: ctx.usdRate, baseline: 0, ceiling: 0, items: [], usage: [], unpriced: [], byComponent: {}, byType: {}, coverage: { billable: 0, priced: 0, ratio: 1 }, budget: { amount: ctx.budgetAmount, exceeded: false }, prices: [] };
+    const report: CostReport = {
+        currency: ctx.currency,
+        usdRate: ctx.usdRate,
+        baseline: 0,
+        ceiling: 0,
+        items: [],
+        usage: [],
+        unpriced: [],
+        byComponent: {},
+        byType: {},
+        coverage: { billable: 0, priced: 0, ratio: 1 },
+        budget: { amount: ctx.budgetAmount, exceeded: false },
+        prices: [],
+    };
     const used = new Set<PriceRow>();
     // The BigQuery daily query quota caps on-demand query spend.
-    const quota = steps.find((s) => s.newState.type === "gcp:cloudquota/sQuotaPreference:SQuotaPreference" && (s.newState.inputs as Inputs).quotaId === "QueryUsagePerDay");
+    const quota = steps.find(
+        (s) => s.newState.type === "gcp:cloudquota/sQuotaPreference:SQuotaPreference" && (s.newState.inputs as Inputs).quotaId === "QueryUsagePerDay",
+    );
 
     // Which cloud bills a resource: the warehouse (BigQuery and its keys) is on GCP for AWS stacks too.
     const cloudOf = (t: string): "gcp" | "aws" => (t.startsWith("gcp:") ? "gcp" : t.startsWith("aws:") ? "aws" : ctx.cloud);
@@ -308,17 +420,46 @@ export function estimateCost(json: PreviewJson, ctx: CostContext, table = new Pr
             return row;
         };
         const b: Builder = {
-            table, ctx, step: s, component,
+            table,
+            ctx,
+            step: s,
+            component,
             diskOf: (sc) => storageClasses.get(sc),
             named: (t, n) => byName.get(`${t}::${n}`),
             fixed(what, key, qty, basis, region = ctx.region) {
                 const row = priceRow(key, region);
-                if (row) report.items.push({ urn: s.urn, type, component, what, priceKey: key, quantity: qty, unit: row.unit, unitPriceUsd: row.usd, baselineUsd: qty.baseline * row.usd, ceilingUsd: qty.ceiling * row.usd, basis, source: row.source });
+                if (row)
+                    report.items.push({
+                        urn: s.urn,
+                        type,
+                        component,
+                        what,
+                        priceKey: key,
+                        quantity: qty,
+                        unit: row.unit,
+                        unitPriceUsd: row.usd,
+                        baselineUsd: qty.baseline * row.usd,
+                        ceilingUsd: qty.ceiling * row.usd,
+                        basis,
+                        source: row.source,
+                    });
                 return !!row;
             },
             usage(what, key, driver, capUsd, region = ctx.region) {
                 const row = priceRow(key, region);
-                if (row) report.usage.push({ urn: s.urn, type, component, what, priceKey: key, unit: row.unit, unitPriceUsd: row.usd, driver, ...(capUsd !== undefined ? { capUsd } : {}), source: row.source });
+                if (row)
+                    report.usage.push({
+                        urn: s.urn,
+                        type,
+                        component,
+                        what,
+                        priceKey: key,
+                        unit: row.unit,
+                        unitPriceUsd: row.usd,
+                        driver,
+                        ...(capUsd !== undefined ? { capUsd } : {}),
+                        source: row.source,
+                    });
                 return !!row;
             },
         };
@@ -330,11 +471,25 @@ export function estimateCost(json: PreviewJson, ctx: CostContext, table = new Pr
         const tibPerDay = Number((quota.newState.inputs as Inputs).quotaConfig?.preferredValue) / (1024 * 1024);
         if (row) {
             used.add(row);
-            report.usage.push({ urn: quota.urn, type: quota.newState.type, component: compName(quota.urn), what: "BigQuery on-demand queries", priceKey: row.key, unit: row.unit, unitPriceUsd: row.usd, driver: `bytes scanned, capped by warehouse.queryUsagePerDayTiB = ${tibPerDay} TiB/day`, capUsd: tibPerDay * (365 / 12) * row.usd, source: row.source });
+            report.usage.push({
+                urn: quota.urn,
+                type: quota.newState.type,
+                component: compName(quota.urn),
+                what: "BigQuery on-demand queries",
+                priceKey: row.key,
+                unit: row.unit,
+                unitPriceUsd: row.usd,
+                driver: `bytes scanned, capped by warehouse.queryUsagePerDayTiB = ${tibPerDay} TiB/day`,
+                capUsd: tibPerDay * (365 / 12) * row.usd,
+                source: row.source,
+            });
         }
     }
     for (const it of report.items) {
-        for (const [map, k] of [[report.byComponent, it.component], [report.byType, it.type]] as const) {
+        for (const [map, k] of [
+            [report.byComponent, it.component],
+            [report.byType, it.type],
+        ] as const) {
             const e = (map[k] ??= { baseline: 0, ceiling: 0 });
             e.baseline += it.baselineUsd * ctx.usdRate;
             e.ceiling += it.ceilingUsd * ctx.usdRate;
@@ -365,14 +520,21 @@ export function costDelta(base: CostReport, head: CostReport): { component: stri
 
 export function renderCost(r: CostReport, delta?: ReturnType<typeof costDelta>): string[] {
     const cur = r.currency;
-    const out = [`Monthly cost estimate: ${money(r.baseline, cur)} baseline – ${money(r.ceiling, cur)} ceiling (list prices in USD × ${r.usdRate} ${cur}/USD), budget ${money(r.budget.amount, cur)}${r.budget.exceeded ? " — BASELINE EXCEEDS THE BUDGET" : ""}`];
+    const out = [
+        `Monthly cost estimate: ${money(r.baseline, cur)} baseline – ${money(r.ceiling, cur)} ceiling (list prices in USD × ${r.usdRate} ${cur}/USD), budget ${money(r.budget.amount, cur)}${r.budget.exceeded ? " — BASELINE EXCEEDS THE BUDGET" : ""}`,
+    ];
     out.push(`  coverage: ${r.coverage.priced}/${r.coverage.billable} billable resources priced (${(r.coverage.ratio * 100).toFixed(1)} %)`);
     out.push("  per component:");
-    for (const [k, v] of Object.entries(r.byComponent).sort((a, b) => b[1].ceiling - a[1].ceiling)) out.push(`    ${k.padEnd(34)} ${money(v.baseline, cur).padStart(12)} – ${money(v.ceiling, cur)}`);
+    for (const [k, v] of Object.entries(r.byComponent).sort((a, b) => b[1].ceiling - a[1].ceiling))
+        out.push(`    ${k.padEnd(34)} ${money(v.baseline, cur).padStart(12)} – ${money(v.ceiling, cur)}`);
     out.push("  per resource type:");
-    for (const [k, v] of Object.entries(r.byType).sort((a, b) => b[1].ceiling - a[1].ceiling)) out.push(`    ${k.padEnd(50)} ${money(v.baseline, cur).padStart(12)} – ${money(v.ceiling, cur)}`);
+    for (const [k, v] of Object.entries(r.byType).sort((a, b) => b[1].ceiling - a[1].ceiling))
+        out.push(`    ${k.padEnd(50)} ${money(v.baseline, cur).padStart(12)} – ${money(v.ceiling, cur)}`);
     out.push("  usage-priced (not in the totals):");
-    for (const u of r.usage) out.push(`    ${u.what}: ${u.unitPriceUsd} USD/${u.unit} — ${u.driver}${u.capUsd !== undefined ? ` (at most ${money(u.capUsd * r.usdRate, cur)}/month)` : ""}`);
+    for (const u of r.usage)
+        out.push(
+            `    ${u.what}: ${u.unitPriceUsd} USD/${u.unit} — ${u.driver}${u.capUsd !== undefined ? ` (at most ${money(u.capUsd * r.usdRate, cur)}/month)` : ""}`,
+        );
     if (r.unpriced.length) {
         out.push("  unpriced:");
         for (const u of r.unpriced) out.push(`    ${u.type} ${u.urn.split("::").pop()}: ${u.reason}`);
@@ -380,20 +542,29 @@ export function renderCost(r: CostReport, delta?: ReturnType<typeof costDelta>):
     if (delta) {
         out.push("  change against the base (per component):");
         if (!delta.length) out.push("    none");
-        for (const d of delta) out.push(`    ${d.component.padEnd(34)} ${d.baseline >= 0 ? "+" : ""}${money(d.baseline, cur)} baseline, ${d.ceiling >= 0 ? "+" : ""}${money(d.ceiling, cur)} ceiling`);
+        for (const d of delta)
+            out.push(
+                `    ${d.component.padEnd(34)} ${d.baseline >= 0 ? "+" : ""}${money(d.baseline, cur)} baseline, ${d.ceiling >= 0 ? "+" : ""}${money(d.ceiling, cur)} ceiling`,
+            );
     }
     return out;
 }
 
 export function costMarkdown(r: CostReport, delta?: ReturnType<typeof costDelta>): string {
     const cur = r.currency;
-    const out = ["### Cost estimate (monthly, list prices)", "", `**${money(r.baseline, cur)}** baseline – **${money(r.ceiling, cur)}** ceiling · budget ${money(r.budget.amount, cur)}${r.budget.exceeded ? " · ⚠️ baseline exceeds the budget" : ""} · ${(r.coverage.ratio * 100).toFixed(1)} % of billable resources priced`];
+    const out = [
+        "### Cost estimate (monthly, list prices)",
+        "",
+        `**${money(r.baseline, cur)}** baseline – **${money(r.ceiling, cur)}** ceiling · budget ${money(r.budget.amount, cur)}${r.budget.exceeded ? " · ⚠️ baseline exceeds the budget" : ""} · ${(r.coverage.ratio * 100).toFixed(1)} % of billable resources priced`,
+    ];
     if (delta?.length) {
         out.push("", "| Component | Δ baseline | Δ ceiling |", "|---|---|---|");
-        for (const d of delta) out.push(`| ${d.component} | ${d.baseline >= 0 ? "+" : ""}${money(d.baseline, cur)} | ${d.ceiling >= 0 ? "+" : ""}${money(d.ceiling, cur)} |`);
+        for (const d of delta)
+            out.push(`| ${d.component} | ${d.baseline >= 0 ? "+" : ""}${money(d.baseline, cur)} | ${d.ceiling >= 0 ? "+" : ""}${money(d.ceiling, cur)} |`);
     }
     out.push("", "<details><summary>Per component</summary>", "", "| Component | Baseline | Ceiling |", "|---|---|---|");
-    for (const [k, v] of Object.entries(r.byComponent).sort((a, b) => b[1].ceiling - a[1].ceiling)) out.push(`| ${k} | ${money(v.baseline, cur)} | ${money(v.ceiling, cur)} |`);
+    for (const [k, v] of Object.entries(r.byComponent).sort((a, b) => b[1].ceiling - a[1].ceiling))
+        out.push(`| ${k} | ${money(v.baseline, cur)} | ${money(v.ceiling, cur)} |`);
     out.push("", "</details>");
     return out.join("\n");
 }

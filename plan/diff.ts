@@ -140,7 +140,12 @@ function earlierDeletion(type: string, a: Record<string, unknown>, b: Record<str
     const db = deletionAges(type, b);
     return (["live", "noncurrent"] as const)
         .filter((k) => db[k] !== undefined && (da[k] === undefined || db[k]! < da[k]!))
-        .map((k) => ({ property: `lifecycle: delete ${k} objects after (days)`, old: da[k] ?? "never", new: db[k], why: `the lifecycle deletes ${k} objects earlier than before` }));
+        .map((k) => ({
+            property: `lifecycle: delete ${k} objects after (days)`,
+            old: da[k] ?? "never",
+            new: db[k],
+            why: `the lifecycle deletes ${k} objects earlier than before`,
+        }));
 }
 
 /** Changes that drop data in place (the resource stays): each with the property, old and new value, and why. */
@@ -153,31 +158,69 @@ function inPlaceLosses(type: string, a: Record<string, unknown>, b: Record<strin
     };
     switch (type) {
         case "kubernetes:kafka.strimzi.io/v1:KafkaTopic": {
-            lowered("spec.partitions", ["spec", "partitions"], "Kafka cannot reduce a topic's partitions: the Topic Operator refuses it, and re-creating the topic to get there drops its messages");
+            lowered(
+                "spec.partitions",
+                ["spec", "partitions"],
+                "Kafka cannot reduce a topic's partitions: the Topic Operator refuses it, and re-creating the topic to get there drops its messages",
+            );
             const floorMs = opts.retentionFloorHours * 3_600_000;
-            lowered("spec.config.retention.ms", ["spec", "config", "retention.ms"], `retention cut below the floor of ${opts.retentionFloorHours} h: older messages are deleted at the next log cleanup`, floorMs);
+            lowered(
+                "spec.config.retention.ms",
+                ["spec", "config", "retention.ms"],
+                `retention cut below the floor of ${opts.retentionFloorHours} h: older messages are deleted at the next log cleanup`,
+                floorMs,
+            );
             break;
         }
         case "kubernetes:kafka.strimzi.io/v1:KafkaNodePool":
         case "kubernetes:kafka.strimzi.io/v1:Kafka": {
-            const vols = (o: Record<string, unknown>) => new Map(((get(o, ["spec", "storage", "volumes"]) as Record<string, any>[] | undefined) ?? []).map((v) => [v.id, v]));
+            const vols = (o: Record<string, unknown>) =>
+                new Map(((get(o, ["spec", "storage", "volumes"]) as Record<string, any>[] | undefined) ?? []).map((v) => [v.id, v]));
             const va = vols(a);
             const vb = vols(b);
             const gi = (s: unknown) => (typeof s === "string" ? parseFloat(s) * (/Ti$/.test(s) ? 1024 : 1) : NaN);
             if (get(a, ["spec", "storage", "type"]) !== get(b, ["spec", "storage", "type"]) && get(a, ["spec", "storage", "type"]) !== undefined) {
-                out.push({ property: "spec.storage.type", old: get(a, ["spec", "storage", "type"]), new: get(b, ["spec", "storage", "type"]), why: "Strimzi cannot change the storage type in place: the brokers' volumes must be recreated" });
+                out.push({
+                    property: "spec.storage.type",
+                    old: get(a, ["spec", "storage", "type"]),
+                    new: get(b, ["spec", "storage", "type"]),
+                    why: "Strimzi cannot change the storage type in place: the brokers' volumes must be recreated",
+                });
             }
             for (const [id, v] of va) {
                 const w = vb.get(id);
-                if (!w) out.push({ property: `spec.storage.volumes[id=${id}]`, old: v.size, new: undefined, why: `JBOD volume ${id} removed: its partitions' replicas are lost${v.deleteClaim ? " and its claim deleted" : ""}` });
-                else if (gi(w.size) < gi(v.size)) out.push({ property: `spec.storage.volumes[id=${id}].size`, old: v.size, new: w.size, why: "persistent volumes cannot shrink: Strimzi ignores it, and replacing the volume to get there loses its data" });
-                else if (w.class !== v.class) out.push({ property: `spec.storage.volumes[id=${id}].class`, old: v.class, new: w.class, why: "a volume's storage class cannot change in place: the volume would be recreated" });
+                if (!w)
+                    out.push({
+                        property: `spec.storage.volumes[id=${id}]`,
+                        old: v.size,
+                        new: undefined,
+                        why: `JBOD volume ${id} removed: its partitions' replicas are lost${v.deleteClaim ? " and its claim deleted" : ""}`,
+                    });
+                else if (gi(w.size) < gi(v.size))
+                    out.push({
+                        property: `spec.storage.volumes[id=${id}].size`,
+                        old: v.size,
+                        new: w.size,
+                        why: "persistent volumes cannot shrink: Strimzi ignores it, and replacing the volume to get there loses its data",
+                    });
+                else if (w.class !== v.class)
+                    out.push({
+                        property: `spec.storage.volumes[id=${id}].class`,
+                        old: v.class,
+                        new: w.class,
+                        why: "a volume's storage class cannot change in place: the volume would be recreated",
+                    });
             }
             break;
         }
         case "gcp:storage/bucket:Bucket":
             if (get(a, ["versioning", "enabled"]) === true && get(b, ["versioning", "enabled"]) !== true) {
-                out.push({ property: "versioning.enabled", old: true, new: get(b, ["versioning", "enabled"]) ?? false, why: "versioning turned off: overwritten and deleted objects are no longer kept" });
+                out.push({
+                    property: "versioning.enabled",
+                    old: true,
+                    new: get(b, ["versioning", "enabled"]) ?? false,
+                    why: "versioning turned off: overwritten and deleted objects are no longer kept",
+                });
             }
             out.push(...earlierDeletion(type, a, b));
             break;
@@ -186,7 +229,12 @@ function inPlaceLosses(type: string, a: Record<string, unknown>, b: Record<strin
             break;
         case "aws:s3/bucketVersioning:BucketVersioning":
             if (get(a, ["versioningConfiguration", "status"]) === "Enabled" && get(b, ["versioningConfiguration", "status"]) !== "Enabled") {
-                out.push({ property: "versioningConfiguration.status", old: "Enabled", new: get(b, ["versioningConfiguration", "status"]), why: "versioning suspended: overwritten and deleted objects are no longer kept" });
+                out.push({
+                    property: "versioningConfiguration.status",
+                    old: "Enabled",
+                    new: get(b, ["versioningConfiguration", "status"]),
+                    why: "versioning suspended: overwritten and deleted objects are no longer kept",
+                });
             }
             break;
         case "gcp:bigquery/table:Table": {
@@ -194,8 +242,20 @@ function inPlaceLosses(type: string, a: Record<string, unknown>, b: Record<strin
             const cb = columns(b.schema);
             for (const [name, c] of ca) {
                 const d = cb.get(name);
-                if (!d) out.push({ property: `schema.${name}`, old: c.type, new: undefined, why: "column dropped: its values are lost (BigQuery drops the column's data)" });
-                else if (d.type !== c.type) out.push({ property: `schema.${name}.type`, old: c.type, new: d.type, why: "column type changed: BigQuery refuses it in place, and a rewrite loses values that do not convert" });
+                if (!d)
+                    out.push({
+                        property: `schema.${name}`,
+                        old: c.type,
+                        new: undefined,
+                        why: "column dropped: its values are lost (BigQuery drops the column's data)",
+                    });
+                else if (d.type !== c.type)
+                    out.push({
+                        property: `schema.${name}.type`,
+                        old: c.type,
+                        new: d.type,
+                        why: "column type changed: BigQuery refuses it in place, and a rewrite loses values that do not convert",
+                    });
             }
             lowered("timePartitioning.expirationMs", ["timePartitioning", "expirationMs"], "partitions expire earlier: older partitions are deleted");
             lowered("expirationTime", ["expirationTime"], "the table expires earlier");
@@ -242,8 +302,19 @@ export function diffPlans(base: PreviewJson, head: PreviewJson, opts: DiffOption
         steps.push({ op, urn, type: b.type, diffReasons, replaceReasons, ...(oldUrn !== urn ? { aliasOf: oldUrn } : {}) });
         if (op === "replace" && rule?.dataBearing) {
             const p = replaceReasons[0] ?? "type";
-            const path = p.split(/\.|\[|\]/).filter(Boolean).map((k) => (/^\d+$/.test(k) ? Number(k) : k));
-            destructive.push({ urn, type: b.type, op, property: p, old: get(a.inputs, path), new: get(b.inputs, path), why: `replaced (${p} forces a new resource): ${rule.holds}` });
+            const path = p
+                .split(/\.|\[|\]/)
+                .filter(Boolean)
+                .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+            destructive.push({
+                urn,
+                type: b.type,
+                op,
+                property: p,
+                old: get(a.inputs, path),
+                new: get(b.inputs, path),
+                why: `replaced (${p} forces a new resource): ${rule.holds}`,
+            });
         }
         if (op === "update") for (const f of inPlaceLosses(b.type, a.inputs, b.inputs, opts)) destructive.push({ urn, type: b.type, op, ...f });
     }
@@ -251,7 +322,16 @@ export function diffPlans(base: PreviewJson, head: PreviewJson, opts: DiffOption
         if (after.has(urn) || matched.has(urn)) continue;
         steps.push({ op: "delete", urn, type: a.type, diffReasons: [], replaceReasons: [] });
         const rule = ruleFor(a.type);
-        if (rule?.dataBearing) destructive.push({ urn, type: a.type, op: "delete", property: "(resource)", old: a.inputs.name ?? a.inputs.metadata ?? urn.split("::").pop(), new: undefined, why: `deleted: ${rule.holds}` });
+        if (rule?.dataBearing)
+            destructive.push({
+                urn,
+                type: a.type,
+                op: "delete",
+                property: "(resource)",
+                old: a.inputs.name ?? a.inputs.metadata ?? urn.split("::").pop(),
+                new: undefined,
+                why: `deleted: ${rule.holds}`,
+            });
     }
     const counts: Record<Op, number> = { create: 0, update: 0, replace: 0, delete: 0, same: 0 };
     for (const s of steps) counts[s.op]++;
@@ -275,9 +355,15 @@ export function renderDiff(diff: PlanDiff, baseName: string, environment: string
     const c = diff.counts;
     out.push(`Changes against ${baseName}: ${c.create} to create, ${c.update} to update, ${c.replace} to replace, ${c.delete} to delete, ${c.same} unchanged.`);
     if (diff.destructive.length) {
-        const gate = environment !== "prod" ? "reported only (not prod)" : allowDestructive ? "allowed by --allow-destructive" : "blocks the plan (exit 4); pass --allow-destructive after review";
+        const gate =
+            environment !== "prod"
+                ? "reported only (not prod)"
+                : allowDestructive
+                  ? "allowed by --allow-destructive"
+                  : "blocks the plan (exit 4); pass --allow-destructive after review";
         out.push("", `DESTRUCTIVE changes (${diff.destructive.length}, ${gate}):`);
-        for (const d of diff.destructive) out.push(`  ! ${d.op} ${shortUrn(d.urn)}`, `      ${d.property}: ${short(d.old)} → ${short(d.new)}`, `      ${d.why}`);
+        for (const d of diff.destructive)
+            out.push(`  ! ${d.op} ${shortUrn(d.urn)}`, `      ${d.property}: ${short(d.old)} → ${short(d.new)}`, `      ${d.why}`);
     }
     const list = (op: Op, title: string, detail: (s: StepDiff) => string) => {
         const steps = diff.steps.filter((s) => s.op === op);
@@ -287,7 +373,11 @@ export function renderDiff(diff: PlanDiff, baseName: string, environment: string
     };
     list("replace", "Replacements", (s) => `\n      forced by: ${s.replaceReasons.join(", ") || "type change"}`);
     list("delete", "Deletes", () => "");
-    list("update", "Updates", (s) => `\n      ${s.diffReasons.slice(0, 8).join(", ")}${s.diffReasons.length > 8 ? `, … (${s.diffReasons.length - 8} more)` : ""}`);
+    list(
+        "update",
+        "Updates",
+        (s) => `\n      ${s.diffReasons.slice(0, 8).join(", ")}${s.diffReasons.length > 8 ? `, … (${s.diffReasons.length - 8} more)` : ""}`,
+    );
     if (c.create) out.push("", `Creates: ${c.create}`);
     return out;
 }
@@ -296,17 +386,38 @@ export function renderDiff(diff: PlanDiff, baseName: string, environment: string
 export function diffMarkdown(diff: PlanDiff, environment: string, allowDestructive: boolean): string {
     const c = diff.counts;
     const cell = (v: unknown) => short(v).replace(/\|/g, "\\|");
-    const out = ["### Changes against the base plan", "", `**${c.create}** to create · **${c.update}** to update · **${c.replace}** to replace · **${c.delete}** to delete · ${c.same} unchanged`];
+    const out = [
+        "### Changes against the base plan",
+        "",
+        `**${c.create}** to create · **${c.update}** to update · **${c.replace}** to replace · **${c.delete}** to delete · ${c.same} unchanged`,
+    ];
     if (diff.destructive.length) {
-        const gate = environment !== "prod" ? "reported (not prod)" : allowDestructive ? "allowed" : "❌ blocks the merge unless a maintainer applies the `allow-destructive` label";
-        out.push("", `#### ⚠️ Destructive changes (${diff.destructive.length}): ${gate}`, "", "| Op | Resource | Property | Old | New | Why |", "|---|---|---|---|---|---|");
+        const gate =
+            environment !== "prod"
+                ? "reported (not prod)"
+                : allowDestructive
+                  ? "allowed"
+                  : "❌ blocks the merge unless a maintainer applies the `allow-destructive` label";
+        out.push(
+            "",
+            `#### ⚠️ Destructive changes (${diff.destructive.length}): ${gate}`,
+            "",
+            "| Op | Resource | Property | Old | New | Why |",
+            "|---|---|---|---|---|---|",
+        );
         for (const d of diff.destructive) out.push(`| ${d.op} | \`${shortUrn(d.urn)}\` | \`${d.property}\` | ${cell(d.old)} | ${cell(d.new)} | ${d.why} |`);
     }
     const rows = diff.steps.filter((s) => s.op === "replace" || s.op === "delete" || s.op === "update");
     if (rows.length) {
         out.push("", "| Op | Resource | Changed inputs |", "|---|---|---|");
         for (const op of ["replace", "delete", "update"] as Op[]) {
-            for (const s of rows.filter((r) => r.op === op)) out.push(`| ${op} | \`${shortUrn(s.urn)}\` | ${(op === "replace" ? s.replaceReasons : s.diffReasons).slice(0, 6).map((p) => `\`${p}\``).join(", ")} |`);
+            for (const s of rows.filter((r) => r.op === op))
+                out.push(
+                    `| ${op} | \`${shortUrn(s.urn)}\` | ${(op === "replace" ? s.replaceReasons : s.diffReasons)
+                        .slice(0, 6)
+                        .map((p) => `\`${p}\``)
+                        .join(", ")} |`,
+                );
         }
     }
     return out.join("\n");

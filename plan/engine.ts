@@ -10,7 +10,10 @@ export interface EngineTargets {
 /** The program registers something the engine (or a provider, before any API call) would refuse. */
 export class EngineError extends Error {
     constructor(readonly problems: readonly string[]) {
-        super(`the engine would refuse this program (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` + problems.map((p) => `  - ${p}`).join("\n"));
+        super(
+            `the engine would refuse this program (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
         this.name = "EngineError";
     }
 }
@@ -22,7 +25,11 @@ const pkg = (type: string) => type.split(":")[0];
 function providerInput(p: CapturedResource, key: string): unknown {
     const v = p.inputs[key];
     if (typeof v !== "string") return v;
-    try { return JSON.parse(v); } catch { return v; }
+    try {
+        return JSON.parse(v);
+    } catch {
+        return v;
+    }
 }
 
 /**
@@ -37,20 +44,25 @@ export function engineProblems(resources: readonly CapturedResource[], invokes: 
     const problems: string[] = [];
     const count = new Map<string, number>();
     for (const r of resources) count.set(r.urn, (count.get(r.urn) ?? 0) + 1);
-    for (const [urn, n] of count) if (n > 1) problems.push(`${urn}: registered ${n} times; URNs must be unique (the engine fails with "Duplicate resource URN")`);
+    for (const [urn, n] of count)
+        if (n > 1) problems.push(`${urn}: registered ${n} times; URNs must be unique (the engine fails with "Duplicate resource URN")`);
 
     const providers = new Map(resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]));
     for (const p of providers.values()) {
         if (p.type === "pulumi:providers:gcp") {
             const project = providerInput(p, "project");
             if (typeof project !== "string" || !targets.gcpProjects.includes(project)) {
-                problems.push(`${p.urn}: GCP provider for project ${JSON.stringify(project)}; this stack targets ${targets.gcpProjects.map((x) => JSON.stringify(x)).join(", ")}`);
+                problems.push(
+                    `${p.urn}: GCP provider for project ${JSON.stringify(project)}; this stack targets ${targets.gcpProjects.map((x) => JSON.stringify(x)).join(", ")}`,
+                );
             }
         }
         if (p.type === "pulumi:providers:aws") {
             const allowed = providerInput(p, "allowedAccountIds");
             if (!targets.awsAccountId || !Array.isArray(allowed) || allowed.length !== 1 || allowed[0] !== targets.awsAccountId) {
-                problems.push(`${p.urn}: AWS provider with allowedAccountIds ${JSON.stringify(allowed)}; it must allow exactly the stack's account ${JSON.stringify(targets.awsAccountId)}`);
+                problems.push(
+                    `${p.urn}: AWS provider with allowedAccountIds ${JSON.stringify(allowed)}; it must allow exactly the stack's account ${JSON.stringify(targets.awsAccountId)}`,
+                );
             }
         }
     }
@@ -58,10 +70,19 @@ export function engineProblems(resources: readonly CapturedResource[], invokes: 
     const check = (what: string, type: string, ref: string | undefined, inputs: Record<string, unknown>) => {
         const cloud = pkg(type);
         if (cloud !== "gcp" && cloud !== "aws") return;
-        if (!ref) { problems.push(`${what}: no explicit provider; it would run against the ambient ${cloud === "gcp" ? "project" : "account"}`); return; }
+        if (!ref) {
+            problems.push(`${what}: no explicit provider; it would run against the ambient ${cloud === "gcp" ? "project" : "account"}`);
+            return;
+        }
         const p = providers.get(providerUrn(ref));
-        if (!p) { problems.push(`${what}: provider ${ref} was never registered`); return; }
-        if (pkg(p.type.slice("pulumi:providers:".length)) !== cloud) { problems.push(`${what}: ${cloud} resource with a ${p.type} provider`); return; }
+        if (!p) {
+            problems.push(`${what}: provider ${ref} was never registered`);
+            return;
+        }
+        if (pkg(p.type.slice("pulumi:providers:".length)) !== cloud) {
+            problems.push(`${what}: ${cloud} resource with a ${p.type} provider`);
+            return;
+        }
         if (cloud === "gcp") {
             const own = providerInput(p, "project");
             for (const key of ["project", "projectId"]) {

@@ -49,7 +49,10 @@ export function flowsMarkdown(flows: readonly Flow[]): string {
         "",
         "| flow | from | to | ports | why |",
         "|---|---|---|---|---|",
-        ...flows.map((f) => `| \`${f.id}\` | ${cell(endText(f.from))} | ${cell(endText(f.to))} | ${cell(f.ports.map((p) => portText(p, f.ports)).join(", "))} | ${cell(f.why)} |`),
+        ...flows.map(
+            (f) =>
+                `| \`${f.id}\` | ${cell(endText(f.from))} | ${cell(endText(f.to))} | ${cell(f.ports.map((p) => portText(p, f.ports)).join(", "))} | ${cell(f.why)} |`,
+        ),
         "",
         "</details>",
     ];

@@ -87,7 +87,12 @@ export function withDiff(json: PreviewJson, base: PreviewJson, diff: PlanDiff): 
     const baseStates = new Map(base.steps.filter((s) => s.newState).map((s) => [s.urn, s.newState]));
     const steps: PreviewJson["steps"] = json.steps.map((s) => {
         const d = byUrn.get(s.urn)!;
-        return { ...s, op: d.op, ...(d.op === "update" || d.op === "replace" ? { diffReasons: d.diffReasons } : {}), ...(d.op === "replace" ? { replaceReasons: d.replaceReasons } : {}) };
+        return {
+            ...s,
+            op: d.op,
+            ...(d.op === "update" || d.op === "replace" ? { diffReasons: d.diffReasons } : {}),
+            ...(d.op === "replace" ? { replaceReasons: d.replaceReasons } : {}),
+        };
     });
     const deleted = diff.steps.filter((d) => d.op === "delete").map((d) => ({ op: "delete" as const, urn: d.urn, oldState: baseStates.get(d.urn)! }));
     return { ...json, steps, changeSummary: diff.counts, diff: { base: base.stack, destructive: diff.destructive, deleted } };

@@ -79,11 +79,15 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
         id: `projects/${i.project ?? c.gcpProject}/datasets/${i.datasetId}/tables/${i.tableId ?? name}`,
         selfLink: `https://bigquery.googleapis.com/bigquery/v2/projects/${i.project ?? c.gcpProject}/datasets/${i.datasetId}/tables/${i.tableId ?? name}`,
     }),
-    "gcp:billing/budget:Budget": (name, i) => ({ name: `billingAccounts/${i.billingAccount}/budgets/${hash(name, 8)}-${hash(name + 1, 4)}-${hash(name + 2, 4)}` }),
+    "gcp:billing/budget:Budget": (name, i) => ({
+        name: `billingAccounts/${i.billingAccount}/budgets/${hash(name, 8)}-${hash(name + 1, 4)}-${hash(name + 2, 4)}`,
+    }),
     "gcp:cloudquota/sQuotaPreference:SQuotaPreference": (_name, i) => ({
         quotaConfig: { ...(i.quotaConfig as State), grantedValue: (i.quotaConfig as State | undefined)?.preferredValue },
     }),
-    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (name, i) => ({ name: `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${i.workloadIdentityPoolId ?? name}` }),
+    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (name, i) => ({
+        name: `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${i.workloadIdentityPoolId ?? name}`,
+    }),
     "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (name, i) => ({
         name: `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${i.workloadIdentityPoolId}/providers/${i.workloadIdentityPoolProviderId ?? name}`,
     }),
@@ -124,24 +128,42 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
         return { id, keyId: id, arn: `arn:aws:kms:${c.awsRegion}:${c.awsAccountId}:key/${id}` };
     },
     // Without a name the provider autonames (a random suffix): the mock's name is invented.
-    "aws:iam/role:Role": (name, i, c) => ({ arn: named(i, `arn:aws:iam::${c.awsAccountId}:role/${i.name ?? name}`), name: named(i, String(i.name ?? name)), uniqueId: inv(`AROA${hash(name, 17).toUpperCase()}`) }),
+    "aws:iam/role:Role": (name, i, c) => ({
+        arn: named(i, `arn:aws:iam::${c.awsAccountId}:role/${i.name ?? name}`),
+        name: named(i, String(i.name ?? name)),
+        uniqueId: inv(`AROA${hash(name, 17).toUpperCase()}`),
+    }),
     "aws:iam/policy:Policy": (name, i, c) => ({ arn: named(i, `arn:aws:iam::${c.awsAccountId}:policy/${i.name ?? name}`) }),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (name, i, c) => ({
         arn: `arn:aws:iam::${c.awsAccountId}:oidc-provider/${String(i.url ?? name).replace(/^https:\/\//, "")}`,
     }),
-    "aws:s3/bucket:Bucket": (name, i) => ({ arn: `arn:aws:s3:::${i.bucket ?? name}`, bucket: i.bucket ?? name, bucketRegionalDomainName: `${i.bucket ?? name}.s3.amazonaws.com` }),
+    "aws:s3/bucket:Bucket": (name, i) => ({
+        arn: `arn:aws:s3:::${i.bucket ?? name}`,
+        bucket: i.bucket ?? name,
+        bucketRegionalDomainName: `${i.bucket ?? name}.s3.amazonaws.com`,
+    }),
     "aws:s3/bucketV2:BucketV2": (name, i) => ({ arn: `arn:aws:s3:::${i.bucket ?? name}`, bucket: i.bucket ?? name }),
     "aws:rds/instance:Instance": (name, i, c) => ({
         address: `${i.identifier ?? name}.${hash(name, 12)}.${c.awsRegion}.rds.amazonaws.com`,
         endpoint: `${i.identifier ?? name}.${hash(name, 12)}.${c.awsRegion}.rds.amazonaws.com:5432`,
         port: 5432,
         arn: `arn:aws:rds:${c.awsRegion}:${c.awsAccountId}:db:${i.identifier ?? name}`,
-        masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:${c.awsRegion}:${c.awsAccountId}:secret:rds!db-${hash(name, 8)}`, secretStatus: "active", kmsKeyId: i.masterUserSecretKmsKeyId }],
+        masterUserSecrets: [
+            {
+                secretArn: `arn:aws:secretsmanager:${c.awsRegion}:${c.awsAccountId}:secret:rds!db-${hash(name, 8)}`,
+                secretStatus: "active",
+                kmsKeyId: i.masterUserSecretKmsKeyId,
+            },
+        ],
     }),
     "aws:ecr/repository:Repository": (name, i, c) => ({ repositoryUrl: `${c.awsAccountId}.dkr.ecr.${c.awsRegion}.amazonaws.com/${i.name ?? name}` }),
     "random:index/randomPassword:RandomPassword": (name) => ({ result: `mock-${hash(name, 24)}` }),
     "random:index/randomBytes:RandomBytes": (name, i) => {
-        const bytes = crypto.createHash("sha256").update(name).digest().subarray(0, Number(i.length ?? 32));
+        const bytes = crypto
+            .createHash("sha256")
+            .update(name)
+            .digest()
+            .subarray(0, Number(i.length ?? 32));
         return { base64: inv(bytes.toString("base64")), hex: inv(bytes.toString("hex")) };
     },
     "kubernetes:core/v1:Namespace": (name, i) => ({ metadata: { ...(i.metadata as State), name: (i.metadata as State | undefined)?.name ?? name } }),
@@ -150,14 +172,32 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
 
 /** Invoke (data source) answers. */
 const CALLS: Record<string, (inputs: State, ctx: MockContext) => State> = {
-    "aws:index/getCallerIdentity:getCallerIdentity": (_i, c) => ({ accountId: c.awsAccountId, arn: `arn:aws:iam::${c.awsAccountId}:role/deployer`, userId: "AROAMOCK" }),
+    "aws:index/getCallerIdentity:getCallerIdentity": (_i, c) => ({
+        accountId: c.awsAccountId,
+        arn: `arn:aws:iam::${c.awsAccountId}:role/deployer`,
+        userId: "AROAMOCK",
+    }),
     "aws:index/getRegion:getRegion": (_i, c) => ({ name: c.awsRegion, region: c.awsRegion, id: c.awsRegion }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
-    "aws:eks/getAddonVersion:getAddonVersion": (i) => ({ addonName: i.addonName, kubernetesVersion: i.kubernetesVersion, version: inv(`v1.0.0-eksbuild.${String(i.kubernetesVersion).split(".")[1] ?? "1"}`) }),
+    "aws:eks/getAddonVersion:getAddonVersion": (i) => ({
+        addonName: i.addonName,
+        kubernetesVersion: i.kubernetesVersion,
+        version: inv(`v1.0.0-eksbuild.${String(i.kubernetesVersion).split(".")[1] ?? "1"}`),
+    }),
     "aws:iam/getPolicyDocument:getPolicyDocument": (i) => ({ json: JSON.stringify({ Version: "2012-10-17", Statement: i.statements ?? [] }) }),
-    "gcp:organizations/getProject:getProject": (i, c) => ({ projectId: i.projectId ?? c.gcpProject, number: MOCK_PROJECT_NUMBER, name: i.projectId ?? c.gcpProject }),
-    "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": (i, c) => ({ emailAddress: "service-123456789012@gs-project-accounts.iam.gserviceaccount.com", project: i.project ?? c.gcpProject }),
-    "gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount": () => ({ email: "bq-123456789012@bigquery-encryption.iam.gserviceaccount.com", member: "serviceAccount:bq-123456789012@bigquery-encryption.iam.gserviceaccount.com" }),
+    "gcp:organizations/getProject:getProject": (i, c) => ({
+        projectId: i.projectId ?? c.gcpProject,
+        number: MOCK_PROJECT_NUMBER,
+        name: i.projectId ?? c.gcpProject,
+    }),
+    "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": (i, c) => ({
+        emailAddress: "service-123456789012@gs-project-accounts.iam.gserviceaccount.com",
+        project: i.project ?? c.gcpProject,
+    }),
+    "gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount": () => ({
+        email: "bq-123456789012@bigquery-encryption.iam.gserviceaccount.com",
+        member: "serviceAccount:bq-123456789012@bigquery-encryption.iam.gserviceaccount.com",
+    }),
     "gcp:client/getClientConfig:getClientConfig": (_i, c) => ({ accessToken: "mock-token", project: c.gcpProject, region: c.gcpRegion }),
 };
 
@@ -178,7 +218,10 @@ export class PlanMocks implements pulumi.runtime.Mocks {
      * @param preview true to answer as a first `pulumi preview` does: a resource to be created reports its inputs,
      * and every output the provider computes (ids, ARNs, endpoints, generated names) is unknown.
      */
-    constructor(private readonly ctx: MockContext, private readonly preview = false) {
+    constructor(
+        private readonly ctx: MockContext,
+        private readonly preview = false,
+    ) {
         for (const c of CONSTANTS) this.invented.add(c.replace("{account}", ctx.awsAccountId));
     }
 

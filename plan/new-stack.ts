@@ -77,7 +77,10 @@ function freshNetwork(net: Obj, used: string[]): Obj {
         // GKE control planes: the next free /28 in 172.16.0.0/16.
         for (let i = 0; i < 4096; i++) {
             const c = `172.16.${Math.floor(i / 16)}.${(i % 16) * 16}/28`;
-            if (used.every((u) => !cidrsOverlap(c, u))) { out.controlPlaneCidr = c; break; }
+            if (used.every((u) => !cidrsOverlap(c, u))) {
+                out.controlPlaneCidr = c;
+                break;
+            }
         }
     }
     return out;
@@ -89,8 +92,12 @@ function freshNetwork(net: Obj, used: string[]): Obj {
  */
 function moveImage(image: string, cloud: string, project: string, region: string, from: string, name: string): string {
     const repo = (r: string) => (r === registryName(from) ? registryName(name) : r);
-    if (cloud === "gcp") return image.replace(/^[a-z0-9-]+-docker\.pkg\.dev\/[^/]+\/([^/]+)\//, (_m, r: string) => `${region}-docker.pkg.dev/${project}/${repo(r)}/`);
-    return image.replace(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/([^/:@]+)\//, (_m, r: string) => `${project}.dkr.ecr.${region}.amazonaws.com/${repo(r)}/`);
+    if (cloud === "gcp")
+        return image.replace(/^[a-z0-9-]+-docker\.pkg\.dev\/[^/]+\/([^/]+)\//, (_m, r: string) => `${region}-docker.pkg.dev/${project}/${repo(r)}/`);
+    return image.replace(
+        /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/([^/:@]+)\//,
+        (_m, r: string) => `${project}.dkr.ecr.${region}.amazonaws.com/${repo(r)}/`,
+    );
 }
 
 /** Builds the new stack file (text) and the list of what is left to fill in; validates it as the program would. */
@@ -142,7 +149,8 @@ export function newStack(o: NewStackOptions): NewStackResult {
     const wh = get("warehouse");
     if (cloud === "aws") {
         wh.project = o.warehouseProject ?? wh.project;
-        if (!o.warehouseProject) todo.push(`${NAMESPACE}:warehouse.project: kept ${wh.project} (the datasets carry the stack name); pass --warehouse-project for another`);
+        if (!o.warehouseProject)
+            todo.push(`${NAMESPACE}:warehouse.project: kept ${wh.project} (the datasets carry the stack name); pass --warehouse-project for another`);
         set("warehouse", wh);
     }
     const channelProject = cloud === "gcp" ? o.project : wh.project;
@@ -162,7 +170,9 @@ export function newStack(o: NewStackOptions): NewStackResult {
     const scaling = get("autoscaling");
     for (const c of scaling.deployments?.consumers ?? []) c.image = moveImage(c.image, cloud, o.project, region, o.from, o.name);
     set("autoscaling", scaling);
-    todo.push(`images: ${cloud === "gcp" ? `${region}-docker.pkg.dev/${o.project}` : `${o.project}.dkr.ecr.${region}.amazonaws.com`}/${registryName(o.name)}: created by the stack's first \`pulumi up\` (deploy.yml's registry job); CI pushes the images there`);
+    todo.push(
+        `images: ${cloud === "gcp" ? `${region}-docker.pkg.dev/${o.project}` : `${o.project}.dkr.ecr.${region}.amazonaws.com`}/${registryName(o.name)}: created by the stack's first \`pulumi up\` (deploy.yml's registry job); CI pushes the images there`,
+    );
 
     // Vault: the stack's own mounts (derived from its name).
     const vault = get("vault");
@@ -194,8 +204,13 @@ function main(argv: string[]): number {
         ({ values } = parseArgs({
             args: argv,
             options: {
-                from: { type: "string" }, name: { type: "string" }, project: { type: "string" }, region: { type: "string" },
-                tier: { type: "string" }, "warehouse-project": { type: "string" }, dir: { type: "string", default: process.cwd() },
+                from: { type: "string" },
+                name: { type: "string" },
+                project: { type: "string" },
+                region: { type: "string" },
+                tier: { type: "string" },
+                "warehouse-project": { type: "string" },
+                dir: { type: "string", default: process.cwd() },
                 help: { type: "boolean", short: "h", default: false },
             },
         }));
@@ -203,18 +218,28 @@ function main(argv: string[]): number {
         console.error(`${(e as Error).message}\n\n${USAGE}`);
         return 2;
     }
-    if (values.help) { console.log(USAGE); return 0; }
+    if (values.help) {
+        console.log(USAGE);
+        return 0;
+    }
     if (values.tier !== undefined && values.tier !== "staging" && values.tier !== "prod") {
         console.error(`--tier: ${JSON.stringify(values.tier)} is not allowed; expected staging or prod\n\n${USAGE}`);
         return 2;
     }
     try {
         const r = newStack({
-            from: values.from ?? "", name: values.name ?? "", project: values.project ?? "", region: values.region,
-            tier: values.tier as "staging" | "prod" | undefined, warehouseProject: values["warehouse-project"], dir: values.dir!,
+            from: values.from ?? "",
+            name: values.name ?? "",
+            project: values.project ?? "",
+            region: values.region,
+            tier: values.tier as "staging" | "prod" | undefined,
+            warehouseProject: values["warehouse-project"],
+            dir: values.dir!,
         });
         fs.writeFileSync(r.file, r.text);
-        console.log(`Wrote ${path.basename(r.file)}. Check it with: npm run plan -- --stack ${values.name}\n\nLeft to fill in:\n${r.todo.map((t) => `  - ${t}`).join("\n")}`);
+        console.log(
+            `Wrote ${path.basename(r.file)}. Check it with: npm run plan -- --stack ${values.name}\n\nLeft to fill in:\n${r.todo.map((t) => `  - ${t}`).join("\n")}`,
+        );
         return 0;
     } catch (e) {
         if (e instanceof ConfigError || e instanceof StackFileError) {

@@ -1,4 +1,11 @@
-import type { EnforcementLevel, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+    EnforcementLevel,
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 import { CapturedResource, policyView } from "./capture";
 
 // The policy SDK's own view of resource properties: reading an unknown value throws UnknownValueError, as in a
@@ -49,7 +56,9 @@ function common(config: object) {
     return {
         stackTags: new Map<string, string>(),
         getConfig: <T extends object>() => config as T,
-        notApplicable: (reason?: string): never => { throw new NotApplicable(reason); },
+        notApplicable: (reason?: string): never => {
+            throw new NotApplicable(reason);
+        },
     };
 }
 
@@ -71,7 +80,13 @@ export function stackArgs(resources: CapturedResource[], config: object = {}): S
     const byUrn = new Map<string, PolicyResource>();
     const list: PolicyResource[] = resources.map((r) => {
         const pr: PolicyResource = {
-            type: r.type, props: props(r), urn: r.urn, name: r.name, opts: options(r), dependencies: [], propertyDependencies: {},
+            type: r.type,
+            props: props(r),
+            urn: r.urn,
+            name: r.name,
+            opts: options(r),
+            dependencies: [],
+            propertyDependencies: {},
             isType: (cls: any) => r.type === cls.__pulumiType,
             asType: (cls: any) => (r.type === cls.__pulumiType ? (props(r) as any) : undefined),
         } as unknown as PolicyResource;
@@ -102,12 +117,25 @@ function whyNotApplicable(reasons: Set<string | undefined>): string {
  * Runs a policy pack in-process over the captured graph, as `pulumi preview --policy-pack` would. With
  * `notApplicable`, records the policies that applied to nothing (see NotApplicableMap).
  */
-export async function runPolicies(packName: string, policies: AnyPolicy[], resources: CapturedResource[], config: object = {}, notApplicable?: NotApplicableMap): Promise<Diagnostic[]> {
+export async function runPolicies(
+    packName: string,
+    policies: AnyPolicy[],
+    resources: CapturedResource[],
+    config: object = {},
+    notApplicable?: NotApplicableMap,
+): Promise<Diagnostic[]> {
     const out: Diagnostic[] = [];
     // The engine reports these as advisory "can't run during preview"; a policy that cannot decide is no pass,
     // so the finding keeps the policy's own level.
     const undecided = (p: AnyPolicy, level: EnforcementLevel, urn: string | undefined, e: Error) =>
-        out.push({ policyName: p.name, policyPackName: packName, enforcementLevel: level, urn, message: `${p.description}\n${UNDECIDED}: ${e.message}`.trim(), undecided: true });
+        out.push({
+            policyName: p.name,
+            policyPackName: packName,
+            enforcementLevel: level,
+            urn,
+            message: `${p.description}\n${UNDECIDED}: ${e.message}`.trim(),
+            undecided: true,
+        });
     for (const p of policies) {
         const level: EnforcementLevel = p.enforcementLevel ?? "advisory";
         if (level === "disabled") continue;
@@ -118,7 +146,13 @@ export async function runPolicies(packName: string, policies: AnyPolicy[], resou
             reasons.add(e.reason);
         };
         const report = (urn?: string) => (message: string, violationUrn?: string) =>
-            out.push({ policyName: p.name, policyPackName: packName, enforcementLevel: level, urn: violationUrn ?? urn, message: `${p.description}\n${message}`.trim() });
+            out.push({
+                policyName: p.name,
+                policyPackName: packName,
+                enforcementLevel: level,
+                urn: violationUrn ?? urn,
+                message: `${p.description}\n${message}`.trim(),
+            });
         if ("validateResource" in p && p.validateResource) {
             const fns = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
             for (const r of resources) {
@@ -127,7 +161,10 @@ export async function runPolicies(packName: string, policies: AnyPolicy[], resou
                         await fn(resourceArgs(r, config), report(r.urn));
                         applied = true;
                     } catch (e) {
-                        if (e instanceof UnknownValueError) { undecided(p, level, r.urn, e); applied = true; } else skipped(e);
+                        if (e instanceof UnknownValueError) {
+                            undecided(p, level, r.urn, e);
+                            applied = true;
+                        } else skipped(e);
                     }
                 }
             }
@@ -137,7 +174,10 @@ export async function runPolicies(packName: string, policies: AnyPolicy[], resou
                 await p.validateStack(stackArgs(resources, config), report(undefined));
                 applied = true;
             } catch (e) {
-                if (e instanceof UnknownValueError) { undecided(p, level, undefined, e); applied = true; } else skipped(e);
+                if (e instanceof UnknownValueError) {
+                    undecided(p, level, undefined, e);
+                    applied = true;
+                } else skipped(e);
             }
         }
         if (!applied) notApplicable?.set(p.name, whyNotApplicable(reasons));

@@ -44,8 +44,24 @@ const S3 = "https://aws.amazon.com/s3/pricing/";
 const ECR = "https://aws.amazon.com/ecr/pricing/";
 
 const AS_OF = "2025-06-01";
-const g = (region: string, key: string, unit: PriceUnit, usd: number, source: string): PriceRow => ({ cloud: "gcp", region, key, unit, usd, source, asOf: AS_OF });
-const a = (region: string, key: string, unit: PriceUnit, usd: number, source: string): PriceRow => ({ cloud: "aws", region, key, unit, usd, source, asOf: AS_OF });
+const g = (region: string, key: string, unit: PriceUnit, usd: number, source: string): PriceRow => ({
+    cloud: "gcp",
+    region,
+    key,
+    unit,
+    usd,
+    source,
+    asOf: AS_OF,
+});
+const a = (region: string, key: string, unit: PriceUnit, usd: number, source: string): PriceRow => ({
+    cloud: "aws",
+    region,
+    key,
+    unit,
+    usd,
+    source,
+    asOf: AS_OF,
+});
 const EW1 = "europe-west1";
 const IE = "eu-west-1";
 

@@ -35,7 +35,9 @@ export function renderCounts(resources: CapturedResource[]): string {
 export function renderMarked(v: unknown, mocked: ReadonlySet<string>, path = ""): string {
     if (Array.isArray(v)) return `[${v.map((x, i) => renderMarked(x, mocked, `${path}[${i}]`)).join(",")}]`;
     if (v !== null && typeof v === "object") {
-        return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${renderMarked(x, mocked, path ? `${path}.${k}` : k)}`).join(",")}}`;
+        return `{${Object.entries(v)
+            .map(([k, x]) => `${JSON.stringify(k)}:${renderMarked(x, mocked, path ? `${path}.${k}` : k)}`)
+            .join(",")}}`;
     }
     return mocked.has(path) ? `<mock: ${JSON.stringify(v)}>` : JSON.stringify(v);
 }

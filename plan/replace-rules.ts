@@ -22,7 +22,8 @@ const TF_VAULT = "https://registry.terraform.io/providers/hashicorp/vault/latest
 
 /** Kubernetes: an object is identified by name and namespace; changing either is a delete and a create (K8S_DOC). */
 const K8S_IDENTITY = ["metadata.name", "metadata.namespace"];
-const K8S_DOC = "pulumi/pulumi-kubernetes provider/pkg/provider/diff.go (forceNewProperties: .metadata.name, .metadata.namespace, then per-kind immutable fields)";
+const K8S_DOC =
+    "pulumi/pulumi-kubernetes provider/pkg/provider/diff.go (forceNewProperties: .metadata.name, .metadata.namespace, then per-kind immutable fields)";
 
 export const REPLACE_RULES: Record<string, ReplaceRule> = {
     "gcp:storage/bucket:Bucket": {
@@ -86,7 +87,19 @@ export const REPLACE_RULES: Record<string, ReplaceRule> = {
         source: `${TF_GOOGLE}/sql_database (name, instance, project: ForceNew)`,
     },
     "aws:rds/instance:Instance": {
-        replaceOn: ["identifier", "identifierPrefix", "engine", "kmsKeyId", "storageEncrypted", "dbName", "username", "availabilityZone", "characterSetName", "timezone", "snapshotIdentifier"],
+        replaceOn: [
+            "identifier",
+            "identifierPrefix",
+            "engine",
+            "kmsKeyId",
+            "storageEncrypted",
+            "dbName",
+            "username",
+            "availabilityZone",
+            "characterSetName",
+            "timezone",
+            "snapshotIdentifier",
+        ],
         dataBearing: true,
         holds: "the Airflow metadata database",
         source: `${TF_AWS}/db_instance (identifier, engine, kms_key_id, storage_encrypted, db_name, username, availability_zone, character_set_name, timezone, snapshot_identifier: forces new)`,
@@ -98,31 +111,76 @@ export const REPLACE_RULES: Record<string, ReplaceRule> = {
         source: `${TF_AWS}/cloudwatch_log_group (name, name_prefix, log_group_class: forces new)`,
     },
     "gcp:container/cluster:Cluster": {
-        replaceOn: ["name", "location", "project", "network", "subnetwork", "privateClusterConfig.enablePrivateNodes", "privateClusterConfig.masterIpv4CidrBlock", "ipAllocationPolicy", "databaseEncryption", "datapathProvider"],
+        replaceOn: [
+            "name",
+            "location",
+            "project",
+            "network",
+            "subnetwork",
+            "privateClusterConfig.enablePrivateNodes",
+            "privateClusterConfig.masterIpv4CidrBlock",
+            "ipAllocationPolicy",
+            "databaseEncryption",
+            "datapathProvider",
+        ],
         dataBearing: true,
         holds: "every workload and in-cluster volume (Kafka, Prometheus)",
         source: `${TF_GOOGLE}/container_cluster (name, location, project, network, subnetwork, private_cluster_config.*, ip_allocation_policy, datapath_provider: ForceNew)`,
     },
     "aws:eks/cluster:Cluster": {
-        replaceOn: ["name", "roleArn", "vpcConfig.subnetIds", "encryptionConfig", "kubernetesNetworkConfig.serviceIpv4Cidr", "kubernetesNetworkConfig.ipFamily"],
+        replaceOn: [
+            "name",
+            "roleArn",
+            "vpcConfig.subnetIds",
+            "encryptionConfig",
+            "kubernetesNetworkConfig.serviceIpv4Cidr",
+            "kubernetesNetworkConfig.ipFamily",
+        ],
         dataBearing: true,
         holds: "every workload and in-cluster volume (Kafka, Prometheus)",
         source: `${TF_AWS}/eks_cluster (name, role_arn, vpc_config.subnet_ids, encryption_config, kubernetes_network_config.*: forces new)`,
     },
     "gcp:container/nodePool:NodePool": {
-        replaceOn: ["name", "namePrefix", "cluster", "location", "project", "nodeConfig.diskType", "nodeConfig.spot", "nodeConfig.serviceAccount", "nodeConfig.bootDiskKmsKey", "nodeConfig.shieldedInstanceConfig", "nodeConfig.taints", "nodeConfig.workloadMetadataConfig", "nodeConfig.oauthScopes", "nodeConfig.imageType", "networkConfig"],
+        replaceOn: [
+            "name",
+            "namePrefix",
+            "cluster",
+            "location",
+            "project",
+            "nodeConfig.diskType",
+            "nodeConfig.spot",
+            "nodeConfig.serviceAccount",
+            "nodeConfig.bootDiskKmsKey",
+            "nodeConfig.shieldedInstanceConfig",
+            "nodeConfig.taints",
+            "nodeConfig.workloadMetadataConfig",
+            "nodeConfig.oauthScopes",
+            "nodeConfig.imageType",
+            "networkConfig",
+        ],
         dataBearing: false,
         source: `${TF_GOOGLE}/container_node_pool (name, cluster, location, node_config.* except labels/resource labels/taints-by-update/machine type and disk size in newer versions: ForceNew)`,
     },
     "aws:eks/nodeGroup:NodeGroup": {
-        replaceOn: ["nodeGroupName", "nodeGroupNamePrefix", "clusterName", "nodeRoleArn", "subnetIds", "instanceTypes", "capacityType", "amiType", "diskSize", "remoteAccess"],
+        replaceOn: [
+            "nodeGroupName",
+            "nodeGroupNamePrefix",
+            "clusterName",
+            "nodeRoleArn",
+            "subnetIds",
+            "instanceTypes",
+            "capacityType",
+            "amiType",
+            "diskSize",
+            "remoteAccess",
+        ],
         dataBearing: false,
         source: `${TF_AWS}/eks_node_group (node_group_name, cluster_name, node_role_arn, subnet_ids, instance_types, capacity_type, ami_type, disk_size, remote_access: forces new)`,
     },
     "kubernetes:storage.k8s.io/v1:StorageClass": {
         replaceOn: [...K8S_IDENTITY, "provisioner", "parameters", "reclaimPolicy", "volumeBindingMode", "mountOptions"],
         dataBearing: false,
-        source: "https://kubernetes.io/docs/concepts/storage/storage-classes/ (\"StorageClass objects ... cannot be updated once they are created\")",
+        source: 'https://kubernetes.io/docs/concepts/storage/storage-classes/ ("StorageClass objects ... cannot be updated once they are created")',
     },
     "kubernetes:core/v1:PersistentVolumeClaim": {
         replaceOn: [...K8S_IDENTITY, "spec.storageClassName", "spec.accessModes", "spec.volumeMode", "spec.selector"],

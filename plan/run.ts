@@ -134,7 +134,9 @@ async function evaluate(stack: string, opts: PlanOptions): Promise<Plan> {
     const complete = await run(stack, raw, opts, false);
     const { config } = complete;
     const asOf = evaluationDay();
-    const warnings = versionSupport(fromConfigMap(engineConfig.config, engineConfig.secretKeys).raw, asOf).filter((f) => f.level === "warning").map((f) => f.message);
+    const warnings = versionSupport(fromConfigMap(engineConfig.config, engineConfig.secretKeys).raw, asOf)
+        .filter((f) => f.level === "warning")
+        .map((f) => f.message);
     let diagnostics: Diagnostic[] = [];
     let undecided: Diagnostic[] = [];
     const notApplicable: NotApplicableMap = new Map();
@@ -144,15 +146,32 @@ async function evaluate(stack: string, opts: PlanOptions): Promise<Plan> {
         // a policy that reads one cannot decide) and as the update does (every value known).
         preview = await run(stack, raw, opts, true);
         const cfg = policyConfigFor(config);
-        const all = [...await runPolicies(packName, policies, preview.resources, cfg), ...await runPolicies(packName, policies, complete.resources, cfg, notApplicable)];
+        const all = [
+            ...(await runPolicies(packName, policies, preview.resources, cfg)),
+            ...(await runPolicies(packName, policies, complete.resources, cfg, notApplicable)),
+        ];
         const seen = new Set<string>();
-        const unique = all.filter((d) => { const k = `${d.policyName}|${d.urn}|${d.message}`; return !seen.has(k) && !!seen.add(k); });
+        const unique = all.filter((d) => {
+            const k = `${d.policyName}|${d.urn}|${d.message}`;
+            return !seen.has(k) && !!seen.add(k);
+        });
         diagnostics = unique.filter((d) => !d.undecided);
         undecided = unique.filter((d) => d.undecided);
     }
     return {
-        stack, config, resources: complete.resources, invokes: complete.invokes, outputs: complete.outputs, mocked: complete.mocked, diagnostics, undecided, notApplicable: Object.fromEntries(notApplicable),
-        placeholders: engineConfig.placeholders, asOf, warnings, preview: preview && { resources: preview.resources, invokes: preview.invokes },
+        stack,
+        config,
+        resources: complete.resources,
+        invokes: complete.invokes,
+        outputs: complete.outputs,
+        mocked: complete.mocked,
+        diagnostics,
+        undecided,
+        notApplicable: Object.fromEntries(notApplicable),
+        placeholders: engineConfig.placeholders,
+        asOf,
+        warnings,
+        preview: preview && { resources: preview.resources, invokes: preview.invokes },
     };
 }
 

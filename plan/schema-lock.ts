@@ -23,15 +23,26 @@ export function schemaLocks(dir: string): Map<string, LayoutLock> {
         const wh = cfg.warehouse;
         const file = path.resolve(REPO_ROOT, wh.schemaDir, LAYOUT_LOCK);
         const lock = locks.get(file) ?? {};
-        for (const s of loadTableSpecs(wh.schemaDir, wh.datasets.map((d) => d.name), { tables: tableSelection(cfg) })) lock[`${s.dataset}.${s.tableId}`] = lockEntry(s);
+        for (const s of loadTableSpecs(
+            wh.schemaDir,
+            wh.datasets.map((d) => d.name),
+            { tables: tableSelection(cfg) },
+        ))
+            lock[`${s.dataset}.${s.tableId}`] = lockEntry(s);
         locks.set(file, lock);
     }
     return new Map([...locks].map(([f, l]) => [f, Object.fromEntries(Object.entries(l).sort(([a], [b]) => a.localeCompare(b))) as LayoutLock]));
 }
 
 function main(argv: string[]): number {
-    const { values } = parseArgs({ args: argv, options: { dir: { type: "string", default: process.cwd() }, help: { type: "boolean", short: "h", default: false } } });
-    if (values.help) { console.log(USAGE); return 0; }
+    const { values } = parseArgs({
+        args: argv,
+        options: { dir: { type: "string", default: process.cwd() }, help: { type: "boolean", short: "h", default: false } },
+    });
+    if (values.help) {
+        console.log(USAGE);
+        return 0;
+    }
     try {
         for (const [file, lock] of schemaLocks(path.resolve(values.dir!))) {
             fs.writeFileSync(file, JSON.stringify(lock, null, 2) + "\n");
@@ -39,7 +50,10 @@ function main(argv: string[]): number {
         }
         return 0;
     } catch (e) {
-        if (e instanceof ConfigError || e instanceof SchemaFileError) { console.error(`schema-lock: ${e.message}`); return 2; }
+        if (e instanceof ConfigError || e instanceof SchemaFileError) {
+            console.error(`schema-lock: ${e.message}`);
+            return 2;
+        }
         throw e;
     }
 }

@@ -20,7 +20,10 @@ export class StackFileError extends Error {}
 export function readStackYaml(stack: string, dir = process.cwd()): Record<string, unknown> {
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        const known = fs.readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
+        const known = fs
+            .readdirSync(dir)
+            .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+            .map((f) => f.slice(7, -5));
         throw new StackFileError(`no stack file ${path.basename(file)}; known stacks: ${known.join(", ")}`);
     }
     let doc;

@@ -17,7 +17,11 @@ Derives CI matrices from the stack files (Pulumi.*.yaml), so a new stack file is
 exit codes: 0 ok, 2 usage or config error`;
 
 /** Images CI builds (docker/<dir>) and the repository name each is pushed as. */
-export const BUILT_IMAGES = { "spark-jobs": "docker/spark/Dockerfile", airflow: "docker/airflow/Dockerfile", "curated-sink": "docker/curated-sink/Dockerfile" } as const;
+export const BUILT_IMAGES = {
+    "spark-jobs": "docker/spark/Dockerfile",
+    airflow: "docker/airflow/Dockerfile",
+    "curated-sink": "docker/curated-sink/Dockerfile",
+} as const;
 
 export interface StackEntry {
     stack: string;
@@ -45,7 +49,11 @@ export function loadStack(stack: string, dir: string): PlatformConfig {
 }
 
 export function stackNames(dir: string): string[] {
-    return fs.readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5)).sort();
+    return fs
+        .readdirSync(dir)
+        .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+        .map((f) => f.slice(7, -5))
+        .sort();
 }
 
 /** Config paths of the platform images a stack runs, keyed by the repository name CI pushes. */
@@ -112,25 +120,37 @@ function main(argv: string[]): number {
         ({ values } = parseArgs({
             args: argv,
             options: {
-                github: { type: "boolean", default: false }, images: { type: "string" }, tag: { type: "string" }, digests: { type: "string" },
-                dir: { type: "string", default: process.cwd() }, help: { type: "boolean", short: "h", default: false },
+                github: { type: "boolean", default: false },
+                images: { type: "string" },
+                tag: { type: "string" },
+                digests: { type: "string" },
+                dir: { type: "string", default: process.cwd() },
+                help: { type: "boolean", short: "h", default: false },
             },
         }));
     } catch (e) {
         console.error(`${(e as Error).message}\n\n${USAGE}`);
         return 2;
     }
-    if (values.help) { console.log(USAGE); return 0; }
+    if (values.help) {
+        console.log(USAGE);
+        return 0;
+    }
     const dir = path.resolve(values.dir!);
     if (values.images) {
-        if (!values.tag === !values.digests) { console.error(`--images needs exactly one of --tag or --digests\n\n${USAGE}`); return 2; }
-        const digests = values.digests ? JSON.parse(fs.readFileSync(values.digests, "utf8")) as Record<string, string> : undefined;
+        if (!values.tag === !values.digests) {
+            console.error(`--images needs exactly one of --tag or --digests\n\n${USAGE}`);
+            return 2;
+        }
+        const digests = values.digests ? (JSON.parse(fs.readFileSync(values.digests, "utf8")) as Record<string, string>) : undefined;
         console.log(imageSettings(values.images, dir, { tag: values.tag, digests }).join("\n"));
         return 0;
     }
     const m = matrices(dir);
     // The one build pushes to every staging-tier registry: same bytes, same digest everywhere.
-    const tags = Object.fromEntries(Object.keys(BUILT_IMAGES).map((r) => [r, [...new Set(m.staging.map((e) => e.registry))].map((g) => `${g}/${r}:${values.tag ?? "latest-build"}`)]));
+    const tags = Object.fromEntries(
+        Object.keys(BUILT_IMAGES).map((r) => [r, [...new Set(m.staging.map((e) => e.registry))].map((g) => `${g}/${r}:${values.tag ?? "latest-build"}`)]),
+    );
     if (values.github) {
         const lines = Object.entries(m).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
         for (const [r, t] of Object.entries(tags)) lines.push(`tags-${r}<<EOF`, ...t, "EOF");

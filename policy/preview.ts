@@ -17,29 +17,45 @@ export interface UndecidableAtPreview {
 
 export const UNDECIDABLE_AT_PREVIEW: readonly UndecidableAtPreview[] = [
     {
-        policy: "no-static-credentials", type: "kubernetes:core/v1:Secret", field: ".stringData", clouds: ["gcp", "aws"],
-        reason: "Airflow's metadata Secret holds the database URL with the generated password and the instance's host, both "
-            + "created by the update. The Kubernetes SDK wraps a Secret's whole stringData in one secret Output "
-            + "(@pulumi/kubernetes core/v1/secret.js), so one unknown value hides every key; the policy reads known keys "
-            + "and values leaf by leaf and treats an unknown value as computed, but here no key is known.",
+        policy: "no-static-credentials",
+        type: "kubernetes:core/v1:Secret",
+        field: ".stringData",
+        clouds: ["gcp", "aws"],
+        reason:
+            "Airflow's metadata Secret holds the database URL with the generated password and the instance's host, both " +
+            "created by the update. The Kubernetes SDK wraps a Secret's whole stringData in one secret Output " +
+            "(@pulumi/kubernetes core/v1/secret.js), so one unknown value hides every key; the policy reads known keys " +
+            "and values leaf by leaf and treats an unknown value as computed, but here no key is known.",
     },
     {
-        policy: "eks-cluster-hardened", type: "aws:eks/cluster:Cluster", field: ".encryptionConfig.provider.keyArn", clouds: ["aws"],
-        reason: "A KMS key's ARN ends in a random key id assigned at creation. The EKS API takes an alias too "
-            + "(https://docs.aws.amazon.com/eks/latest/APIReference/API_Provider.html) but stores and returns the key's ARN "
-            + "(kubernetes-sigs/cluster-api-provider-aws#3096), so the provider would show a diff on every preview "
-            + "(hashicorp/terraform-provider-aws#43244) and a change here replaces the cluster.",
+        policy: "eks-cluster-hardened",
+        type: "aws:eks/cluster:Cluster",
+        field: ".encryptionConfig.provider.keyArn",
+        clouds: ["aws"],
+        reason:
+            "A KMS key's ARN ends in a random key id assigned at creation. The EKS API takes an alias too " +
+            "(https://docs.aws.amazon.com/eks/latest/APIReference/API_Provider.html) but stores and returns the key's ARN " +
+            "(kubernetes-sigs/cluster-api-provider-aws#3096), so the provider would show a diff on every preview " +
+            "(hashicorp/terraform-provider-aws#43244) and a change here replaces the cluster.",
     },
     {
-        policy: "iam-least-privilege", type: "aws:iam/rolePolicy:RolePolicy", field: ".policy", clouds: ["aws"],
-        reason: "The document is one JSON string; the EKS secrets, EBS CSI and workload S3 policies name their KMS key by "
-            + "ARN (random key id), and the flow-log policy names its log group by the ARN the provider returns.",
+        policy: "iam-least-privilege",
+        type: "aws:iam/rolePolicy:RolePolicy",
+        field: ".policy",
+        clouds: ["aws"],
+        reason:
+            "The document is one JSON string; the EKS secrets, EBS CSI and workload S3 policies name their KMS key by " +
+            "ARN (random key id), and the flow-log policy names its log group by the ARN the provider returns.",
     },
     {
-        policy: "pod-security-admission", type: "kubernetes:core/v1:ConfigMap", field: ".data.credentials.json", clouds: ["aws"],
-        reason: "The policy reads every ConfigMap value that could be a pod template (Spark's executor template). The "
-            + "BigQuery credential configuration names the workload identity pool provider, whose resource name holds the "
-            + "warehouse project's number and is returned by its creation.",
+        policy: "pod-security-admission",
+        type: "kubernetes:core/v1:ConfigMap",
+        field: ".data.credentials.json",
+        clouds: ["aws"],
+        reason:
+            "The policy reads every ConfigMap value that could be a pod template (Spark's executor template). The " +
+            "BigQuery credential configuration names the workload identity pool provider, whose resource name holds the " +
+            "warehouse project's number and is returned by its creation.",
     },
 ];
 

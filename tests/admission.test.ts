@@ -11,18 +11,28 @@ import { CHARTS } from "../components/versions";
 type Obj = Record<string, any>;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
-interface NamedPod { name: string; namespace: string; pod: PodTemplate }
+interface NamedPod {
+    name: string;
+    namespace: string;
+    pod: PodTemplate;
+}
 
 /** Every pod template the program itself writes: workloads, Spark applications, pod-template ConfigMaps. */
 function programPods(resources: CapturedResource[]): NamedPod[] {
     return resources.flatMap((r) => {
         const inputs = inputsOf(r);
-        return podTemplatesOf(r.type, inputs).map((pod, i) => ({ name: `${r.type.split(":").pop()}/${r.name}#${i}`, namespace: inputs.metadata?.namespace, pod }));
+        return podTemplatesOf(r.type, inputs).map((pod, i) => ({
+            name: `${r.type.split(":").pop()}/${r.name}#${i}`,
+            namespace: inputs.metadata?.namespace,
+            pod,
+        }));
     });
 }
 
 const releasesOf = (resources: CapturedResource[]): ReleaseInput[] =>
-    ofType({ resources }, RELEASE).map(inputsOf).map((i) => ({ name: i.name, chart: i.chart, namespace: i.namespace, values: i.values ?? {} }));
+    ofType({ resources }, RELEASE)
+        .map(inputsOf)
+        .map((i) => ({ name: i.name, chart: i.chart, namespace: i.namespace, values: i.values ?? {} }));
 
 /**
  * Strimzi operands (brokers/controllers per node pool, entity operator, Kafka Exporter): the cluster operator builds
@@ -36,21 +46,40 @@ function strimziOperandPods(resources: CapturedResource[], releases: ReleaseInpu
     if (!strimzi) return [];
     const env: Obj[] = mergedValues("strimzi", strimzi.values).extraEnvs ?? [];
     const restricted = env.some((e) => e.name === "STRIMZI_POD_SECURITY_PROVIDER_CLASS" && e.value === "restricted");
-    const provider = restricted ? { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } : undefined;
+    const provider = restricted
+        ? { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }
+        : undefined;
     const operand = (name: string, ns: string, template: Obj | undefined, containers: [string, string][]): NamedPod => ({
-        name, namespace: ns,
-        pod: { spec: {
-            securityContext: template?.pod?.securityContext,
-            containers: containers.map(([c, key]) => ({ name: c, securityContext: template?.[key]?.securityContext ?? provider })),
-            volumes: [{ name: "data", persistentVolumeClaim: {} }, { name: "certs", secret: {} }, { name: "config", configMap: {} }, { name: "tmp", emptyDir: {} }],
-        } },
+        name,
+        namespace: ns,
+        pod: {
+            spec: {
+                securityContext: template?.pod?.securityContext,
+                containers: containers.map(([c, key]) => ({ name: c, securityContext: template?.[key]?.securityContext ?? provider })),
+                volumes: [
+                    { name: "data", persistentVolumeClaim: {} },
+                    { name: "certs", secret: {} },
+                    { name: "config", configMap: {} },
+                    { name: "tmp", emptyDir: {} },
+                ],
+            },
+        },
     });
     const out: NamedPod[] = [];
     for (const k of ofType({ resources }, "kubernetes:kafka.strimzi.io/v1:Kafka").map(inputsOf)) {
         const ns = k.metadata.namespace;
-        const pools = ofType({ resources }, "kubernetes:kafka.strimzi.io/v1:KafkaNodePool").map(inputsOf).filter((p) => p.metadata.namespace === ns);
-        for (const pool of pools) out.push(operand(`kafka/${pool.metadata.name}`, ns, { ...k.spec.kafka.template, ...pool.spec.template }, [["kafka", "kafkaContainer"]]));
-        if (k.spec.entityOperator) out.push(operand("entity-operator", ns, k.spec.entityOperator.template, [["topic-operator", "topicOperatorContainer"], ["user-operator", "userOperatorContainer"]]));
+        const pools = ofType({ resources }, "kubernetes:kafka.strimzi.io/v1:KafkaNodePool")
+            .map(inputsOf)
+            .filter((p) => p.metadata.namespace === ns);
+        for (const pool of pools)
+            out.push(operand(`kafka/${pool.metadata.name}`, ns, { ...k.spec.kafka.template, ...pool.spec.template }, [["kafka", "kafkaContainer"]]));
+        if (k.spec.entityOperator)
+            out.push(
+                operand("entity-operator", ns, k.spec.entityOperator.template, [
+                    ["topic-operator", "topicOperatorContainer"],
+                    ["user-operator", "userOperatorContainer"],
+                ]),
+            );
         if (k.spec.kafkaExporter) out.push(operand("kafka-exporter", ns, k.spec.kafkaExporter.template, [["kafka-exporter", "container"]]));
     }
     return out;
@@ -68,9 +97,11 @@ function refused(pods: readonly NamedPod[], levels: Record<string, PodSecurity>)
 function resourceMaps(v: unknown, path = ""): [string, Obj][] {
     if (v === null || typeof v !== "object" || Array.isArray(v)) return [];
     const o = v as Obj;
-    return Object.entries(o).flatMap(([k, x]) => (k === "resources" && x && typeof x === "object" && !Array.isArray(x) && ("limits" in x || "requests" in x)
-        ? [[`${path}${k}`, x as Obj] as [string, Obj]]
-        : resourceMaps(x, `${path}${k}.`)));
+    return Object.entries(o).flatMap(([k, x]) =>
+        k === "resources" && x && typeof x === "object" && !Array.isArray(x) && ("limits" in x || "requests" in x)
+            ? [[`${path}${k}`, x as Obj] as [string, Obj]]
+            : resourceMaps(x, `${path}${k}.`),
+    );
 }
 
 describe("admission: Pod Security Standards on every pod, for every shipped stack", () => {
@@ -115,7 +146,10 @@ describe("admission: Pod Security Standards on every pod, for every shipped stac
                     for (const [path, res] of resourceMaps(r.values)) {
                         if (!res.limits || "cpu" in res.limits) continue;
                         const effective = path.split(".").reduce<any>((o, k) => o?.[k], merged);
-                        assert.ok(effective?.limits && !("cpu" in effective.limits), `${r.name}: ${path} limits ${JSON.stringify(effective?.limits)} after merge`);
+                        assert.ok(
+                            effective?.limits && !("cpu" in effective.limits),
+                            `${r.name}: ${path} limits ${JSON.stringify(effective?.limits)} after merge`,
+                        );
                         assert.equal(effective.limits.memory, res.limits.memory, `${r.name}: ${path}`);
                     }
                 }
@@ -127,8 +161,12 @@ describe("admission: Pod Security Standards on every pod, for every shipped stac
 describe("admission: Helm's merge of values over chart defaults", () => {
     it("maps merge key by key, lists and scalars replace, null deletes", () => {
         const d = { a: { x: 1, y: { z: 2 } }, l: [1, 2], s: "d", gone: { k: 1 } };
-        assert.deepEqual(helmMerge(d, { a: { y: { w: 3 } }, l: [3], s: "v", gone: null, n: { m: null, o: 1 } }),
-            { a: { x: 1, y: { z: 2, w: 3 } }, l: [3], s: "v", n: { o: 1 } });
+        assert.deepEqual(helmMerge(d, { a: { y: { w: 3 } }, l: [3], s: "v", gone: null, n: { m: null, o: 1 } }), {
+            a: { x: 1, y: { z: 2, w: 3 } },
+            l: [3],
+            s: "v",
+            n: { o: 1 },
+        });
         // The defaults themselves are left alone.
         assert.deepEqual(d.gone, { k: 1 });
     });
@@ -136,8 +174,13 @@ describe("admission: Helm's merge of values over chart defaults", () => {
     it("a memory-only limit without cpu: null keeps the chart's CPU limit (KEDA's operator)", () => {
         const keda = chartDefaults("keda");
         assert.ok(keda.resources.operator.limits.cpu !== undefined, "the chart sets a default CPU limit");
-        assert.deepEqual(Object.keys(helmMerge(keda, { resources: { operator: { limits: { memory: "256Mi" } } } }).resources.operator.limits).sort(), ["cpu", "memory"]);
-        assert.deepEqual(helmMerge(keda, { resources: { operator: { limits: { memory: "256Mi", cpu: null } } } }).resources.operator.limits, { memory: "256Mi" });
+        assert.deepEqual(Object.keys(helmMerge(keda, { resources: { operator: { limits: { memory: "256Mi" } } } }).resources.operator.limits).sort(), [
+            "cpu",
+            "memory",
+        ]);
+        assert.deepEqual(helmMerge(keda, { resources: { operator: { limits: { memory: "256Mi", cpu: null } } } }).resources.operator.limits, {
+            memory: "256Mi",
+        });
     });
 });
 
@@ -145,7 +188,10 @@ describe("admission: values reach Helm as the program writes them", () => {
     it("@pulumi/kubernetes passes inline nulls to Helm (pulumi/pulumi-kubernetes#4293, v4.30): cpu: null deletes the default", () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const pkg = require("../package.json") as { dependencies: Record<string, string> };
-        const [major, minor] = pkg.dependencies["@pulumi/kubernetes"].replace(/^[^\d]*/, "").split(".").map(Number);
+        const [major, minor] = pkg.dependencies["@pulumi/kubernetes"]
+            .replace(/^[^\d]*/, "")
+            .split(".")
+            .map(Number);
         assert.ok(major > 4 || (major === 4 && minor >= 30), pkg.dependencies["@pulumi/kubernetes"]);
     });
 });
@@ -164,7 +210,12 @@ describe("admission: the cases that were refused", () => {
         assert.ok(!pods.some((p) => p.name.endsWith("/spark-operator-hook")));
         // The hook as the chart renders it would be refused in the operator's restricted namespace.
         const hooked = chartPods({ ...r, values: { ...r.values, hook: { upgradeCrd: true } } }).find((p) => p.name.endsWith("/spark-operator-hook"))!;
-        assert.deepEqual(podSecurityViolations(hooked.pod, levels[r.namespace]).map((v) => v.control).sort(), ["Running as Non-root", "Seccomp"]);
+        assert.deepEqual(
+            podSecurityViolations(hooked.pod, levels[r.namespace])
+                .map((v) => v.control)
+                .sort(),
+            ["Running as Non-root", "Seccomp"],
+        );
     });
 
     it("VSO's controller, cleanup and CRD-upgrade pods drop ALL capabilities and use the runtime's seccomp profile", async () => {
@@ -181,7 +232,12 @@ describe("admission: the cases that were refused", () => {
         const ne = pods.find((p) => p.name.endsWith("/node-exporter"))!;
         assert.notEqual(ne.namespace, r.namespace);
         assert.equal(levels[ne.namespace], "privileged");
-        assert.deepEqual(podSecurityViolations(ne.pod, "baseline").map((v) => v.control).sort(), ["Host Namespaces", "Host Ports", "HostPath Volumes"]);
+        assert.deepEqual(
+            podSecurityViolations(ne.pod, "baseline")
+                .map((v) => v.control)
+                .sort(),
+            ["Host Namespaces", "Host Ports", "HostPath Volumes"],
+        );
         assert.equal(levels[r.namespace], "restricted");
         assert.ok(pods.filter((p) => p.namespace === r.namespace).length >= 5);
     });

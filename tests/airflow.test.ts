@@ -3,7 +3,16 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AIRFLOW_ROLLOUT, airflowGrants, airflowValues, KEYS_NEWER_THAN_SCHEMA, METADATA_SECRET, metadataConnection, OIDC_SECRET_DIR, VAULT_JWT_PATH } from "../components/airflow/specs";
+import {
+    AIRFLOW_ROLLOUT,
+    airflowGrants,
+    airflowValues,
+    KEYS_NEWER_THAN_SCHEMA,
+    METADATA_SECRET,
+    metadataConnection,
+    OIDC_SECRET_DIR,
+    VAULT_JWT_PATH,
+} from "../components/airflow/specs";
 import { AIRFLOW_SECRET_KEYS } from "../components/contracts/vault-secrets";
 import { airflowData, secretConsumers } from "../components/wiring";
 import { vaultApps } from "../components/vault/apps";
@@ -17,7 +26,18 @@ import { errorsOf, jsonSchemaValidator, readSchema } from "./support/schemas";
 
 const SCHEMA = "airflow-chart/values.schema.json";
 /** Components that run pods; each must have requests and the shared ServiceAccount. */
-const COMPONENTS = ["scheduler", "apiServer", "dagProcessor", "triggerer", "workers", "statsd", "migrateDatabaseJob", "createUserJob", "cleanup", "databaseCleanup"];
+const COMPONENTS = [
+    "scheduler",
+    "apiServer",
+    "dagProcessor",
+    "triggerer",
+    "workers",
+    "statsd",
+    "migrateDatabaseJob",
+    "createUserJob",
+    "cleanup",
+    "databaseCleanup",
+];
 
 function schemaHas(schema: any, dotted: string): boolean {
     let node = schema;
@@ -71,24 +91,48 @@ function chartWorkloads(values: Raw, release = "airflow"): { kind: string; name:
     const out = [{ kind: "Deployment", name: `${full}-scheduler` }];
     if (values.apiServer?.enabled !== false) out.push({ kind: "Deployment", name: `${full}-api-server` });
     if (values.dagProcessor?.enabled) out.push({ kind: "Deployment", name: `${full}-dag-processor` });
-    if (values.triggerer?.enabled !== false) out.push({ kind: values.triggerer?.persistence?.enabled ? "StatefulSet" : "Deployment", name: `${full}-triggerer` });
+    if (values.triggerer?.enabled !== false)
+        out.push({ kind: values.triggerer?.persistence?.enabled ? "StatefulSet" : "Deployment", name: `${full}-triggerer` });
     return out;
 }
 
 /** Runs the generated webserver_config.py with stand-ins for the FAB modules; returns the providers it configures. */
 function runApiServerConfig(source: string, secret: string | undefined): { providers: any[]; mapping: Raw; authType: number } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "airflow-auth-"));
-    const mk = (rel: string, body: string) => { fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true }); fs.writeFileSync(path.join(dir, rel), body); };
+    const mk = (rel: string, body: string) => {
+        fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+        fs.writeFileSync(path.join(dir, rel), body);
+    };
     mk("flask_appbuilder/__init__.py", "");
     mk("flask_appbuilder/security/__init__.py", "");
     mk("flask_appbuilder/security/manager.py", "AUTH_OAUTH = 4\n");
-    for (const p of ["airflow", "airflow/providers", "airflow/providers/fab", "airflow/providers/fab/auth_manager", "airflow/providers/fab/auth_manager/security_manager"]) mk(`${p}/__init__.py`, "");
+    for (const p of [
+        "airflow",
+        "airflow/providers",
+        "airflow/providers/fab",
+        "airflow/providers/fab/auth_manager",
+        "airflow/providers/fab/auth_manager/security_manager",
+    ])
+        mk(`${p}/__init__.py`, "");
     mk("airflow/providers/fab/auth_manager/security_manager/override.py", "class FabAirflowSecurityManagerOverride:\n    pass\n");
     const secretDir = path.join(dir, "oidc");
     fs.mkdirSync(secretDir);
     if (secret !== undefined) fs.writeFileSync(path.join(secretDir, AIRFLOW_SECRET_KEYS.oidcClientSecret), `${secret}\n`);
-    mk("webserver_config.py", source.replace(JSON.stringify(`${OIDC_SECRET_DIR}/${AIRFLOW_SECRET_KEYS.oidcClientSecret}`), JSON.stringify(path.join(secretDir, AIRFLOW_SECRET_KEYS.oidcClientSecret))));
-    const r = spawnSync("/usr/bin/python3", ["-c", "import json, webserver_config as w; print(json.dumps({'providers': w.OAUTH_PROVIDERS, 'mapping': w.AUTH_ROLES_MAPPING, 'authType': w.AUTH_TYPE}))"], { cwd: dir, encoding: "utf8" });
+    mk(
+        "webserver_config.py",
+        source.replace(
+            JSON.stringify(`${OIDC_SECRET_DIR}/${AIRFLOW_SECRET_KEYS.oidcClientSecret}`),
+            JSON.stringify(path.join(secretDir, AIRFLOW_SECRET_KEYS.oidcClientSecret)),
+        ),
+    );
+    const r = spawnSync(
+        "/usr/bin/python3",
+        [
+            "-c",
+            "import json, webserver_config as w; print(json.dumps({'providers': w.OAUTH_PROVIDERS, 'mapping': w.AUTH_ROLES_MAPPING, 'authType': w.AUTH_TYPE}))",
+        ],
+        { cwd: dir, encoding: "utf8" },
+    );
     fs.rmSync(dir, { recursive: true, force: true });
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout);
@@ -97,11 +141,19 @@ function runApiServerConfig(source: string, secret: string | undefined): { provi
 describe("airflow: values builder", () => {
     for (const stack of STACKS) {
         const cfg = stackConfig(stack);
-        const values = airflowValues({ cfg, secrets: AIRFLOW_SECRET_NAMES, logsUrl: "gs://logs", identity: { env: [{ name: "GOOGLE_CLOUD_PROJECT", value: "p" }], volumes: [], volumeMounts: [] } });
+        const values = airflowValues({
+            cfg,
+            secrets: AIRFLOW_SECRET_NAMES,
+            logsUrl: "gs://logs",
+            identity: { env: [{ name: "GOOGLE_CLOUD_PROJECT", value: "p" }], volumes: [], volumeMounts: [] },
+        });
 
         it(`${stack}: the values pass the chart's newer values.schema.json (no defaultUser anywhere)`, () => {
             assertValidValues(values);
-            assert.deepEqual(keyPaths(values).filter((k) => /defaultUser/.test(k)), []);
+            assert.deepEqual(
+                keyPaths(values).filter((k) => /defaultUser/.test(k)),
+                [],
+            );
             assert.equal(values.databaseCleanup.enabled, true);
             assert.equal(values.databaseCleanup.retentionDays, cfg.airflow.dbRetentionDays);
         });
@@ -121,7 +173,11 @@ describe("airflow: values builder", () => {
             assert.equal(values.config.core.auth_manager, "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager");
             const conf: string = values.apiServer.apiServerConfig;
             assert.ok(conf.includes(`OIDC_ISSUER = ${JSON.stringify(a.issuer)}`) && conf.includes(`OIDC_CLIENT_ID = ${JSON.stringify(a.clientId)}`));
-            assert.deepEqual(keyPaths(values).filter((k) => /password/i.test(k)), [], "no password anywhere in the values");
+            assert.deepEqual(
+                keyPaths(values).filter((k) => /password/i.test(k)),
+                [],
+                "no password anywhere in the values",
+            );
             const [vol] = values.apiServer.extraVolumes;
             assert.deepEqual(vol.secret, { secretName: AIRFLOW_SECRET_NAMES.oidc, optional: true });
             assert.deepEqual(values.apiServer.extraVolumeMounts, [{ name: vol.name, mountPath: OIDC_SECRET_DIR, readOnly: true }]);
@@ -132,19 +188,34 @@ describe("airflow: values builder", () => {
         });
 
         it(`${stack}: the JWT secret, API/webserver secret keys and Fernet key come from one generated, Vault-synced Secret`, () => {
-            for (const k of ["fernetKeySecretName", "jwtSecretName", "apiSecretKeySecretName", "webserverSecretKeySecretName"]) assert.equal(values[k], AIRFLOW_SECRET_NAMES.keys, k);
-            for (const k of ["fernetKey", "jwtSecret", "apiSecretKey", "webserverSecretKey"]) assert.equal(values[k], undefined, `${k} must not be set in values`);
+            for (const k of ["fernetKeySecretName", "jwtSecretName", "apiSecretKeySecretName", "webserverSecretKeySecretName"])
+                assert.equal(values[k], AIRFLOW_SECRET_NAMES.keys, k);
+            for (const k of ["fernetKey", "jwtSecret", "apiSecretKey", "webserverSecretKey"])
+                assert.equal(values[k], undefined, `${k} must not be set in values`);
             const keys = syncedSecrets(cfg, vaultApps(cfg), secretConsumers()).find((x) => x.secretName === AIRFLOW_SECRET_NAMES.keys)!;
             assert.equal(keys.source.kind, "generated");
             // The key names the chart reads (chart/templates/_helpers.yaml and secrets/*.yaml).
-            assert.deepEqual(Object.keys(keys.source.kind === "generated" ? keys.source.values : {}).sort(), ["api-secret-key", "fernet-key", "jwt-secret", "webserver-secret-key"]);
+            assert.deepEqual(Object.keys(keys.source.kind === "generated" ? keys.source.values : {}).sort(), [
+                "api-secret-key",
+                "fernet-key",
+                "jwt-secret",
+                "webserver-secret-key",
+            ]);
         });
 
         it(`${stack}: a rotated Secret restarts every Airflow workload the chart renders that reads it`, () => {
-            const expected = chartWorkloads(values).map((w) => `${w.kind}/${w.name}`).sort();
+            const expected = chartWorkloads(values)
+                .map((w) => `${w.kind}/${w.name}`)
+                .sort();
             assert.deepEqual(AIRFLOW_ROLLOUT.all.map((t) => `${t.kind}/${t.name}`).sort(), expected);
             for (const s of syncedSecrets(cfg, vaultApps(cfg), secretConsumers()).filter((x) => x.id === "airflowKeys" || x.id === "airflowConnections")) {
-                assert.deepEqual(staticSecretSpec(cfg, s).rolloutRestartTargets.map((t) => `${t.kind}/${t.name}`).sort(), expected, s.id);
+                assert.deepEqual(
+                    staticSecretSpec(cfg, s)
+                        .rolloutRestartTargets.map((t) => `${t.kind}/${t.name}`)
+                        .sort(),
+                    expected,
+                    s.id,
+                );
             }
         });
 
@@ -170,7 +241,12 @@ describe("airflow: values builder", () => {
                 case "token":
                     assert.deepEqual([g.credentialsSecret, g.sshKeySecret], [AIRFLOW_SECRET_NAMES.git, undefined]);
                     // People write username/password once; VSO renders the names the chart reads for git-sync v3 and v4.
-                    assert.deepEqual(Object.keys(staticSecretSpec(cfg, git!).destination.transformation!.templates).sort(), ["GITSYNC_PASSWORD", "GITSYNC_USERNAME", "GIT_SYNC_PASSWORD", "GIT_SYNC_USERNAME"]);
+                    assert.deepEqual(Object.keys(staticSecretSpec(cfg, git!).destination.transformation!.templates).sort(), [
+                        "GITSYNC_PASSWORD",
+                        "GITSYNC_USERNAME",
+                        "GIT_SYNC_PASSWORD",
+                        "GIT_SYNC_USERNAME",
+                    ]);
                     break;
                 case "none":
                     assert.deepEqual([g.credentialsSecret, g.sshKeySecret, git], [undefined, undefined, undefined]);
@@ -186,7 +262,12 @@ describe("airflow: values builder", () => {
             assert.equal(values.postgresql.enabled, false);
             assert.equal(values.data.metadataSecretName, METADATA_SECRET);
             assert.deepEqual(
-                { enabled: values.dags.gitSync.enabled, repo: values.dags.gitSync.repo, branch: values.dags.gitSync.branch, subPath: values.dags.gitSync.subPath },
+                {
+                    enabled: values.dags.gitSync.enabled,
+                    repo: values.dags.gitSync.repo,
+                    branch: values.dags.gitSync.branch,
+                    subPath: values.dags.gitSync.subPath,
+                },
                 { enabled: true, repo: cfg.airflow.dags.repo, branch: cfg.airflow.dags.branch, subPath: cfg.airflow.dags.subPath },
             );
             assert.equal(values.apiServer.service.type, "ClusterIP");
@@ -200,7 +281,10 @@ describe("airflow: values builder", () => {
                 ["kubernetes", "airflow-backend", cfg.vault.authMount, cfg.vault.address, cfg.vault.kvMount, VAULT_JWT_PATH],
             );
             // The role checks the API audience: the default ServiceAccount token, no single-audience projected token.
-            assert.equal(values.volumes.find((v: Raw) => v.name === "vault-token"), undefined);
+            assert.equal(
+                values.volumes.find((v: Raw) => v.name === "vault-token"),
+                undefined,
+            );
         });
 
         it(`${stack}: the generated webserver_config.py is valid Python and offers the IdP only once the client secret exists`, () => {
@@ -215,7 +299,10 @@ describe("airflow: values builder", () => {
             const after = runApiServerConfig(conf, "s3cr3t");
             assert.equal(after.providers.length, 1);
             const app = after.providers[0].remote_app;
-            assert.deepEqual([app.client_id, app.client_secret, app.server_metadata_url], [cfg.airflow.auth.clientId, "s3cr3t", `${cfg.airflow.auth.issuer}/.well-known/openid-configuration`]);
+            assert.deepEqual(
+                [app.client_id, app.client_secret, app.server_metadata_url],
+                [cfg.airflow.auth.clientId, "s3cr3t", `${cfg.airflow.auth.issuer}/.well-known/openid-configuration`],
+            );
             assert.deepEqual(after.mapping, cfg.airflow.auth.roles);
             assert.equal(after.authType, 4, "AUTH_OAUTH");
         });
@@ -240,18 +327,30 @@ describe("airflow: values builder", () => {
             const buckets = Object.fromEntries(["raw", "curated", "archive", "logs"].map((b) => [b, fakeBucket(b)]));
             const datasets = Object.fromEntries(["raw", "staging", "curated"].map((d) => [d, fakeDataset(d)]));
             const grants = airflowGrants(airflowData(cfg, buckets, datasets)).map((g) =>
-                g.kind === "bucket" ? `bucket:${g.bucket.logicalName}:${g.access}:${g.prefix}` : g.kind === "dataset" ? `dataset:${g.dataset.logicalName}:${g.access}` : g.kind);
+                g.kind === "bucket"
+                    ? `bucket:${g.bucket.logicalName}:${g.access}:${g.prefix}`
+                    : g.kind === "dataset"
+                      ? `dataset:${g.dataset.logicalName}:${g.access}`
+                      : g.kind,
+            );
             assert.deepEqual(grants.sort(), ["bigqueryJobs", "bucket:logs:readwrite:airflow/", ...cfg.airflow.datasets.map((d) => `dataset:${d}:edit`)].sort());
         });
     }
 
     it("the metadata URL escapes the password and requires TLS", () => {
-        assert.equal(metadataConnection({ host: "10.0.0.3", port: 5432, database: "airflow", username: "airflow", password: "a/b@c" }), "postgresql://airflow:a%2Fb%40c@10.0.0.3:5432/airflow?sslmode=require");
+        assert.equal(
+            metadataConnection({ host: "10.0.0.3", port: 5432, database: "airflow", username: "airflow", password: "a/b@c" }),
+            "postgresql://airflow:a%2Fb%40c@10.0.0.3:5432/airflow?sslmode=require",
+        );
     });
 });
 
 describe("airflow: shipped plans", () => {
-    const release = (rs: CapturedResource[]) => rs.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map(inputsOf).find((i) => i.chart === "airflow")!;
+    const release = (rs: CapturedResource[]) =>
+        rs
+            .filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
+            .map(inputsOf)
+            .find((i) => i.chart === "airflow")!;
     for (const stack of STACKS) {
         describe(stack, () => {
             it("the Airflow release is the pinned official chart and its values pass the schema", async () => {
@@ -298,12 +397,17 @@ describe("airflow: shipped plans", () => {
                     assert.equal(db.storageEncrypted, true);
                     assert.ok(rdsKey, "no rds CMK in the plan");
                     assert.match(db.kmsKeyId, /^arn:aws:kms:/);
-                    assert.ok(rdsKey.urn && ofType(plan, "aws:rds/instance:Instance")[0].dependencies.includes(rdsKey.urn), "the instance must use the rds CMK");
+                    assert.ok(
+                        rdsKey.urn && ofType(plan, "aws:rds/instance:Instance")[0].dependencies.includes(rdsKey.urn),
+                        "the instance must use the rds CMK",
+                    );
                     assert.ok(ofType(plan, "aws:rds/instance:Instance")[0].inputs.password instanceof Secret, "the database password must be a Pulumi secret");
                     assert.equal(db.publiclyAccessible, false);
                     assert.equal(db.deletionProtection, prod);
                     assert.ok(db.backupRetentionPeriod >= 1);
-                    const ingress = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map(inputsOf).filter((i) => i.fromPort === 5432);
+                    const ingress = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+                        .map(inputsOf)
+                        .filter((i) => i.fromPort === 5432);
                     assert.equal(ingress.length, 1);
                     assert.ok(ingress[0].referencedSecurityGroupId && !ingress[0].cidrIpv4);
                 }
@@ -314,25 +418,64 @@ describe("airflow: shipped plans", () => {
 
 describe("airflow: bad config is rejected by key name", () => {
     const cases: [string, string, (r: Raw) => void, string, RegExp][] = [
-        ["staging", "unknown executor", (r) => (r.airflow.executor = "SequentialExecutor"), "dataplatform:airflow.executor", /expected one of "KubernetesExecutor"/],
-        ["prod", "prod metadata DB without HA", (r) => (r.airflow.database.highAvailability = false), "dataplatform:airflow.database.highAvailability", /must be true in prod/],
+        [
+            "staging",
+            "unknown executor",
+            (r) => (r.airflow.executor = "SequentialExecutor"),
+            "dataplatform:airflow.executor",
+            /expected one of "KubernetesExecutor"/,
+        ],
+        [
+            "prod",
+            "prod metadata DB without HA",
+            (r) => (r.airflow.database.highAvailability = false),
+            "dataplatform:airflow.database.highAvailability",
+            /must be true in prod/,
+        ],
         ["staging", "DAG repo not git", (r) => (r.airflow.dags.repo = "https://github.com/acme/data-dags"), "dataplatform:airflow.dags.repo", /git URL/],
         ["staging", "dataset not in the warehouse", (r) => r.airflow.datasets.push("marts"), "dataplatform:airflow.datasets[3]", /is not a dataset/],
         ["staging", "Airflow image on latest", (r) => (r.airflow.image = "apache/airflow:latest"), "dataplatform:airflow.image", /latest/],
         ["staging", "DB retention below a week", (r) => (r.airflow.dbRetentionDays = 3), "dataplatform:airflow.dbRetentionDays", /too small/],
-        ["staging", "token inside the DAG repo URL", (r) => (r.airflow.dags.repo = "https://x-access-token:ghp_0123456789abcdef@github.com/acme/data-dags.git"), "dataplatform:airflow.dags.repo", /must not contain a user or token.*airflow\.dags\.credential: token/],
-        ["staging", "user inside the DAG repo URL", (r) => (r.airflow.dags.repo = "https://bot@github.com/acme/data-dags.git"), "dataplatform:airflow.dags.repo", /must not contain a user or token/],
+        [
+            "staging",
+            "token inside the DAG repo URL",
+            (r) => (r.airflow.dags.repo = "https://x-access-token:ghp_0123456789abcdef@github.com/acme/data-dags.git"),
+            "dataplatform:airflow.dags.repo",
+            /must not contain a user or token.*airflow\.dags\.credential: token/,
+        ],
+        [
+            "staging",
+            "user inside the DAG repo URL",
+            (r) => (r.airflow.dags.repo = "https://bot@github.com/acme/data-dags.git"),
+            "dataplatform:airflow.dags.repo",
+            /must not contain a user or token/,
+        ],
         ["staging", "ssh credential on an https URL", (r) => (r.airflow.dags.credential = "ssh"), "dataplatform:airflow.dags.credential", /ssh clone URL/],
         ["prod", "ssh without known hosts", (r) => delete r.airflow.dags.knownHosts, "dataplatform:airflow.dags.knownHosts", /required with credential ssh/],
         ["prod", "ssh URL without a key", (r) => (r.airflow.dags.credential = "none"), "dataplatform:airflow.dags.credential", /always needs a key/],
-        ["staging", "OIDC issuer over http", (r) => (r.airflow.auth.issuer = "http://login.acme.example/realms/data"), "dataplatform:airflow.auth.issuer", /https/],
-        ["staging", "no IdP group mapped to Admin", (r) => (r.airflow.auth.roles = { "data-engineers": ["User"] }), "dataplatform:airflow.auth.roles", /at least one identity-provider group to Admin/],
+        [
+            "staging",
+            "OIDC issuer over http",
+            (r) => (r.airflow.auth.issuer = "http://login.acme.example/realms/data"),
+            "dataplatform:airflow.auth.issuer",
+            /https/,
+        ],
+        [
+            "staging",
+            "no IdP group mapped to Admin",
+            (r) => (r.airflow.auth.roles = { "data-engineers": ["User"] }),
+            "dataplatform:airflow.auth.roles",
+            /at least one identity-provider group to Admin/,
+        ],
         ["staging", "no identity provider", (r) => delete r.airflow.auth, "dataplatform:airflow.auth", /expected object|required/i],
     ];
     for (const [stack, what, mutate, key, message] of cases) {
         it(`${stack}: ${what} → ${key}`, () => {
             const found = configProblems(stack, mutate).filter((p) => p.startsWith(`${key}:`));
-            assert.ok(found.some((p) => message.test(p)), `no problem for ${key} matching ${message}: ${configProblems(stack, mutate).join("\n")}`);
+            assert.ok(
+                found.some((p) => message.test(p)),
+                `no problem for ${key} matching ${message}: ${configProblems(stack, mutate).join("\n")}`,
+            );
             assert.ok(!configProblems(stack, mutate).some((p) => p.includes("ghp_0123456789abcdef")), "a token is never echoed back");
         });
     }

@@ -20,14 +20,20 @@ import { metricsConfigYaml } from "../components/kafka/cluster-specs";
 // alertmanager.config defaults must be re-checked on upgrade).
 const CHART_VALUES = path.resolve(ROOT, "..", "shared", "charts", "kube-prometheus-stack", "values.yaml");
 
-interface Emitted { cfg: PlatformConfig; groups: RuleGroup[]; alertmanager: Record<string, any> }
+interface Emitted {
+    cfg: PlatformConfig;
+    groups: RuleGroup[];
+    alertmanager: Record<string, any>;
+}
 
 /** What a shipped stack's plan emits: the PrometheusRule's groups and the Alertmanager config passed to the chart. */
 async function emitted(stack: string): Promise<Emitted> {
     const plan = await shippedPlan(stack);
     const prs = ofType(plan, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").map(inputsOf);
     assert.ok(prs.length >= 1, "a PrometheusRule");
-    const [kps] = ofType(plan, "kubernetes:helm.sh/v3:Release").map(inputsOf).filter((r) => r.chart === "kube-prometheus-stack");
+    const [kps] = ofType(plan, "kubernetes:helm.sh/v3:Release")
+        .map(inputsOf)
+        .filter((r) => r.chart === "kube-prometheus-stack");
     return { cfg: plan.config, groups: prs.flatMap((p) => p.spec.groups), alertmanager: kps.values.alertmanager.config };
 }
 
@@ -124,7 +130,10 @@ describe("alerts: promtool", () => {
     }
 
     it("the rendered annotations name only labels the alert has", () => {
-        assert.equal(renderAnnotation("{{ $labels.type }} of {{ $labels.cluster }}: {{ $value | humanize }}%", { type: "cluster-ca", cluster: "c" }, 85), "cluster-ca of c: 85%");
+        assert.equal(
+            renderAnnotation("{{ $labels.type }} of {{ $labels.cluster }}: {{ $value | humanize }}%", { type: "cluster-ca", cluster: "c" }, 85),
+            "cluster-ca of c: 85%",
+        );
         assert.throws(() => renderAnnotation("{{ $labels.resource }}", { cluster: "c" }, 1), /does not have/);
     });
 
@@ -179,7 +188,10 @@ describe("alerts: Alertmanager (amtool)", () => {
             const { alertmanager } = await emitted(stack);
             const { config } = deployedAlertmanager(alertmanager);
             const chart = chartAlertmanagerConfig().inhibit_rules;
-            assert.ok(chart.some((i: any) => i.source_matchers?.includes("alertname = InfoInhibitor")), "chart defaults read");
+            assert.ok(
+                chart.some((i: any) => i.source_matchers?.includes("alertname = InfoInhibitor")),
+                "chart defaults read",
+            );
             assert.deepEqual(config.inhibit_rules, chart);
         });
     }
@@ -201,8 +213,15 @@ describe("alerts: runbooks", () => {
     }
 
     it("one runbook per alert, each saying what it means, what to check (with commands) and how to resolve", () => {
-        const alerts = alertGroups(stackConfig("prod")).flatMap((g) => g.rules).map((r) => r.alert).sort();
-        const files = fs.readdirSync(docs).filter((f) => f.endsWith(".md")).map((f) => f.replace(/\.md$/, "")).sort();
+        const alerts = alertGroups(stackConfig("prod"))
+            .flatMap((g) => g.rules)
+            .map((r) => r.alert)
+            .sort();
+        const files = fs
+            .readdirSync(docs)
+            .filter((f) => f.endsWith(".md"))
+            .map((f) => f.replace(/\.md$/, ""))
+            .sort();
         assert.deepEqual(files, alerts, "no runbook missing, none for an alert that does not exist");
         for (const a of alerts) {
             const text = fs.readFileSync(path.join(docs, `${a}.md`), "utf8");
@@ -214,11 +233,23 @@ describe("alerts: runbooks", () => {
 
     it("a configured base URL is used for every alert; a base that is not the repository's runbook folder is rejected", () => {
         const base = "https://github.com/acme/dataplatform/blob/main/docs/runbooks";
-        const cfg = stackConfig("prod", (raw) => { raw.monitoring.runbookBaseUrl = base; });
+        const cfg = stackConfig("prod", (raw) => {
+            raw.monitoring.runbookBaseUrl = base;
+        });
         for (const r of alertGroups(cfg).flatMap((g) => g.rules)) assert.equal(r.annotations.runbook_url, `${base}/${r.alert}.md`);
-        for (const bad of ["http://github.com/acme/dataplatform/blob/main/docs/runbooks", `${base}/`, "https://runbooks.acme.example/dataplatform", "../docs/runbooks"]) {
-            const p = configProblems("prod", (raw) => { raw.monitoring.runbookBaseUrl = bad; });
-            assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.runbookBaseUrl:") && x.includes("docs/runbooks")), p.join("\n"));
+        for (const bad of [
+            "http://github.com/acme/dataplatform/blob/main/docs/runbooks",
+            `${base}/`,
+            "https://runbooks.acme.example/dataplatform",
+            "../docs/runbooks",
+        ]) {
+            const p = configProblems("prod", (raw) => {
+                raw.monitoring.runbookBaseUrl = bad;
+            });
+            assert.ok(
+                p.some((x) => x.startsWith("dataplatform:monitoring.runbookBaseUrl:") && x.includes("docs/runbooks")),
+                p.join("\n"),
+            );
         }
     });
 });
@@ -228,7 +259,9 @@ describe("alerts and dashboards: queries and the metrics they use", () => {
         it(`${stack}: every dashboard query and alert expression parses and selects only metrics a deployed exporter exposes`, async () => {
             const plan = await shippedPlan(stack);
             const { groups } = await emitted(stack);
-            const boards = ofType(plan, "kubernetes:core/v1:ConfigMap").map(inputsOf).filter((c) => c.metadata.labels?.grafana_dashboard === "1");
+            const boards = ofType(plan, "kubernetes:core/v1:ConfigMap")
+                .map(inputsOf)
+                .filter((c) => c.metadata.labels?.grafana_dashboard === "1");
             assert.ok(boards.length > 0);
             const queries: [string, string][] = groups.flatMap((g) => g.rules).map((r): [string, string] => [r.alert, r.expr]);
             for (const b of boards) {
@@ -246,16 +279,31 @@ describe("alerts and dashboards: queries and the metrics they use", () => {
                     used.add(m);
                 }
             }
-            assert.deepEqual(Object.keys(METRICS).filter((m) => !used.has(m)), [], "table entries no query uses");
+            assert.deepEqual(
+                Object.keys(METRICS).filter((m) => !used.has(m)),
+                [],
+                "table entries no query uses",
+            );
 
             // Each exporter in use is deployed and scraped.
-            const monitors = new Set([...ofType(plan, "kubernetes:monitoring.coreos.com/v1:PodMonitor"), ...ofType(plan, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")].map((r) => inputsOf(r).metadata.name));
-            const [kps] = ofType(plan, "kubernetes:helm.sh/v3:Release").map(inputsOf).filter((r) => r.chart === "kube-prometheus-stack");
+            const monitors = new Set(
+                [...ofType(plan, "kubernetes:monitoring.coreos.com/v1:PodMonitor"), ...ofType(plan, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")].map(
+                    (r) => inputsOf(r).metadata.name,
+                ),
+            );
+            const [kps] = ofType(plan, "kubernetes:helm.sh/v3:Release")
+                .map(inputsOf)
+                .filter((r) => r.chart === "kube-prometheus-stack");
             const chart = YAML.parse(fs.readFileSync(CHART_VALUES, "utf8"));
             for (const e of new Set([...used].map((m) => METRICS[m].exporter))) {
                 const how = EXPORTERS[e];
                 if ("scrapeTarget" in how) assert.ok(monitors.has(how.scrapeTarget), `${e}: scraped by ${how.scrapeTarget}`);
-                else assert.equal(kps.values[how.chartComponent]?.enabled ?? chart[how.chartComponent].enabled, true, `${e}: chart component ${how.chartComponent} enabled`);
+                else
+                    assert.equal(
+                        kps.values[how.chartComponent]?.enabled ?? chart[how.chartComponent].enabled,
+                        true,
+                        `${e}: chart component ${how.chartComponent} enabled`,
+                    );
             }
         });
     }

@@ -24,11 +24,13 @@ const COMPOSITION = ["foundation/index.ts", "platform.ts", "wiring.ts", "process
 /** Imports that cross the rules on purpose, each with its reason (importer → imported module, paths under components/). */
 const EXCEPTIONS: readonly { from: string; to: RegExp; why: string }[] = [
     {
-        from: "k8s/flows.ts", to: /^kafka\/network-policy\.ts$/,
+        from: "k8s/flows.ts",
+        to: /^kafka\/network-policy\.ts$/,
         why: "the platform's flow table (one NetworkPolicy set for all namespaces) includes Kafka's pods and flows as Strimzi labels them",
     },
     {
-        from: "config/processing.ts", to: /^(gcp|bigquery)\/tables\.ts$/,
+        from: "config/processing.ts",
+        to: /^(gcp|bigquery)\/tables\.ts$/,
         why: "config validation checks spark.compaction.targetTable against the BigQuery table files before any resource exists",
     },
 ];
@@ -61,11 +63,14 @@ function sourceFiles(dir: string): string[] {
 /** Relative imports of a file (static, type-only, re-exports and import("…") types), resolved to paths under `root`. */
 export function importsOf(root: string, file: string): string[] {
     const info = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true);
-    return info.importedFiles.map((f) => f.fileName).filter((m) => m.startsWith(".")).map((m) => {
-        const base = path.resolve(path.dirname(file), m);
-        const target = [`${base}.ts`, path.join(base, "index.ts")].find((c) => fs.existsSync(c)) ?? `${base}.ts`;
-        return path.relative(root, target).split(path.sep).join("/");
-    });
+    return info.importedFiles
+        .map((f) => f.fileName)
+        .filter((m) => m.startsWith("."))
+        .map((m) => {
+            const base = path.resolve(path.dirname(file), m);
+            const target = [`${base}.ts`, path.join(base, "index.ts")].find((c) => fs.existsSync(c)) ?? `${base}.ts`;
+            return path.relative(root, target).split(path.sep).join("/");
+        });
 }
 
 /** Every import of `root` (a components/ tree) that breaks the layering, as "importer → imported: why". */
@@ -111,13 +116,16 @@ describe("architecture: layers and contracts", () => {
             fs.writeFileSync(path.join(dir, "kafka", "layer.ts"), "export const A = 1;\n");
             fs.writeFileSync(path.join(dir, "contracts", "pod.ts"), "export const B = 1;\n");
             fs.writeFileSync(path.join(dir, "gcp", "lake.ts"), "export const C = 1;\n");
-            fs.writeFileSync(path.join(dir, "keda", "a.ts"), [
-                'import { A } from "../kafka/layer";',
-                'import type { B } from "../contracts/pod";',
-                'export { C } from "../gcp/lake";',
-                'export type D = import("../kafka/layer").X;',
-                "",
-            ].join("\n"));
+            fs.writeFileSync(
+                path.join(dir, "keda", "a.ts"),
+                [
+                    'import { A } from "../kafka/layer";',
+                    'import type { B } from "../contracts/pod";',
+                    'export { C } from "../gcp/lake";',
+                    'export type D = import("../kafka/layer").X;',
+                    "",
+                ].join("\n"),
+            );
             assert.deepEqual(importsOf(dir, path.join(dir, "keda", "a.ts")).sort(), ["contracts/pod.ts", "gcp/lake.ts", "kafka/layer.ts", "kafka/layer.ts"]);
             assert.deepEqual(layeringViolations(dir), [
                 "keda/a.ts → gcp/lake.ts: Kubernetes layer keda imports cloud layer gcp",

@@ -22,8 +22,14 @@ function only(plan: Plan, type: string) {
 describe("aws foundation: pure rules", () => {
     it("splits the VPC into private /20 and public /24 subnets per AZ, inside the VPC and disjoint", () => {
         const plan = subnetPlan("10.30.0.0/16", ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
-        assert.deepEqual(plan.map((p) => p.privateCidr), ["10.30.0.0/20", "10.30.16.0/20", "10.30.32.0/20"]);
-        assert.deepEqual(plan.map((p) => p.publicCidr), ["10.30.240.0/24", "10.30.241.0/24", "10.30.242.0/24"]);
+        assert.deepEqual(
+            plan.map((p) => p.privateCidr),
+            ["10.30.0.0/20", "10.30.16.0/20", "10.30.32.0/20"],
+        );
+        assert.deepEqual(
+            plan.map((p) => p.publicCidr),
+            ["10.30.240.0/24", "10.30.241.0/24", "10.30.242.0/24"],
+        );
         const all = plan.flatMap((p) => [p.privateCidr, p.publicCidr]);
         for (const c of all) assert.ok(cidrContains("10.30.0.0/16", c), c);
         for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) assert.ok(!cidrsOverlap(all[i], all[j]), `${all[i]} / ${all[j]}`);
@@ -38,21 +44,33 @@ describe("aws foundation: pure rules", () => {
 
     it("keeps the API endpoint private unless an allow-list is configured", () => {
         assert.deepEqual(endpointAccess([]), { endpointPrivateAccess: true, endpointPublicAccess: false });
-        assert.deepEqual(endpointAccess(["203.0.113.0/24"]), { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] });
+        assert.deepEqual(endpointAccess(["203.0.113.0/24"]), {
+            endpointPrivateAccess: true,
+            endpointPublicAccess: true,
+            publicAccessCidrs: ["203.0.113.0/24"],
+        });
     });
 
     it("derives node groups: system untainted, kafka tainted, spark Spot from zero", () => {
-        const specs = nodeGroupSpecs({
-            system: { machineType: "m6i.xlarge", min: 1, max: 3, spot: false, diskSizeGb: 100 },
-            kafka: { machineType: "r6i.xlarge", min: 3, max: 3, spot: false, diskSizeGb: 100 },
-            spark: { machineType: "r6i.xlarge", min: 0, max: 6, spot: true, diskSizeGb: 200 },
-        }, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+        const specs = nodeGroupSpecs(
+            {
+                system: { machineType: "m6i.xlarge", min: 1, max: 3, spot: false, diskSizeGb: 100 },
+                kafka: { machineType: "r6i.xlarge", min: 3, max: 3, spot: false, diskSizeGb: 100 },
+                spark: { machineType: "r6i.xlarge", min: 0, max: 6, spot: true, diskSizeGb: 200 },
+            },
+            ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+        );
         const by = Object.fromEntries(specs.map((s) => [s.pool, s]));
         // Kafka: one group per AZ (zonal EBS volumes), the pool's size split evenly.
         const kafka = specs.filter((s) => s.pool === "kafka");
-        assert.deepEqual(kafka.map((s) => [s.id, s.subnets, s.minSize, s.maxSize]), [
-            ["kafka-eu-west-1a", [0], 1, 1], ["kafka-eu-west-1b", [1], 1, 1], ["kafka-eu-west-1c", [2], 1, 1],
-        ]);
+        assert.deepEqual(
+            kafka.map((s) => [s.id, s.subnets, s.minSize, s.maxSize]),
+            [
+                ["kafka-eu-west-1a", [0], 1, 1],
+                ["kafka-eu-west-1b", [1], 1, 1],
+                ["kafka-eu-west-1c", [2], 1, 1],
+            ],
+        );
         assert.deepEqual(by.system.subnets, [0, 1, 2]);
         // Spot: several instance types of one size.
         assert.ok(by.spark.instanceTypes.length >= 3);
@@ -89,7 +107,10 @@ describe("aws foundation: pure rules", () => {
         assert.deepEqual(resize.Action, ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]);
         assert.deepEqual(resize.Condition, { StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/dataplatform-aws-prod": "owned" } });
         const wildcard = st.filter((s) => s.Resource === "*");
-        assert.ok(wildcard.every((s) => [s.Action].flat().every((a) => /:(Describe|Get)/.test(a))), "only describe calls on *");
+        assert.ok(
+            wildcard.every((s) => [s.Action].flat().every((a) => /:(Describe|Get)/.test(a))),
+            "only describe calls on *",
+        );
         assert.equal(st.find((s) => s.Sid === "DescribeNodeGroups")!.Resource, "arn:aws:eks:eu-west-1:222222222222:nodegroup/dataplatform-aws-prod/*/*");
         assert.ok(autoscalerArgs("c").includes("--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/c"));
     });
@@ -106,20 +127,50 @@ describe("aws foundation: pure rules", () => {
 
 describe("aws foundation: config rejected by key", () => {
     it("rejects a GCP-only network key and a VPC smaller than /16 on aws", () => {
-        const p = configProblems("aws-staging", (r) => { r.network.nodeCidr = "10.30.0.0/18"; r.network.podsCidr = "10.64.0.0/14"; }, { offline: true });
-        assert.ok(p.some((x) => x.startsWith("dataplatform:network.nodeCidr")), p.join("\n"));
-        assert.ok(p.some((x) => x.startsWith("dataplatform:network.podsCidr")), p.join("\n"));
+        const p = configProblems(
+            "aws-staging",
+            (r) => {
+                r.network.nodeCidr = "10.30.0.0/18";
+                r.network.podsCidr = "10.64.0.0/14";
+            },
+            { offline: true },
+        );
+        assert.ok(
+            p.some((x) => x.startsWith("dataplatform:network.nodeCidr")),
+            p.join("\n"),
+        );
+        assert.ok(
+            p.some((x) => x.startsWith("dataplatform:network.podsCidr")),
+            p.join("\n"),
+        );
     });
     it("rejects an EKS version without a matching Cluster Autoscaler image", () => {
-        const p = configProblems("aws-staging", (r) => { r.cluster.version = "1.34"; }, { offline: true });
-        assert.ok(p.some((x) => x.startsWith("dataplatform:cluster.version: \"1.34\" has no matching Cluster Autoscaler image")), p.join("\n"));
+        const p = configProblems(
+            "aws-staging",
+            (r) => {
+                r.cluster.version = "1.34";
+            },
+            { offline: true },
+        );
+        assert.ok(
+            p.some((x) => x.startsWith('dataplatform:cluster.version: "1.34" has no matching Cluster Autoscaler image')),
+            p.join("\n"),
+        );
     });
     it("stops the plan with a ConfigError before any resource exists", async () => {
-        await assert.rejects(variantPlan("aws-staging", (c) => { c["dataplatform:aws"].availabilityZones = ["eu-west-1a", "eu-west-1a", "eu-west-1b"]; }), (e: unknown) => {
-            assert.ok(e instanceof ConfigError);
-            assert.ok(e.problems.some((x) => x.startsWith("dataplatform:aws.availabilityZones: ")), e.problems.join("\n"));
-            return true;
-        });
+        await assert.rejects(
+            variantPlan("aws-staging", (c) => {
+                c["dataplatform:aws"].availabilityZones = ["eu-west-1a", "eu-west-1a", "eu-west-1b"];
+            }),
+            (e: unknown) => {
+                assert.ok(e instanceof ConfigError);
+                assert.ok(
+                    e.problems.some((x) => x.startsWith("dataplatform:aws.availabilityZones: ")),
+                    e.problems.join("\n"),
+                );
+                return true;
+            },
+        );
     });
 });
 
@@ -127,14 +178,19 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
     const prod = stack === "aws-prod";
     describe(`aws foundation plan: ${stack}`, () => {
         let plan: Plan;
-        before(async () => { plan = await shippedPlan(stack); });
+        before(async () => {
+            plan = await shippedPlan(stack);
+        });
 
         it("pins explicit providers to the account/region and the warehouse project", () => {
             const aws = inputsOf(only(plan, "pulumi:providers:aws"));
             assert.equal(aws.region, "eu-west-1");
             assert.deepEqual(JSON.parse(aws.allowedAccountIds), [awsStack(plan.config).aws.accountId]);
             const gcp = ofType(plan, "pulumi:providers:gcp").map(inputsOf);
-            assert.ok(gcp.some((g) => g.project === plan.config.warehouseProject), JSON.stringify(gcp));
+            assert.ok(
+                gcp.some((g) => g.project === plan.config.warehouseProject),
+                JSON.stringify(gcp),
+            );
             for (const r of plan.resources.filter((r) => r.type.startsWith("aws:"))) assert.match(r.provider ?? "", /pulumi:providers:aws::/, r.urn);
         });
 
@@ -148,8 +204,13 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
                 assert.equal(k.protect, prod);
                 assert.equal(k.retainOnDelete, prod);
             }
-            const aliases = ofType(plan, "aws:kms/alias:Alias").map((a) => inputsOf(a).name).sort();
-            assert.deepEqual(aliases, ["ebs", "ecr", "eks", "logs", "rds", "s3"].map((p) => `alias/dataplatform/${stack}/${p}`));
+            const aliases = ofType(plan, "aws:kms/alias:Alias")
+                .map((a) => inputsOf(a).name)
+                .sort();
+            assert.deepEqual(
+                aliases,
+                ["ebs", "ecr", "eks", "logs", "rds", "s3"].map((p) => `alias/dataplatform/${stack}/${p}`),
+            );
         });
 
         it("builds the VPC: 3 private + 3 public subnets with LB tags, NAT per environment, S3/STS/ECR endpoints", () => {
@@ -162,7 +223,9 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             assert.deepEqual(new Set(priv.map((s) => s.availabilityZone)), new Set(awsStack(plan.config).aws.availabilityZones));
             assert.equal(ofType(plan, "aws:ec2/natGateway:NatGateway").length, prod ? 3 : 1);
             assert.equal(ofType(plan, "aws:ec2/eip:Eip").length, prod ? 3 : 1);
-            const privateRoutes = ofType(plan, "aws:ec2/routeTable:RouteTable").filter((r) => r.name.includes("-private-")).map(inputsOf);
+            const privateRoutes = ofType(plan, "aws:ec2/routeTable:RouteTable")
+                .filter((r) => r.name.includes("-private-"))
+                .map(inputsOf);
             assert.equal(privateRoutes.length, 3);
             assert.equal(new Set(privateRoutes.map((r) => r.routes[0].natGatewayId)).size, prod ? 3 : 1);
             const eps = ofType(plan, "aws:ec2/vpcEndpoint:VpcEndpoint").map(inputsOf);
@@ -178,10 +241,15 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             assert.deepEqual([dsg.ingress, dsg.egress], [[], []]);
             const flow = inputsOf(only(plan, "aws:ec2/flowLog:FlowLog"));
             assert.deepEqual([flow.trafficType, flow.logDestinationType], ["ALL", "cloud-watch-logs"]);
-            const flowGroup = ofType(plan, "aws:cloudwatch/logGroup:LogGroup").map(inputsOf).find((g) => g.name.endsWith("/vpc-flow-logs"))!;
+            const flowGroup = ofType(plan, "aws:cloudwatch/logGroup:LogGroup")
+                .map(inputsOf)
+                .find((g) => g.name.endsWith("/vpc-flow-logs"))!;
             assert.equal(flowGroup.retentionInDays, prod ? 365 : 30);
             const sg = inputsOf(ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find((r) => r.name.endsWith("-endpoints"))!);
-            assert.deepEqual(sg.ingress.map((r: any) => [r.fromPort, r.toPort, r.cidrBlocks]), [[443, 443, [plan.config.network.nodeCidr]]]);
+            assert.deepEqual(
+                sg.ingress.map((r: any) => [r.fromPort, r.toPort, r.cidrBlocks]),
+                [[443, 443, [plan.config.network.nodeCidr]]],
+            );
         });
 
         it("runs a private, encrypted, audited EKS control plane administered through access entries", () => {
@@ -202,14 +270,22 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             assert.equal(i.deletionProtection, prod);
             assert.equal(c.protect, prod);
             const entries = ofType(plan, "aws:eks/accessEntry:AccessEntry").map(inputsOf);
-            assert.deepEqual(entries.map((e) => e.principalArn), [...awsStack(plan.config).aws.adminRoleArns, awsStack(plan.config).aws.previewRoleArn].filter(Boolean));
+            assert.deepEqual(
+                entries.map((e) => e.principalArn),
+                [...awsStack(plan.config).aws.adminRoleArns, awsStack(plan.config).aws.previewRoleArn].filter(Boolean),
+            );
             const assoc = ofType(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map(inputsOf);
-            assert.deepEqual(assoc.map((a) => [a.principalArn, a.policyArn, a.accessScope.type]), awsStack(plan.config).aws.adminRoleArns.map((a) => [a, CLUSTER_ADMIN_POLICY, "cluster"]));
+            assert.deepEqual(
+                assoc.map((a) => [a.principalArn, a.policyArn, a.accessScope.type]),
+                awsStack(plan.config).aws.adminRoleArns.map((a) => [a, CLUSTER_ADMIN_POLICY, "cluster"]),
+            );
             assert.equal(ofType(plan, "kubernetes:core/v1:ConfigMap").filter((r) => inputsOf(r).metadata?.name === "aws-auth").length, 0);
         });
 
         it("without a CI/VPN range, opens the public endpoint to Vault's egress only (TokenReview)", async () => {
-            const v = await variantPlan(stack, (cfg) => { cfg["dataplatform:network"].controlPlaneAllowedCidrs = []; });
+            const v = await variantPlan(stack, (cfg) => {
+                cfg["dataplatform:network"].controlPlaneAllowedCidrs = [];
+            });
             const i = inputsOf(only(v, "aws:eks/cluster:Cluster"));
             assert.equal(i.vpcConfig.endpointPrivateAccess, true);
             assert.equal(i.vpcConfig.endpointPublicAccess, true);
@@ -223,7 +299,11 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             assert.equal(kafkaGroups.length, awsStack(plan.config).aws.availabilityZones.length, "one Kafka node group per AZ");
             for (const g of kafkaGroups) assert.equal(g.subnetIds.length, 1);
             assert.equal(new Set(kafkaGroups.map((g) => g.subnetIds[0])).size, kafkaGroups.length, "each in its own AZ");
-            assert.equal(kafkaGroups.reduce((n, g) => n + g.scalingConfig.minSize, 0), pools.kafka.min, "the groups add up to the pool");
+            assert.equal(
+                kafkaGroups.reduce((n, g) => n + g.scalingConfig.minSize, 0),
+                pools.kafka.min,
+                "the groups add up to the pool",
+            );
             const groups: Record<string, any> = Object.fromEntries(all.map((g) => [g.labels["dataplatform.io/pool"], g]));
             assert.deepEqual(Object.keys(groups).sort(), ["kafka", "spark", "system"]);
             const size = pools.spark.machineType.split(".")[1];
@@ -235,9 +315,14 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             assert.equal(groups.spark.capacityType, "SPOT");
             assert.equal(groups.spark.scalingConfig.minSize, 0);
             assert.equal(groups.spark.scalingConfig.maxSize, pools.spark.max);
-            assert.deepEqual(groups.spark.taints.map((t: any) => t.value), ["spark"]);
+            assert.deepEqual(
+                groups.spark.taints.map((t: any) => t.value),
+                ["spark"],
+            );
             assert.equal(groups.system.taints.length, 0);
-            const lts: Record<string, any> = Object.fromEntries(ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate").map((l) => [l.name.replace(/^.*-nodes-/, ""), inputsOf(l)]));
+            const lts: Record<string, any> = Object.fromEntries(
+                ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate").map((l) => [l.name.replace(/^.*-nodes-/, ""), inputsOf(l)]),
+            );
             for (const [pool, lt] of Object.entries(lts)) {
                 assert.deepEqual(lt.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 }, pool);
                 const ebs = lt.blockDeviceMappings[0].ebs;
@@ -250,7 +335,10 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
 
         it("gives nodes only the worker and registry policies; VPC CNI and EBS CSI get their own Pod Identity roles", () => {
             const attach = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
-            const node = attach.filter((a) => a.name.startsWith("foundation-eks-node-")).map((a) => inputsOf(a).policyArn).sort();
+            const node = attach
+                .filter((a) => a.name.startsWith("foundation-eks-node-"))
+                .map((a) => inputsOf(a).policyArn)
+                .sort();
             assert.deepEqual(node, ["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly", "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"]);
             const addons: Record<string, CapturedResource> = Object.fromEntries(ofType(plan, "aws:eks/addon:Addon").map((a) => [inputsOf(a).addonName, a]));
             assert.deepEqual(Object.keys(addons).sort(), [...NETWORK_ADDONS, ...WORKLOAD_ADDONS].sort());
@@ -268,7 +356,10 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             const netAddons = NETWORK_ADDONS.map((n) => addons[n].urn);
             const nodesComponent = plan.resources.find((r) => r.type === "dataplatform:aws:EksNodeGroups")!;
             assert.ok(nodeGroups.every((g) => g.parent === nodesComponent.urn));
-            assert.ok(netAddons.every((u) => nodesComponent.dependencies.some((d) => d === u || d.endsWith("EksAddons::foundation-eks-network"))), "node groups wait for the network add-ons");
+            assert.ok(
+                netAddons.every((u) => nodesComponent.dependencies.some((d) => d === u || d.endsWith("EksAddons::foundation-eks-network"))),
+                "node groups wait for the network add-ons",
+            );
         });
 
         it("makes an encrypted gp3 StorageClass the default, on the EBS CSI driver", () => {
@@ -292,7 +383,10 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
             const pod = inputsOf(dep).spec.template.spec;
             assert.equal(pod.nodeSelector["dataplatform.io/pool"], "system");
             // The autoscaler's minor is the control plane's.
-            assert.ok(pod.containers[0].image.startsWith(`registry.k8s.io/autoscaling/cluster-autoscaler:v${plan.config.cluster.version}.`), pod.containers[0].image);
+            assert.ok(
+                pod.containers[0].image.startsWith(`registry.k8s.io/autoscaling/cluster-autoscaler:v${plan.config.cluster.version}.`),
+                pod.containers[0].image,
+            );
             assert.ok(pod.containers[0].resources.requests.cpu);
             const assoc = kids.find((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation")!;
             assert.deepEqual([inputsOf(assoc).namespace, inputsOf(assoc).serviceAccount], ["kube-system", "cluster-autoscaler"]);
@@ -302,7 +396,9 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
         });
 
         it("hands Kubernetes layers a provider with exec credentials", () => {
-            const k8s = ofType(plan, "pulumi:providers:kubernetes").map(inputsOf).find((p) => String(p.kubeconfig).includes("get-token"));
+            const k8s = ofType(plan, "pulumi:providers:kubernetes")
+                .map(inputsOf)
+                .find((p) => String(p.kubeconfig).includes("get-token"));
             assert.ok(k8s, "kubernetes provider built from the cluster");
             const kc = JSON.parse(k8s!.kubeconfig);
             assert.equal(kc.users[0].user.exec.command, "aws");
@@ -311,8 +407,15 @@ for (const stack of ["aws-staging", "aws-prod"] as const) {
         });
 
         it("holds no static credential anywhere in the plan", () => {
-            const bad = plan.resources.filter((r) => ["gcp:serviceaccount/key:Key", "aws:iam/accessKey:AccessKey", "aws:iam/userLoginProfile:UserLoginProfile", "aws:iam/user:User"].includes(r.type));
-            assert.deepEqual(bad.map((r) => r.urn), []);
+            const bad = plan.resources.filter((r) =>
+                ["gcp:serviceaccount/key:Key", "aws:iam/accessKey:AccessKey", "aws:iam/userLoginProfile:UserLoginProfile", "aws:iam/user:User"].includes(
+                    r.type,
+                ),
+            );
+            assert.deepEqual(
+                bad.map((r) => r.urn),
+                [],
+            );
         });
     });
 }

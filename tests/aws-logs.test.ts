@@ -21,13 +21,17 @@ describe("AWS CloudWatch log groups", () => {
             const policy = JSON.parse(inputsOf(key).policy);
             const logs = policy.Statement.find((s: any) => s.Principal?.Service === `logs.${awsStack(plan.config).aws.region}.amazonaws.com`);
             assert.ok(logs, "CloudWatch Logs may use the key");
-            assert.match(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"], new RegExp(`^arn:aws:logs:${awsStack(plan.config).aws.region}:${awsStack(plan.config).aws.accountId}:log-group:`));
+            assert.match(
+                logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"],
+                new RegExp(`^arn:aws:logs:${awsStack(plan.config).aws.region}:${awsStack(plan.config).aws.accountId}:log-group:`),
+            );
             const groups = ofType(plan, "aws:cloudwatch/logGroup:LogGroup");
             const names = groups.map((g) => inputsOf(g).name);
             const db = inputsOf(ofType(plan, "aws:rds/instance:Instance")[0]);
-            assert.deepEqual(names.sort(), [
-                `/aws/eks/dataplatform-${stack}/cluster`, `/aws/rds/instance/${db.identifier}/postgresql`, `/dataplatform/${stack}/vpc-flow-logs`,
-            ].sort());
+            assert.deepEqual(
+                names.sort(),
+                [`/aws/eks/dataplatform-${stack}/cluster`, `/aws/rds/instance/${db.identifier}/postgresql`, `/dataplatform/${stack}/vpc-flow-logs`].sort(),
+            );
             for (const g of groups) {
                 const i = inputsOf(g);
                 assert.ok(g.dependencies.includes(key.urn), `${i.name} is encrypted with the logs key`);
@@ -40,7 +44,14 @@ describe("AWS CloudWatch log groups", () => {
     }
 
     it("requires at least 20 GiB of RDS storage on aws", () => {
-        expectProblem("aws-staging", (r) => { r.airflow.database.storageGb = 10; }, "dataplatform:airflow.database.storageGb", /at least 20/);
+        expectProblem(
+            "aws-staging",
+            (r) => {
+                r.airflow.database.storageGb = 10;
+            },
+            "dataplatform:airflow.database.storageGb",
+            /at least 20/,
+        );
     });
 
     for (const stack of ["aws-staging", "aws-prod"]) {
@@ -54,7 +65,10 @@ describe("AWS CloudWatch log groups", () => {
                 const sources = cfg.lake.buckets.filter((b) => b !== target);
                 assert.equal(logging.length, sources.length, "one BucketLogging per source bucket");
                 const targetPolicy = one(ofType(plan, "aws:s3/bucketPolicy:BucketPolicy"), `lake-${target.name}-tls-only`);
-                const targetSse = one(ofType(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"), `lake-${target.name}-sse`);
+                const targetSse = one(
+                    ofType(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"),
+                    `lake-${target.name}-sse`,
+                );
                 for (const b of sources) {
                     const bucket = one(ofType(plan, "aws:s3/bucket:Bucket"), `lake-${b.name}`);
                     const l = logging.find((x) => x.dependencies.includes(bucket.urn) && x.parent === bucket.urn);
@@ -73,11 +87,16 @@ describe("AWS CloudWatch log groups", () => {
             it("the logs bucket is encrypted with SSE-S3, the only default encryption log delivery accepts", async () => {
                 const plan = await shippedPlan(stack);
                 const target = accessLogTarget(plan.config.lake.buckets);
-                const sse = inputsOf(one(ofType(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"), `lake-${target.name}-sse`));
+                const sse = inputsOf(
+                    one(ofType(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"), `lake-${target.name}-sse`),
+                );
                 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html: "Default
                 // server-side encryption with AWS KMS keys (SSE-KMS) is not supported" on the target bucket.
                 assert.deepEqual(sse.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
-                assert.equal(inputsOf(one(ofType(plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls"), `lake-${target.name}-ownership`)).rule.objectOwnership, "BucketOwnerEnforced");
+                assert.equal(
+                    inputsOf(one(ofType(plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls"), `lake-${target.name}-ownership`)).rule.objectOwnership,
+                    "BucketOwnerEnforced",
+                );
             });
 
             it("the logs bucket's policy lets only the S3 logging service write each source's prefix, for that source of this account", async () => {
@@ -87,23 +106,36 @@ describe("AWS CloudWatch log groups", () => {
                 const arn = (name: string) => `arn:aws:s3:::${lakeBucketName(awsStack(cfg).aws.accountId, stack, name)}`;
                 const policy = JSON.parse(inputsOf(one(ofType(plan, "aws:s3/bucketPolicy:BucketPolicy"), `lake-${target.name}-tls-only`)).policy);
                 const deny = policy.Statement.filter((s: any) => s.Effect === "Deny");
-                assert.deepEqual(deny.map((s: any) => s.Condition), [{ Bool: { "aws:SecureTransport": "false" } }], "TLS only, like every lake bucket");
+                assert.deepEqual(
+                    deny.map((s: any) => s.Condition),
+                    [{ Bool: { "aws:SecureTransport": "false" } }],
+                    "TLS only, like every lake bucket",
+                );
                 const allows = policy.Statement.filter((s: any) => s.Effect === "Allow");
                 const sources = cfg.lake.buckets.filter((b) => b !== target);
-                assert.deepEqual(allows.map((s: any) => ({ ...s, Sid: undefined })), sources.map((b) => ({
-                    Sid: undefined,
-                    Effect: "Allow",
-                    Principal: { Service: "logging.s3.amazonaws.com" },
-                    Action: "s3:PutObject",
-                    Resource: `${arn(target.name)}/${accessLogPrefix(b.name)}*`,
-                    Condition: { ArnLike: { "aws:SourceArn": arn(b.name) }, StringEquals: { "aws:SourceAccount": awsStack(cfg).aws.accountId } },
-                })));
+                assert.deepEqual(
+                    allows.map((s: any) => ({ ...s, Sid: undefined })),
+                    sources.map((b) => ({
+                        Sid: undefined,
+                        Effect: "Allow",
+                        Principal: { Service: "logging.s3.amazonaws.com" },
+                        Action: "s3:PutObject",
+                        Resource: `${arn(target.name)}/${accessLogPrefix(b.name)}*`,
+                        Condition: { ArnLike: { "aws:SourceArn": arn(b.name) }, StringEquals: { "aws:SourceAccount": awsStack(cfg).aws.accountId } },
+                    })),
+                );
             });
 
             it("the policy pack accepts the logs bucket's SSE-S3 and decides it during the first preview", async () => {
                 const plan = await shippedPlan(stack);
-                assert.deepEqual(plan.diagnostics.filter((d) => d.policyName === "bucket-cmek"), []);
-                assert.deepEqual(plan.undecided.filter((d) => d.policyName === "bucket-cmek"), []);
+                assert.deepEqual(
+                    plan.diagnostics.filter((d) => d.policyName === "bucket-cmek"),
+                    [],
+                );
+                assert.deepEqual(
+                    plan.undecided.filter((d) => d.policyName === "bucket-cmek"),
+                    [],
+                );
             });
         });
     }

@@ -18,7 +18,8 @@ describe("plan CLI and repository hygiene", () => {
         for (const flag of ["-h", "--help"]) {
             const r = run(flag);
             assert.equal(r.status, 0, r.stderr);
-            for (const s of ["--stack", "--json", "--markdown", "--quiet", "exit codes", "2 config or schema-file error"]) assert.ok(r.stdout.includes(s), `${flag}: ${s}`);
+            for (const s of ["--stack", "--json", "--markdown", "--quiet", "exit codes", "2 config or schema-file error"])
+                assert.ok(r.stdout.includes(s), `${flag}: ${s}`);
             for (const f of fs.readdirSync(ROOT).filter((n) => /^Pulumi\..+\.yaml$/.test(n))) assert.ok(r.stdout.includes(f.slice(7, -5)), f);
         }
         const bad = run("--nope");
@@ -44,7 +45,9 @@ describe("plan CLI and repository hygiene", () => {
             assert.ok(json.mocked!.outputs.includes("clusterEndpoint"));
             for (const k of ["clusterName", "gcpProject", "registry", "buckets.raw"]) assert.ok(!json.mocked!.outputs.includes(k), k);
             // The project number: in the service agents' key grants, never in config.
-            const grant = json.steps.find((s) => s.newState.type === "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember" && s.urn.endsWith("::foundation-keys-registry-agent"))!;
+            const grant = json.steps.find(
+                (s) => s.newState.type === "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember" && s.urn.endsWith("::foundation-keys-registry-agent"),
+            )!;
             assert.match(String(grant.newState.inputs.member), new RegExp(MOCK_PROJECT_NUMBER));
             assert.deepEqual(json.mocked!.inputs[grant.urn], ["member"]);
             const ring = json.steps.find((s) => s.urn.endsWith("::foundation-keys-ring"))!;

@@ -45,7 +45,12 @@ function envSetForPython(container: any, read: Set<string>): Set<string> {
 
 const sorted = (s: Iterable<string>) => [...s].sort();
 const kafka = (auth: "tls" | "scram-sha-512"): KafkaConsumer => ({
-    secretName: "s", bootstrapServers: "b:9093", authentication: auth, group: "g", topics: ["events.raw"], user: "u",
+    secretName: "s",
+    bootstrapServers: "b:9093",
+    authentication: auth,
+    group: "g",
+    topics: ["events.raw"],
+    user: "u",
     keys: auth === "tls" ? { ca: "ca.crt", cert: "user.crt", key: "user.key" } : { ca: "ca.crt", password: "password" },
 });
 const noIdentity = { env: [], volumes: [], volumeMounts: [] };
@@ -67,7 +72,15 @@ describe("contract: pod specs ↔ the platform's Python", () => {
         const cfg = stackConfig(stack);
         for (const auth of ["tls", "scram-sha-512"] as const) {
             it(`${stack} (${auth}): the streaming driver sets exactly what the job reads; its files are in a mounted volume`, () => {
-                const job = streamingJobSpec({ cfg, namespace: "spark-jobs", kafka: kafka(auth), checkpointUrl: "gs://c/_checkpoints/events", sinkUrl: "gs://c/events", identity: noIdentity, templateConfigMap: "t" });
+                const job = streamingJobSpec({
+                    cfg,
+                    namespace: "spark-jobs",
+                    kafka: kafka(auth),
+                    checkpointUrl: "gs://c/_checkpoints/events",
+                    sinkUrl: "gs://c/events",
+                    identity: noIdentity,
+                    templateConfigMap: "t",
+                });
                 const c = job.template.spec.containers[0];
                 const read = pythonReads(PYTHON_SOURCES.stream);
                 const set = envSetForPython(c, read);
@@ -75,13 +88,20 @@ describe("contract: pod specs ↔ the platform's Python", () => {
                 const other = auth === "tls" ? [STREAM_ENV.username, STREAM_ENV.passwordFile] : [STREAM_ENV.certFile, STREAM_ENV.keyFile];
                 assert.deepEqual(sorted(set), sorted([...read].filter((n) => !other.includes(n as never))), "set by the pod spec vs read by the job");
                 for (const e of c.env.filter((x: any) => x.name.endsWith("_FILE"))) {
-                    assert.ok(c.volumeMounts.some((m: any) => e.value.startsWith(`${m.mountPath}/`)), `${e.name}=${e.value} is in no mounted volume`);
+                    assert.ok(
+                        c.volumeMounts.some((m: any) => e.value.startsWith(`${m.mountPath}/`)),
+                        `${e.name}=${e.value} is in no mounted volume`,
+                    );
                     assert.ok(e.value.startsWith(`${KAFKA_MOUNT}/`));
                 }
                 const template = c.args.find((a: string) => a.startsWith("spark.kubernetes.executor.podTemplateFile="))!.split("=")[1];
-                assert.ok(c.volumeMounts.some((m: any) => template.startsWith(`${m.mountPath}/`)), `${template} is in no mounted volume`);
+                assert.ok(
+                    c.volumeMounts.some((m: any) => template.startsWith(`${m.mountPath}/`)),
+                    `${template} is in no mounted volume`,
+                );
                 const flags = pythonFlags("jobs/stream_events.py");
-                for (const a of cfg.spark.streaming.arguments.filter((x) => x.startsWith("--"))) assert.ok(flags.has(a), `spark.streaming.arguments: ${a} is not a flag of stream_events.py`);
+                for (const a of cfg.spark.streaming.arguments.filter((x) => x.startsWith("--")))
+                    assert.ok(flags.has(a), `spark.streaming.arguments: ${a} is not a flag of stream_events.py`);
             });
 
             it(`${stack} (${auth}): each sink Deployment sets exactly what the sink reads`, () => {
@@ -93,7 +113,10 @@ describe("contract: pod specs ↔ the platform's Python", () => {
                     const read = [...all].filter((n) => !other.includes(n as never));
                     assert.deepEqual(sorted(envSetForPython(c, all)), sorted(read));
                     for (const e of c.env.filter((x: any) => x.name.endsWith("_FILE"))) {
-                        assert.ok(c.volumeMounts.some((m: any) => e.value.startsWith(`${m.mountPath}/`)), `${e.name}=${e.value} is in no mounted volume`);
+                        assert.ok(
+                            c.volumeMounts.some((m: any) => e.value.startsWith(`${m.mountPath}/`)),
+                            `${e.name}=${e.value} is in no mounted volume`,
+                        );
                     }
                 }
             });
@@ -115,6 +138,9 @@ describe("contract: pod specs ↔ the platform's Python", () => {
         const read = pythonReads(PYTHON_SOURCES.stream);
         const unread = [...envSetForPython(c, read)].filter((n) => !read.has(n));
         // The identity binder's variables are for the cloud SDKs (AWS_*), not for the job's code.
-        assert.ok(unread.every((n) => /^(AWS_|GOOGLE_)/.test(n)), `set but never read: ${unread.join(", ")}`);
+        assert.ok(
+            unread.every((n) => /^(AWS_|GOOGLE_)/.test(n)),
+            `set but never read: ${unread.join(", ")}`,
+        );
     });
 });

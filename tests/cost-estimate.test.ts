@@ -34,7 +34,11 @@ describe("cost estimate", () => {
         for (const stack of STACKS) {
             const { config } = await shippedPlan(stack);
             const stale = table.stale(new Date(), config.cost.priceMaxAgeDays);
-            assert.deepEqual(stale.map((r) => `${r.key} (${r.asOf})`), [], `${stack}: rows older than ${config.cost.priceMaxAgeDays} days`);
+            assert.deepEqual(
+                stale.map((r) => `${r.key} (${r.asOf})`),
+                [],
+                `${stack}: rows older than ${config.cost.priceMaxAgeDays} days`,
+            );
         }
         // The check itself: a row is stale one day past the limit.
         const row = { ...PRICES[0], asOf: "2020-01-01" };
@@ -58,36 +62,57 @@ describe("cost estimate", () => {
     it("staging's estimate matches the stored expectation (quantities from the stack file × the table)", async () => {
         const plan = await shippedPlan("staging");
         const r = estimate(plan);
-        const expected = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "cost-staging.json"), "utf8")) as { items: { resource: string; priceKey: string; baseline: number; ceiling: number }[] };
+        const expected = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "cost-staging.json"), "utf8")) as {
+            items: { resource: string; priceKey: string; baseline: number; ceiling: number }[];
+        };
         const region = gcpStack(plan.config).gcp.region;
         const keys = plan.resources.filter((x) => x.type === "gcp:kms/cryptoKey:CryptoKey").length;
         const rows = [...expected.items, ...(keys ? [{ resource: "(keys)", priceKey: "kms:software-key-version", baseline: keys, ceiling: keys }] : [])];
-        const got = (pred: (i: CostReport["items"][number]) => boolean) => r.items.filter(pred).reduce((a, i) => ({ baseline: a.baseline + i.quantity.baseline, ceiling: a.ceiling + i.quantity.ceiling }), { baseline: 0, ceiling: 0 });
+        const got = (pred: (i: CostReport["items"][number]) => boolean) =>
+            r.items
+                .filter(pred)
+                .reduce((a, i) => ({ baseline: a.baseline + i.quantity.baseline, ceiling: a.ceiling + i.quantity.ceiling }), { baseline: 0, ceiling: 0 });
         for (const e of expected.items) {
             const q = got((i) => i.urn.endsWith(`::${e.resource}`) && i.priceKey === e.priceKey);
             assert.deepEqual(q, { baseline: e.baseline, ceiling: e.ceiling }, `${e.resource} ${e.priceKey}`);
         }
-        assert.deepEqual(got((i) => i.priceKey === "kms:software-key-version"), { baseline: keys, ceiling: keys });
+        assert.deepEqual(
+            got((i) => i.priceKey === "kms:software-key-version"),
+            { baseline: keys, ceiling: keys },
+        );
         // Nothing else is in the totals, and the totals are the expectation priced by the table.
-        const unexpected = r.items.filter((i) => i.priceKey !== "kms:software-key-version" && !expected.items.some((e) => i.urn.endsWith(`::${e.resource}`) && i.priceKey === e.priceKey));
-        assert.deepEqual(unexpected.map((i) => i.what), []);
-        const priced = (k: "baseline" | "ceiling") => rows.reduce((s, e) => s + e[k] * (e.priceKey.startsWith("kms:") ? usd("gcp", "europe", e.priceKey) : usd("gcp", region, e.priceKey)), 0) * plan.config.cost.usdRate!;
+        const unexpected = r.items.filter(
+            (i) => i.priceKey !== "kms:software-key-version" && !expected.items.some((e) => i.urn.endsWith(`::${e.resource}`) && i.priceKey === e.priceKey),
+        );
+        assert.deepEqual(
+            unexpected.map((i) => i.what),
+            [],
+        );
+        const priced = (k: "baseline" | "ceiling") =>
+            rows.reduce((s, e) => s + e[k] * (e.priceKey.startsWith("kms:") ? usd("gcp", "europe", e.priceKey) : usd("gcp", region, e.priceKey)), 0) *
+            plan.config.cost.usdRate!;
         close(r.baseline, priced("baseline"), "baseline");
         close(r.ceiling, priced("ceiling"), "ceiling");
     });
 
     it("one more broker with its node raises the baseline by exactly that node and its volumes (aws-prod)", async () => {
         const base = await shippedPlan("aws-prod");
-        const head = await variantPlan("aws-prod", (c) => {
-            c["dataplatform:kafka"].brokers += 1;
-            const pool = c["dataplatform:cluster"].nodePools.kafka;
-            pool.min += 1;
-            pool.max = Math.max(pool.max, pool.min);
-        }, { skipPolicies: true });
+        const head = await variantPlan(
+            "aws-prod",
+            (c) => {
+                c["dataplatform:kafka"].brokers += 1;
+                const pool = c["dataplatform:cluster"].nodePools.kafka;
+                pool.min += 1;
+                pool.max = Math.max(pool.max, pool.min);
+            },
+            { skipPolicies: true },
+        );
         const k = head.config.kafka;
         const pool = head.config.cluster.nodePools.kafka;
         const region = awsStack(head.config).aws.region;
-        const expected = HOURS_PER_MONTH * usd("aws", region, `ec2:${pool.machineType}`) + (pool.diskSizeGb! + k.storageSizeGi) /* storageSizeGi is per broker, split over its JBOD volumes */ * usd("aws", region, "ebs:gp3");
+        const expected =
+            HOURS_PER_MONTH * usd("aws", region, `ec2:${pool.machineType}`) +
+            (pool.diskSizeGb! + k.storageSizeGi) /* storageSizeGi is per broker, split over its JBOD volumes */ * usd("aws", region, "ebs:gp3");
         close(estimate(head).baseline - estimate(base).baseline, expected, "baseline delta");
         const delta = costDelta(estimate(base), estimate(head));
         assert.deepEqual(delta.map((d) => d.component).sort(), ["foundation-eks-nodes", "kafka-cluster"]);
@@ -95,7 +120,13 @@ describe("cost estimate", () => {
 
     it("taking the Spark pool off Spot raises the ceiling by the Spot/on-demand difference, not the baseline (aws-prod)", async () => {
         const base = await shippedPlan("aws-prod");
-        const head = await variantPlan("aws-prod", (c) => { c["dataplatform:cluster"].nodePools.spark.spot = false; }, { skipPolicies: true });
+        const head = await variantPlan(
+            "aws-prod",
+            (c) => {
+                c["dataplatform:cluster"].nodePools.spark.spot = false;
+            },
+            { skipPolicies: true },
+        );
         const spark = head.config.cluster.nodePools.spark;
         const region = awsStack(head.config).aws.region;
         const diff = spark.max * HOURS_PER_MONTH * (usd("aws", region, `ec2:${spark.machineType}`) - usd("aws", region, `ec2-spot:${spark.machineType}`));
@@ -104,7 +135,10 @@ describe("cost estimate", () => {
     });
 
     it("prod costs more than staging on both clouds", async () => {
-        for (const [s, p] of [["staging", "prod"], ["aws-staging", "aws-prod"]]) {
+        for (const [s, p] of [
+            ["staging", "prod"],
+            ["aws-staging", "aws-prod"],
+        ]) {
             const a = estimate(await shippedPlan(s));
             const b = estimate(await shippedPlan(p));
             assert.ok(b.baseline > a.baseline && b.ceiling > a.ceiling, `${p} > ${s}`);
@@ -119,7 +153,14 @@ describe("cost estimate", () => {
     });
 
     it("a baseline above budget.amount is an advisory finding, mandatory with cost.enforceBudget", async () => {
-        const plan = await variantPlan("staging", (c) => { c["dataplatform:budget"].amount = 100; c["dataplatform:cost"].enforceBudget = true; }, { skipPolicies: true });
+        const plan = await variantPlan(
+            "staging",
+            (c) => {
+                c["dataplatform:budget"].amount = 100;
+                c["dataplatform:cost"].enforceBudget = true;
+            },
+            { skipPolicies: true },
+        );
         const r = estimate(plan);
         assert.equal(r.budget.exceeded, true);
         assert.equal(budgetFinding(r, false)!.enforcementLevel, "advisory");
@@ -129,8 +170,13 @@ describe("cost estimate", () => {
     });
 
     it("a budget in another currency than USD needs cost.usdRate; the rate is applied and stated", async () => {
-        const problems = configProblems("staging", (c) => { delete c.cost; });
-        assert.ok(problems.some((p) => p.startsWith("dataplatform:cost.usdRate") && /required when budget\.currency is EUR/.test(p)), problems.join("\n"));
+        const problems = configProblems("staging", (c) => {
+            delete c.cost;
+        });
+        assert.ok(
+            problems.some((p) => p.startsWith("dataplatform:cost.usdRate") && /required when budget\.currency is EUR/.test(p)),
+            problems.join("\n"),
+        );
         const plan = await shippedPlan("staging");
         const r = estimate(plan);
         assert.equal(r.currency, "EUR");
@@ -141,9 +187,20 @@ describe("cost estimate", () => {
 describe("cost estimate: output", () => {
     it("the markdown shows totals, the budget and, against a base, the delta per component", async () => {
         const base = estimate(await shippedPlan("aws-prod"));
-        const head = estimate(await variantPlan("aws-prod", (c) => { c["dataplatform:kafka"].storageSizeGi += 500; }, { skipPolicies: true }));
+        const head = estimate(
+            await variantPlan(
+                "aws-prod",
+                (c) => {
+                    c["dataplatform:kafka"].storageSizeGi += 500;
+                },
+                { skipPolicies: true },
+            ),
+        );
         const delta = costDelta(base, head);
-        assert.deepEqual(delta.map((d) => d.component), ["kafka-cluster"]);
+        assert.deepEqual(
+            delta.map((d) => d.component),
+            ["kafka-cluster"],
+        );
         const md = costMarkdown(head, delta);
         assert.match(md, /### Cost estimate/);
         assert.match(md, /\| kafka-cluster \| \+\d[\d,]* USD \| \+\d[\d,]* USD \|/);

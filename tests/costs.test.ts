@@ -18,11 +18,19 @@ describe("costs", () => {
         });
 
         it("notifies the AWS subscribers at every threshold, in percent of actual spend", () => {
-            assert.deepEqual(budgetNotifications([0.5, 0.9, 1.0], ["a@b.example"]).map((n) => [n.threshold, n.thresholdType, n.notificationType, n.subscriberEmailAddresses]), [
-                [50, "PERCENTAGE", "ACTUAL", ["a@b.example"]],
-                [90, "PERCENTAGE", "ACTUAL", ["a@b.example"]],
-                [100, "PERCENTAGE", "ACTUAL", ["a@b.example"]],
-            ]);
+            assert.deepEqual(
+                budgetNotifications([0.5, 0.9, 1.0], ["a@b.example"]).map((n) => [
+                    n.threshold,
+                    n.thresholdType,
+                    n.notificationType,
+                    n.subscriberEmailAddresses,
+                ]),
+                [
+                    [50, "PERCENTAGE", "ACTUAL", ["a@b.example"]],
+                    [90, "PERCENTAGE", "ACTUAL", ["a@b.example"]],
+                    [100, "PERCENTAGE", "ACTUAL", ["a@b.example"]],
+                ],
+            );
         });
     });
 
@@ -30,10 +38,34 @@ describe("costs", () => {
         const cases: [string, string, (r: Raw) => void, string, RegExp][] = [
             ["aws-staging", "no GCP budget for BigQuery", (r) => delete r.budget.warehouse, "dataplatform:budget.warehouse", /required on aws stacks/],
             ["aws-prod", "AWS budget in EUR", (r) => (r.budget.currency = "EUR"), "dataplatform:budget.currency", /must be USD on aws stacks/],
-            ["aws-staging", "no channel for the BigQuery budget", (r) => (r.budget.notificationChannels = []), "dataplatform:budget.notificationChannels", /aws stacks too/],
-            ["staging", "warehouse budget on gcp", (r) => (r.budget.warehouse = { billingAccount: "01AB23-45CD67-89EF01", amount: 10, currency: "EUR" }), "dataplatform:budget.warehouse", /aws stacks only/],
-            ["aws-staging", "bad billing account", (r) => (r.budget.warehouse.billingAccount = "billing-1"), "dataplatform:budget.warehouse.billingAccount", /billing account id/],
-            ["prod", "no notification channel", (r) => (r.budget.notificationChannels = []), "dataplatform:budget.notificationChannels", /at least one channel/],
+            [
+                "aws-staging",
+                "no channel for the BigQuery budget",
+                (r) => (r.budget.notificationChannels = []),
+                "dataplatform:budget.notificationChannels",
+                /aws stacks too/,
+            ],
+            [
+                "staging",
+                "warehouse budget on gcp",
+                (r) => (r.budget.warehouse = { billingAccount: "01AB23-45CD67-89EF01", amount: 10, currency: "EUR" }),
+                "dataplatform:budget.warehouse",
+                /aws stacks only/,
+            ],
+            [
+                "aws-staging",
+                "bad billing account",
+                (r) => (r.budget.warehouse.billingAccount = "billing-1"),
+                "dataplatform:budget.warehouse.billingAccount",
+                /billing account id/,
+            ],
+            [
+                "prod",
+                "no notification channel",
+                (r) => (r.budget.notificationChannels = []),
+                "dataplatform:budget.notificationChannels",
+                /at least one channel/,
+            ],
             ["staging", "quota above 1000 TiB", (r) => (r.warehouse.queryUsagePerDayTiB = 5000), "dataplatform:warehouse.queryUsagePerDayTiB", /too large/],
         ];
         for (const [stack, what, mutate, key, message] of cases) {
@@ -70,7 +102,10 @@ describe("costs", () => {
                 assert.equal(b.billingAccount, "01AB23-45CD67-89EF01");
                 assert.deepEqual(b.amount.specifiedAmount, { currencyCode: expected.currency, units: String(expected.amount) });
                 assert.equal(b.amount.specifiedAmount.units, { staging: "1500", prod: "12000", "aws-staging": "400", "aws-prod": "3000" }[stack]);
-                assert.deepEqual(b.thresholdRules.map((t: Raw) => t.thresholdPercent), [0.5, 0.9, 1.0]);
+                assert.deepEqual(
+                    b.thresholdRules.map((t: Raw) => t.thresholdPercent),
+                    [0.5, 0.9, 1.0],
+                );
                 assert.deepEqual(b.allUpdatesRule.monitoringNotificationChannels, [...cfg.budget.notificationChannels]);
                 assert.deepEqual(b.budgetFilter.projects, ["projects/123456789012"]);
             });
@@ -85,7 +120,10 @@ describe("costs", () => {
                 assert.equal(b.timeUnit, "MONTHLY");
                 assert.equal(b.limitAmount, stack === "aws-prod" ? "12000" : "1500");
                 assert.equal(b.limitUnit, "USD");
-                assert.deepEqual(b.notifications.map((n: Raw) => n.threshold), [50, 90, 100]);
+                assert.deepEqual(
+                    b.notifications.map((n: Raw) => n.threshold),
+                    [50, 90, 100],
+                );
                 for (const n of b.notifications) assert.deepEqual(n.subscriberEmailAddresses, ["data-platform-finops@acme.example"]);
                 assert.equal(b.tags?.env, plan.config.environment, "tagged by the stack transformation");
             });

@@ -35,23 +35,38 @@ describe("streaming data path: every location has one writer and a reader (shipp
 
                 const { dataset, table } = targetTable(cfg.spark.compaction.targetTable);
                 assert.equal(arg("--table"), `${cfg.warehouseProject}.${datasetId(dataset, cfg.stack)}.${table}`);
-                const tables = ofType(plan, "gcp:bigquery/table:Table").map(inputsOf).filter((t) => t.tableId === table && t.datasetId === datasetId(dataset, cfg.stack));
+                const tables = ofType(plan, "gcp:bigquery/table:Table")
+                    .map(inputsOf)
+                    .filter((t) => t.tableId === table && t.datasetId === datasetId(dataset, cfg.stack));
                 assert.equal(tables.length, 1, `no schema-managed table ${cfg.spark.compaction.targetTable}`);
                 assert.equal(tables[0].timePartitioning.type, "DAY");
                 assert.ok(tables[0].clusterings.length > 0);
                 // The lake rows the run writes are the table's columns (the compaction selects exactly these).
                 const file = JSON.parse(fs.readFileSync(path.resolve(REPO_ROOT, cfg.warehouse.schemaDir, dataset, `${table}.json`), "utf8"));
-                assert.deepEqual(pythonList("EVENT_COLUMNS"), file.fields.map((f: { name: string }) => f.name));
-                assert.deepEqual(pythonList("REQUIRED_COLUMNS").sort(), file.fields.filter((f: { mode: string }) => f.mode === "REQUIRED").map((f: { name: string }) => f.name).sort());
+                assert.deepEqual(
+                    pythonList("EVENT_COLUMNS"),
+                    file.fields.map((f: { name: string }) => f.name),
+                );
+                assert.deepEqual(
+                    pythonList("REQUIRED_COLUMNS").sort(),
+                    file.fields
+                        .filter((f: { mode: string }) => f.mode === "REQUIRED")
+                        .map((f: { name: string }) => f.name)
+                        .sort(),
+                );
             });
 
             it("sinks archive into their own prefix of the archive bucket; the curated zone has the streaming run as its only writer", async () => {
                 const plan = await shippedPlan(stack);
                 const cfg = plan.config;
                 const [sj] = ofType(plan, "kubernetes:keda.sh/v1alpha1:ScaledJob").map(inputsOf);
-                const curated = envOf(sj.spec.jobTargetRef.template.spec.containers[0]).SINK_URL.replace(/\/events$/, "").replace(/^s3a:/, "s3:");
+                const curated = envOf(sj.spec.jobTargetRef.template.spec.containers[0])
+                    .SINK_URL.replace(/\/events$/, "")
+                    .replace(/^s3a:/, "s3:");
                 for (const c of cfg.autoscaling.deployments.consumers) {
-                    const dep = ofType(plan, "kubernetes:apps/v1:Deployment").map(inputsOf).find((d) => d.metadata.name === c.kafkaUser)!;
+                    const dep = ofType(plan, "kubernetes:apps/v1:Deployment")
+                        .map(inputsOf)
+                        .find((d) => d.metadata.name === c.kafkaUser)!;
                     const url = envOf(dep.spec.template.spec.containers[0]).SINK_URL;
                     assert.ok(!url.startsWith(`${curated}/`), `${c.kafkaUser} writes into the curated zone: ${url}`);
                     assert.match(url, new RegExp(`-archive/kafka/${c.kafkaUser}/$`));

@@ -60,7 +60,9 @@ describe("deploy order on the plan's dependency graph", () => {
             for (const wi of identities) {
                 const kids = plan.resources.filter((r) => r.parent === wi.urn);
                 const sa = kids.find((r) => r.type === "kubernetes:core/v1:ServiceAccount")!;
-                const credentials = kids.filter((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" || /IAMMember|IamMember/.test(r.type));
+                const credentials = kids.filter(
+                    (r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" || /IAMMember|IamMember/.test(r.type),
+                );
                 for (const user of plan.resources.filter((r) => r.parent !== wi.urn && r.dependencies.includes(sa.urn))) {
                     for (const c of credentials) assert.ok(user.dependencies.includes(c.urn), `${user.urn} waits for ${sa.name} but not for ${c.urn}`);
                     checked++;

@@ -37,17 +37,36 @@ const GCP: Record<string, Need> = {
     },
     "gcp:compute/subnetwork:Subnetwork": {
         permissions: [
-            "compute.subnetworks.create", "compute.subnetworks.get", "compute.subnetworks.update", "compute.subnetworks.delete",
-            "compute.subnetworks.setPrivateIpGoogleAccess", "compute.networks.updatePolicy", "compute.regionOperations.get",
+            "compute.subnetworks.create",
+            "compute.subnetworks.get",
+            "compute.subnetworks.update",
+            "compute.subnetworks.delete",
+            "compute.subnetworks.setPrivateIpGoogleAccess",
+            "compute.networks.updatePolicy",
+            "compute.regionOperations.get",
         ],
         source: "https://cloud.google.com/compute/docs/reference/rest/v1/subnetworks",
     },
     "gcp:compute/firewall:Firewall": {
-        permissions: ["compute.firewalls.create", "compute.firewalls.get", "compute.firewalls.update", "compute.firewalls.delete", "compute.networks.updatePolicy", "compute.globalOperations.get"],
+        permissions: [
+            "compute.firewalls.create",
+            "compute.firewalls.get",
+            "compute.firewalls.update",
+            "compute.firewalls.delete",
+            "compute.networks.updatePolicy",
+            "compute.globalOperations.get",
+        ],
         source: "https://cloud.google.com/compute/docs/reference/rest/v1/firewalls",
     },
     "gcp:compute/router:Router": {
-        permissions: ["compute.routers.create", "compute.routers.get", "compute.routers.update", "compute.routers.delete", "compute.networks.updatePolicy", "compute.regionOperations.get"],
+        permissions: [
+            "compute.routers.create",
+            "compute.routers.get",
+            "compute.routers.update",
+            "compute.routers.delete",
+            "compute.networks.updatePolicy",
+            "compute.regionOperations.get",
+        ],
         source: "https://cloud.google.com/compute/docs/reference/rest/v1/routers",
     },
     "gcp:compute/routerNat:RouterNat": {
@@ -56,21 +75,38 @@ const GCP: Record<string, Need> = {
         source: "https://cloud.google.com/compute/docs/reference/rest/v1/routers/patch",
     },
     "gcp:compute/globalAddress:GlobalAddress": {
-        permissions: ["compute.globalAddresses.createInternal", "compute.globalAddresses.get", "compute.globalAddresses.deleteInternal", "compute.networks.use", "compute.globalOperations.get"],
+        permissions: [
+            "compute.globalAddresses.createInternal",
+            "compute.globalAddresses.get",
+            "compute.globalAddresses.deleteInternal",
+            "compute.networks.use",
+            "compute.globalOperations.get",
+        ],
         source: "https://cloud.google.com/compute/docs/reference/rest/v1/globalAddresses",
     },
     "gcp:servicenetworking/connection:Connection": {
         permissions: [
-            "servicenetworking.services.addPeering", "servicenetworking.services.get", "servicenetworking.operations.get",
-            "compute.networks.get", "compute.networks.addPeering", "compute.networks.removePeering", "compute.networks.updatePeering", "compute.globalAddresses.list",
+            "servicenetworking.services.addPeering",
+            "servicenetworking.services.get",
+            "servicenetworking.operations.get",
+            "compute.networks.get",
+            "compute.networks.addPeering",
+            "compute.networks.removePeering",
+            "compute.networks.updatePeering",
+            "compute.globalAddresses.list",
         ],
         source: "https://cloud.google.com/vpc/docs/configure-private-services-access",
     },
     "gcp:container/cluster:Cluster": {
         permissions: [
-            "container.clusters.create", "container.clusters.get", "container.clusters.update", "container.clusters.delete",
+            "container.clusters.create",
+            "container.clusters.get",
+            "container.clusters.update",
+            "container.clusters.delete",
             // The Kubernetes provider's credentials (gke-gcloud-auth-plugin).
-            "container.clusters.getCredentials", "container.operations.get", "iam.serviceAccounts.actAs",
+            "container.clusters.getCredentials",
+            "container.operations.get",
+            "iam.serviceAccounts.actAs",
         ],
         source: "https://cloud.google.com/kubernetes-engine/docs/reference/api-permissions",
     },
@@ -106,13 +142,22 @@ const GCP: Record<string, Need> = {
         source: "https://cloud.google.com/iam/docs/manage-access-service-accounts",
     },
     "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": {
-        permissions: ["iam.workloadIdentityPools.create", "iam.workloadIdentityPools.get", "iam.workloadIdentityPools.update", "iam.workloadIdentityPools.delete", "iam.workloadIdentityPools.undelete"],
+        permissions: [
+            "iam.workloadIdentityPools.create",
+            "iam.workloadIdentityPools.get",
+            "iam.workloadIdentityPools.update",
+            "iam.workloadIdentityPools.delete",
+            "iam.workloadIdentityPools.undelete",
+        ],
         source: "https://cloud.google.com/iam/docs/manage-workload-identity-pools-providers#required-roles",
     },
     "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": {
         permissions: [
-            "iam.workloadIdentityPoolProviders.create", "iam.workloadIdentityPoolProviders.get", "iam.workloadIdentityPoolProviders.update",
-            "iam.workloadIdentityPoolProviders.delete", "iam.workloadIdentityPoolProviders.undelete",
+            "iam.workloadIdentityPoolProviders.create",
+            "iam.workloadIdentityPoolProviders.get",
+            "iam.workloadIdentityPoolProviders.update",
+            "iam.workloadIdentityPoolProviders.delete",
+            "iam.workloadIdentityPoolProviders.undelete",
         ],
         source: "https://cloud.google.com/iam/docs/manage-workload-identity-pools-providers#required-roles",
     },
@@ -126,7 +171,14 @@ const GCP: Record<string, Need> = {
     },
     "gcp:bigquery/dataset:Dataset": {
         // deleteContentsOnDestroy outside prod deletes the tables with the dataset.
-        permissions: ["bigquery.datasets.create", "bigquery.datasets.get", "bigquery.datasets.update", "bigquery.datasets.delete", "bigquery.tables.list", "bigquery.tables.delete"],
+        permissions: [
+            "bigquery.datasets.create",
+            "bigquery.datasets.get",
+            "bigquery.datasets.update",
+            "bigquery.datasets.delete",
+            "bigquery.tables.list",
+            "bigquery.tables.delete",
+        ],
         source: "https://cloud.google.com/bigquery/docs/access-control",
     },
     "gcp:bigquery/datasetIamMember:DatasetIamMember": {
@@ -140,9 +192,15 @@ const GCP: Record<string, Need> = {
     },
     "gcp:artifactregistry/repository:Repository": {
         permissions: [
-            "artifactregistry.repositories.create", "artifactregistry.repositories.get", "artifactregistry.repositories.update", "artifactregistry.repositories.delete",
+            "artifactregistry.repositories.create",
+            "artifactregistry.repositories.get",
+            "artifactregistry.repositories.update",
+            "artifactregistry.repositories.delete",
             // deploy.yml pushes (and promotes by digest) the images as the same identity.
-            "artifactregistry.repositories.uploadArtifacts", "artifactregistry.repositories.downloadArtifacts", "artifactregistry.tags.create", "artifactregistry.tags.update",
+            "artifactregistry.repositories.uploadArtifacts",
+            "artifactregistry.repositories.downloadArtifacts",
+            "artifactregistry.tags.create",
+            "artifactregistry.tags.update",
         ],
         source: "https://cloud.google.com/artifact-registry/docs/access-control#permissions",
     },
@@ -171,62 +229,117 @@ const GCP: Record<string, Need> = {
         permissions: ["monitoring.notificationChannels.get"],
         source: "https://cloud.google.com/billing/docs/how-to/budgets-notification-recipients",
         // Budgets live on the billing account, out of reach of a project custom role.
-        billingAccount: { role: "roles/billing.costsManager", permissions: ["billing.budgets.create", "billing.budgets.get", "billing.budgets.update", "billing.budgets.delete"] },
+        billingAccount: {
+            role: "roles/billing.costsManager",
+            permissions: ["billing.budgets.create", "billing.budgets.get", "billing.budgets.update", "billing.budgets.delete"],
+        },
     },
 };
 
 /** Lookups the program runs during preview and update. */
 const GCP_LOOKUPS: Record<string, Need> = {
-    "gcp:organizations/getProject:getProject": { permissions: ["resourcemanager.projects.get"], source: "https://cloud.google.com/resource-manager/reference/rest/v3/projects/get" },
+    "gcp:organizations/getProject:getProject": {
+        permissions: ["resourcemanager.projects.get"],
+        source: "https://cloud.google.com/resource-manager/reference/rest/v3/projects/get",
+    },
     "gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount": {
-        permissions: ["bigquery.jobs.create"], source: "https://cloud.google.com/bigquery/docs/reference/rest/v2/projects/getServiceAccount",
+        permissions: ["bigquery.jobs.create"],
+        source: "https://cloud.google.com/bigquery/docs/reference/rest/v2/projects/getServiceAccount",
     },
     "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": {
-        permissions: ["resourcemanager.projects.get"], source: "https://cloud.google.com/storage/docs/json_api/v1/projects/serviceAccount/get",
+        permissions: ["resourcemanager.projects.get"],
+        source: "https://cloud.google.com/storage/docs/json_api/v1/projects/serviceAccount/get",
     },
 };
 
 /** Every provider with `billingProject` bills requests to the project: the caller needs serviceusage.services.use there. */
-const GCP_ALWAYS: Need = { permissions: ["serviceusage.services.use", "resourcemanager.projects.get"], source: "https://cloud.google.com/docs/quotas/set-quota-project" };
+const GCP_ALWAYS: Need = {
+    permissions: ["serviceusage.services.use", "resourcemanager.projects.get"],
+    source: "https://cloud.google.com/docs/quotas/set-quota-project",
+};
 
 const SAR = "https://docs.aws.amazon.com/service-authorization/latest/reference";
 const S3_READ_BUCKET = [
     // The provider reads every sub-configuration of a bucket on refresh.
-    "s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketTagging", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketWebsite", "s3:GetBucketVersioning",
-    "s3:GetAccelerateConfiguration", "s3:GetBucketRequestPayment", "s3:GetBucketLogging", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration",
-    "s3:GetEncryptionConfiguration", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketPolicy",
+    "s3:ListBucket",
+    "s3:GetBucketLocation",
+    "s3:GetBucketTagging",
+    "s3:GetBucketAcl",
+    "s3:GetBucketCORS",
+    "s3:GetBucketWebsite",
+    "s3:GetBucketVersioning",
+    "s3:GetAccelerateConfiguration",
+    "s3:GetBucketRequestPayment",
+    "s3:GetBucketLogging",
+    "s3:GetLifecycleConfiguration",
+    "s3:GetReplicationConfiguration",
+    "s3:GetEncryptionConfiguration",
+    "s3:GetBucketObjectLockConfiguration",
+    "s3:GetBucketPolicy",
 ];
 const EC2_TAGS = ["ec2:CreateTags", "ec2:DeleteTags"];
 const EKS_TAGS = ["eks:TagResource", "eks:UntagResource"];
 const RDS_TAGS = ["rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:ListTagsForResource"];
 const AWS: Record<string, Need> = {
-    "aws:s3/bucket:Bucket": { permissions: ["s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucketTagging", ...S3_READ_BUCKET], source: `${SAR}/list_amazons3.html` },
+    "aws:s3/bucket:Bucket": {
+        permissions: ["s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucketTagging", ...S3_READ_BUCKET],
+        source: `${SAR}/list_amazons3.html`,
+    },
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {
         // DeleteBucketLifecycle is authorized as s3:PutLifecycleConfiguration.
-        permissions: ["s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"], source: `${SAR}/list_amazons3.html`,
+        permissions: ["s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"],
+        source: `${SAR}/list_amazons3.html`,
     },
     "aws:s3/bucketLogging:BucketLogging": { permissions: ["s3:PutBucketLogging", "s3:GetBucketLogging"], source: `${SAR}/list_amazons3.html` },
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": { permissions: ["s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls"], source: `${SAR}/list_amazons3.html` },
-    "aws:s3/bucketPolicy:BucketPolicy": { permissions: ["s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:DeleteBucketPolicy"], source: `${SAR}/list_amazons3.html` },
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": {
+        permissions: ["s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls"],
+        source: `${SAR}/list_amazons3.html`,
+    },
+    "aws:s3/bucketPolicy:BucketPolicy": {
+        permissions: ["s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:DeleteBucketPolicy"],
+        source: `${SAR}/list_amazons3.html`,
+    },
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": {
-        permissions: ["s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock"], source: `${SAR}/list_amazons3.html`,
+        permissions: ["s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock"],
+        source: `${SAR}/list_amazons3.html`,
     },
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {
-        permissions: ["s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration"], source: `${SAR}/list_amazons3.html`,
+        permissions: ["s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration"],
+        source: `${SAR}/list_amazons3.html`,
     },
     "aws:s3/bucketVersioning:BucketVersioning": { permissions: ["s3:PutBucketVersioning", "s3:GetBucketVersioning"], source: `${SAR}/list_amazons3.html` },
     "aws:kms/key:Key": {
         permissions: [
-            "kms:CreateKey", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus", "kms:EnableKeyRotation",
-            "kms:UpdateKeyDescription", "kms:ListResourceTags", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion",
+            "kms:CreateKey",
+            "kms:DescribeKey",
+            "kms:GetKeyPolicy",
+            "kms:PutKeyPolicy",
+            "kms:GetKeyRotationStatus",
+            "kms:EnableKeyRotation",
+            "kms:UpdateKeyDescription",
+            "kms:ListResourceTags",
+            "kms:TagResource",
+            "kms:UntagResource",
+            "kms:ScheduleKeyDeletion",
         ],
         source: `${SAR}/list_awskeymanagementservice.html`,
     },
-    "aws:kms/alias:Alias": { permissions: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:ListAliases"], source: `${SAR}/list_awskeymanagementservice.html` },
+    "aws:kms/alias:Alias": {
+        permissions: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:ListAliases"],
+        source: `${SAR}/list_awskeymanagementservice.html`,
+    },
     "aws:cloudwatch/logGroup:LogGroup": {
         permissions: [
-            "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DescribeLogGroups", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
-            "logs:AssociateKmsKey", "logs:DisassociateKmsKey", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource",
+            "logs:CreateLogGroup",
+            "logs:DeleteLogGroup",
+            "logs:DescribeLogGroups",
+            "logs:PutRetentionPolicy",
+            "logs:DeleteRetentionPolicy",
+            "logs:AssociateKmsKey",
+            "logs:DisassociateKmsKey",
+            "logs:TagResource",
+            "logs:UntagResource",
+            "logs:ListTagsForResource",
         ],
         source: `${SAR}/list_amazoncloudwatchlogs.html`,
     },
@@ -236,20 +349,37 @@ const AWS: Record<string, Need> = {
     },
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": {
         permissions: [
-            "ec2:DescribeSecurityGroups", "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress",
-            "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", ...EC2_TAGS,
+            "ec2:DescribeSecurityGroups",
+            "ec2:AuthorizeSecurityGroupIngress",
+            "ec2:AuthorizeSecurityGroupEgress",
+            "ec2:RevokeSecurityGroupIngress",
+            "ec2:RevokeSecurityGroupEgress",
+            ...EC2_TAGS,
         ],
         source: `${SAR}/list_amazonec2.html`,
     },
     "aws:ec2/securityGroup:SecurityGroup": {
         permissions: [
-            "ec2:CreateSecurityGroup", "ec2:DeleteSecurityGroup", "ec2:DescribeSecurityGroups", "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress",
-            "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", "ec2:DescribeNetworkInterfaces", ...EC2_TAGS,
+            "ec2:CreateSecurityGroup",
+            "ec2:DeleteSecurityGroup",
+            "ec2:DescribeSecurityGroups",
+            "ec2:AuthorizeSecurityGroupIngress",
+            "ec2:AuthorizeSecurityGroupEgress",
+            "ec2:RevokeSecurityGroupIngress",
+            "ec2:RevokeSecurityGroupEgress",
+            "ec2:DescribeNetworkInterfaces",
+            ...EC2_TAGS,
         ],
         source: `${SAR}/list_amazonec2.html`,
     },
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {
-        permissions: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DescribeSecurityGroupRules", "ec2:ModifySecurityGroupRules", ...EC2_TAGS],
+        permissions: [
+            "ec2:AuthorizeSecurityGroupIngress",
+            "ec2:RevokeSecurityGroupIngress",
+            "ec2:DescribeSecurityGroupRules",
+            "ec2:ModifySecurityGroupRules",
+            ...EC2_TAGS,
+        ],
         source: `${SAR}/list_amazonec2.html`,
     },
     "aws:ec2/subnet:Subnet": {
@@ -257,16 +387,34 @@ const AWS: Record<string, Need> = {
         source: `${SAR}/list_amazonec2.html`,
     },
     "aws:ec2/internetGateway:InternetGateway": {
-        permissions: ["ec2:CreateInternetGateway", "ec2:DeleteInternetGateway", "ec2:AttachInternetGateway", "ec2:DetachInternetGateway", "ec2:DescribeInternetGateways", ...EC2_TAGS],
+        permissions: [
+            "ec2:CreateInternetGateway",
+            "ec2:DeleteInternetGateway",
+            "ec2:AttachInternetGateway",
+            "ec2:DetachInternetGateway",
+            "ec2:DescribeInternetGateways",
+            ...EC2_TAGS,
+        ],
         source: `${SAR}/list_amazonec2.html`,
     },
     "aws:ec2/eip:Eip": {
         permissions: ["ec2:AllocateAddress", "ec2:ReleaseAddress", "ec2:DescribeAddresses", "ec2:DisassociateAddress", ...EC2_TAGS],
         source: `${SAR}/list_amazonec2.html`,
     },
-    "aws:ec2/natGateway:NatGateway": { permissions: ["ec2:CreateNatGateway", "ec2:DeleteNatGateway", "ec2:DescribeNatGateways", ...EC2_TAGS], source: `${SAR}/list_amazonec2.html` },
+    "aws:ec2/natGateway:NatGateway": {
+        permissions: ["ec2:CreateNatGateway", "ec2:DeleteNatGateway", "ec2:DescribeNatGateways", ...EC2_TAGS],
+        source: `${SAR}/list_amazonec2.html`,
+    },
     "aws:ec2/routeTable:RouteTable": {
-        permissions: ["ec2:CreateRouteTable", "ec2:DeleteRouteTable", "ec2:DescribeRouteTables", "ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:DeleteRoute", ...EC2_TAGS],
+        permissions: [
+            "ec2:CreateRouteTable",
+            "ec2:DeleteRouteTable",
+            "ec2:DescribeRouteTables",
+            "ec2:CreateRoute",
+            "ec2:ReplaceRoute",
+            "ec2:DeleteRoute",
+            ...EC2_TAGS,
+        ],
         source: `${SAR}/list_amazonec2.html`,
     },
     "aws:ec2/routeTableAssociation:RouteTableAssociation": {
@@ -275,57 +423,120 @@ const AWS: Record<string, Need> = {
     },
     "aws:ec2/vpcEndpoint:VpcEndpoint": {
         permissions: [
-            "ec2:CreateVpcEndpoint", "ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints", "ec2:DescribeVpcEndpoints", "ec2:DescribePrefixLists",
+            "ec2:CreateVpcEndpoint",
+            "ec2:ModifyVpcEndpoint",
+            "ec2:DeleteVpcEndpoints",
+            "ec2:DescribeVpcEndpoints",
+            "ec2:DescribePrefixLists",
             // Interface endpoints with private DNS associate the VPC with the service's private hosted zone.
-            "route53:AssociateVPCWithHostedZone", ...EC2_TAGS,
+            "route53:AssociateVPCWithHostedZone",
+            ...EC2_TAGS,
         ],
         source: `${SAR}/list_amazonec2.html`,
     },
     "aws:ec2/flowLog:FlowLog": {
-        permissions: ["ec2:CreateFlowLogs", "ec2:DeleteFlowLogs", "ec2:DescribeFlowLogs", "iam:PassRole", "logs:CreateLogDelivery", "logs:DeleteLogDelivery", ...EC2_TAGS],
+        permissions: [
+            "ec2:CreateFlowLogs",
+            "ec2:DeleteFlowLogs",
+            "ec2:DescribeFlowLogs",
+            "iam:PassRole",
+            "logs:CreateLogDelivery",
+            "logs:DeleteLogDelivery",
+            ...EC2_TAGS,
+        ],
         source: "https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html",
     },
     "aws:ec2/launchTemplate:LaunchTemplate": {
         permissions: [
-            "ec2:CreateLaunchTemplate", "ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate", "ec2:DeleteLaunchTemplate",
-            "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions", ...EC2_TAGS,
+            "ec2:CreateLaunchTemplate",
+            "ec2:CreateLaunchTemplateVersion",
+            "ec2:ModifyLaunchTemplate",
+            "ec2:DeleteLaunchTemplate",
+            "ec2:DescribeLaunchTemplates",
+            "ec2:DescribeLaunchTemplateVersions",
+            ...EC2_TAGS,
         ],
         source: `${SAR}/list_amazonec2.html`,
     },
     "aws:ecr/repository:Repository": {
         permissions: [
-            "ecr:CreateRepository", "ecr:DeleteRepository", "ecr:DescribeRepositories", "ecr:PutImageTagMutability", "ecr:PutImageScanningConfiguration",
-            "ecr:ListTagsForResource", "ecr:TagResource", "ecr:UntagResource",
+            "ecr:CreateRepository",
+            "ecr:DeleteRepository",
+            "ecr:DescribeRepositories",
+            "ecr:PutImageTagMutability",
+            "ecr:PutImageScanningConfiguration",
+            "ecr:ListTagsForResource",
+            "ecr:TagResource",
+            "ecr:UntagResource",
             // forceDelete outside prod removes the images first.
-            "ecr:BatchDeleteImage", "ecr:ListImages",
+            "ecr:BatchDeleteImage",
+            "ecr:ListImages",
             // A repository encrypted with a CMK holds a grant on it, created and retired by the caller.
-            "kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey",
+            "kms:CreateGrant",
+            "kms:RetireGrant",
+            "kms:DescribeKey",
             // deploy.yml pushes (and promotes by digest) the images as the same role
             // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html).
-            "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
-            "ecr:PutImage", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+            "ecr:GetAuthorizationToken",
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:InitiateLayerUpload",
+            "ecr:UploadLayerPart",
+            "ecr:CompleteLayerUpload",
+            "ecr:PutImage",
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
         ],
         source: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html",
     },
     "aws:eks/cluster:Cluster": {
         permissions: [
-            "eks:CreateCluster", "eks:DescribeCluster", "eks:UpdateClusterConfig", "eks:UpdateClusterVersion", "eks:DeleteCluster", "eks:ListTagsForResource", ...EKS_TAGS,
-            "iam:PassRole", "iam:GetRole", "iam:CreateServiceLinkedRole",
-            "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs",
+            "eks:CreateCluster",
+            "eks:DescribeCluster",
+            "eks:UpdateClusterConfig",
+            "eks:UpdateClusterVersion",
+            "eks:DeleteCluster",
+            "eks:ListTagsForResource",
+            ...EKS_TAGS,
+            "iam:PassRole",
+            "iam:GetRole",
+            "iam:CreateServiceLinkedRole",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeVpcs",
             // Envelope encryption of Secrets with the eks CMK.
-            "kms:DescribeKey", "kms:CreateGrant",
+            "kms:DescribeKey",
+            "kms:CreateGrant",
         ],
         source: "https://docs.aws.amazon.com/eks/latest/userguide/security-iam-id-based-policy-examples.html",
     },
     "aws:eks/nodeGroup:NodeGroup": {
         permissions: [
-            "eks:CreateNodegroup", "eks:DescribeNodegroup", "eks:UpdateNodegroupConfig", "eks:UpdateNodegroupVersion", "eks:DeleteNodegroup", ...EKS_TAGS,
-            "iam:PassRole", "iam:GetRole", "iam:CreateServiceLinkedRole", "ec2:DescribeSubnets", "ec2:DescribeLaunchTemplateVersions",
+            "eks:CreateNodegroup",
+            "eks:DescribeNodegroup",
+            "eks:UpdateNodegroupConfig",
+            "eks:UpdateNodegroupVersion",
+            "eks:DeleteNodegroup",
+            ...EKS_TAGS,
+            "iam:PassRole",
+            "iam:GetRole",
+            "iam:CreateServiceLinkedRole",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeLaunchTemplateVersions",
         ],
         source: "https://docs.aws.amazon.com/eks/latest/userguide/create-managed-node-group.html",
     },
     "aws:eks/addon:Addon": {
-        permissions: ["eks:CreateAddon", "eks:DescribeAddon", "eks:UpdateAddon", "eks:DeleteAddon", "eks:DescribeAddonVersions", "eks:DescribeAddonConfiguration", ...EKS_TAGS, "iam:PassRole", "iam:GetRole"],
+        permissions: [
+            "eks:CreateAddon",
+            "eks:DescribeAddon",
+            "eks:UpdateAddon",
+            "eks:DeleteAddon",
+            "eks:DescribeAddonVersions",
+            "eks:DescribeAddonConfiguration",
+            ...EKS_TAGS,
+            "iam:PassRole",
+            "iam:GetRole",
+        ],
         source: `${SAR}/list_amazonelastickubernetesservice.html`,
     },
     "aws:eks/accessEntry:AccessEntry": {
@@ -338,31 +549,61 @@ const AWS: Record<string, Need> = {
     },
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": {
         permissions: [
-            "eks:CreatePodIdentityAssociation", "eks:DescribePodIdentityAssociation", "eks:UpdatePodIdentityAssociation", "eks:DeletePodIdentityAssociation",
-            ...EKS_TAGS, "iam:PassRole", "iam:GetRole",
+            "eks:CreatePodIdentityAssociation",
+            "eks:DescribePodIdentityAssociation",
+            "eks:UpdatePodIdentityAssociation",
+            "eks:DeletePodIdentityAssociation",
+            ...EKS_TAGS,
+            "iam:PassRole",
+            "iam:GetRole",
         ],
         source: "https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html",
     },
     "aws:iam/role:Role": {
         permissions: [
-            "iam:CreateRole", "iam:GetRole", "iam:UpdateRole", "iam:DeleteRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
-            "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
+            "iam:CreateRole",
+            "iam:GetRole",
+            "iam:UpdateRole",
+            "iam:DeleteRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:TagRole",
+            "iam:UntagRole",
+            "iam:ListRolePolicies",
+            "iam:ListAttachedRolePolicies",
+            "iam:ListInstanceProfilesForRole",
         ],
         source: `${SAR}/list_awsidentityandaccessmanagementiam.html`,
     },
-    "aws:iam/rolePolicy:RolePolicy": { permissions: ["iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"], source: `${SAR}/list_awsidentityandaccessmanagementiam.html` },
+    "aws:iam/rolePolicy:RolePolicy": {
+        permissions: ["iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"],
+        source: `${SAR}/list_awsidentityandaccessmanagementiam.html`,
+    },
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
-        permissions: ["iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListAttachedRolePolicies"], source: `${SAR}/list_awsidentityandaccessmanagementiam.html`,
+        permissions: ["iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListAttachedRolePolicies"],
+        source: `${SAR}/list_awsidentityandaccessmanagementiam.html`,
     },
     "aws:rds/instance:Instance": {
         permissions: [
-            "rds:CreateDBInstance", "rds:DescribeDBInstances", "rds:ModifyDBInstance", "rds:DeleteDBInstance", ...RDS_TAGS,
-            "iam:CreateServiceLinkedRole", "kms:DescribeKey", "kms:CreateGrant",
+            "rds:CreateDBInstance",
+            "rds:DescribeDBInstances",
+            "rds:ModifyDBInstance",
+            "rds:DeleteDBInstance",
+            ...RDS_TAGS,
+            "iam:CreateServiceLinkedRole",
+            "kms:DescribeKey",
+            "kms:CreateGrant",
         ],
         source: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html",
     },
     "aws:rds/parameterGroup:ParameterGroup": {
-        permissions: ["rds:CreateDBParameterGroup", "rds:ModifyDBParameterGroup", "rds:DescribeDBParameterGroups", "rds:DescribeDBParameters", "rds:DeleteDBParameterGroup", ...RDS_TAGS],
+        permissions: [
+            "rds:CreateDBParameterGroup",
+            "rds:ModifyDBParameterGroup",
+            "rds:DescribeDBParameterGroups",
+            "rds:DescribeDBParameters",
+            "rds:DeleteDBParameterGroup",
+            ...RDS_TAGS,
+        ],
         source: `${SAR}/list_amazonrds.html`,
     },
     "aws:rds/subnetGroup:SubnetGroup": {
@@ -395,10 +636,22 @@ const AWS_ARNS: Record<string, (i: Record<string, any>, account: string, region:
 
 const read = (f: string) => fs.readFileSync(path.join(ROOT, f), "utf8");
 
-interface Statement { Sid?: string; Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, string | string[]>> }
+interface Statement {
+    Sid?: string;
+    Effect: string;
+    Action: string | string[];
+    Resource: string | string[];
+    Condition?: Record<string, Record<string, string | string[]>>;
+}
 const list = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 /** IAM's glob: `*` any run of characters, `?` one character. */
-const glob = (pattern: string) => new RegExp(`^${pattern.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&"))).join("")}$`);
+const glob = (pattern: string) =>
+    new RegExp(
+        `^${pattern
+            .split("")
+            .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&")))
+            .join("")}$`,
+    );
 
 /** Cloud resource types and lookups of a plan the deployer policies answer for. */
 function cloudSide(plan: Plan): { types: string[]; lookups: string[] } {
@@ -429,7 +682,9 @@ describe("deployer policies (deploy/)", () => {
         assert.equal(policy.Version, "2012-10-17");
         // Inline policies of a role: 10,240 characters together, whitespace not counted; a managed policy allows
         // only 6,144 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
-        const size = read("deploy/aws-deployer-policy.json").replace(/ACCOUNT_ID/g, "111111111111").replace(/\s/g, "").length;
+        const size = read("deploy/aws-deployer-policy.json")
+            .replace(/ACCOUNT_ID/g, "111111111111")
+            .replace(/\s/g, "").length;
         assert.ok(size <= 10_240, `${size} characters`);
         for (const s of policy.Statement) {
             assert.ok(s.Sid && s.Effect === "Allow" && list(s.Resource).length > 0, JSON.stringify(s));
@@ -441,8 +696,16 @@ describe("deployer policies (deploy/)", () => {
         describe(stack, () => {
             it("every cloud resource type and lookup of the plan has its permissions in the table", async () => {
                 const { types, lookups } = cloudSide(await shippedPlan(stack));
-                assert.deepEqual(types.filter((t) => !needOf(t)), [], "resource types missing from the table in tests/deployer-policy.test.ts (and their permissions from deploy/)");
-                assert.deepEqual(lookups.filter((t) => !lookupOf(t)), [], "lookups missing from the table");
+                assert.deepEqual(
+                    types.filter((t) => !needOf(t)),
+                    [],
+                    "resource types missing from the table in tests/deployer-policy.test.ts (and their permissions from deploy/)",
+                );
+                assert.deepEqual(
+                    lookups.filter((t) => !lookupOf(t)),
+                    [],
+                    "lookups missing from the table",
+                );
             });
 
             it("the deployer policy files grant every permission the plan needs", async () => {
@@ -455,7 +718,8 @@ describe("deployer policies (deploy/)", () => {
                     const granted = name.startsWith("gcp:") ? (p: string) => role.includedPermissions.includes(p) : (p: string) => awsActions.has(p);
                     for (const p of need.permissions) if (!granted(p)) missing.push(`${name}: ${p}`);
                     const billing = need.billingAccount;
-                    if (billing && !grants.grants.some((g) => g.role === billing.role && g.on === "billingAccount")) missing.push(`${name}: ${billing.role} on the billing account`);
+                    if (billing && !grants.grants.some((g) => g.role === billing.role && g.on === "billingAccount"))
+                        missing.push(`${name}: ${billing.role} on the billing account`);
                 }
                 const gcp = [...types, ...lookups].some((t) => t.startsWith("gcp:"));
                 if (gcp) for (const p of GCP_ALWAYS.permissions) if (!role.includedPermissions.includes(p)) missing.push(`quota project: ${p}`);
@@ -470,7 +734,9 @@ describe("deployer policies (deploy/)", () => {
                     for (const r of plan.resources.filter((x) => AWS_ARNS[x.type])) {
                         const arn = AWS_ARNS[r.type](r.inputs as Record<string, any>, accountId, region);
                         for (const action of (AWS[r.type]?.permissions ?? []).filter((a) => a.split(":")[0] === arn.split(":")[2])) {
-                            const ok = allows.some((s) => list(s.Action).includes(action) && list(s.Resource).some((p) => glob(p.replace(/ACCOUNT_ID/g, accountId)).test(arn)));
+                            const ok = allows.some(
+                                (s) => list(s.Action).includes(action) && list(s.Resource).some((p) => glob(p.replace(/ACCOUNT_ID/g, accountId)).test(arn)),
+                            );
                             if (!ok) refused.push(`${action} on ${arn}`);
                         }
                     }
@@ -481,9 +747,16 @@ describe("deployer policies (deploy/)", () => {
                     const plan = await shippedPlan(stack);
                     const attach = allows.find((s) => list(s.Action).includes("iam:AttachRolePolicy"))!;
                     const allowed = list(attach.Condition?.ArnEquals?.["iam:PolicyARN"]);
-                    const attached = plan.resources.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => (r.inputs as { policyArn: string }).policyArn);
-                    assert.deepEqual(attached.filter((a) => !allowed.includes(a)), []);
-                    for (const s of allows.filter((x) => list(x.Action).some((a) => a.startsWith("iam:") && a !== "iam:PassRole" && a !== "iam:CreateServiceLinkedRole"))) {
+                    const attached = plan.resources
+                        .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                        .map((r) => (r.inputs as { policyArn: string }).policyArn);
+                    assert.deepEqual(
+                        attached.filter((a) => !allowed.includes(a)),
+                        [],
+                    );
+                    for (const s of allows.filter((x) =>
+                        list(x.Action).some((a) => a.startsWith("iam:") && a !== "iam:PassRole" && a !== "iam:CreateServiceLinkedRole"),
+                    )) {
                         const tag = s.Condition?.StringEquals?.["aws:ResourceTag/managed-by"] ?? s.Condition?.StringEquals?.["aws:RequestTag/managed-by"];
                         assert.equal(tag, "pulumi", `${s.Sid} is limited to roles tagged managed-by=pulumi`);
                     }
@@ -501,9 +774,21 @@ describe("deployer policies (deploy/)", () => {
             const { types, lookups } = cloudSide(await shippedPlan(stack));
             for (const n of [...types.map(needOf), ...lookups.map(lookupOf)]) for (const p of n?.permissions ?? []) needed.add(p);
         }
-        assert.deepEqual(role.includedPermissions.filter((p) => !needed.has(p)), [], "GCP custom role permissions no plan needs");
-        assert.deepEqual([...awsActions].filter((a) => !needed.has(a)), [], "AWS actions no plan needs");
-        assert.deepEqual(grants.grants.map((g) => g.role).filter((r) => !Object.values(GCP).some((n) => n.billingAccount?.role === r)), [], "predefined roles no plan needs");
+        assert.deepEqual(
+            role.includedPermissions.filter((p) => !needed.has(p)),
+            [],
+            "GCP custom role permissions no plan needs",
+        );
+        assert.deepEqual(
+            [...awsActions].filter((a) => !needed.has(a)),
+            [],
+            "AWS actions no plan needs",
+        );
+        assert.deepEqual(
+            grants.grants.map((g) => g.role).filter((r) => !Object.values(GCP).some((n) => n.billingAccount?.role === r)),
+            [],
+            "predefined roles no plan needs",
+        );
     });
 
     it("the table cites a documentation page for every entry", () => {

@@ -18,8 +18,23 @@ describe("network flows: the report", () => {
 
     it("the matrix puts each flow's ports in its from/to cell and lists every flow with its reason", () => {
         const flows = [
-            { id: "a", from: { kind: "namespace", namespace: "x" }, to: { kind: "addresses", name: "outside", cidrs: ["0.0.0.0/0"] }, ports: [{ port: 443, protocol: "TCP" }], why: "reason a" },
-            { id: "b", from: { kind: "addresses", name: "control plane", cidrs: ["172.16.0.0/28"] }, to: { kind: "namespace", namespace: "y" }, ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }], why: "reason b" },
+            {
+                id: "a",
+                from: { kind: "namespace", namespace: "x" },
+                to: { kind: "addresses", name: "outside", cidrs: ["0.0.0.0/0"] },
+                ports: [{ port: 443, protocol: "TCP" }],
+                why: "reason a",
+            },
+            {
+                id: "b",
+                from: { kind: "addresses", name: "control plane", cidrs: ["172.16.0.0/28"] },
+                to: { kind: "namespace", namespace: "y" },
+                ports: [
+                    { port: 53, protocol: "UDP" },
+                    { port: 53, protocol: "TCP" },
+                ],
+                why: "reason b",
+            },
         ] as const;
         const md = flowsMarkdown(flows);
         const lines = md.split("\n");

@@ -2,7 +2,17 @@ import { strict as assert } from "assert";
 import type { PlatformConfig } from "../components/config";
 import type { ClusterNetwork } from "../components/interfaces";
 import { clusterNetworkOf } from "../components/cluster-network";
-import { Flow, FLOW_POLICY_LABEL, FlowEnd, flowTable, networkPolicies, platformNetworkPolicies, platformWorkloads, sinkWorkloads, Workload } from "../components/k8s/flows";
+import {
+    Flow,
+    FLOW_POLICY_LABEL,
+    FlowEnd,
+    flowTable,
+    networkPolicies,
+    platformNetworkPolicies,
+    platformWorkloads,
+    sinkWorkloads,
+    Workload,
+} from "../components/k8s/flows";
 import { kafkaWorkloads } from "../components/kafka/network-policy";
 import { namespacePlan } from "../components/k8s/namespaces";
 import { Endpoint, evaluate, inCidr, NetworkPolicy, Pod, Protocol } from "../components/k8s/netpol-eval";
@@ -30,14 +40,17 @@ class World {
     private next = 10;
     private readonly podRange: string;
     readonly pods = new Map<string, Pod>();
-    constructor(readonly cfg: PlatformConfig, readonly net: ClusterNetwork) {
+    constructor(
+        readonly cfg: PlatformConfig,
+        readonly net: ClusterNetwork,
+    ) {
         this.podRange = cfg.network.podsCidr ?? cfg.network.nodeCidr;
     }
     private ip(): string {
         const [base] = this.podRange.split("/");
         const o = base.split(".").map(Number);
         const n = this.next++;
-        return `${o[0]}.${o[1]}.${o[2] + Math.floor(n / 250)}.${n % 250 + 1}`;
+        return `${o[0]}.${o[1]}.${o[2] + Math.floor(n / 250)}.${(n % 250) + 1}`;
     }
     /** A pod of a workload, with the chart's labels plus the ones every controller adds. */
     pod(wl: Workload): Pod {
@@ -77,11 +90,17 @@ function deniedConnections(world: World, policies: readonly NetworkPolicy[], nsL
 }
 
 function planPolicies(plan: Plan): NetworkPolicy[] {
-    return ofType(plan, NP).map(inputsOf).map((r) => ({ namespace: r.metadata.namespace, name: r.metadata.name, spec: r.spec }));
+    return ofType(plan, NP)
+        .map(inputsOf)
+        .map((r) => ({ namespace: r.metadata.namespace, name: r.metadata.name, spec: r.spec }));
 }
 
 function planNamespaces(plan: Plan): Record<string, Record<string, string>> {
-    return Object.fromEntries(ofType(plan, NS).map(inputsOf).map((r) => [r.metadata.name, r.metadata.labels ?? {}]));
+    return Object.fromEntries(
+        ofType(plan, NS)
+            .map(inputsOf)
+            .map((r) => [r.metadata.name, r.metadata.labels ?? {}]),
+    );
 }
 
 /** Connections that must stay closed, whatever else the table says. */
@@ -102,7 +121,12 @@ function forbidden(cfg: PlatformConfig, world: World): { what: string; from: End
         { what: "a pod in default to the Kafka client listener", from: defaultPod, to: brokers, port: "tcp-clientstls" },
         { what: "a pod in default to the Kafka client listener by number", from: defaultPod, to: brokers, port: 9093 },
         { what: "a pod in default to Prometheus", from: defaultPod, to: { pod: world.pod(w.prometheus) }, port: 9090 },
-        { what: "a Spark executor to the Airflow API server", from: { pod: world.pod(w.sparkExecutor) }, to: { pod: world.pod(w.airflowApi) }, port: "api-server" },
+        {
+            what: "a Spark executor to the Airflow API server",
+            from: { pod: world.pod(w.sparkExecutor) },
+            to: { pod: world.pod(w.airflowApi) },
+            port: "api-server",
+        },
         { what: "a Spark driver to the Airflow API server", from: { pod: world.pod(w.sparkDriver) }, to: { pod: world.pod(w.airflowApi) }, port: 8080 },
         ...clients.flatMap(([name, from]) => [
             { what: `${name} to the Kafka replication port`, from, to: brokers, port: 9091 },
@@ -115,7 +139,12 @@ function forbidden(cfg: PlatformConfig, world: World): { what: string; from: End
         { what: "Prometheus to the internet", from: { pod: world.pod(w.prometheus) }, to: { ip: INTERNET }, port: 443 },
         { what: "a Kafka broker to the internet", from: brokers, to: { ip: INTERNET }, port: 443 },
         { what: "a Spark executor to the metadata database port outside", from: { pod: world.pod(w.sparkExecutor) }, to: { ip: INTERNET }, port: 5432 },
-        { what: "an Airflow task pod to the Spark driver", from: { pod: world.pod(w.airflowWorker) }, to: { pod: world.pod(w.sparkDriver) }, port: "driver-rpc-port" },
+        {
+            what: "an Airflow task pod to the Spark driver",
+            from: { pod: world.pod(w.airflowWorker) },
+            to: { pod: world.pod(w.sparkDriver) },
+            port: "driver-rpc-port",
+        },
     ];
 }
 
@@ -124,13 +153,20 @@ describe("network flows: the table", () => {
     const flows = flowTable(cfg, clusterNetworkOf(cfg));
 
     it("every flow has a unique id and a reason; ports towards addresses are numbers; named ports exist on the destination", () => {
-        assert.deepEqual(flows.map((f) => f.id).filter((id, i, all) => all.indexOf(id) !== i), []);
+        assert.deepEqual(
+            flows.map((f) => f.id).filter((id, i, all) => all.indexOf(id) !== i),
+            [],
+        );
         for (const f of flows) {
             assert.ok(f.why.length > 10, f.id);
             for (const p of f.ports) {
                 if (typeof p.port === "string") {
                     assert.equal(f.to.kind, "pods", `${f.id}: a named port needs destination pods`);
-                    if (f.to.kind === "pods") assert.ok(f.to.workload.ports.some((c) => c.name === p.port && (c.protocol ?? "TCP") === p.protocol), `${f.id}: ${p.port}/${p.protocol} on ${f.to.workload.id}`);
+                    if (f.to.kind === "pods")
+                        assert.ok(
+                            f.to.workload.ports.some((c) => c.name === p.port && (c.protocol ?? "TCP") === p.protocol),
+                            `${f.id}: ${p.port}/${p.protocol} on ${f.to.workload.id}`,
+                        );
                 }
             }
         }
@@ -139,17 +175,55 @@ describe("network flows: the table", () => {
     it("covers what the platform needs: clients, quorum, scrapes, execution API, Spark, webhooks, API server, DNS, alerting", () => {
         const ids = new Set(flows.map((f) => f.id));
         const want = [
-            ...cfg.kafka.clientNamespaces.map((ns) => `kafka-client-${ns}`), "kafka-lag-reader", "kafka-replication", "kafka-broker-quorum", "kafka-controller-quorum",
-            "scrape-kafka-brokers", "scrape-kafka-exporter", "scrape-entity-operator", "scrape-keda-operator", "scrape-spark-operator", "scrape-airflow-statsd",
-            "scrape-kube-state-metrics", "scrape-nodes", "airflow-execution-api-airflow-worker", "airflow-execution-api-airflow-triggerer",
-            "airflow-execution-api-airflow-dag-processor", "spark-executor-driver", "spark-executor-stream-driver", "spark-shuffle", "webhook-spark-operator",
-            "webhook-keda-admission", "apiservice-keda-metrics", "webhook-prometheus-operator", "grafana-prometheus", "prometheus-alertmanager",
-            "alertmanager-receivers", "vso-vault", "airflow-vault", "airflow-git", "airflow-metadata-db",
-            ...["strimzi-cluster-operator", "entity-operator", "strimzi-access-operator", "reloader", "keda-operator", "vault-secrets-operator",
-                "spark-operator-controller", "prometheus-operator", "airflow-scheduler", "spark-driver", "stream-events-driver"].map((w) => `api-${w}`),
+            ...cfg.kafka.clientNamespaces.map((ns) => `kafka-client-${ns}`),
+            "kafka-lag-reader",
+            "kafka-replication",
+            "kafka-broker-quorum",
+            "kafka-controller-quorum",
+            "scrape-kafka-brokers",
+            "scrape-kafka-exporter",
+            "scrape-entity-operator",
+            "scrape-keda-operator",
+            "scrape-spark-operator",
+            "scrape-airflow-statsd",
+            "scrape-kube-state-metrics",
+            "scrape-nodes",
+            "airflow-execution-api-airflow-worker",
+            "airflow-execution-api-airflow-triggerer",
+            "airflow-execution-api-airflow-dag-processor",
+            "spark-executor-driver",
+            "spark-executor-stream-driver",
+            "spark-shuffle",
+            "webhook-spark-operator",
+            "webhook-keda-admission",
+            "apiservice-keda-metrics",
+            "webhook-prometheus-operator",
+            "grafana-prometheus",
+            "prometheus-alertmanager",
+            "alertmanager-receivers",
+            "vso-vault",
+            "airflow-vault",
+            "airflow-git",
+            "airflow-metadata-db",
+            ...[
+                "strimzi-cluster-operator",
+                "entity-operator",
+                "strimzi-access-operator",
+                "reloader",
+                "keda-operator",
+                "vault-secrets-operator",
+                "spark-operator-controller",
+                "prometheus-operator",
+                "airflow-scheduler",
+                "spark-driver",
+                "stream-events-driver",
+            ].map((w) => `api-${w}`),
             ...Object.keys(namespacePlan(cfg)).map((ns) => `dns-${ns}`),
         ];
-        assert.deepEqual(want.filter((id) => !ids.has(id)), []);
+        assert.deepEqual(
+            want.filter((id) => !ids.has(id)),
+            [],
+        );
     });
 
     it("Prometheus has a flow to the pods of every PodMonitor/ServiceMonitor the program creates, on the monitored port", () => {
@@ -163,7 +237,14 @@ describe("network flows: the table", () => {
             const ports: string[] = (t.spec.podMetricsEndpoints ?? t.spec.endpoints).map((e: { port: string }) => e.port);
             for (const wl of targets) {
                 for (const port of ports.filter((p) => wl.ports.some((c) => c.name === p))) {
-                    const ok = flows.some((f) => f.from.kind === "pods" && f.from.workload.id === prometheus.id && f.to.kind === "pods" && f.to.workload.id === wl.id && f.ports.some((p) => p.port === port));
+                    const ok = flows.some(
+                        (f) =>
+                            f.from.kind === "pods" &&
+                            f.from.workload.id === prometheus.id &&
+                            f.to.kind === "pods" &&
+                            f.to.workload.id === wl.id &&
+                            f.ports.some((p) => p.port === port),
+                    );
                     if (!ok) missing.push(`${t.name} → ${wl.id}:${port}`);
                 }
             }
@@ -176,7 +257,8 @@ describe("network flows: the table", () => {
         assert.ok(fromControlPlane.length >= 4);
         for (const f of fromControlPlane) {
             for (const p of f.ports) {
-                const n = typeof p.port === "number" ? p.port : f.to.kind === "pods" ? f.to.workload.ports.find((c) => c.name === p.port)?.containerPort : undefined;
+                const n =
+                    typeof p.port === "number" ? p.port : f.to.kind === "pods" ? f.to.workload.ports.find((c) => c.name === p.port)?.containerPort : undefined;
                 assert.ok((WEBHOOK_PORTS as readonly string[]).includes(String(n)), `${f.id}: ${p.port} (${n})`);
             }
         }
@@ -184,11 +266,30 @@ describe("network flows: the table", () => {
 
     it("the UIs are reachable from outside only when network.uiAllowedCidrs lists ranges", () => {
         assert.ok(!flows.some((f) => f.id.startsWith("ui-")));
-        const open = stackConfig("staging", (raw) => { raw.network.uiAllowedCidrs = { grafana: ["192.0.2.0/24"] }; });
+        const open = stackConfig("staging", (raw) => {
+            raw.network.uiAllowedCidrs = { grafana: ["192.0.2.0/24"] };
+        });
         const ui = flowTable(open, clusterNetworkOf(open)).filter((f) => f.id.startsWith("ui-"));
-        assert.deepEqual(ui.map((f) => [f.id, f.from.kind === "addresses" ? f.from.cidrs : []]), [["ui-grafana", ["192.0.2.0/24"]]]);
-        expectProblem("staging", (raw) => { raw.network.uiAllowedCidrs = { airflow: ["0.0.0.0/0"] }; }, "dataplatform:network.uiAllowedCidrs.airflow[0]", /opens the airflow UI to the internet/);
-        expectProblem("aws-prod", (raw) => { raw.network.uiAllowedCidrs = { grafana: ["10.0.0.0/33"] }; }, "dataplatform:network.uiAllowedCidrs.grafana[0]", /IPv4 CIDR/);
+        assert.deepEqual(
+            ui.map((f) => [f.id, f.from.kind === "addresses" ? f.from.cidrs : []]),
+            [["ui-grafana", ["192.0.2.0/24"]]],
+        );
+        expectProblem(
+            "staging",
+            (raw) => {
+                raw.network.uiAllowedCidrs = { airflow: ["0.0.0.0/0"] };
+            },
+            "dataplatform:network.uiAllowedCidrs.airflow[0]",
+            /opens the airflow UI to the internet/,
+        );
+        expectProblem(
+            "aws-prod",
+            (raw) => {
+                raw.network.uiAllowedCidrs = { grafana: ["10.0.0.0/33"] };
+            },
+            "dataplatform:network.uiAllowedCidrs.grafana[0]",
+            /IPv4 CIDR/,
+        );
     });
 });
 
@@ -199,8 +300,17 @@ describe("network flows: shipped plans", () => {
                 const plan = await shippedPlan(stack);
                 const policies = planPolicies(plan);
                 for (const ns of Object.keys(planNamespaces(plan))) {
-                    assert.ok(policies.some((p) => p.namespace === ns && Object.keys(p.spec.podSelector).length === 0
-                        && JSON.stringify(p.spec.policyTypes) === JSON.stringify(["Ingress", "Egress"]) && !p.spec.ingress?.length && !p.spec.egress?.length), `default deny in ${ns}`);
+                    assert.ok(
+                        policies.some(
+                            (p) =>
+                                p.namespace === ns &&
+                                Object.keys(p.spec.podSelector).length === 0 &&
+                                JSON.stringify(p.spec.policyTypes) === JSON.stringify(["Ingress", "Egress"]) &&
+                                !p.spec.ingress?.length &&
+                                !p.spec.egress?.length,
+                        ),
+                        `default deny in ${ns}`,
+                    );
                 }
                 assert.deepEqual(Object.keys(planNamespaces(plan)).sort(), Object.keys(namespacePlan(plan.config)).sort());
                 for (const r of ofType(plan, NP)) assert.equal(inputsOf(r).metadata.labels?.[FLOW_POLICY_LABEL], "true", r.name);
@@ -222,26 +332,40 @@ describe("network flows: shipped plans", () => {
             it("forbidden flows are denied", async () => {
                 const plan = await shippedPlan(stack);
                 const world = new World(plan.config, clusterNetworkOf(plan.config));
-                const open = forbidden(plan.config, world).filter((c) => evaluate(planPolicies(plan), planNamespaces(plan), c).allowed).map((c) => c.what);
+                const open = forbidden(plan.config, world)
+                    .filter((c) => evaluate(planPolicies(plan), planNamespaces(plan), c).allowed)
+                    .map((c) => c.what);
                 assert.deepEqual(open, []);
             });
 
             it("charts render no NetworkPolicy of their own (switched off in the values the plan passes)", async () => {
                 const plan = await shippedPlan(stack);
-                const releases = Object.fromEntries(ofType(plan, RELEASE).map(inputsOf).map((r) => [r.name, r.values ?? {}]));
+                const releases = Object.fromEntries(
+                    ofType(plan, RELEASE)
+                        .map(inputsOf)
+                        .map((r) => [r.name, r.values ?? {}]),
+                );
                 // [release, chart folder under ../shared/charts, dotted switches that render a NetworkPolicy when true]
                 const switches: [string, string, string[]][] = [
                     ["airflow", "airflow", ["networkPolicies.enabled"]],
                     ["keda", "keda", ["networkPolicy.enabled"]],
                     ["reloader", "reloader", ["reloader.netpol.enabled"]],
-                    [KPS_RELEASE, "kube-prometheus-stack", ["alertmanager.networkPolicy.enabled", "prometheusOperator.networkPolicy.enabled", "prometheus.networkPolicy.enabled"]],
+                    [
+                        KPS_RELEASE,
+                        "kube-prometheus-stack",
+                        ["alertmanager.networkPolicy.enabled", "prometheusOperator.networkPolicy.enabled", "prometheus.networkPolicy.enabled"],
+                    ],
                     ["strimzi", "strimzi-kafka-operator", ["operatorNetworkPolicy.enabled"]],
                 ];
                 for (const [release, chart, keys] of switches) {
                     const merged = helmMerge(chartDefaults(chart), releases[release]);
                     for (const k of keys) assert.notEqual(at(merged, k), true, `${release}: ${k}`);
                 }
-                for (const [sub, key] of [["grafana", "networkPolicy.enabled"], ["kube-state-metrics", "networkPolicy.enabled"], ["prometheus-node-exporter", "networkPolicy.enabled"]]) {
+                for (const [sub, key] of [
+                    ["grafana", "networkPolicy.enabled"],
+                    ["kube-state-metrics", "networkPolicy.enabled"],
+                    ["prometheus-node-exporter", "networkPolicy.enabled"],
+                ]) {
                     const merged = helmMerge(chartDefaults(`kube-prometheus-stack/charts/${sub}`), releases[KPS_RELEASE][sub]);
                     assert.notEqual(at(merged, key), true, `${sub}: ${key}`);
                 }
@@ -258,14 +382,35 @@ describe("network flows: shipped plans", () => {
         const net = clusterNetworkOf(plan.config);
         const flows = flowTable(plan.config, net);
         const nsLabels = planNamespaces(plan);
-        for (const id of ["airflow-execution-api-airflow-worker", "scrape-airflow-statsd", "scrape-entity-operator", "kafka-client-spark-jobs", "webhook-spark-operator", "dns-airflow", "api-spark-driver"]) {
+        for (const id of [
+            "airflow-execution-api-airflow-worker",
+            "scrape-airflow-statsd",
+            "scrape-entity-operator",
+            "kafka-client-spark-jobs",
+            "webhook-spark-operator",
+            "dns-airflow",
+            "api-spark-driver",
+        ]) {
             const without = flows.filter((f) => f.id !== id);
             assert.equal(without.length, flows.length - 1, id);
             const policies = networkPolicies(without, Object.keys(namespacePlan(plan.config)));
             const world = new World(plan.config, net);
-            assert.notDeepEqual(deniedConnections(world, policies, nsLabels, flows.find((f) => f.id === id)!), [], `${id} still allowed without its flow`);
+            assert.notDeepEqual(
+                deniedConnections(
+                    world,
+                    policies,
+                    nsLabels,
+                    flows.find((f) => f.id === id)!,
+                ),
+                [],
+                `${id} still allowed without its flow`,
+            );
             // …while every other flow stays allowed.
-            assert.deepEqual(without.flatMap((f) => deniedConnections(world, policies, nsLabels, f)), [], `removing ${id}`);
+            assert.deepEqual(
+                without.flatMap((f) => deniedConnections(world, policies, nsLabels, f)),
+                [],
+                `removing ${id}`,
+            );
         }
     });
 
@@ -294,11 +439,38 @@ describe("network flows: the defects the chart policies caused", () => {
         const release = { tier: "airflow", release: "airflow" };
         const from = values.apiServer?.networkPolicy?.ingress?.from ?? [];
         return [
-            { namespace: cfg.airflow.namespace, name: "airflow-api-server-policy", spec: { podSelector: { matchLabels: { ...release, component: "api-server" } }, policyTypes: ["Ingress"], ...(from.length ? { ingress: [{ from, ports: [{ port: 8080 }] }] } : {}) } },
-            { namespace: cfg.airflow.namespace, name: "airflow-statsd-policy", spec: { podSelector: { matchLabels: { ...release, component: "statsd" } }, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: { matchLabels: release } }], ports: [{ protocol: "UDP", port: 9125 }, { protocol: "TCP", port: 9102 }] }] } },
+            {
+                namespace: cfg.airflow.namespace,
+                name: "airflow-api-server-policy",
+                spec: {
+                    podSelector: { matchLabels: { ...release, component: "api-server" } },
+                    policyTypes: ["Ingress"],
+                    ...(from.length ? { ingress: [{ from, ports: [{ port: 8080 }] }] } : {}),
+                },
+            },
+            {
+                namespace: cfg.airflow.namespace,
+                name: "airflow-statsd-policy",
+                spec: {
+                    podSelector: { matchLabels: { ...release, component: "statsd" } },
+                    policyTypes: ["Ingress"],
+                    ingress: [
+                        {
+                            from: [{ podSelector: { matchLabels: release } }],
+                            ports: [
+                                { protocol: "UDP", port: 9125 },
+                                { protocol: "TCP", port: 9102 },
+                            ],
+                        },
+                    ],
+                },
+            },
         ];
     }
-    const values = (enabled: boolean) => ({ ...airflowValues({ cfg, secrets: AIRFLOW_SECRET_NAMES, logsUrl: "gs://logs", identity: { env: [], volumes: [], volumeMounts: [] } }), ...(enabled ? { networkPolicies: { enabled: true } } : {}) });
+    const values = (enabled: boolean) => ({
+        ...airflowValues({ cfg, secrets: AIRFLOW_SECRET_NAMES, logsUrl: "gs://logs", identity: { env: [], volumes: [], volumeMounts: [] } }),
+        ...(enabled ? { networkPolicies: { enabled: true } } : {}),
+    });
 
     it("with the chart's policies (the old values), task pods could not reach the API server and Prometheus could not scrape statsd", () => {
         const world = new World(cfg, clusterNetworkOf(cfg));
@@ -320,7 +492,8 @@ describe("network flows: the defects the chart policies caused", () => {
         const world = new World(cfg, clusterNetworkOf(cfg));
         const policies = platformNetworkPolicies(cfg, clusterNetworkOf(cfg));
         const eo = { pod: world.pod(kafkaWorkloads(cfg).entityOperator) };
-        for (const port of ["healthcheck-to", "healthcheck-uo"]) assert.ok(evaluate(policies, {}, { from: { pod: world.pod(w.prometheus) }, to: eo, port }).allowed, port);
+        for (const port of ["healthcheck-to", "healthcheck-uo"])
+            assert.ok(evaluate(policies, {}, { from: { pod: world.pod(w.prometheus) }, to: eo, port }).allowed, port);
     });
 });
 
@@ -354,7 +527,9 @@ describe("network flows: labels and ports match the charts' defaults", () => {
         assert.equal(w.airflowStatsd.ports.find((p) => p.name === "statsd-ingest")?.containerPort, d.ports.statsdIngest);
         assert.equal(portOf(w.airflowStatsd, "statsd-scrape"), d.ports.statsdScrape);
         const plan = await shippedPlan("staging");
-        const release = ofType(plan, RELEASE).map(inputsOf).find((r) => r.chart === "airflow")!;
+        const release = ofType(plan, RELEASE)
+            .map(inputsOf)
+            .find((r) => r.chart === "airflow")!;
         assert.equal(release.name, w.airflowApi.selector.matchLabels!.release);
         for (const k of ["labels", "workers.labels", "apiServer.labels", "statsd.labels"]) assert.equal(at(release.values, k), undefined, k);
     });
@@ -368,7 +543,10 @@ describe("network flows: labels and ports match the charts' defaults", () => {
         assert.equal(chartDefaults("kube-prometheus-stack/charts/kube-state-metrics").nameOverride, "");
         assert.equal(chartDefaults("reloader").nameOverride, "");
         const plan = await shippedPlan("staging");
-        const names = ofType(plan, RELEASE).map(inputsOf).map((r) => r.name);
-        for (const n of [KPS_RELEASE, "reloader", "spark-operator", "keda", "strimzi", "strimzi-access-operator", "vault-secrets-operator"]) assert.ok(names.includes(n), n);
+        const names = ofType(plan, RELEASE)
+            .map(inputsOf)
+            .map((r) => r.name);
+        for (const n of [KPS_RELEASE, "reloader", "spark-operator", "keda", "strimzi", "strimzi-access-operator", "vault-secrets-operator"])
+            assert.ok(names.includes(n), n);
     });
 });

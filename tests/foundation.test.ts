@@ -31,7 +31,12 @@ describe("foundation seam", () => {
                 [`dataplatform:${cloud}:AirflowDatabase`, "airflow-db"],
                 ["dataplatform:gcp:Warehouse", "warehouse"],
                 ["dataplatform:gcp:WarehouseCosts", "costs"],
-                ...(cloud === "aws" ? [["dataplatform:gcp:Keys", "warehouse-keys"], ["dataplatform:aws:Budget", "budget"]] as [string, string][] : []),
+                ...(cloud === "aws"
+                    ? ([
+                          ["dataplatform:gcp:Keys", "warehouse-keys"],
+                          ["dataplatform:aws:Budget", "budget"],
+                      ] as [string, string][])
+                    : []),
             ];
             for (const [type, name] of beside) assert.equal(parentOf(type, name), platformUrn, `${type} ${name}`);
             if (cloud === "gcp") {

@@ -48,7 +48,12 @@ describe("GCP foundation (pure)", () => {
     });
 
     it("places staging in one zone and prod across the region", () => {
-        const gcp = { project: "p-123456", region: "europe-west1" as const, zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], billingAccount: "x" };
+        const gcp = {
+            project: "p-123456",
+            region: "europe-west1" as const,
+            zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"],
+            billingAccount: "x",
+        };
         const cluster = { regional: false } as any;
         assert.deepEqual(clusterPlacement({ gcp, cluster }), { location: "europe-west1-b" });
         assert.deepEqual(clusterPlacement({ gcp, cluster: { regional: true } as any }), { location: "europe-west1", nodeLocations: gcp.zones });
@@ -56,7 +61,12 @@ describe("GCP foundation (pure)", () => {
 
     it("keeps the endpoint private without allowed CIDRs and offers the DNS endpoint instead", () => {
         const open = controlPlaneAccess({ network: { controlPlaneCidr: "172.16.0.0/28", controlPlaneAllowedCidrs: ["203.0.113.0/24"] } });
-        assert.deepEqual(open.privateClusterConfig, { enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: "172.16.0.0/28", masterGlobalAccessConfig: { enabled: false } });
+        assert.deepEqual(open.privateClusterConfig, {
+            enablePrivateNodes: true,
+            enablePrivateEndpoint: false,
+            masterIpv4CidrBlock: "172.16.0.0/28",
+            masterGlobalAccessConfig: { enabled: false },
+        });
         const closed = controlPlaneAccess({ network: { controlPlaneCidr: "172.16.0.0/28", controlPlaneAllowedCidrs: [] } });
         assert.equal((closed.privateClusterConfig as any).enablePrivateEndpoint, true);
         assert.deepEqual(closed.controlPlaneEndpointsConfig, { dnsEndpointConfig: { allowExternalTraffic: true } });
@@ -65,7 +75,10 @@ describe("GCP foundation (pure)", () => {
     it("finds the Artifact Registry repositories of images anywhere in config", () => {
         const repos = artifactRepositories({
             spark: { image: "europe-west1-docker.pkg.dev/acme-data-prod/platform/spark-jobs:1.4.0" },
-            x: [{ image: "europe-west1-docker.pkg.dev/acme-data-prod/platform/airflow:3.2.2-1" }, { image: "us-docker.pkg.dev/other-proj/tools/t@sha256:" + "a".repeat(64) }],
+            x: [
+                { image: "europe-west1-docker.pkg.dev/acme-data-prod/platform/airflow:3.2.2-1" },
+                { image: "us-docker.pkg.dev/other-proj/tools/t@sha256:" + "a".repeat(64) },
+            ],
             y: "111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/spark-jobs:1.4.0",
         });
         assert.deepEqual(repos, [
@@ -88,7 +101,9 @@ for (const stack of ["staging", "prod"] as const) {
     describe(`GCP foundation plan: ${stack}`, () => {
         const prod = stack === "prod";
         let plan: Plan;
-        before(async () => { plan = await shippedPlan(stack); });
+        before(async () => {
+            plan = await shippedPlan(stack);
+        });
 
         it("creates a private, Workload-Identity, Dataplane V2 cluster with CMEK secrets encryption", () => {
             const c = one(plan, "gcp:container/cluster:Cluster");
@@ -97,7 +112,10 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(i.privateClusterConfig.enablePrivateNodes, true);
             assert.equal(i.privateClusterConfig.masterIpv4CidrBlock, plan.config.network.controlPlaneCidr);
             // CI/VPN ranges and Vault's egress: Vault's Kubernetes auth calls TokenReview on this endpoint.
-            assert.deepEqual(i.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock), [...plan.config.network.controlPlaneAllowedCidrs, ...plan.config.vault.egressCidrs]);
+            assert.deepEqual(
+                i.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock),
+                [...plan.config.network.controlPlaneAllowedCidrs, ...plan.config.vault.egressCidrs],
+            );
             assert.equal(i.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled, false);
             assert.equal(i.workloadIdentityConfig.workloadPool, `${gcp.project}.svc.id.goog`);
             assert.equal(i.datapathProvider, "ADVANCED_DATAPATH");
@@ -163,8 +181,13 @@ for (const stack of ["staging", "prod"] as const) {
             assert.deepEqual(roles.map((r) => inputsOf(r).role).sort(), [...NODE_ROLES].sort());
             assert.deepEqual([...NODE_ROLES], ["roles/container.defaultNodeServiceAccount"], "the documented minimum role of a node service account");
             // Image pulls: reader on each configured registry repository only.
-            const pulls = ofType(plan, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").filter((r) => inputsOf(r).member === `serviceAccount:${email}`);
-            assert.deepEqual(pulls.map((r) => [inputsOf(r).project, inputsOf(r).repository, inputsOf(r).role]), [[gcpStack(plan.config).gcp.project, `dataplatform-${stack}`, "roles/artifactregistry.reader"]]);
+            const pulls = ofType(plan, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").filter(
+                (r) => inputsOf(r).member === `serviceAccount:${email}`,
+            );
+            assert.deepEqual(
+                pulls.map((r) => [inputsOf(r).project, inputsOf(r).repository, inputsOf(r).role]),
+                [[gcpStack(plan.config).gcp.project, `dataplatform-${stack}`, "roles/artifactregistry.reader"]],
+            );
         });
 
         it("creates one rotating key per purpose, granted on the key only to its service agent", () => {
@@ -193,7 +216,10 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(inputsOf(one(plan, "gcp:compute/network:Network")).autoCreateSubnetworks, false);
             const s = inputsOf(one(plan, "gcp:compute/subnetwork:Subnetwork"));
             assert.equal(s.ipCidrRange, net.nodeCidr);
-            assert.deepEqual(s.secondaryIpRanges.map((r: any) => r.ipCidrRange), [net.podsCidr, net.servicesCidr]);
+            assert.deepEqual(
+                s.secondaryIpRanges.map((r: any) => r.ipCidrRange),
+                [net.podsCidr, net.servicesCidr],
+            );
             assert.equal(s.privateIpGoogleAccess, true);
             assert.ok(s.logConfig.aggregationInterval);
             const nat = inputsOf(one(plan, "gcp:compute/routerNat:RouterNat"));
@@ -227,7 +253,8 @@ for (const stack of ["staging", "prod"] as const) {
         it("enables the project's APIs before anything on the main provider", () => {
             const services = ofType(plan, "gcp:projects/service:Service").filter((r) => r.name.startsWith("foundation-services-"));
             const names = services.map((r) => inputsOf(r).service);
-            for (const api of ["compute.googleapis.com", "container.googleapis.com", "cloudkms.googleapis.com", "sts.googleapis.com"]) assert.ok(names.includes(api), api);
+            for (const api of ["compute.googleapis.com", "container.googleapis.com", "cloudkms.googleapis.com", "sts.googleapis.com"])
+                assert.ok(names.includes(api), api);
             for (const r of services) assert.equal(inputsOf(r).disableOnDestroy, false);
             const provider = one(plan, "pulumi:providers:gcp", "foundation-gcp");
             for (const r of services) assert.ok(provider.dependencies.includes(r.urn), r.name);
@@ -239,7 +266,10 @@ for (const stack of ["staging", "prod"] as const) {
             const sql = one(plan, "gcp:sql/databaseInstance:DatabaseInstance");
             const i = inputsOf(sql);
             const key = one(plan, "gcp:kms/cryptoKey:CryptoKey", "-keys-sql");
-            assert.match(i.encryptionKeyName, new RegExp(`^projects/${gcpStack(plan.config).gcp.project}/locations/${i.region}/keyRings/[^/]+/cryptoKeys/sql$`));
+            assert.match(
+                i.encryptionKeyName,
+                new RegExp(`^projects/${gcpStack(plan.config).gcp.project}/locations/${i.region}/keyRings/[^/]+/cryptoKeys/sql$`),
+            );
             assert.ok(sql.dependencies.includes(key.urn));
             const grant = one(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "-keys-sql-agent");
             assert.equal(inputsOf(grant).member, "serviceAccount:service-123456789012@gcp-sa-cloud-sql.iam.gserviceaccount.com");
@@ -250,17 +280,25 @@ for (const stack of ["staging", "prod"] as const) {
 
         it("holds no static credential", () => {
             const banned = ["gcp:serviceaccount/key:Key", "gcp:storage/hmacKey:HmacKey", "aws:iam/accessKey:AccessKey"];
-            assert.deepEqual(plan.resources.filter((r) => banned.includes(r.type)).map((r) => r.urn), []);
+            assert.deepEqual(
+                plan.resources.filter((r) => banned.includes(r.type)).map((r) => r.urn),
+                [],
+            );
         });
     });
 }
 
 describe("GCP foundation plan: no CI/VPN range", () => {
     it("still admits Vault's egress on the API endpoint (TokenReview), and nothing else", async () => {
-        const plan = await variantPlan("staging", (c) => { (c["dataplatform:network"] as Raw).controlPlaneAllowedCidrs = []; });
+        const plan = await variantPlan("staging", (c) => {
+            (c["dataplatform:network"] as Raw).controlPlaneAllowedCidrs = [];
+        });
         const i = inputsOf(one(plan, "gcp:container/cluster:Cluster"));
         assert.equal(i.privateClusterConfig.enablePrivateEndpoint, false);
-        assert.deepEqual(i.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock), plan.config.vault.egressCidrs);
+        assert.deepEqual(
+            i.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock),
+            plan.config.vault.egressCidrs,
+        );
         assert.equal(i.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled, false);
     });
 });
@@ -275,19 +313,30 @@ describe("GCP control-plane access without any allowed range", () => {
 
 describe("GCP foundation plan: warehouse in another project", () => {
     it("keys BigQuery in the warehouse project through its own provider", async () => {
-        const plan = await variantPlan("staging", (c) => { (c["dataplatform:warehouse"] as Raw).project = "acme-data-warehouse"; });
+        const plan = await variantPlan("staging", (c) => {
+            (c["dataplatform:warehouse"] as Raw).project = "acme-data-warehouse";
+        });
         const wh = one(plan, "pulumi:providers:gcp", "foundation-gcp-warehouse");
         assert.equal(inputsOf(wh).project, "acme-data-warehouse");
         const ring = one(plan, "gcp:kms/keyRing:KeyRing", "foundation-warehouse-keys-ring");
         assert.equal(inputsOf(ring).project, "acme-data-warehouse");
         assert.equal(inputsOf(ring).location, "europe");
         assert.ok(ring.provider!.startsWith(wh.urn + "::"));
-        assert.ok(ofType(plan, "gcp:projects/service:Service").some((r) => inputsOf(r).project === "acme-data-warehouse" && inputsOf(r).service === "bigquery.googleapis.com"));
+        assert.ok(
+            ofType(plan, "gcp:projects/service:Service").some(
+                (r) => inputsOf(r).project === "acme-data-warehouse" && inputsOf(r).service === "bigquery.googleapis.com",
+            ),
+        );
     });
 });
 
 describe("GCP foundation config rules", () => {
     it("stops the plan with a ConfigError before any resource exists", async () => {
-        await assert.rejects(variantPlan("staging", (c) => { (c["dataplatform:cluster"] as Raw).nodePools.system.spot = true; }), ConfigError);
+        await assert.rejects(
+            variantPlan("staging", (c) => {
+                (c["dataplatform:cluster"] as Raw).nodePools.system.spot = true;
+            }),
+            ConfigError,
+        );
     });
 });

@@ -5,7 +5,14 @@ import { Bucket } from "@pulumi/gcp/storage/bucket";
 import { Dataset } from "@pulumi/gcp/bigquery/dataset";
 import type { GcpStack } from "../components/config";
 import {
-    BUCKET_ROLES, DATASET_ROLES, datasetIamMember, GcpIdentityBinder, gcpBinding, gsaAccountId, ksaImpersonationMember, wifPrincipal,
+    BUCKET_ROLES,
+    DATASET_ROLES,
+    datasetIamMember,
+    GcpIdentityBinder,
+    gcpBinding,
+    gsaAccountId,
+    ksaImpersonationMember,
+    wifPrincipal,
 } from "../components/gcp/identity";
 import type { Grant } from "../components/interfaces";
 import type { CapturedResource } from "../plan/capture";
@@ -22,12 +29,29 @@ function bindUnderMocks(cfg: GcpStack): Promise<CapturedResource[]> {
         const k8sProvider = new K8sProvider("k8s", { kubeconfig: "{}" });
         const bucket = new Bucket("raw", { name: "acme-staging-raw", location: "EU" }, { provider });
         const dataset = new Dataset("curated", { datasetId: "curated_staging", project: cfg.warehouseProject, location: "EU" }, { provider });
-        const binder = new GcpIdentityBinder({ project: cfg.gcp.project, warehouseProject: cfg.warehouseProject, stack: cfg.stack, impersonation: cfg.gcpImpersonation, provider, warehouseProvider: provider, k8sProvider, projectNumber: NUMBER, workloadPool: POOL }, bucket);
+        const binder = new GcpIdentityBinder(
+            {
+                project: cfg.gcp.project,
+                warehouseProject: cfg.warehouseProject,
+                stack: cfg.stack,
+                impersonation: cfg.gcpImpersonation,
+                provider,
+                warehouseProvider: provider,
+                k8sProvider,
+                projectNumber: NUMBER,
+                workloadPool: POOL,
+            },
+            bucket,
+        );
         const b = { logicalName: "raw", name: bucket.name, url: bucket.url, resource: bucket };
         const grants: Grant[] = [
             { kind: "bucket", bucket: b, access: "read" },
             { kind: "bucket", bucket: b, access: "readwrite", prefix: "events/" },
-            { kind: "dataset", dataset: { logicalName: "curated", project: cfg.warehouseProject, datasetId: dataset.datasetId, resource: dataset }, access: "edit" },
+            {
+                kind: "dataset",
+                dataset: { logicalName: "curated", project: cfg.warehouseProject, datasetId: dataset.datasetId, resource: dataset },
+                access: "edit",
+            },
             { kind: "bigqueryJobs" },
             { kind: "bigqueryReadSessions" },
         ];
@@ -66,8 +90,10 @@ describe("GCP identity binding (pure)", () => {
     });
 
     it("builds Workload Identity principals and valid service account ids", () => {
-        assert.equal(wifPrincipal(NUMBER, POOL, "ns", "sa"),
-            `principal://iam.googleapis.com/projects/${NUMBER}/locations/global/workloadIdentityPools/${POOL}/subject/ns/ns/sa/sa`);
+        assert.equal(
+            wifPrincipal(NUMBER, POOL, "ns", "sa"),
+            `principal://iam.googleapis.com/projects/${NUMBER}/locations/global/workloadIdentityPools/${POOL}/subject/ns/ns/sa/sa`,
+        );
         assert.equal(ksaImpersonationMember(POOL, "ns", "sa"), `serviceAccount:${POOL}[ns/sa]`);
         for (const n of ["spark", "a-very-long-workload-name-for-airflow-scheduler", "x_Y"]) {
             const id = gsaAccountId("staging", n);
@@ -94,13 +120,19 @@ describe("GCP identity binder under mocks", () => {
         assert.deepEqual(inputsOf(ksa[0]).metadata.annotations, {});
         assert.equal(inputsOf(ksa[0]).metadata.namespace, "spark-jobs");
         const buckets = byType(rs, "gcp:storage/bucketIAMMember:BucketIAMMember").map(inputsOf);
-        assert.deepEqual(buckets.map((b) => [b.bucket, b.role, b.member, !!b.condition]), [
-            ["acme-staging-raw", "roles/storage.objectViewer", principal, false],
-            ["acme-staging-raw", "roles/storage.objectUser", principal, true],
-        ]);
+        assert.deepEqual(
+            buckets.map((b) => [b.bucket, b.role, b.member, !!b.condition]),
+            [
+                ["acme-staging-raw", "roles/storage.objectViewer", principal, false],
+                ["acme-staging-raw", "roles/storage.objectUser", principal, true],
+            ],
+        );
         assert.match(buckets[1].condition.expression, /buckets\/acme-staging-raw\/objects\/events\//);
         const ds = byType(rs, "gcp:bigquery/datasetIamMember:DatasetIamMember").map(inputsOf);
-        assert.deepEqual(ds.map((d) => [d.project, d.datasetId, d.role, d.member]), [["acme-data-staging", "curated_staging", "roles/bigquery.dataEditor", `iamMember:${principal}`]]);
+        assert.deepEqual(
+            ds.map((d) => [d.project, d.datasetId, d.role, d.member]),
+            [["acme-data-staging", "curated_staging", "roles/bigquery.dataEditor", `iamMember:${principal}`]],
+        );
         const proj = byType(rs, "gcp:projects/iAMMember:IAMMember").map(inputsOf);
         assert.deepEqual(proj.map((p) => [p.project, p.role, p.member]).sort(), [
             ["acme-data-staging", "roles/bigquery.jobUser", principal],
@@ -111,12 +143,21 @@ describe("GCP identity binder under mocks", () => {
     });
 
     it("with gcpImpersonation, grants a per-workload GSA the same scopes and lets only the KSA impersonate it", async () => {
-        const rs = await bindUnderMocks(gcpStack(stackConfig("staging", (r) => { r.gcpImpersonation = true; })));
+        const rs = await bindUnderMocks(
+            gcpStack(
+                stackConfig("staging", (r) => {
+                    r.gcpImpersonation = true;
+                }),
+            ),
+        );
         const [gsa] = byType(rs, "gcp:serviceaccount/account:Account");
         const email = `${inputsOf(gsa).accountId}@acme-data-staging.iam.gserviceaccount.com`;
         const member = `serviceAccount:${email}`;
         const wiu = byType(rs, "gcp:serviceaccount/iAMMember:IAMMember").map(inputsOf);
-        assert.deepEqual(wiu.map((w) => [w.role, w.member]), [["roles/iam.workloadIdentityUser", ksaImpersonationMember(POOL, "spark-jobs", "spark-jobs")]]);
+        assert.deepEqual(
+            wiu.map((w) => [w.role, w.member]),
+            [["roles/iam.workloadIdentityUser", ksaImpersonationMember(POOL, "spark-jobs", "spark-jobs")]],
+        );
         assert.deepEqual(inputsOf(byType(rs, "kubernetes:core/v1:ServiceAccount")[0]).metadata.annotations, { "iam.gke.io/gcp-service-account": email });
         const members = [
             ...byType(rs, "gcp:storage/bucketIAMMember:BucketIAMMember"),
@@ -138,7 +179,8 @@ describe("GCP identities in the shipped plans", () => {
             for (const r of bindings) {
                 const i = inputsOf(r);
                 assert.ok(!/^roles\/(owner|editor)$|admin/.test(i.role), `${r.urn}: ${i.role}`);
-                if (r.type === "gcp:projects/iAMMember:IAMMember") assert.ok(/^roles\/bigquery\.(jobUser|readSessionUser)$/.test(i.role), `${r.urn}: ${i.role}`);
+                if (r.type === "gcp:projects/iAMMember:IAMMember")
+                    assert.ok(/^roles\/bigquery\.(jobUser|readSessionUser)$/.test(i.role), `${r.urn}: ${i.role}`);
             }
             assert.equal(plan.resources.filter((r) => r.type === "gcp:serviceaccount/key:Key").length, 0);
             assert.ok(wis.size > 0, "at least one workload is bound");

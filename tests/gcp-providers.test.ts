@@ -52,7 +52,9 @@ describe("GCP providers on a brand-new project", () => {
                 return original.call(this, args);
             };
         });
-        after(() => { PlanMocks.prototype.call = original; });
+        after(() => {
+            PlanMocks.prototype.call = original;
+        });
 
         for (const stack of ["staging", "aws-staging"]) {
             it(`${stack}: every GCP lookup runs through a provider that needs no API of the project and waits for nothing`, async () => {

@@ -16,7 +16,13 @@ describe("stack generations (destroy and create again)", () => {
 
     it("a new generation gets new key rings, quota preference and pool, and nothing else renamed", async () => {
         const first = await shippedPlan("aws-staging");
-        const second = await variantPlan("aws-staging", (c) => { c["dataplatform:generation"] = 2; }, { skipPolicies: true });
+        const second = await variantPlan(
+            "aws-staging",
+            (c) => {
+                c["dataplatform:generation"] = 2;
+            },
+            { skipPolicies: true },
+        );
         const names = (p: typeof first, t: string, k: string) => ofType(p, t).map((r) => inputsOf(r)[k]);
         for (const n of names(second, "gcp:kms/keyRing:KeyRing", "name")) assert.match(n, /-g2$/);
         for (const n of names(second, "gcp:cloudquota/sQuotaPreference:SQuotaPreference", "name")) assert.match(n, /-g2$/);
@@ -26,14 +32,31 @@ describe("stack generations (destroy and create again)", () => {
     });
 
     it("datasets are emptied on destroy outside prod only", async () => {
-        for (const [stack, expected] of [["staging", true], ["prod", false]] as const) {
+        for (const [stack, expected] of [
+            ["staging", true],
+            ["prod", false],
+        ] as const) {
             const plan = await shippedPlan(stack);
             for (const d of ofType(plan, "gcp:bigquery/dataset:Dataset")) assert.equal(inputsOf(d).deleteContentsOnDestroy, expected, d.urn);
         }
     });
 
     it("validates the generation", () => {
-        expectProblem("staging", (r) => { r.generation = 1; }, "dataplatform:generation", /./);
-        expectProblem("staging", (r) => { r.generation = 2.5; }, "dataplatform:generation", /./);
+        expectProblem(
+            "staging",
+            (r) => {
+                r.generation = 1;
+            },
+            "dataplatform:generation",
+            /./,
+        );
+        expectProblem(
+            "staging",
+            (r) => {
+                r.generation = 2.5;
+            },
+            "dataplatform:generation",
+            /./,
+        );
     });
 });

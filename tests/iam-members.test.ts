@@ -9,7 +9,8 @@ const SA = form("serviceAccount");
 const DOMAIN = /^domain:[a-z0-9.-]+$/;
 /** Workload Identity Federation principals (https://cloud.google.com/iam/docs/principal-identifiers): one subject, or a set. */
 const PRINCIPAL = /^principal:\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9.-]+\/subject\/\S+$/;
-const PRINCIPAL_SET = /^principalSet:\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9.-]+\/(group\/\S+|attribute\.[a-z_]+\/\S+|\*)$/;
+const PRINCIPAL_SET =
+    /^principalSet:\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9.-]+\/(group\/\S+|attribute\.[a-z_]+\/\S+|\*)$/;
 /** GKE Workload Identity with an impersonated service account: the KSA as `serviceAccount:PROJECT.svc.id.goog[ns/ksa]`. */
 const GKE_KSA = /^serviceAccount:[a-z0-9-]+\.svc\.id\.goog\[[a-z0-9-]+\/[a-z0-9-]+\]$/;
 /** The standard IAM member forms of Cloud IAM policies. */

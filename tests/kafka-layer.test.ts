@@ -24,7 +24,9 @@ const T = {
 const CRD: Record<string, string> = Object.fromEntries(Object.entries(STRIMZI_CRD).map(([kind, f]) => [`kubernetes:kafka.strimzi.io/v1:${kind}`, f]));
 
 function kafkaReleases(resources: CapturedResource[]): Record<string, CapturedResource> {
-    return Object.fromEntries(resources.filter((r) => r.type === T.release && r.urn.includes("dataplatform:kafka:Operators")).map((r) => [inputsOf(r).name, r]));
+    return Object.fromEntries(
+        resources.filter((r) => r.type === T.release && r.urn.includes("dataplatform:kafka:Operators")).map((r) => [inputsOf(r).name, r]),
+    );
 }
 
 describe("kafka layer: shipped plans", () => {
@@ -52,7 +54,10 @@ describe("kafka layer: shipped plans", () => {
                 const rel = kafkaReleases(plan.resources);
                 assert.deepEqual(Object.keys(rel).sort(), ["reloader", "strimzi", "strimzi-access-operator"]);
                 const s = inputsOf(rel.strimzi);
-                assert.deepEqual([s.chart, s.version, s.repositoryOpts?.repo, s.namespace], [CHARTS.strimzi.chart, plan.config.charts.strimzi, CHARTS.strimzi.repo, "kafka"]);
+                assert.deepEqual(
+                    [s.chart, s.version, s.repositoryOpts?.repo, s.namespace],
+                    [CHARTS.strimzi.chart, plan.config.charts.strimzi, CHARTS.strimzi.repo, "kafka"],
+                );
                 assert.equal(s.values.generateNetworkPolicy, false);
                 const a = inputsOf(rel["strimzi-access-operator"]);
                 assert.deepEqual([a.chart, a.version], ["oci://quay.io/strimzi-helm/strimzi-access-operator", plan.config.charts.strimziAccess]);
@@ -78,18 +83,27 @@ describe("kafka layer: shipped plans", () => {
                 }
                 assert.equal(ofType(plan, T.kafka)[0].protect, prod);
                 for (const t of ofType(plan, T.topic)) assert.equal(t.protect, prod);
-                const ctl = ofType(plan, T.pool).map(inputsOf).find((p) => p.spec.roles[0] === "controller");
+                const ctl = ofType(plan, T.pool)
+                    .map(inputsOf)
+                    .find((p) => p.spec.roles[0] === "controller");
                 assert.equal(ctl?.spec.replicas, prod ? 3 : 1);
             });
 
             it("credentials: one KafkaAccess per configured (user, namespace) plus the lag reader in KEDA's namespace", async () => {
                 const plan = await shippedPlan(stack);
-                const got = ofType(plan, T.access).map(inputsOf).map((a) => `${a.spec.user.name}@${a.metadata.namespace}`).sort();
-                const want = plan.config.kafka.users.flatMap((u) => [...u.namespaces, ...(u.role === "monitor" ? ["keda"] : [])].map((ns) => `${u.name}@${ns}`)).sort();
+                const got = ofType(plan, T.access)
+                    .map(inputsOf)
+                    .map((a) => `${a.spec.user.name}@${a.metadata.namespace}`)
+                    .sort();
+                const want = plan.config.kafka.users
+                    .flatMap((u) => [...u.namespaces, ...(u.role === "monitor" ? ["keda"] : [])].map((ns) => `${u.name}@${ns}`))
+                    .sort();
                 assert.deepEqual(got, [...new Set(want)].sort());
                 // The Kafka namespace's policies come from the platform's flow table (tests/flows.test.ts), not from the layer.
                 assert.equal(ofType(plan, T.netpol).filter((r) => r.urn.includes("dataplatform:kafka:")).length, 0);
-                assert.ok(ofType(plan, T.netpol).some((r) => inputsOf(r).metadata.namespace === "kafka" && inputsOf(r).metadata.name === "kafka-brokers-ingress"));
+                assert.ok(
+                    ofType(plan, T.netpol).some((r) => inputsOf(r).metadata.namespace === "kafka" && inputsOf(r).metadata.name === "kafka-brokers-ingress"),
+                );
                 assert.equal(plan.outputs.kafkaBootstrapServers, "events-kafka-bootstrap.kafka.svc.cluster.local:9093");
             });
         });
@@ -106,20 +120,35 @@ describe("kafka layer: access() under mocks", () => {
             const cfg = loadStackConfig();
             const provider = new Provider("k8s", { kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\n" });
             const namespaces = new Namespaces("namespaces", namespacesArgs(cfg, provider));
-            const identity: IdentityBinder = { bind: () => { throw new Error("the Kafka layer binds no cloud identity"); } };
+            const identity: IdentityBinder = {
+                bind: () => {
+                    throw new Error("the Kafka layer binds no cloud identity");
+                },
+            };
             const layer = new KafkaLayer("kafka", kafkaArgs(cfg, { provider, storageClassName: "standard-rwo", identity, namespaces }));
             access = (u, ns) => layer.access(u, ns);
-            for (const [u, ns] of [["keda-lag-reader", "keda"], ["spark-streaming", "spark-jobs"]]) {
-                layer.access(u, ns).secretName.apply((n) => { resolved[`${u}@${ns}`] = n; });
+            for (const [u, ns] of [
+                ["keda-lag-reader", "keda"],
+                ["spark-streaming", "spark-jobs"],
+            ]) {
+                layer.access(u, ns).secretName.apply((n) => {
+                    resolved[`${u}@${ns}`] = n;
+                });
             }
-            reloadAnnotations(layer.access("ingestion", "ingestion"), layer.access("curated-sink", "ingestion"))["secret.reloader.stakater.com/reload"]
-                .apply((v) => { annotations = v; });
+            reloadAnnotations(layer.access("ingestion", "ingestion"), layer.access("curated-sink", "ingestion"))["secret.reloader.stakater.com/reload"].apply(
+                (v) => {
+                    annotations = v;
+                },
+            );
         });
     });
 
     it("returns the KafkaAccess Secret, TLS bootstrap and mTLS key names", () => {
         const a = access("spark-streaming", "spark-jobs");
-        assert.deepEqual([a.user, a.namespace, a.authentication, a.bootstrapServers], ["spark-streaming", "spark-jobs", "tls", "events-kafka-bootstrap.kafka.svc.cluster.local:9093"]);
+        assert.deepEqual(
+            [a.user, a.namespace, a.authentication, a.bootstrapServers],
+            ["spark-streaming", "spark-jobs", "tls", "events-kafka-bootstrap.kafka.svc.cluster.local:9093"],
+        );
         assert.deepEqual(a.keys, { ca: "ssl.truststore.crt", cert: "ssl.keystore.crt", key: "ssl.keystore.key" });
         assert.equal(resolved["spark-streaming@spark-jobs"], "events-spark-streaming");
         assert.equal(resolved["keda-lag-reader@keda"], "events-keda-lag-reader");
@@ -130,7 +159,10 @@ describe("kafka layer: access() under mocks", () => {
     });
 
     it("refuses users and namespaces that are not configured, naming the config key", () => {
-        assert.throws(() => access("spark-streaming", "airflow"), /no credentials in namespace airflow \(its namespaces: spark-jobs\).*dataplatform:kafka\.users/);
+        assert.throws(
+            () => access("spark-streaming", "airflow"),
+            /no credentials in namespace airflow \(its namespaces: spark-jobs\).*dataplatform:kafka\.users/,
+        );
         assert.throws(() => access("nobody", "ingestion"), /kafka user nobody is not configured \(dataplatform:kafka\.users/);
     });
 });

@@ -27,10 +27,18 @@ function assertValid(o: StrimziObject, where: string): void {
     assert.deepEqual(prunedFields(v1Schema(CRD[o.kind]), o), [], `${where}: ${o.kind} ${o.metadata.name} has fields the v1 schema does not know`);
 }
 
-const scram = (r: Raw) => { r.kafka.authentication = "scram-sha-512"; };
-const externalLb = (r: Raw) => { r.kafka.external = { enabled: true, type: "loadbalancer", allowedCidrs: ["203.0.113.0/24"] }; };
-const externalIngress = (r: Raw) => { r.kafka.external = { enabled: true, type: "ingress", host: "kafka.acme.example" }; };
-const connect = (r: Raw) => { r.kafka.kafkaConnect = true; };
+const scram = (r: Raw) => {
+    r.kafka.authentication = "scram-sha-512";
+};
+const externalLb = (r: Raw) => {
+    r.kafka.external = { enabled: true, type: "loadbalancer", allowedCidrs: ["203.0.113.0/24"] };
+};
+const externalIngress = (r: Raw) => {
+    r.kafka.external = { enabled: true, type: "ingress", host: "kafka.acme.example" };
+};
+const connect = (r: Raw) => {
+    r.kafka.kafkaConnect = true;
+};
 
 describe("kafka: contract (Strimzi v1 CRD schemas)", () => {
     for (const stack of STACKS) {
@@ -40,7 +48,12 @@ describe("kafka: contract (Strimzi v1 CRD schemas)", () => {
             for (const o of objs) assertValid(o, stack);
         });
     }
-    for (const [label, mutate] of [["SCRAM", scram], ["external load balancer", externalLb], ["external ingress", externalIngress], ["Kafka Connect", connect]] as const) {
+    for (const [label, mutate] of [
+        ["SCRAM", scram],
+        ["external load balancer", externalLb],
+        ["external ingress", externalIngress],
+        ["Kafka Connect", connect],
+    ] as const) {
         it(`prod with ${label}: every object validates`, () => {
             for (const o of strimziObjects(stackConfig("prod", mutate))) assertValid(o, `prod+${label}`);
         });
@@ -70,16 +83,28 @@ describe("kafka: listeners and authentication", () => {
                 assert.equal(l.tls, true, `${l.name} must be TLS`);
                 assert.ok(["tls", "scram-sha-512"].includes(l.authentication?.type), `${l.name} must authenticate`);
             }
-            assert.deepEqual(ls.map((l) => [l.name, l.port, l.type]), [["tls", 9093, "internal"]]);
+            assert.deepEqual(
+                ls.map((l) => [l.name, l.port, l.type]),
+                [["tls", 9093, "internal"]],
+            );
         });
     }
     it("internal listener uses mutual TLS by default", () => {
         assert.equal(listeners(stackConfig("prod").kafka)[0].authentication.type, "tls");
     });
     it("SCRAM switches authentication on every listener and users, without opening plaintext or ports", () => {
-        const cfg = stackConfig("prod", (r) => { scram(r); externalLb(r); });
+        const cfg = stackConfig("prod", (r) => {
+            scram(r);
+            externalLb(r);
+        });
         const ls = listeners(cfg.kafka);
-        assert.deepEqual(ls.map((l) => [l.port, l.tls, l.authentication.type]), [[9093, true, "scram-sha-512"], [9094, true, "scram-sha-512"]]);
+        assert.deepEqual(
+            ls.map((l) => [l.port, l.tls, l.authentication.type]),
+            [
+                [9093, true, "scram-sha-512"],
+                [9094, true, "scram-sha-512"],
+            ],
+        );
         for (const u of userResources(cfg.kafka)) assert.equal((u.spec as any).authentication.type, "scram-sha-512");
         assert.deepEqual(accessKeys("scram-sha-512"), { ca: "ssl.truststore.crt", password: "password", jaasConfig: "sasl.jaas.config" });
         assert.deepEqual(accessKeys("tls"), { ca: "ssl.truststore.crt", cert: "ssl.keystore.crt", key: "ssl.keystore.key" });
@@ -102,7 +127,11 @@ describe("kafka: listeners and authentication", () => {
 
 describe("kafka: ACLs per user", () => {
     const k = stackConfig("staging").kafka;
-    const acl = (name: string) => aclsFor(k, k.users.find((u) => u.name === name)!).map((a) => `${a.resource.type}:${a.resource.name}=${a.operations.join("+")}`);
+    const acl = (name: string) =>
+        aclsFor(
+            k,
+            k.users.find((u) => u.name === name)!,
+        ).map((a) => `${a.resource.type}:${a.resource.name}=${a.operations.join("+")}`);
 
     it("producer: Write+Describe on its topics only", () => {
         assert.deepEqual(acl("ingestion"), ["topic:events.raw=Write+Describe", "topic:events.dlq=Write+Describe"]);
@@ -114,7 +143,10 @@ describe("kafka: ACLs per user", () => {
     });
     it("monitor (KEDA lag reader): Describe on its topics and on the groups consuming them, nothing else", () => {
         assert.deepEqual(acl("keda-lag-reader"), [
-            "topic:events.raw=Describe", "topic:events.curated=Describe", "group:curated-sink=Describe", "group:spark-streaming=Describe",
+            "topic:events.raw=Describe",
+            "topic:events.curated=Describe",
+            "group:curated-sink=Describe",
+            "group:spark-streaming=Describe",
         ]);
     });
     it("Kafka Connect (when enabled): its own compacted topics and group, read-only on data topics", () => {
@@ -122,14 +154,27 @@ describe("kafka: ACLs per user", () => {
         const u = userResources(k2).find((x) => x.metadata.name === "kafka-connect") as any;
         const acls = u.spec.authorization.acls.map((a: any) => `${a.resource.type}:${a.resource.name}=${a.operations.join("+")}`);
         assert.deepEqual(acls, [
-            "topic:events-connect-configs=Read+Write+Describe", "topic:events-connect-offsets=Read+Write+Describe", "topic:events-connect-status=Read+Write+Describe",
-            "topic:events.raw=Read+Describe", "topic:events.curated=Read+Describe", "topic:events.dlq=Read+Describe", "group:events-connect=Read",
+            "topic:events-connect-configs=Read+Write+Describe",
+            "topic:events-connect-offsets=Read+Write+Describe",
+            "topic:events-connect-status=Read+Write+Describe",
+            "topic:events.raw=Read+Describe",
+            "topic:events.curated=Read+Describe",
+            "topic:events.dlq=Read+Describe",
+            "group:events-connect=Read",
         ]);
         const internal = topicResources(k2).filter((t: any) => t.spec.topicName.startsWith("events-connect-")) as any[];
-        assert.deepEqual(internal.map((t) => [t.spec.topicName, t.spec.partitions, t.spec.config["cleanup.policy"]]), [
-            ["events-connect-configs", 1, "compact"], ["events-connect-offsets", 25, "compact"], ["events-connect-status", 5, "compact"],
-        ]);
-        assert.equal(userResources(stackConfig("staging").kafka).some((x) => x.metadata.name === "kafka-connect"), false);
+        assert.deepEqual(
+            internal.map((t) => [t.spec.topicName, t.spec.partitions, t.spec.config["cleanup.policy"]]),
+            [
+                ["events-connect-configs", 1, "compact"],
+                ["events-connect-offsets", 25, "compact"],
+                ["events-connect-status", 5, "compact"],
+            ],
+        );
+        assert.equal(
+            userResources(stackConfig("staging").kafka).some((x) => x.metadata.name === "kafka-connect"),
+            false,
+        );
     });
     for (const stack of STACKS) {
         it(`${stack}: literal resources only, never cluster, transactionalId, All or a wildcard`, () => {
@@ -181,7 +226,13 @@ describe("kafka: cluster shape from config", () => {
             assert.equal(p.spec.storage.volumes[0].kraftMetadata, "shared");
             assert.equal(p.metadata.labels["strimzi.io/cluster"], "events");
         }
-        assert.deepEqual(brk.spec.storage.volumes.map((v: any) => [v.id, v.size]), [[0, "500Gi"], [1, "500Gi"]]);
+        assert.deepEqual(
+            brk.spec.storage.volumes.map((v: any) => [v.id, v.size]),
+            [
+                [0, "500Gi"],
+                [1, "500Gi"],
+            ],
+        );
         const spec = kafkaResource(cfg).spec as any;
         assert.deepEqual(spec.kafka.rack, { type: "topology-label", topologyKey: ZONE_KEY });
         assert.deepEqual(spec.maintenanceTimeWindows, ["* * 1-3 ? * SUN *"]);
@@ -199,16 +250,26 @@ describe("kafka: cluster shape from config", () => {
     });
     it("metrics: JMX exporter from the ConfigMap and Kafka Exporter on the configured topics/groups", () => {
         const spec = kafkaResource(stackConfig("staging")).spec as any;
-        assert.deepEqual(spec.kafka.metricsConfig, { type: "jmxPrometheusExporter", valueFrom: { configMapKeyRef: { name: "events-kafka-metrics", key: "kafka-metrics-config.yml" } } });
+        assert.deepEqual(spec.kafka.metricsConfig, {
+            type: "jmxPrometheusExporter",
+            valueFrom: { configMapKeyRef: { name: "events-kafka-metrics", key: "kafka-metrics-config.yml" } },
+        });
         assert.equal(spec.kafkaExporter.topicRegex, "events\\.raw|events\\.curated|events\\.dlq");
         assert.equal(spec.kafkaExporter.groupRegex, ".*");
         assert.ok(spec.entityOperator.topicOperator && spec.entityOperator.userOperator);
     });
     it("topics: partitions, replicas default to kafka.replicationFactor, retention and cleanup from config", () => {
-        const cfg = stackConfig("prod", (r) => { r.kafka.topics.push({ name: "audit_log", partitions: 3, replicas: 3, retentionHours: 24, cleanupPolicy: "compact" }); });
+        const cfg = stackConfig("prod", (r) => {
+            r.kafka.topics.push({ name: "audit_log", partitions: 3, replicas: 3, retentionHours: 24, cleanupPolicy: "compact" });
+        });
         const topics = topicResources(cfg.kafka) as any[];
         const raw = topics.find((t) => t.spec.topicName === "events.raw");
-        assert.deepEqual(raw.spec, { topicName: "events.raw", partitions: 24, replicas: 3, config: { "retention.ms": 168 * 3_600_000, "cleanup.policy": "delete", "min.insync.replicas": 2 } });
+        assert.deepEqual(raw.spec, {
+            topicName: "events.raw",
+            partitions: 24,
+            replicas: 3,
+            config: { "retention.ms": 168 * 3_600_000, "cleanup.policy": "delete", "min.insync.replicas": 2 },
+        });
         const audit = topics.find((t) => t.spec.topicName === "audit_log");
         assert.equal(audit.metadata.name, "audit-log");
         assert.equal(audit.spec.config["cleanup.policy"], "compact");
@@ -218,25 +279,128 @@ describe("kafka: cluster shape from config", () => {
 
 describe("kafka: config rules (key-named errors)", () => {
     const cases: [string, string, (r: Raw) => void, string][] = [
-        ["RF above broker count", "staging", (r) => { r.kafka.replicationFactor = 4; }, "dataplatform:kafka.replicationFactor: 4 is larger than kafka.brokers (3)"],
-        ["min ISR not below RF", "staging", (r) => { r.kafka.minInsyncReplicas = 3; }, "dataplatform:kafka.minInsyncReplicas: 3 must be smaller than kafka.replicationFactor (3)"],
-        ["topic replicas above brokers", "staging", (r) => { r.kafka.topics[0].replicas = 5; }, "dataplatform:kafka.topics[0].replicas: 5 is larger than kafka.brokers (3)"],
-        ["topic replicas not above min ISR", "staging", (r) => { r.kafka.topics[1].replicas = 2; }, "dataplatform:kafka.topics[1].replicas: 2 must be larger than kafka.minInsyncReplicas (2)"],
-        ["prod with 2 brokers", "prod", (r) => { r.kafka.brokers = 2; r.kafka.replicationFactor = 2; r.kafka.minInsyncReplicas = 1; }, "dataplatform:kafka.brokers: 2 must be at least 3 in prod"],
-        ["prod with 1 controller", "prod", (r) => { r.kafka.controllers = 1; }, "dataplatform:kafka.controllers: 1 must be 3 or 5 in prod (KRaft quorum)"],
-        ["prod min ISR 1", "prod", (r) => { r.kafka.minInsyncReplicas = 1; }, "dataplatform:kafka.minInsyncReplicas: 1 must be at least 2 in prod"],
-        ["prod without maintenance windows", "prod", (r) => { r.kafka.maintenanceWindows = []; }, "dataplatform:kafka.maintenanceWindows"],
-        ["user of an unknown topic", "staging", (r) => { r.kafka.users[0].topics.push("events.nope"); }, "dataplatform:kafka.users[0].topics[2]: \"events.nope\" is not a topic"],
-        ["credentials into a namespace that cannot reach the brokers", "staging", (r) => { r.kafka.users[3].namespaces = ["airflow", "default"]; }, "dataplatform:kafka.users[3].namespaces[1]: \"default\" is not in kafka.clientNamespaces"],
-        ["monitor with no consumer group to read", "staging", (r) => { r.kafka.users[4].topics = ["events.dlq"]; }, "dataplatform:kafka.users[4].topics"],
-        ["ingress listener without host", "prod", (r) => { r.kafka.external = { enabled: true, type: "ingress" }; }, "dataplatform:kafka.external.host: (missing) is required for an ingress listener"],
-        ["unknown authentication", "staging", (r) => { r.kafka.authentication = "plain"; }, "dataplatform:kafka.authentication: \"plain\" is not allowed"],
-        ["bad controller quantity", "staging", (r) => { r.kafka.controller = { cpu: "half", memory: "2Gi", storageSizeGi: 20 }; }, "dataplatform:kafka.controller.cpu"],
+        [
+            "RF above broker count",
+            "staging",
+            (r) => {
+                r.kafka.replicationFactor = 4;
+            },
+            "dataplatform:kafka.replicationFactor: 4 is larger than kafka.brokers (3)",
+        ],
+        [
+            "min ISR not below RF",
+            "staging",
+            (r) => {
+                r.kafka.minInsyncReplicas = 3;
+            },
+            "dataplatform:kafka.minInsyncReplicas: 3 must be smaller than kafka.replicationFactor (3)",
+        ],
+        [
+            "topic replicas above brokers",
+            "staging",
+            (r) => {
+                r.kafka.topics[0].replicas = 5;
+            },
+            "dataplatform:kafka.topics[0].replicas: 5 is larger than kafka.brokers (3)",
+        ],
+        [
+            "topic replicas not above min ISR",
+            "staging",
+            (r) => {
+                r.kafka.topics[1].replicas = 2;
+            },
+            "dataplatform:kafka.topics[1].replicas: 2 must be larger than kafka.minInsyncReplicas (2)",
+        ],
+        [
+            "prod with 2 brokers",
+            "prod",
+            (r) => {
+                r.kafka.brokers = 2;
+                r.kafka.replicationFactor = 2;
+                r.kafka.minInsyncReplicas = 1;
+            },
+            "dataplatform:kafka.brokers: 2 must be at least 3 in prod",
+        ],
+        [
+            "prod with 1 controller",
+            "prod",
+            (r) => {
+                r.kafka.controllers = 1;
+            },
+            "dataplatform:kafka.controllers: 1 must be 3 or 5 in prod (KRaft quorum)",
+        ],
+        [
+            "prod min ISR 1",
+            "prod",
+            (r) => {
+                r.kafka.minInsyncReplicas = 1;
+            },
+            "dataplatform:kafka.minInsyncReplicas: 1 must be at least 2 in prod",
+        ],
+        [
+            "prod without maintenance windows",
+            "prod",
+            (r) => {
+                r.kafka.maintenanceWindows = [];
+            },
+            "dataplatform:kafka.maintenanceWindows",
+        ],
+        [
+            "user of an unknown topic",
+            "staging",
+            (r) => {
+                r.kafka.users[0].topics.push("events.nope");
+            },
+            'dataplatform:kafka.users[0].topics[2]: "events.nope" is not a topic',
+        ],
+        [
+            "credentials into a namespace that cannot reach the brokers",
+            "staging",
+            (r) => {
+                r.kafka.users[3].namespaces = ["airflow", "default"];
+            },
+            'dataplatform:kafka.users[3].namespaces[1]: "default" is not in kafka.clientNamespaces',
+        ],
+        [
+            "monitor with no consumer group to read",
+            "staging",
+            (r) => {
+                r.kafka.users[4].topics = ["events.dlq"];
+            },
+            "dataplatform:kafka.users[4].topics",
+        ],
+        [
+            "ingress listener without host",
+            "prod",
+            (r) => {
+                r.kafka.external = { enabled: true, type: "ingress" };
+            },
+            "dataplatform:kafka.external.host: (missing) is required for an ingress listener",
+        ],
+        [
+            "unknown authentication",
+            "staging",
+            (r) => {
+                r.kafka.authentication = "plain";
+            },
+            'dataplatform:kafka.authentication: "plain" is not allowed',
+        ],
+        [
+            "bad controller quantity",
+            "staging",
+            (r) => {
+                r.kafka.controller = { cpu: "half", memory: "2Gi", storageSizeGi: 20 };
+            },
+            "dataplatform:kafka.controller.cpu",
+        ],
     ];
     for (const [label, stack, mutate, expected] of cases) {
         it(`rejects ${label}`, () => {
             const problems = configProblems(stack, mutate);
-            assert.ok(problems.some((p) => p.startsWith(expected)), `expected a problem starting with ${expected}, got:\n${problems.join("\n")}`);
+            assert.ok(
+                problems.some((p) => p.startsWith(expected)),
+                `expected a problem starting with ${expected}, got:\n${problems.join("\n")}`,
+            );
         });
     }
 });
@@ -246,10 +410,7 @@ describe("kafka: credentials delivery", () => {
         const k = stackConfig("staging").kafka;
         const lagReader = [{ user: "keda-lag-reader", namespace: "keda" }];
         const targets = accessTargets(k, lagReader).map((t) => `${t.user}@${t.namespace}`);
-        assert.deepEqual(targets, [
-            "ingestion@ingestion", "spark-streaming@spark-jobs", "curated-sink@ingestion", "airflow@airflow",
-            "keda-lag-reader@keda",
-        ]);
+        assert.deepEqual(targets, ["ingestion@ingestion", "spark-streaming@spark-jobs", "curated-sink@ingestion", "airflow@airflow", "keda-lag-reader@keda"]);
         assert.throws(() => accessTargets(k, [{ user: "nobody", namespace: "keda" }]), /not in kafka\.users: nobody/);
         for (const a of accessResources(k, lagReader) as any[]) {
             assert.equal(a.apiVersion, "access.strimzi.io/v1alpha1");

@@ -42,7 +42,11 @@ describe("keda: pure builders", () => {
             const sj = streamingScaledJob(cfg, "stream-events", "spark-jobs", job, src, "kafka-lag-reader");
             const so = consumerScaledObject(cfg, "curated-sink", "ingestion", "curated-sink", src, "kafka-lag-reader");
             const ta = clusterTriggerAuthentication("kafka-lag-reader", {
-                secretName: "keda-lag-reader", settingsSecretName: "s", keys: { ca: "ca.crt", cert: "user.crt", key: "user.key" }, authentication: "tls", user: "keda-lag-reader",
+                secretName: "keda-lag-reader",
+                settingsSecretName: "s",
+                keys: { ca: "ca.crt", cert: "user.crt", key: "user.key" },
+                authentication: "tls",
+                user: "keda-lag-reader",
             });
             for (const o of [sj, so, ta]) validate(o);
             assert.equal(sj.spec.minReplicaCount, 0);
@@ -74,8 +78,13 @@ describe("keda: pure builders", () => {
 
         it(`${stack}: sink consumers may only write under their own prefix of the archive bucket, never the curated zone`, () => {
             const buckets = Object.fromEntries(["raw", "curated", "archive", "logs"].map((n) => [n, fakeBucket(n)]));
-            const grants = consumerGrants(cfg.autoscaling.deployments.consumers, buckets.archive, "ingestion").map((g) => (g.kind === "bucket" ? `${g.bucket.logicalName}:${g.access}:${g.prefix}` : g.kind));
-            assert.deepEqual(grants, cfg.autoscaling.deployments.consumers.filter((c) => c.namespace === "ingestion").map((c) => `archive:write:kafka/${c.kafkaUser}/`));
+            const grants = consumerGrants(cfg.autoscaling.deployments.consumers, buckets.archive, "ingestion").map((g) =>
+                g.kind === "bucket" ? `${g.bucket.logicalName}:${g.access}:${g.prefix}` : g.kind,
+            );
+            assert.deepEqual(
+                grants,
+                cfg.autoscaling.deployments.consumers.filter((c) => c.namespace === "ingestion").map((c) => `archive:write:kafka/${c.kafkaUser}/`),
+            );
             assert.deepEqual(consumerGrants(cfg.autoscaling.deployments.consumers, buckets.archive, "airflow"), []);
         });
 
@@ -86,7 +95,13 @@ describe("keda: pure builders", () => {
     }
 
     it("SCRAM: the trigger authenticates with sasl scram_sha512, username and password over TLS", () => {
-        const ta = clusterTriggerAuthentication("a", { secretName: "u", settingsSecretName: "s", keys: { ca: "ca.crt", password: "password" }, authentication: "scram-sha-512", user: "keda-lag-reader" });
+        const ta = clusterTriggerAuthentication("a", {
+            secretName: "u",
+            settingsSecretName: "s",
+            keys: { ca: "ca.crt", password: "password" },
+            authentication: "scram-sha-512",
+            user: "keda-lag-reader",
+        });
         validate(ta);
         assert.deepEqual(ta.spec.secretTargetRef.map((r: any) => r.parameter).sort(), ["ca", "password", "sasl", "tls", "username"]);
     });
@@ -104,8 +119,11 @@ describe("keda: shipped plans", () => {
 
             it("the KEDA operator restarts when the Secret the lag reader's KafkaAccess writes beside it rotates", async () => {
                 const plan = await shippedPlan(stack);
-                const keda = ofType(plan, T.release).map(inputsOf).find((r) => r.name === "keda")!;
-                const access = ofType(plan, "kubernetes:access.strimzi.io/v1alpha1:KafkaAccess").map(inputsOf)
+                const keda = ofType(plan, T.release)
+                    .map(inputsOf)
+                    .find((r) => r.name === "keda")!;
+                const access = ofType(plan, "kubernetes:access.strimzi.io/v1alpha1:KafkaAccess")
+                    .map(inputsOf)
                     .find((a) => a.metadata.namespace === "keda" && a.spec.user.name === plan.config.autoscaling.kafkaUser)!;
                 assert.ok(access, "the lag reader has a KafkaAccess in KEDA's namespace");
                 assert.deepEqual(keda.values.podAnnotations.keda, { "secret.reloader.stakater.com/reload": access.metadata.name });
@@ -119,7 +137,10 @@ describe("keda: shipped plans", () => {
                 assert.equal(sj.spec.maxReplicaCount, 1);
                 assert.equal(sj.spec.minReplicaCount, 0);
                 assert.equal(sj.spec.pollingInterval, cfg.autoscaling.pollingIntervalSeconds);
-                assert.deepEqual(sj.spec.triggers.map((t: any) => t.metadata.topic), user.topics);
+                assert.deepEqual(
+                    sj.spec.triggers.map((t: any) => t.metadata.topic),
+                    user.topics,
+                );
                 for (const t of sj.spec.triggers) {
                     assert.equal(t.metadata.consumerGroup, user.group);
                     assert.match(t.metadata.bootstrapServers, /^[a-z0-9-]+-kafka-bootstrap\.[a-z0-9-]+\.svc\.cluster\.local:\d+$/);
@@ -131,7 +152,10 @@ describe("keda: shipped plans", () => {
                 const plan = await shippedPlan(stack);
                 // The version Strimzi runs the brokers at, read from the Kafka resource the program registers.
                 const [kafka] = ofType(plan, "kubernetes:kafka.strimzi.io/v1:Kafka").map(inputsOf);
-                const triggers = [T.scaledJob, T.scaledObject].flatMap((t) => ofType(plan, t)).map(inputsOf).flatMap((o) => o.spec.triggers);
+                const triggers = [T.scaledJob, T.scaledObject]
+                    .flatMap((t) => ofType(plan, t))
+                    .map(inputsOf)
+                    .flatMap((o) => o.spec.triggers);
                 assert.ok(triggers.length > 0);
                 for (const t of triggers) {
                     assert.equal(t.metadata.version, kafka.spec.kafka.version);
@@ -155,7 +179,9 @@ describe("keda: shipped plans", () => {
                         assert.equal(t.metadata.lagThreshold, String(cfg.autoscaling.lagThreshold));
                         assert.equal(t.metadata.activationLagThreshold, String(cfg.autoscaling.activationLagThreshold));
                     }
-                    const dep = ofType(plan, T.deployment).map(inputsOf).find((d) => d.metadata.name === so.spec.scaleTargetRef.name && d.metadata.namespace === so.metadata.namespace);
+                    const dep = ofType(plan, T.deployment)
+                        .map(inputsOf)
+                        .find((d) => d.metadata.name === so.spec.scaleTargetRef.name && d.metadata.namespace === so.metadata.namespace);
                     assert.ok(dep, `no Deployment ${so.spec.scaleTargetRef.name}`);
                     assert.ok(dep.spec.template.spec.containers[0].resources.requests.cpu);
                 }
@@ -165,7 +191,9 @@ describe("keda: shipped plans", () => {
                 const plan = await shippedPlan(stack);
                 const cfg = plan.config;
                 for (const c of cfg.autoscaling.deployments.consumers) {
-                    const dep = ofType(plan, T.deployment).map(inputsOf).find((d) => d.metadata.name === c.kafkaUser)!;
+                    const dep = ofType(plan, T.deployment)
+                        .map(inputsOf)
+                        .find((d) => d.metadata.name === c.kafkaUser)!;
                     const env = Object.fromEntries(dep.spec.template.spec.containers[0].env.map((e: { name: string; value?: string }) => [e.name, e.value]));
                     assert.match(env.SINK_URL, new RegExp(`^(gs|s3)://[a-z0-9-]+-archive/kafka/${c.kafkaUser}/$`));
                     assert.equal(dep.metadata.annotations["secret.reloader.stakater.com/reload"], `events-${c.kafkaUser}`);
@@ -180,18 +208,25 @@ describe("keda: shipped plans", () => {
                 assert.equal(cta.metadata.namespace, undefined, "cluster-scoped");
                 const byParam = Object.fromEntries(cta.spec.secretTargetRef.map((r: any) => [r.parameter, r]));
                 assert.deepEqual(Object.keys(byParam).sort(), ["ca", "cert", "key", "tls"]);
-                const settings = ofType(plan, T.secret).map(inputsOf).find((s) => s.metadata.name === byParam.tls.name && s.metadata.namespace === "keda");
+                const settings = ofType(plan, T.secret)
+                    .map(inputsOf)
+                    .find((s) => s.metadata.name === byParam.tls.name && s.metadata.namespace === "keda");
                 assert.equal(settings?.stringData.tls, "enable");
-                const reader = ofType(plan, "kubernetes:access.strimzi.io/v1alpha1:KafkaAccess").map(inputsOf)
+                const reader = ofType(plan, "kubernetes:access.strimzi.io/v1alpha1:KafkaAccess")
+                    .map(inputsOf)
                     .find((a) => a.metadata.namespace === "keda" && a.spec.user.name === cfg.autoscaling.kafkaUser);
                 assert.equal(byParam.cert.name, reader?.metadata.name, "the certificate is the KafkaAccess Secret in keda");
-                const keda = ofType(plan, T.release).map(inputsOf).find((i) => i.chart === "keda");
+                const keda = ofType(plan, T.release)
+                    .map(inputsOf)
+                    .find((i) => i.chart === "keda");
                 assert.equal(keda?.values.podAnnotations.keda["secret.reloader.stakater.com/reload"], byParam.cert.name, "a renewal restarts KEDA");
             });
 
             it("KEDA is the pinned kedacore release", async () => {
                 const plan = await shippedPlan(stack);
-                const r = ofType(plan, T.release).map(inputsOf).find((i) => i.chart === "keda");
+                const r = ofType(plan, T.release)
+                    .map(inputsOf)
+                    .find((i) => i.chart === "keda");
                 assert.equal(r?.version, plan.config.charts.keda);
                 assert.equal(r?.repositoryOpts.repo, CHARTS.keda.repo);
                 assert.equal(r?.namespace, "keda");
@@ -207,33 +242,132 @@ describe("keda: shipped plans", () => {
             validate(ta);
             assert.deepEqual(ta.spec.secretTargetRef.map((r: any) => r.parameter).sort(), ["ca", "password", "sasl", "tls", "username"]);
         }
-        const settings = ofType(plan, T.secret).map(inputsOf).filter((s) => s.metadata.name === "keda-kafka-trigger-settings");
+        const settings = ofType(plan, T.secret)
+            .map(inputsOf)
+            .filter((s) => s.metadata.name === "keda-kafka-trigger-settings");
         assert.ok(settings.length > 0 && settings.every((s) => s.stringData.sasl === "scram_sha512" && s.stringData.username === "keda-lag-reader"));
     });
 });
 
 describe("keda: bad config is rejected by key name", () => {
     const cases: [string, string, (r: Raw) => void, string, RegExp][] = [
-        ["staging", "max below min", (r) => { r.autoscaling.deployments.minReplicas = 0; r.autoscaling.deployments.maxReplicas = 3; r.autoscaling.deployments.minReplicas = 4; }, "dataplatform:autoscaling.deployments.minReplicas", /larger than autoscaling.deployments.maxReplicas/],
-        ["prod", "max replicas above the partitions", (r) => (r.autoscaling.deployments.maxReplicas = 13), "dataplatform:autoscaling.deployments.maxReplicas", /larger than the partitions of the consumed topics \(12\)/],
-        ["staging", "small-run executors above the executor limit", (r) => (r.autoscaling.streaming.maxExecutors = 1), "dataplatform:spark.streaming.executor.instances", /must not exceed autoscaling.streaming.maxExecutors \(1\)/],
-        ["staging", "compaction into a table without a schema file", (r) => (r.spark.compaction.targetTable = "raw.clicks"), "dataplatform:spark.compaction.targetTable", /no schema file schemas\/bigquery\/raw\/clicks.json/],
-        ["staging", "compaction into an unknown dataset", (r) => (r.spark.compaction.targetTable = "marts.events"), "dataplatform:spark.compaction.targetTable", /not in a dataset of warehouse.datasets/],
-        ["staging", "sinks without an archive bucket", (r) => (r.lake.buckets = r.lake.buckets.filter((b: any) => b.name !== "archive")), "dataplatform:autoscaling.deployments.consumers", /need a lake bucket named archive/],
-        ["prod", "prod consumers scale to zero", (r) => (r.autoscaling.deployments.minReplicas = 0), "dataplatform:autoscaling.deployments.minReplicas", /at least 1 in prod/],
-        ["staging", "staging consumers never reach zero", (r) => (r.autoscaling.deployments.minReplicas = 1), "dataplatform:autoscaling.deployments.minReplicas", /must be 0 in staging/],
-        ["staging", "activation threshold at the scaling threshold", (r) => (r.autoscaling.activationLagThreshold = r.autoscaling.lagThreshold), "dataplatform:autoscaling.activationLagThreshold", /smaller than autoscaling.lagThreshold/],
-        ["staging", "lag reader is not a monitor", (r) => (r.autoscaling.kafkaUser = "ingestion"), "dataplatform:autoscaling.kafkaUser", /must have role monitor/],
-        ["staging", "KEDA cannot reach the brokers", (r) => (r.kafka.clientNamespaces = r.kafka.clientNamespaces.filter((n: string) => n !== "keda")), "dataplatform:kafka.clientNamespaces", /must include keda/],
-        ["staging", "sink consumer is a producer", (r) => (r.autoscaling.deployments.consumers[0].kafkaUser = "airflow"), "dataplatform:autoscaling.deployments.consumers[0].kafkaUser", /must have role consumer/],
-        ["staging", "sink outside its user's namespaces", (r) => (r.autoscaling.deployments.consumers[0].namespace = "airflow"), "dataplatform:autoscaling.deployments.consumers[0].namespace", /is not a namespace of kafka user curated-sink/],
-        ["staging", "sink image on latest", (r) => (r.autoscaling.deployments.consumers[0].image = "repo/curated-sink:latest"), "dataplatform:autoscaling.deployments.consumers[0].image", /latest/],
-        ["staging", "polling above an hour", (r) => (r.autoscaling.pollingIntervalSeconds = 7200), "dataplatform:autoscaling.pollingIntervalSeconds", /too large/],
+        [
+            "staging",
+            "max below min",
+            (r) => {
+                r.autoscaling.deployments.minReplicas = 0;
+                r.autoscaling.deployments.maxReplicas = 3;
+                r.autoscaling.deployments.minReplicas = 4;
+            },
+            "dataplatform:autoscaling.deployments.minReplicas",
+            /larger than autoscaling.deployments.maxReplicas/,
+        ],
+        [
+            "prod",
+            "max replicas above the partitions",
+            (r) => (r.autoscaling.deployments.maxReplicas = 13),
+            "dataplatform:autoscaling.deployments.maxReplicas",
+            /larger than the partitions of the consumed topics \(12\)/,
+        ],
+        [
+            "staging",
+            "small-run executors above the executor limit",
+            (r) => (r.autoscaling.streaming.maxExecutors = 1),
+            "dataplatform:spark.streaming.executor.instances",
+            /must not exceed autoscaling.streaming.maxExecutors \(1\)/,
+        ],
+        [
+            "staging",
+            "compaction into a table without a schema file",
+            (r) => (r.spark.compaction.targetTable = "raw.clicks"),
+            "dataplatform:spark.compaction.targetTable",
+            /no schema file schemas\/bigquery\/raw\/clicks.json/,
+        ],
+        [
+            "staging",
+            "compaction into an unknown dataset",
+            (r) => (r.spark.compaction.targetTable = "marts.events"),
+            "dataplatform:spark.compaction.targetTable",
+            /not in a dataset of warehouse.datasets/,
+        ],
+        [
+            "staging",
+            "sinks without an archive bucket",
+            (r) => (r.lake.buckets = r.lake.buckets.filter((b: any) => b.name !== "archive")),
+            "dataplatform:autoscaling.deployments.consumers",
+            /need a lake bucket named archive/,
+        ],
+        [
+            "prod",
+            "prod consumers scale to zero",
+            (r) => (r.autoscaling.deployments.minReplicas = 0),
+            "dataplatform:autoscaling.deployments.minReplicas",
+            /at least 1 in prod/,
+        ],
+        [
+            "staging",
+            "staging consumers never reach zero",
+            (r) => (r.autoscaling.deployments.minReplicas = 1),
+            "dataplatform:autoscaling.deployments.minReplicas",
+            /must be 0 in staging/,
+        ],
+        [
+            "staging",
+            "activation threshold at the scaling threshold",
+            (r) => (r.autoscaling.activationLagThreshold = r.autoscaling.lagThreshold),
+            "dataplatform:autoscaling.activationLagThreshold",
+            /smaller than autoscaling.lagThreshold/,
+        ],
+        [
+            "staging",
+            "lag reader is not a monitor",
+            (r) => (r.autoscaling.kafkaUser = "ingestion"),
+            "dataplatform:autoscaling.kafkaUser",
+            /must have role monitor/,
+        ],
+        [
+            "staging",
+            "KEDA cannot reach the brokers",
+            (r) => (r.kafka.clientNamespaces = r.kafka.clientNamespaces.filter((n: string) => n !== "keda")),
+            "dataplatform:kafka.clientNamespaces",
+            /must include keda/,
+        ],
+        [
+            "staging",
+            "sink consumer is a producer",
+            (r) => (r.autoscaling.deployments.consumers[0].kafkaUser = "airflow"),
+            "dataplatform:autoscaling.deployments.consumers[0].kafkaUser",
+            /must have role consumer/,
+        ],
+        [
+            "staging",
+            "sink outside its user's namespaces",
+            (r) => (r.autoscaling.deployments.consumers[0].namespace = "airflow"),
+            "dataplatform:autoscaling.deployments.consumers[0].namespace",
+            /is not a namespace of kafka user curated-sink/,
+        ],
+        [
+            "staging",
+            "sink image on latest",
+            (r) => (r.autoscaling.deployments.consumers[0].image = "repo/curated-sink:latest"),
+            "dataplatform:autoscaling.deployments.consumers[0].image",
+            /latest/,
+        ],
+        [
+            "staging",
+            "polling above an hour",
+            (r) => (r.autoscaling.pollingIntervalSeconds = 7200),
+            "dataplatform:autoscaling.pollingIntervalSeconds",
+            /too large/,
+        ],
     ];
     for (const [stack, what, mutate, key, message] of cases) {
         it(`${stack}: ${what} → ${key}`, () => {
             const found = configProblems(stack, mutate).filter((p) => p.startsWith(`${key}:`));
-            assert.ok(found.some((p) => message.test(p)), `no problem for ${key} matching ${message}: ${configProblems(stack, mutate).join("\n")}`);
+            assert.ok(
+                found.some((p) => message.test(p)),
+                `no problem for ${key} matching ${message}: ${configProblems(stack, mutate).join("\n")}`,
+            );
         });
     }
 });

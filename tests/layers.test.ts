@@ -33,13 +33,24 @@ describe("layers: built from narrow args alone", () => {
         resources = await underMocks("staging", () => {
             const provider = new Provider("k8s", { kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\n" });
             const users = own.kafka.users.flatMap((u) => u.namespaces);
-            const plan = Object.fromEntries(["kafka", "keda", "vault-secrets-operator", "ns-jobs", "ns-sinks", "ns-airflow", "ns-mon", "node-exporter", "ns-team", ...users]
-                .map((n) => [n, "baseline" as const]));
+            const plan = Object.fromEntries(
+                ["kafka", "keda", "vault-secrets-operator", "ns-jobs", "ns-sinks", "ns-airflow", "ns-mon", "node-exporter", "ns-team", ...users].map((n) => [
+                    n,
+                    "baseline" as const,
+                ]),
+            );
             const namespaces = new Namespaces("namespaces", { plan, provider });
             const identity: IdentityBinder = {
                 bind: (_name, a) => ({
-                    namespace: pulumi.output(a.namespace), serviceAccountName: a.serviceAccountName, serviceAccount: {} as ServiceAccount, ready: [],
-                    principal: pulumi.output(`principal:${a.serviceAccountName}`), podEnv: [], podVolumes: [], podVolumeMounts: [], sparkConf: {},
+                    namespace: pulumi.output(a.namespace),
+                    serviceAccountName: a.serviceAccountName,
+                    serviceAccount: {} as ServiceAccount,
+                    ready: [],
+                    principal: pulumi.output(`principal:${a.serviceAccountName}`),
+                    podEnv: [],
+                    podVolumes: [],
+                    podVolumeMounts: [],
+                    sparkConf: {},
                 }),
             };
             const k8s: KubernetesLayerArgs = { provider, storageClassName: "sc-given", identity, namespaces };
@@ -47,21 +58,37 @@ describe("layers: built from narrow args alone", () => {
 
             new KafkaLayer("kafka", {
                 // The lag reader in no namespace of its own: a copy exists only where the args ask for one.
-                ...k8s, kafka: { ...own.kafka, users: own.kafka.users.map((u) => (u.role === "monitor" ? { ...u, namespaces: [] } : u)) }, environment: "staging",
+                ...k8s,
+                kafka: { ...own.kafka, users: own.kafka.users.map((u) => (u.role === "monitor" ? { ...u, namespaces: [] } : u)) },
+                environment: "staging",
                 releases: { strimzi: release, strimziAccess: release, reloader: release },
                 extraAccess: [{ user: own.autoscaling.kafkaUser, namespace: "ns-team" }],
             });
 
             const access = (user: string, namespace: string): KafkaClientAccess => ({
-                user, namespace, secretName: pulumi.output(`cred-${user}`), bootstrapServers: "broker:1",
-                authentication: "tls", keys: { ca: "ca", cert: "crt", key: "key" },
+                user,
+                namespace,
+                secretName: pulumi.output(`cred-${user}`),
+                bootstrapServers: "broker:1",
+                authentication: "tls",
+                keys: { ca: "ca", cert: "crt", key: "key" },
             });
-            const kafka: KafkaPlatform = { clusterName: "c", namespace: "kafka", bootstrapServers: "broker:1", access, secretName: (u) => `cred-${u}`, ready: [] };
+            const kafka: KafkaPlatform = {
+                clusterName: "c",
+                namespace: "kafka",
+                bootstrapServers: "broker:1",
+                access,
+                secretName: (u) => `cred-${u}`,
+                ready: [],
+            };
 
             const keda = new Keda("keda", { ...k8s, environment: "staging", release, lagReaderSecret: "given-lag-secret" });
             const consumer = { ...own.autoscaling.deployments.consumers[0], namespace: "ns-sinks", kafkaUser: "sink-user" };
             new LagAutoscaling("autoscaling", {
-                ...k8s, kafka, keda: keda.release, lagReader: "reader",
+                ...k8s,
+                kafka,
+                keda: keda.release,
+                lagReader: "reader",
                 triggers: { autoscaling: own.autoscaling, kafka: { version: "4.2.0" } },
                 consumers: [{ deployment: consumer, group: "g-sink", topics: ["t1"] }],
                 archive: fakeBucket("given-archive"),
@@ -69,17 +96,27 @@ describe("layers: built from narrow args alone", () => {
             });
 
             new SparkJobs("spark", {
-                ...k8s, kafka, operator: keda.release,
+                ...k8s,
+                kafka,
+                operator: keda.release,
                 settings: { spark: { ...own.spark, jobNamespace: "ns-jobs" }, warehouseProject: "wh-given", autoscaling: { streaming: { maxExecutors: 7 } } },
                 data: { curated: fakeBucket("given-curated"), target: fakeDataset("given_ds") },
                 streamingUser: { name: "streamer", group: "g-stream", topics: ["t1", "t2"] },
             });
 
             const database: ManagedDatabase = {
-                host: pulumi.output("db"), port: 5432, database: "airflow", username: "airflow", password: pulumi.secret("pw"), resource: keda.release,
+                host: pulumi.output("db"),
+                port: 5432,
+                database: "airflow",
+                username: "airflow",
+                password: pulumi.secret("pw"),
+                resource: keda.release,
             };
             new Airflow("airflow", {
-                ...k8s, release, database, sparkJobNamespace: "ns-jobs",
+                ...k8s,
+                release,
+                database,
+                sparkJobNamespace: "ns-jobs",
                 settings: { airflow: { ...own.airflow, namespace: "ns-airflow" }, environment: "staging", vault: own.vault },
                 // The release waits for the logs bucket: a registered resource stands in for it.
                 data: { logs: { ...fakeBucket("given-logs"), resource: keda.release }, datasets: [fakeDataset("given_ds")] },
@@ -87,14 +124,19 @@ describe("layers: built from narrow args alone", () => {
             });
 
             new VaultLayer("vault", {
-                ...k8s, release, settings: { vault: own.vault, vaultToken: undefined, stack: "given-stack" },
+                ...k8s,
+                release,
+                settings: { vault: own.vault, vaultToken: undefined, stack: "given-stack" },
                 apps: [{ name: "team", namespace: "ns-team", serviceAccount: "team-sa", ownAccount: true }],
                 secrets: [],
-                clusterEndpoint: "https://k8s", clusterCaCertificate: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n", apiAudience: "aud",
+                clusterEndpoint: "https://k8s",
+                clusterCaCertificate: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n",
+                apiAudience: "aud",
             });
 
             new Monitoring("monitoring", {
-                ...k8s, release,
+                ...k8s,
+                release,
                 platform: {
                     monitoring: { ...own.monitoring, namespace: "ns-mon" },
                     kafka: { namespace: "kafka", clusterName: "given-cluster", brokers: 5, minInsyncReplicas: 2 },
@@ -110,9 +152,14 @@ describe("layers: built from narrow args alone", () => {
 
     it("Kafka: credentials copies go exactly where the args ask; charts and storage from the args", () => {
         const accesses = of("kubernetes:access.strimzi.io/v1alpha1:KafkaAccess", "dataplatform:kafka:").map(inputs);
-        assert.ok(accesses.some((a) => a.metadata.namespace === "ns-team"), "the extra access target");
+        assert.ok(
+            accesses.some((a) => a.metadata.namespace === "ns-team"),
+            "the extra access target",
+        );
         assert.ok(!accesses.some((a) => a.metadata.namespace === "keda"), "no KEDA copy unless asked for");
-        const strimzi = of("kubernetes:helm.sh/v3:Release", "dataplatform:kafka:").map(inputs).find((r) => r.name === "strimzi")!;
+        const strimzi = of("kubernetes:helm.sh/v3:Release", "dataplatform:kafka:")
+            .map(inputs)
+            .find((r) => r.name === "strimzi")!;
         assert.deepEqual([strimzi.version, strimzi.skipAwait, strimzi.timeout], ["9.9.9", true, 42]);
         for (const p of of("kubernetes:kafka.strimzi.io/v1:KafkaNodePool", "dataplatform:kafka:").map(inputs)) {
             for (const v of p.spec.storage.volumes) assert.equal(v.class, "sc-given");
@@ -128,7 +175,10 @@ describe("layers: built from narrow args alone", () => {
         assert.equal(env.SINK_URL, "gs://given-archive/kafka/sink-user/");
         assert.equal(env.KAFKA_GROUP, "g-sink");
         const so = of("kubernetes:keda.sh/v1alpha1:ScaledObject", "dataplatform:keda:LagAutoscaling").map(inputs)[0];
-        assert.deepEqual(so.spec.triggers.map((t: any) => t.metadata.version), ["4.2.0"]);
+        assert.deepEqual(
+            so.spec.triggers.map((t: any) => t.metadata.version),
+            ["4.2.0"],
+        );
     });
 
     it("Spark: the compaction reads what the streaming run writes in the given curated bucket, into the given dataset", () => {
@@ -151,8 +201,14 @@ describe("layers: built from narrow args alone", () => {
 
     it("Vault: one role and policy per given app, named after the given stack", () => {
         const roles = of("vault:kubernetes/authBackendRole:AuthBackendRole", "dataplatform:vault:").map(inputs);
-        assert.deepEqual(roles.map((r) => [r.roleName, r.boundServiceAccountNamespaces, r.boundServiceAccountNames]), [["team", ["ns-team"], ["team-sa"]]]);
-        assert.deepEqual(of("vault:index/policy:Policy", "dataplatform:vault:").map((p) => inputs(p).name), ["dataplatform-given-stack-team"]);
+        assert.deepEqual(
+            roles.map((r) => [r.roleName, r.boundServiceAccountNamespaces, r.boundServiceAccountNames]),
+            [["team", ["ns-team"], ["team-sa"]]],
+        );
+        assert.deepEqual(
+            of("vault:index/policy:Policy", "dataplatform:vault:").map((p) => inputs(p).name),
+            ["dataplatform-given-stack-team"],
+        );
         assert.equal(of("kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret", "dataplatform:vault:").length, 0);
     });
 

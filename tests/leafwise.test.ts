@@ -9,7 +9,13 @@ function unknownOutput(): pulumi.Output<string> {
 }
 
 const known = (o: pulumi.Output<unknown>) => (o as any).isKnown as Promise<boolean>;
-const value = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply((v) => { r(v); return v; }));
+const value = <T>(o: pulumi.Output<T>) =>
+    new Promise<T>((r) =>
+        o.apply((v) => {
+            r(v);
+            return v;
+        }),
+    );
 
 function build(i: { secret: string; url: string; env: { name: string; value: string }[] }) {
     return {

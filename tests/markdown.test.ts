@@ -27,13 +27,34 @@ describe("plan --markdown", () => {
     });
 
     it("lifts leaf dependencies (explicit, property, provider) to component edges, no self or ancestor edges", () => {
-        const edges = componentEdges(ALL).map(([a, b]) => `${a.split("::").pop()} -> ${b.split("::").pop()}`).sort();
+        const edges = componentEdges(ALL)
+            .map(([a, b]) => `${a.split("::").pop()} -> ${b.split("::").pop()}`)
+            .sort();
         assert.deepEqual(edges, ["lake -> foundation", "operators -> foundation"]);
     });
 
     it("omits edges implied by a longer path, also with cycles", () => {
-        assert.deepEqual(transitiveReduction([["a", "b"], ["b", "c"], ["a", "c"]]), [["a", "b"], ["b", "c"]]);
-        assert.deepEqual(transitiveReduction([["a", "b"], ["b", "a"]]), [["a", "b"], ["b", "a"]]);
+        assert.deepEqual(
+            transitiveReduction([
+                ["a", "b"],
+                ["b", "c"],
+                ["a", "c"],
+            ]),
+            [
+                ["a", "b"],
+                ["b", "c"],
+            ],
+        );
+        assert.deepEqual(
+            transitiveReduction([
+                ["a", "b"],
+                ["b", "a"],
+            ]),
+            [
+                ["a", "b"],
+                ["b", "a"],
+            ],
+        );
     });
 
     it("renders nested components as subgraphs with dependency arrows", () => {
@@ -54,7 +75,10 @@ describe("plan --markdown", () => {
     });
 
     // Applicability comes from the policies' own resource-type checks: the other cloud's rules checked nothing.
-    for (const [stack, na, applies] of [["staging", "eks-cluster-hardened", "gke-cluster-hardened"], ["aws-staging", "gke-cluster-hardened", "eks-cluster-hardened"]] as const) {
+    for (const [stack, na, applies] of [
+        ["staging", "eks-cluster-hardened", "gke-cluster-hardened"],
+        ["aws-staging", "gke-cluster-hardened", "eks-cluster-hardened"],
+    ] as const) {
         it(`${stack}: the other cloud's cluster policy is n/a, not a pass; its own cloud's is checked`, async () => {
             const plan = await shippedPlan(stack);
             const rows = policyRows(plan);
@@ -62,7 +86,10 @@ describe("plan --markdown", () => {
             assert.equal(rows.find((r) => r.name === applies)!.notApplicable, undefined);
             assert.equal(rows.find((r) => r.name === "prod-stateful-protected")!.notApplicable, "staging stack");
             assert.equal(rows.find((r) => r.name === "bucket-cmek")!.notApplicable, undefined, "buckets exist on both clouds");
-            const row = (name: string) => toMarkdown(plan).split("\n").find((l) => l.startsWith(`| \`${name}\` |`)) ?? "";
+            const row = (name: string) =>
+                toMarkdown(plan)
+                    .split("\n")
+                    .find((l) => l.startsWith(`| \`${name}\` |`)) ?? "";
             assert.match(row(na), /➖ n\/a \(no resource of the types it checks\) \|$/);
             assert.doesNotMatch(row(na), /pass/);
             assert.match(row(applies), /✅ pass/);

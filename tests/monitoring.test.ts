@@ -21,7 +21,11 @@ before(async () => {
 const SECRETS = { grafanaAdmin: "grafana-admin", alertmanagerReceivers: "alertmanager-receivers" };
 
 function rulesByName(cfg: PlatformConfig): Record<string, AlertRule> {
-    return Object.fromEntries(alertGroups(cfg).flatMap((g) => g.rules).map((r) => [r.alert, r]));
+    return Object.fromEntries(
+        alertGroups(cfg)
+            .flatMap((g) => g.rules)
+            .map((r) => [r.alert, r]),
+    );
 }
 
 /** Every alert the platform must have, with the configured thresholds in its expression or duration. */
@@ -38,9 +42,15 @@ function expectRules(cfg: PlatformConfig, rules: Record<string, AlertRule>): voi
     assert.ok(rules.StrimziCertificateExpiring.expr.includes("strimzi_certificate_expiration_timestamp_ms"));
     assert.ok(rules.StrimziCertificateExpiring.expr.endsWith(`< ${a.certificateExpiryDays * 86400}`));
     assert.match(rules.KedaScalerErrors.expr, /keda_scaler_detail_errors_total/);
-    assert.match(rules.SparkApplicationFailed.expr, /spark_application_failure_count unless spark_application_failure_count offset 15m/, "first failure counted");
+    assert.match(
+        rules.SparkApplicationFailed.expr,
+        /spark_application_failure_count unless spark_application_failure_count offset 15m/,
+        "first failure counted",
+    );
     assert.match(rules.SparkApplicationSubmissionFailed.expr, /spark_application_failed_submission_count/);
-    assert.ok(rules.SparkStreamingRunFailed.expr.includes(`kube_job_failed{namespace="${cfg.spark.jobNamespace}", job_name=~"stream-events-.*", condition="true"}`));
+    assert.ok(
+        rules.SparkStreamingRunFailed.expr.includes(`kube_job_failed{namespace="${cfg.spark.jobNamespace}", job_name=~"stream-events-.*", condition="true"}`),
+    );
     assert.match(rules.StrimziCertificateExpiring.expr, /^\(min by /, "the soonest expiry counts");
     assert.match(rules.AirflowSchedulerHeartbeatMissing.expr, /airflow_scheduler_heartbeat/);
     assert.equal(rules.AirflowSchedulerHeartbeatMissing.for, `${a.schedulerHeartbeatMinutes}m`);
@@ -67,14 +77,26 @@ describe("monitoring: builders (pure)", () => {
             const cfg = stackConfig(stack);
             const targets = scrapeTargets(cfg);
             const names = targets.map((t) => t.name);
-            for (const n of ["strimzi-kafka", "strimzi-cluster-operator", "strimzi-entity-operator", "kafka-exporter", "keda-operator", "spark-operator", "airflow-statsd"]) assert.ok(names.includes(n), n);
+            for (const n of [
+                "strimzi-kafka",
+                "strimzi-cluster-operator",
+                "strimzi-entity-operator",
+                "kafka-exporter",
+                "keda-operator",
+                "spark-operator",
+                "airflow-statsd",
+            ])
+                assert.ok(names.includes(n), n);
             const kafka = targets.find((t) => t.name === "strimzi-kafka")!;
             assert.equal(kafka.spec.selector.matchLabels["strimzi.io/kind"], "Kafka");
             assert.equal(kafka.spec.podMetricsEndpoints[0].port, "tcp-prometheus");
             // Strimzi 1.x names the Topic and User Operator health ports apart (EntityTopicOperator.java,
             // EntityUserOperator.java); a PodMonitor naming a port the pod lacks scrapes nothing.
             const eo = targets.find((t) => t.name === "strimzi-entity-operator")!;
-            assert.deepEqual(eo.spec.podMetricsEndpoints.map((e: { port: string }) => e.port), ["healthcheck-to", "healthcheck-uo"]);
+            assert.deepEqual(
+                eo.spec.podMetricsEndpoints.map((e: { port: string }) => e.port),
+                ["healthcheck-to", "healthcheck-uo"],
+            );
             for (const t of targets) {
                 const obj = { metadata: { name: t.name, namespace: cfg.monitoring.namespace }, spec: t.spec };
                 if (t.kind === "PodMonitor") new PodMonitor(obj).validate();
@@ -106,7 +128,8 @@ describe("monitoring: builders (pure)", () => {
             assert.equal(p.storageSpec.volumeClaimTemplate.spec.storageClassName, "encrypted");
             assert.equal(p.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, `${cfg.monitoring.storageSizeGi}Gi`);
             assert.equal(p.resources.requests.memory, cfg.monitoring.prometheus.memory);
-            for (const k of ["serviceMonitorSelectorNilUsesHelmValues", "podMonitorSelectorNilUsesHelmValues", "ruleSelectorNilUsesHelmValues"] as const) assert.equal(p[k], false, k);
+            for (const k of ["serviceMonitorSelectorNilUsesHelmValues", "podMonitorSelectorNilUsesHelmValues", "ruleSelectorNilUsesHelmValues"] as const)
+                assert.equal(p[k], false, k);
             assert.deepEqual(v.grafana.admin, { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
             assert.equal(v.grafana.service.type, "ClusterIP");
             assert.equal(v.grafana.ingress.enabled, false);
@@ -114,8 +137,17 @@ describe("monitoring: builders (pure)", () => {
             assert.equal(v.kubeStateMetrics.enabled, true);
             assert.equal(v.nodeExporter.enabled, true);
             // Resource requests on every component.
-            for (const r of [v["kube-state-metrics"], v["prometheus-node-exporter"], v.prometheusOperator, v.prometheusOperator.prometheusConfigReloader,
-                v.prometheusOperator.admissionWebhooks.patch, p, v.alertmanager.alertmanagerSpec, v.grafana, v.grafana.sidecar]) {
+            for (const r of [
+                v["kube-state-metrics"],
+                v["prometheus-node-exporter"],
+                v.prometheusOperator,
+                v.prometheusOperator.prometheusConfigReloader,
+                v.prometheusOperator.admissionWebhooks.patch,
+                p,
+                v.alertmanager.alertmanagerSpec,
+                v.grafana,
+                v.grafana.sidecar,
+            ]) {
                 assert.ok(r.resources.requests.cpu && r.resources.requests.memory);
             }
         });
@@ -138,14 +170,34 @@ describe("monitoring: builders (pure)", () => {
     }
 
     it("config: prod pages someone, the expiry alert fires only after a missed renewal, thresholds in range", () => {
-        let p = configProblems("prod", (raw) => { raw.monitoring.receivers = [{ name: "chat", type: "slack", vaultKey: "slack_webhook_url", severity: "warning" }]; });
-        assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.receivers")), p.join("\n"));
-        p = configProblems("staging", (raw) => { raw.monitoring.alerts.certificateExpiryDays = 60; });
-        assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.alerts.certificateExpiryDays")), p.join("\n"));
-        p = configProblems("staging", (raw) => { raw.monitoring.alerts.pvcUsagePercent = 100; });
-        assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.alerts.pvcUsagePercent")), p.join("\n"));
-        p = configProblems("staging", (raw) => { raw.monitoring.receivers[0].type = "webhook"; });
-        assert.ok(p.some((x) => x.startsWith("dataplatform:monitoring.receivers[0].type")), p.join("\n"));
+        let p = configProblems("prod", (raw) => {
+            raw.monitoring.receivers = [{ name: "chat", type: "slack", vaultKey: "slack_webhook_url", severity: "warning" }];
+        });
+        assert.ok(
+            p.some((x) => x.startsWith("dataplatform:monitoring.receivers")),
+            p.join("\n"),
+        );
+        p = configProblems("staging", (raw) => {
+            raw.monitoring.alerts.certificateExpiryDays = 60;
+        });
+        assert.ok(
+            p.some((x) => x.startsWith("dataplatform:monitoring.alerts.certificateExpiryDays")),
+            p.join("\n"),
+        );
+        p = configProblems("staging", (raw) => {
+            raw.monitoring.alerts.pvcUsagePercent = 100;
+        });
+        assert.ok(
+            p.some((x) => x.startsWith("dataplatform:monitoring.alerts.pvcUsagePercent")),
+            p.join("\n"),
+        );
+        p = configProblems("staging", (raw) => {
+            raw.monitoring.receivers[0].type = "webhook";
+        });
+        assert.ok(
+            p.some((x) => x.startsWith("dataplatform:monitoring.receivers[0].type")),
+            p.join("\n"),
+        );
     });
 
     it("the PromQL parser catches broken expressions", () => {
@@ -161,7 +213,9 @@ describe("monitoring: plans", () => {
         it(`${stack}: kube-prometheus-stack pinned with Alertmanager on; monitors, rules and dashboards registered and valid`, async () => {
             const plan = await shippedPlan(stack);
             const cfg = plan.config;
-            const [kps] = ofType(plan, "kubernetes:helm.sh/v3:Release").map(inputsOf).filter((r) => r.chart === "kube-prometheus-stack");
+            const [kps] = ofType(plan, "kubernetes:helm.sh/v3:Release")
+                .map(inputsOf)
+                .filter((r) => r.chart === "kube-prometheus-stack");
             assert.ok(kps, "kube-prometheus-stack release");
             assert.equal(kps.version, cfg.charts.kubePrometheusStack);
             assert.equal(kps.repositoryOpts.repo, "https://prometheus-community.github.io/helm-charts");
@@ -176,7 +230,9 @@ describe("monitoring: plans", () => {
             for (const o of sms) new ServiceMonitor(o).validate();
             for (const o of prs) new PrometheusRule(o).validate();
             expectRules(cfg, Object.fromEntries(prs[0].spec.groups.flatMap((g: any) => g.rules).map((r: AlertRule) => [r.alert, r])));
-            const boards = ofType(plan, "kubernetes:core/v1:ConfigMap").map(inputsOf).filter((c) => c.metadata.labels?.grafana_dashboard === "1");
+            const boards = ofType(plan, "kubernetes:core/v1:ConfigMap")
+                .map(inputsOf)
+                .filter((c) => c.metadata.labels?.grafana_dashboard === "1");
             assert.equal(boards.length, 3);
             for (const b of boards) assert.equal(b.metadata.namespace, cfg.monitoring.namespace);
             // Grafana and Alertmanager credentials only arrive through VSO-synced Secrets.

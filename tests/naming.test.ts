@@ -14,7 +14,8 @@ import { planIn, shippedPlan, STACKS } from "./support/plans";
 /** Inputs that name a cloud or Vault object in a namespace two stacks can share (project, account, Vault). */
 const ID_KEYS = ["name", "accountId", "datasetId", "bucket", "path", "workloadIdentityPoolId", "keyRing", "repositoryId"];
 /** Types whose names live inside a per-stack parent (key ring, dataset, mount, database instance, cluster) and so cannot collide. */
-const SCOPED = /^(kubernetes:|gcp:kms\/cryptoKey:|gcp:bigquery\/table:|vault:kubernetes\/authBackendRole:|vault:pkiSecret\/secretBackendRole:|vault:kv\/secretV2:|gcp:sql\/(database|user):|gcp:container\/nodePool:|aws:eks\/)/;
+const SCOPED =
+    /^(kubernetes:|gcp:kms\/cryptoKey:|gcp:bigquery\/table:|vault:kubernetes\/authBackendRole:|vault:pkiSecret\/secretBackendRole:|vault:kv\/secretV2:|gcp:sql\/(database|user):|gcp:container\/nodePool:|aws:eks\/)/;
 
 function identifiers(plan: Plan): Map<string, string> {
     const ids = new Map<string, string>();
@@ -54,20 +55,71 @@ describe("naming: every per-stack identifier carries the stack, once", () => {
     }
 
     it("Vault mounts default to the stack's own; a mount without the stack name is refused, naming the key", () => {
-        const cfg = stackConfig("staging", (r) => { delete r.vault.kvMount; delete r.vault.authMount; });
-        assert.deepEqual([cfg.vault.kvMount, cfg.vault.authMount, cfg.vault.pki.mount], ["kv-dataplatform-staging", "kubernetes-dataplatform-staging", "pki-dataplatform-staging"]);
-        expectProblem("staging", (r) => (r.vault.kvMount = "kv-dataplatform-prod"), "dataplatform:vault.kvMount", /does not contain the stack name "staging".*kv-dataplatform-staging/);
-        expectProblem("staging", (r) => (r.vault.authMount = "kubernetes-dataplatform-prod"), "dataplatform:vault.authMount", /does not contain the stack name/);
-        expectProblem("prod", (r) => (r.vault.pki.mount = "pki-dataplatform-staging"), "dataplatform:vault.pki.mount", /does not contain the stack name "prod"/);
+        const cfg = stackConfig("staging", (r) => {
+            delete r.vault.kvMount;
+            delete r.vault.authMount;
+        });
+        assert.deepEqual(
+            [cfg.vault.kvMount, cfg.vault.authMount, cfg.vault.pki.mount],
+            ["kv-dataplatform-staging", "kubernetes-dataplatform-staging", "pki-dataplatform-staging"],
+        );
+        expectProblem(
+            "staging",
+            (r) => (r.vault.kvMount = "kv-dataplatform-prod"),
+            "dataplatform:vault.kvMount",
+            /does not contain the stack name "staging".*kv-dataplatform-staging/,
+        );
+        expectProblem(
+            "staging",
+            (r) => (r.vault.authMount = "kubernetes-dataplatform-prod"),
+            "dataplatform:vault.authMount",
+            /does not contain the stack name/,
+        );
+        expectProblem(
+            "prod",
+            (r) => (r.vault.pki.mount = "pki-dataplatform-staging"),
+            "dataplatform:vault.pki.mount",
+            /does not contain the stack name "prod"/,
+        );
     });
 
     it("images and budget channels of another project or account are refused, naming the key", () => {
-        expectProblem("staging", (r) => (r.spark.image = "europe-west1-docker.pkg.dev/acme-data-prod/platform/spark-jobs:1.4.0"), "dataplatform:spark.image", /another project's registry \(acme-data-prod\)/);
-        expectProblem("staging", (r) => (r.autoscaling.deployments.consumers[0].image = "europe-west1-docker.pkg.dev/acme-data-prod/platform/curated-sink:1.4.0"), "dataplatform:autoscaling.deployments.consumers[0].image", /another project's registry/);
-        expectProblem("aws-staging", (r) => (r.airflow.image = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/platform/airflow:3.2.2-1"), "dataplatform:airflow.image", /another account's or region's registry/);
-        expectProblem("staging", (r) => (r.spark.image = "europe-west1-docker.pkg.dev/acme-data-staging/dataplatform-dev/spark-jobs:1.4.0"), "dataplatform:spark.image", /another stack's registry \(dataplatform-dev\); use this stack's own dataplatform-staging/);
-        expectProblem("aws-staging", (r) => (r.autoscaling.deployments.consumers[0].image = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/curated-sink:1.4.0"), "dataplatform:autoscaling.deployments.consumers[0].image", /another stack's registry \(platform\)/);
-        expectProblem("staging", (r) => (r.budget.notificationChannels = ["projects/acme-data-prod/notificationChannels/1"]), "dataplatform:budget.notificationChannels[0]", /channel of another project \(acme-data-prod\)/);
+        expectProblem(
+            "staging",
+            (r) => (r.spark.image = "europe-west1-docker.pkg.dev/acme-data-prod/platform/spark-jobs:1.4.0"),
+            "dataplatform:spark.image",
+            /another project's registry \(acme-data-prod\)/,
+        );
+        expectProblem(
+            "staging",
+            (r) => (r.autoscaling.deployments.consumers[0].image = "europe-west1-docker.pkg.dev/acme-data-prod/platform/curated-sink:1.4.0"),
+            "dataplatform:autoscaling.deployments.consumers[0].image",
+            /another project's registry/,
+        );
+        expectProblem(
+            "aws-staging",
+            (r) => (r.airflow.image = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/platform/airflow:3.2.2-1"),
+            "dataplatform:airflow.image",
+            /another account's or region's registry/,
+        );
+        expectProblem(
+            "staging",
+            (r) => (r.spark.image = "europe-west1-docker.pkg.dev/acme-data-staging/dataplatform-dev/spark-jobs:1.4.0"),
+            "dataplatform:spark.image",
+            /another stack's registry \(dataplatform-dev\); use this stack's own dataplatform-staging/,
+        );
+        expectProblem(
+            "aws-staging",
+            (r) => (r.autoscaling.deployments.consumers[0].image = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/curated-sink:1.4.0"),
+            "dataplatform:autoscaling.deployments.consumers[0].image",
+            /another stack's registry \(platform\)/,
+        );
+        expectProblem(
+            "staging",
+            (r) => (r.budget.notificationChannels = ["projects/acme-data-prod/notificationChannels/1"]),
+            "dataplatform:budget.notificationChannels[0]",
+            /channel of another project \(acme-data-prod\)/,
+        );
     });
 
     it("a copied stack file keeps nothing of its source: the old README recipe (copy, change project) is refused", () => {
@@ -80,8 +132,14 @@ describe("naming: every per-stack identifier carries the stack, once", () => {
             return [];
         })();
         // Parsed as stack "staging" this is fine for mounts; the registry and channel still point at acme-data-staging.
-        assert.ok(problems.some((p) => p.startsWith("dataplatform:spark.image:")), problems.join("\n"));
-        assert.ok(problems.some((p) => p.startsWith("dataplatform:budget.notificationChannels[0]:")), problems.join("\n"));
+        assert.ok(
+            problems.some((p) => p.startsWith("dataplatform:spark.image:")),
+            problems.join("\n"),
+        );
+        assert.ok(
+            problems.some((p) => p.startsWith("dataplatform:budget.notificationChannels[0]:")),
+            problems.join("\n"),
+        );
     });
 
     it("refuses a stack name that cannot go into resource names", () => {
@@ -98,11 +156,18 @@ describe("npm run new-stack", () => {
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    for (const [from, name, project, region] of [["staging", "dev", "acme-data-staging", undefined], ["aws-staging", "aws-dev", "111111111111", undefined], ["aws-prod", "eu-2", "333333333333", "eu-central-1"]] as const) {
+    for (const [from, name, project, region] of [
+        ["staging", "dev", "acme-data-staging", undefined],
+        ["aws-staging", "aws-dev", "111111111111", undefined],
+        ["aws-prod", "eu-2", "333333333333", "eu-central-1"],
+    ] as const) {
         it(`--from ${from} --name ${name}: a valid stack that plans and shares no identifier or network range with any stack`, async () => {
             const r = newStack({ from, name, project, region, dir });
             fs.writeFileSync(r.file, r.text);
-            assert.ok(r.todo.some((t) => t.startsWith("dataplatform:budget.notificationChannels")), "prints what is left to fill in");
+            assert.ok(
+                r.todo.some((t) => t.startsWith("dataplatform:budget.notificationChannels")),
+                "prints what is left to fill in",
+            );
             const plan = await planIn(name, dir);
             assert.equal(plan.stack, name);
             const source = await shippedPlan(from);
@@ -111,7 +176,8 @@ describe("npm run new-stack", () => {
             assert.deepEqual(shared, [], "identifiers shared with the source stack");
             assert.ok(mine.size > 20, "identifiers were collected");
             // Fresh ranges: no overlap with any other stack file in the folder.
-            const net = (c: Plan) => [c.config.network.nodeCidr, c.config.network.podsCidr, c.config.network.servicesCidr, c.config.network.controlPlaneCidr].filter(Boolean);
+            const net = (c: Plan) =>
+                [c.config.network.nodeCidr, c.config.network.podsCidr, c.config.network.servicesCidr, c.config.network.controlPlaneCidr].filter(Boolean);
             for (const s of STACKS) {
                 const other = await shippedPlan(s);
                 for (const c of net(plan)) for (const o of net(other)) assert.ok(!overlap(c!, o!), `${c} overlaps ${s}'s ${o}`);

@@ -1,8 +1,13 @@
 import { strict as assert } from "assert";
 import { evaluate, inCidr, matchesSelector, NetworkPolicy, Pod, policyTypesOf } from "../components/k8s/netpol-eval";
 
-const pod = (namespace: string, labels: Record<string, string>, ip: string, ports: Pod["ports"] = []): { pod: Pod } => ({ pod: { namespace, labels, ip, ports } });
-const web = pod("shop", { app: "web" }, "10.0.0.2", [{ name: "http", containerPort: 8080 }, { name: "dns", containerPort: 53, protocol: "UDP" }]);
+const pod = (namespace: string, labels: Record<string, string>, ip: string, ports: Pod["ports"] = []): { pod: Pod } => ({
+    pod: { namespace, labels, ip, ports },
+});
+const web = pod("shop", { app: "web" }, "10.0.0.2", [
+    { name: "http", containerPort: 8080 },
+    { name: "dns", containerPort: 53, protocol: "UDP" },
+]);
 const db = pod("shop", { app: "db", tier: "data" }, "10.0.0.3", [{ name: "pg", containerPort: 5432 }]);
 const other = pod("other", { app: "web" }, "10.0.1.2");
 const np = (namespace: string, name: string, spec: NetworkPolicy["spec"]): NetworkPolicy => ({ namespace, name, spec });
@@ -40,7 +45,10 @@ describe("NetworkPolicy evaluator", () => {
     });
 
     it("implicit policyTypes: Egress only when the policy has egress rules", () => {
-        const withEgress = np("shop", "e", { podSelector: { matchLabels: { app: "web" } }, egress: [{ to: [{ podSelector: { matchLabels: { app: "db" } } }] }] });
+        const withEgress = np("shop", "e", {
+            podSelector: { matchLabels: { app: "web" } },
+            egress: [{ to: [{ podSelector: { matchLabels: { app: "db" } } }] }],
+        });
         assert.deepEqual(policyTypesOf(withEgress.spec), ["Ingress", "Egress"]);
         const v = evaluate([withEgress], {}, { from: web, to: other, port: 8080 });
         assert.ok(!v.allowed && v.egress.isolated);
@@ -51,9 +59,17 @@ describe("NetworkPolicy evaluator", () => {
     });
 
     it("both directions are needed: egress at the source and ingress at the destination", () => {
-        const allowIn = np("shop", "db-in", { podSelector: { matchLabels: { app: "db" } }, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: { matchLabels: { app: "web" } } }], ports: [{ port: 5432 }] }] });
+        const allowIn = np("shop", "db-in", {
+            podSelector: { matchLabels: { app: "db" } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ podSelector: { matchLabels: { app: "web" } } }], ports: [{ port: 5432 }] }],
+        });
         assert.ok(!evaluate([denyAll("shop"), allowIn], {}, { from: web, to: db, port: 5432 }).allowed, "web's egress is still denied");
-        const allowOut = np("shop", "web-out", { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: { matchLabels: { app: "db" } } }], ports: [{ port: 5432 }] }] });
+        const allowOut = np("shop", "web-out", {
+            podSelector: { matchLabels: { app: "web" } },
+            policyTypes: ["Egress"],
+            egress: [{ to: [{ podSelector: { matchLabels: { app: "db" } } }], ports: [{ port: 5432 }] }],
+        });
         const v = evaluate([denyAll("shop"), allowIn, allowOut], {}, { from: web, to: db, port: 5432 });
         assert.ok(v.allowed);
         assert.deepEqual([v.egress.allowedBy, v.ingress.allowedBy], [["shop/web-out"], ["shop/db-in"]]);
@@ -61,17 +77,40 @@ describe("NetworkPolicy evaluator", () => {
     });
 
     it("peers: podSelector alone means the policy's namespace; namespaceSelector alone any pod there; both combined", () => {
-        const only = (peer: object) => [np("shop", "p", { podSelector: { matchLabels: { app: "db" } }, policyTypes: ["Ingress"], ingress: [{ from: [peer] }] })];
+        const only = (peer: object) => [
+            np("shop", "p", { podSelector: { matchLabels: { app: "db" } }, policyTypes: ["Ingress"], ingress: [{ from: [peer] }] }),
+        ];
         assert.ok(!evaluate(only({ podSelector: { matchLabels: { app: "web" } } }), nsLabels, { from: other, to: db, port: 5432 }).allowed);
         assert.ok(evaluate(only({ namespaceSelector: { matchLabels: { team: "a" } } }), nsLabels, { from: other, to: db, port: 5432 }).allowed);
-        assert.ok(evaluate(only({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "other" } }, podSelector: { matchLabels: { app: "web" } } }), nsLabels, { from: other, to: db, port: 5432 }).allowed);
-        assert.ok(!evaluate(only({ namespaceSelector: { matchLabels: { team: "a" } }, podSelector: { matchLabels: { app: "api" } } }), nsLabels, { from: other, to: db, port: 5432 }).allowed);
+        assert.ok(
+            evaluate(
+                only({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "other" } }, podSelector: { matchLabels: { app: "web" } } }),
+                nsLabels,
+                { from: other, to: db, port: 5432 },
+            ).allowed,
+        );
+        assert.ok(
+            !evaluate(only({ namespaceSelector: { matchLabels: { team: "a" } }, podSelector: { matchLabels: { app: "api" } } }), nsLabels, {
+                from: other,
+                to: db,
+                port: 5432,
+            }).allowed,
+        );
         assert.ok(evaluate(only({ namespaceSelector: {} }), nsLabels, { from: other, to: db, port: 5432 }).allowed, "empty namespaceSelector: all namespaces");
-        assert.ok(!evaluate(only({ namespaceSelector: {} }), nsLabels, { from: { ip: "8.8.8.8" }, to: db, port: 5432 }).allowed, "selectors never match non-pods");
+        assert.ok(
+            !evaluate(only({ namespaceSelector: {} }), nsLabels, { from: { ip: "8.8.8.8" }, to: db, port: 5432 }).allowed,
+            "selectors never match non-pods",
+        );
     });
 
     it("ipBlock with except; rules without from/ports match everything", () => {
-        const p = [np("shop", "p", { podSelector: { matchLabels: { app: "db" } }, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: "192.168.0.0/16", except: ["192.168.1.0/24"] } }] }] })];
+        const p = [
+            np("shop", "p", {
+                podSelector: { matchLabels: { app: "db" } },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [{ ipBlock: { cidr: "192.168.0.0/16", except: ["192.168.1.0/24"] } }] }],
+            }),
+        ];
         assert.ok(evaluate(p, {}, { from: { ip: "192.168.2.7" }, to: db, port: 1 }).allowed);
         assert.ok(!evaluate(p, {}, { from: { ip: "192.168.1.7" }, to: db, port: 1 }).allowed);
         assert.ok(!evaluate(p, {}, { from: { ip: "10.9.9.9" }, to: db, port: 1 }).allowed);
@@ -94,13 +133,21 @@ describe("NetworkPolicy evaluator", () => {
     });
 
     it("egress to a non-pod address: named ports cannot match, numbers can; host-network pods are never isolated", () => {
-        const out = (port: number | string) => [np("shop", "o", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port }] }] })];
+        const out = (port: number | string) => [
+            np("shop", "o", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port }] }] }),
+        ];
         assert.ok(evaluate(out(443), {}, { from: web, to: { ip: "142.250.1.1" }, port: 443 }).allowed);
         assert.ok(!evaluate(out("https"), {}, { from: web, to: { ip: "142.250.1.1" }, port: 443 }).allowed);
         const host = { pod: { namespace: "shop", labels: { app: "web" }, ip: "10.9.0.1", hostNetwork: true } };
         assert.ok(evaluate([denyAll("shop")], {}, { from: host, to: { ip: "1.1.1.1" }, port: 80 }).allowed);
-        assert.ok(!evaluate([np("shop", "p", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] })], {}, { from: host, to: db, port: 1 }).allowed,
-            "a host-network source is an address, not a pod");
+        assert.ok(
+            !evaluate(
+                [np("shop", "p", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] })],
+                {},
+                { from: host, to: db, port: 1 },
+            ).allowed,
+            "a host-network source is an address, not a pod",
+        );
     });
 
     it("rules add up across policies and namespaces do not leak", () => {

@@ -23,7 +23,10 @@ describe("pinned defaults: AWS foundation", () => {
         it(`${stack}: the Airflow database refuses plaintext connections and keeps a final snapshot in prod`, async () => {
             const plan = await shippedPlan(stack);
             const [params] = ofType(plan, "aws:rds/parameterGroup:ParameterGroup").map(inputsOf);
-            assert.deepEqual(params.parameters.filter((p: any) => p.name === "rds.force_ssl"), [{ name: "rds.force_ssl", value: "1" }]);
+            assert.deepEqual(
+                params.parameters.filter((p: any) => p.name === "rds.force_ssl"),
+                [{ name: "rds.force_ssl", value: "1" }],
+            );
             const [db] = ofType(plan, "aws:rds/instance:Instance").map(inputsOf);
             assert.equal(db.skipFinalSnapshot, !isProd(stack));
         });
@@ -34,7 +37,10 @@ describe("pinned defaults: GKE and Cloud SQL", () => {
     for (const stack of GCP) {
         it(`${stack}: nodes serve no legacy metadata endpoints and no unauthenticated kubelet port`, async () => {
             const plan = await shippedPlan(stack);
-            const configs = [...ofType(plan, "gcp:container/cluster:Cluster"), ...ofType(plan, "gcp:container/nodePool:NodePool")].map((r) => [r.name, inputsOf(r).nodeConfig]);
+            const configs = [...ofType(plan, "gcp:container/cluster:Cluster"), ...ofType(plan, "gcp:container/nodePool:NodePool")].map((r) => [
+                r.name,
+                inputsOf(r).nodeConfig,
+            ]);
             assert.ok(configs.length >= 4, "the cluster's default pool and the configured pools");
             for (const [name, nc] of configs) {
                 assert.equal(nc.metadata["disable-legacy-endpoints"], "true", name);
@@ -81,7 +87,9 @@ describe("pinned defaults: Kubernetes layers", () => {
         });
 
         it(`${stack}: Airflow login: new users get no role until their groups map one, re-synced at each login; no example DAGs`, async () => {
-            const airflow = ofType(await shippedPlan(stack), "kubernetes:helm.sh/v3:Release").map(inputsOf).find((r) => r.name === "airflow")!;
+            const airflow = ofType(await shippedPlan(stack), "kubernetes:helm.sh/v3:Release")
+                .map(inputsOf)
+                .find((r) => r.name === "airflow")!;
             const webserverConfig: string = airflow.values.apiServer.apiServerConfig;
             assert.match(webserverConfig, /^AUTH_USER_REGISTRATION_ROLE = "Public"$/m);
             assert.match(webserverConfig, /^AUTH_ROLES_SYNC_AT_LOGIN = True$/m);
@@ -92,7 +100,13 @@ describe("pinned defaults: Kubernetes layers", () => {
             const apps = ofType(await shippedPlan(stack), "kubernetes:sparkoperator.k8s.io/v1beta2:ScheduledSparkApplication").map(inputsOf);
             assert.ok(apps.length > 0);
             for (const a of apps) {
-                assert.deepEqual(a.spec.template.restartPolicy, { type: "OnFailure", onFailureRetries: 2, onFailureRetryInterval: 300, onSubmissionFailureRetries: 3, onSubmissionFailureRetryInterval: 60 });
+                assert.deepEqual(a.spec.template.restartPolicy, {
+                    type: "OnFailure",
+                    onFailureRetries: 2,
+                    onFailureRetryInterval: 300,
+                    onSubmissionFailureRetries: 3,
+                    onSubmissionFailureRetryInterval: 60,
+                });
             }
         });
     }
@@ -102,12 +116,26 @@ describe("pinned defaults: alert severities", () => {
     // Critical pages someone (tests/alerts.test.ts checks the routing): data is unavailable or about to be lost.
     // The promtool cases take the severity from the rule itself, so they cannot tell a flipped one; pending
     // durations are held there (each case fires one minute after its `for:`).
-    const CRITICAL = ["AirflowSchedulerHeartbeatMissing", "KafkaBrokerDown", "KafkaOfflinePartitions", "KafkaUnderMinIsrPartitions", "StrimziCertificateExpiring"];
+    const CRITICAL = [
+        "AirflowSchedulerHeartbeatMissing",
+        "KafkaBrokerDown",
+        "KafkaOfflinePartitions",
+        "KafkaUnderMinIsrPartitions",
+        "StrimziCertificateExpiring",
+    ];
     for (const stack of STACKS) {
         it(`${stack}: exactly the data-loss and outage alerts are critical, the rest warnings`, async () => {
-            const rules = ofType(await shippedPlan(stack), "kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) => inputsOf(r).spec.groups.flatMap((g: any) => g.rules));
+            const rules = ofType(await shippedPlan(stack), "kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) =>
+                inputsOf(r).spec.groups.flatMap((g: any) => g.rules),
+            );
             assert.ok(rules.length >= 12);
-            assert.deepEqual(rules.filter((r: any) => r.labels.severity === "critical").map((r: any) => r.alert).sort(), CRITICAL);
+            assert.deepEqual(
+                rules
+                    .filter((r: any) => r.labels.severity === "critical")
+                    .map((r: any) => r.alert)
+                    .sort(),
+                CRITICAL,
+            );
             for (const r of rules) assert.ok(["critical", "warning"].includes(r.labels.severity), `${r.alert}: ${r.labels.severity}`);
         });
     }

@@ -16,7 +16,12 @@ function state(type: string, name: string, inputs: Record<string, unknown>, extr
     return { type, urn: URN(type, name), custom: true, inputs, dependencies: [], propertyDependencies: {}, protect: false, retainOnDelete: false, ...extra };
 }
 const planOf = (...states: State[]): PreviewJson => ({
-    stack: "s", steps: states.map((s) => ({ op: "create", urn: s.urn, newState: s })), outputs: {}, diagnostics: [], changeSummary: { create: states.length }, placeholders: [],
+    stack: "s",
+    steps: states.map((s) => ({ op: "create", urn: s.urn, newState: s })),
+    outputs: {},
+    diagnostics: [],
+    changeSummary: { create: states.length },
+    placeholders: [],
 });
 const OPTS = { retentionFloorHours: 24 };
 const BUCKET = "gcp:storage/bucket:Bucket";
@@ -52,7 +57,10 @@ describe("plan diff: semantics", () => {
         assert.equal(op("gone").op, "delete");
         assert.deepEqual(d.counts, { create: 1, update: 1, replace: 1, delete: 1, same: 1 });
         // The bucket replacement loses its objects; the network delete holds no data.
-        assert.deepEqual(d.destructive.map((f) => [f.urn.split("::").pop(), f.property, f.old, f.new]), [["rep", "location", "EU", "US"]]);
+        assert.deepEqual(
+            d.destructive.map((f) => [f.urn.split("::").pop(), f.property, f.old, f.new]),
+            [["rep", "location", "EU", "US"]],
+        );
     });
 
     it("a URN change without an alias is a delete plus a create; with an alias it is the same resource", () => {
@@ -61,7 +69,10 @@ describe("plan diff: semantics", () => {
         assert.deepEqual(renamed.steps.map((s) => s.op).sort(), ["create", "delete"]);
         assert.equal(renamed.destructive[0].op, "delete");
         const aliased = diffPlans(base, planOf(state(BUCKET, "new", { name: "a" }, { aliases: [{ name: "old" }] })), OPTS);
-        assert.deepEqual(aliased.steps.map((s) => [s.op, s.aliasOf]), [["same", URN(BUCKET, "old")]]);
+        assert.deepEqual(
+            aliased.steps.map((s) => [s.op, s.aliasOf]),
+            [["same", URN(BUCKET, "old")]],
+        );
         assert.deepEqual(aliased.destructive, []);
     });
 
@@ -76,7 +87,9 @@ describe("plan diff: semantics", () => {
         const t = "kubernetes:core/v1:ConfigMap";
         const base = planOf(state(t, "c", { metadata: { name: "a", namespace: "x" }, data: { k: "1" } }));
         assert.equal(diffPlans(base, planOf(state(t, "c", { metadata: { name: "a", namespace: "x" }, data: { k: "2" } })), OPTS).steps[0].op, "update");
-        assert.deepEqual(diffPlans(base, planOf(state(t, "c", { metadata: { name: "b", namespace: "x" }, data: { k: "1" } })), OPTS).steps[0].replaceReasons, ["metadata.name"]);
+        assert.deepEqual(diffPlans(base, planOf(state(t, "c", { metadata: { name: "b", namespace: "x" }, data: { k: "1" } })), OPTS).steps[0].replaceReasons, [
+            "metadata.name",
+        ]);
     });
 
     it("retention is destructive only when lowered below the floor; partitions only when reduced", () => {
@@ -91,9 +104,19 @@ describe("plan diff: semantics", () => {
     });
 
     it("a lifecycle that deletes earlier is destructive, one that deletes later is not", () => {
-        const b = (age: number) => state(BUCKET, "b", { name: "b", lifecycleRules: [{ action: { type: "SetStorageClass", storageClass: "NEARLINE" }, condition: { age: 1 } }, { action: { type: "Delete" }, condition: { age, withState: "LIVE" } }] });
+        const b = (age: number) =>
+            state(BUCKET, "b", {
+                name: "b",
+                lifecycleRules: [
+                    { action: { type: "SetStorageClass", storageClass: "NEARLINE" }, condition: { age: 1 } },
+                    { action: { type: "Delete" }, condition: { age, withState: "LIVE" } },
+                ],
+            });
         assert.deepEqual(diffPlans(planOf(b(90)), planOf(b(120)), OPTS).destructive, []);
-        assert.deepEqual(diffPlans(planOf(b(90)), planOf(b(30)), OPTS).destructive.map((f) => [f.old, f.new]), [[90, 30]]);
+        assert.deepEqual(
+            diffPlans(planOf(b(90)), planOf(b(30)), OPTS).destructive.map((f) => [f.old, f.new]),
+            [[90, 30]],
+        );
     });
 
     it("BigQuery columns: dropped or retyped is destructive, an added NULLABLE column is not", () => {
@@ -102,12 +125,22 @@ describe("plan diff: semantics", () => {
         const id = { name: "id", type: "STRING", mode: "REQUIRED" };
         const n = { name: "n", type: "INT64", mode: "NULLABLE" };
         assert.deepEqual(diffPlans(planOf(cols(id)), planOf(cols(id, n)), OPTS).destructive, []);
-        assert.deepEqual(diffPlans(planOf(cols(id, n)), planOf(cols(id)), OPTS).destructive.map((f) => f.property), ["schema.n"]);
-        assert.deepEqual(diffPlans(planOf(cols(id, n)), planOf(cols(id, { ...n, type: "STRING" })), OPTS).destructive.map((f) => f.property), ["schema.n.type"]);
+        assert.deepEqual(
+            diffPlans(planOf(cols(id, n)), planOf(cols(id)), OPTS).destructive.map((f) => f.property),
+            ["schema.n"],
+        );
+        assert.deepEqual(
+            diffPlans(planOf(cols(id, n)), planOf(cols(id, { ...n, type: "STRING" })), OPTS).destructive.map((f) => f.property),
+            ["schema.n.type"],
+        );
     });
 
     it("exit 4 only for a destructive change in prod, unless allowed", () => {
-        const d: PlanDiff = { steps: [], counts: { create: 0, update: 0, replace: 0, delete: 1, same: 0 }, destructive: [{ urn: "u", type: BUCKET, op: "delete", property: "(resource)", old: "a", new: undefined, why: "x" }] };
+        const d: PlanDiff = {
+            steps: [],
+            counts: { create: 0, update: 0, replace: 0, delete: 1, same: 0 },
+            destructive: [{ urn: "u", type: BUCKET, op: "delete", property: "(resource)", old: "a", new: undefined, why: "x" }],
+        };
         assert.equal(destructiveExit(d, "prod", false), true);
         assert.equal(destructiveExit(d, "prod", true), false);
         assert.equal(destructiveExit(d, "staging", false), false);
@@ -130,14 +163,20 @@ type Mutation = (c: Record<string, any>) => void;
 const topic = (c: Record<string, any>, name: string) => c["dataplatform:kafka"].topics.find((t: { name: string }) => t.name === name);
 const bucket = (c: Record<string, any>, name: string) => c["dataplatform:lake"].buckets.find((b: { name: string }) => b.name === name);
 /** An extra bucket shaped like the stack's archive bucket (its storage classes fit the cloud). */
-const extraBucket = (name: string): Mutation => (c) => { c["dataplatform:lake"].buckets.push({ ...structuredClone(bucket(c, "archive")), name }); };
+const extraBucket =
+    (name: string): Mutation =>
+    (c) => {
+        c["dataplatform:lake"].buckets.push({ ...structuredClone(bucket(c, "archive")), name });
+    };
 const withExports = extraBucket("exports");
 const renameExports = extraBucket("exports-v2");
-const dropTopic = (name: string): Mutation => (c) => {
-    const k = c["dataplatform:kafka"];
-    k.topics = k.topics.filter((t: { name: string }) => t.name !== name);
-    for (const u of k.users) u.topics = u.topics.filter((t: string) => t !== name);
-};
+const dropTopic =
+    (name: string): Mutation =>
+    (c) => {
+        const k = c["dataplatform:kafka"];
+        k.topics = k.topics.filter((t: { name: string }) => t.name !== name);
+        for (const u of k.users) u.topics = u.topics.filter((t: string) => t !== name);
+    };
 
 /** A copy of the table schema folder with one file changed; the stack points its schemaDir at it. */
 function schemaCopy(edit: (cols: Record<string, any>[]) => Record<string, any>[]): Mutation {
@@ -175,60 +214,366 @@ const editInputs = (type: string, name: string, f: (inputs: Record<string, any>)
 };
 
 const DESTRUCTIVE: Case[] = [
-    { what: "rename a lake bucket", stack: "prod", base: withExports, mutate: renameExports, expect: ["gcp:storage/bucket:Bucket::lake-exports", "(resource)"] },
-    { what: "move the warehouse location", stack: "prod", mutate: (c) => { c["dataplatform:warehouse"].location = "US"; }, expect: ["gcp:bigquery/dataset:Dataset::warehouse-raw", "location"] },
+    {
+        what: "rename a lake bucket",
+        stack: "prod",
+        base: withExports,
+        mutate: renameExports,
+        expect: ["gcp:storage/bucket:Bucket::lake-exports", "(resource)"],
+    },
+    {
+        what: "move the warehouse location",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:warehouse"].location = "US";
+        },
+        expect: ["gcp:bigquery/dataset:Dataset::warehouse-raw", "location"],
+    },
     { what: "remove a topic", stack: "prod", mutate: dropTopic("events.dlq"), expect: ["KafkaTopic::kafka-cluster-topic-events.dlq", "(resource)"] },
-    { what: "reduce a topic's partitions", stack: "prod", mutate: (c) => { topic(c, "events.raw").partitions = 12; }, expect: ["KafkaTopic::kafka-cluster-topic-events.raw", "spec.partitions"] },
-    { what: "cut retention below the floor", stack: "prod", mutate: (c) => { topic(c, "events.raw").retentionHours = 12; }, expect: ["KafkaTopic::kafka-cluster-topic-events.raw", "spec.config.retention.ms"] },
-    { what: "shrink the brokers' Kafka volumes", stack: "prod", mutate: (c) => { c["dataplatform:kafka"].storageSizeGi = 500; }, expect: ["KafkaNodePool::kafka-cluster-brokers", "spec.storage.volumes[id=0].size"] },
-    { what: "remove a JBOD volume", stack: "prod", mutate: (c) => { c["dataplatform:kafka"].volumesPerBroker = 1; }, expect: ["KafkaNodePool::kafka-cluster-brokers", "spec.storage.volumes[id=1]"] },
-    { what: "shrink the controllers' volume", stack: "prod", mutate: (c) => { c["dataplatform:kafka"].controller.storageSizeGi = 20; }, expect: ["KafkaNodePool::kafka-cluster-controllers", "spec.storage.volumes[id=0].size"] },
-    { what: "remove a dataset", stack: "prod", mutate: (c) => { const w = c["dataplatform:warehouse"]; w.datasets = w.datasets.filter((d: { name: string }) => d.name !== "staging"); c["dataplatform:airflow"].datasets = ["raw", "curated"]; }, expect: ["gcp:bigquery/dataset:Dataset::warehouse-staging", "(resource)"] },
-    { what: "delete logs earlier", stack: "prod", mutate: (c) => { bucket(c, "logs").expirationDays = 30; }, expect: ["gcp:storage/bucket:Bucket::lake-logs", "lifecycle: delete live objects after (days)"] },
-    { what: "expire noncurrent versions earlier", stack: "prod", mutate: (c) => { bucket(c, "raw").noncurrentVersionExpirationDays = 7; }, expect: ["gcp:storage/bucket:Bucket::lake-raw", "lifecycle: delete noncurrent objects after (days)"] },
-    { what: "move the Vault KV mount", stack: "prod", mutate: (c) => { c["dataplatform:vault"].kvMount = "kv-dataplatform-prod-2"; }, expect: ["vault:index/mount:Mount::vault-engines-kv", "path"] },
-    { what: "drop a column", stack: "prod", mutate: schemaCopy((cols) => cols.filter((x) => x.name !== "session_id")), expect: ["gcp:bigquery/table:Table::warehouse-raw-events", "schema.session_id"] },
-    { what: "retype a column", stack: "prod", mutate: schemaCopy((cols) => cols.map((x) => (x.name === "event_id" ? { ...x, type: "BYTES" } : x))), expect: ["gcp:bigquery/table:Table::warehouse-raw-events", "schema.event_id.type"] },
-    { what: "rename a lake bucket (AWS)", stack: "aws-prod", base: withExports, mutate: renameExports, expect: ["aws:s3/bucket:Bucket::lake-exports", "(resource)"] },
+    {
+        what: "reduce a topic's partitions",
+        stack: "prod",
+        mutate: (c) => {
+            topic(c, "events.raw").partitions = 12;
+        },
+        expect: ["KafkaTopic::kafka-cluster-topic-events.raw", "spec.partitions"],
+    },
+    {
+        what: "cut retention below the floor",
+        stack: "prod",
+        mutate: (c) => {
+            topic(c, "events.raw").retentionHours = 12;
+        },
+        expect: ["KafkaTopic::kafka-cluster-topic-events.raw", "spec.config.retention.ms"],
+    },
+    {
+        what: "shrink the brokers' Kafka volumes",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:kafka"].storageSizeGi = 500;
+        },
+        expect: ["KafkaNodePool::kafka-cluster-brokers", "spec.storage.volumes[id=0].size"],
+    },
+    {
+        what: "remove a JBOD volume",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:kafka"].volumesPerBroker = 1;
+        },
+        expect: ["KafkaNodePool::kafka-cluster-brokers", "spec.storage.volumes[id=1]"],
+    },
+    {
+        what: "shrink the controllers' volume",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:kafka"].controller.storageSizeGi = 20;
+        },
+        expect: ["KafkaNodePool::kafka-cluster-controllers", "spec.storage.volumes[id=0].size"],
+    },
+    {
+        what: "remove a dataset",
+        stack: "prod",
+        mutate: (c) => {
+            const w = c["dataplatform:warehouse"];
+            w.datasets = w.datasets.filter((d: { name: string }) => d.name !== "staging");
+            c["dataplatform:airflow"].datasets = ["raw", "curated"];
+        },
+        expect: ["gcp:bigquery/dataset:Dataset::warehouse-staging", "(resource)"],
+    },
+    {
+        what: "delete logs earlier",
+        stack: "prod",
+        mutate: (c) => {
+            bucket(c, "logs").expirationDays = 30;
+        },
+        expect: ["gcp:storage/bucket:Bucket::lake-logs", "lifecycle: delete live objects after (days)"],
+    },
+    {
+        what: "expire noncurrent versions earlier",
+        stack: "prod",
+        mutate: (c) => {
+            bucket(c, "raw").noncurrentVersionExpirationDays = 7;
+        },
+        expect: ["gcp:storage/bucket:Bucket::lake-raw", "lifecycle: delete noncurrent objects after (days)"],
+    },
+    {
+        what: "move the Vault KV mount",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:vault"].kvMount = "kv-dataplatform-prod-2";
+        },
+        expect: ["vault:index/mount:Mount::vault-engines-kv", "path"],
+    },
+    {
+        what: "drop a column",
+        stack: "prod",
+        mutate: schemaCopy((cols) => cols.filter((x) => x.name !== "session_id")),
+        expect: ["gcp:bigquery/table:Table::warehouse-raw-events", "schema.session_id"],
+    },
+    {
+        what: "retype a column",
+        stack: "prod",
+        mutate: schemaCopy((cols) => cols.map((x) => (x.name === "event_id" ? { ...x, type: "BYTES" } : x))),
+        expect: ["gcp:bigquery/table:Table::warehouse-raw-events", "schema.event_id.type"],
+    },
+    {
+        what: "rename a lake bucket (AWS)",
+        stack: "aws-prod",
+        base: withExports,
+        mutate: renameExports,
+        expect: ["aws:s3/bucket:Bucket::lake-exports", "(resource)"],
+    },
     { what: "remove a topic (AWS)", stack: "aws-prod", mutate: dropTopic("events.dlq"), expect: ["KafkaTopic::kafka-cluster-topic-events.dlq", "(resource)"] },
-    { what: "reduce partitions (AWS)", stack: "aws-prod", mutate: (c) => { topic(c, "events.raw").partitions = 12; }, expect: ["KafkaTopic::kafka-cluster-topic-events.raw", "spec.partitions"] },
-    { what: "shrink Kafka volumes (AWS)", stack: "aws-prod", mutate: (c) => { c["dataplatform:kafka"].storageSizeGi = 800; }, expect: ["KafkaNodePool::kafka-cluster-brokers", "spec.storage.volumes[id=0].size"] },
-    { what: "delete logs earlier (AWS)", stack: "aws-prod", mutate: (c) => { bucket(c, "logs").expirationDays = 30; }, expect: ["BucketLifecycleConfiguration::lake-logs-lifecycle", "lifecycle: delete live objects after (days)"] },
-    { what: "move the warehouse location (AWS stack)", stack: "aws-prod", mutate: (c) => { c["dataplatform:warehouse"].location = "US"; }, expect: ["gcp:bigquery/dataset:Dataset::warehouse-raw", "location"] },
-    { what: "expire noncurrent versions earlier (AWS)", stack: "aws-prod", mutate: (c) => { bucket(c, "raw").noncurrentVersionExpirationDays = 7; }, expect: ["BucketLifecycleConfiguration::lake-raw-lifecycle", "lifecycle: delete noncurrent objects after (days)"] },
+    {
+        what: "reduce partitions (AWS)",
+        stack: "aws-prod",
+        mutate: (c) => {
+            topic(c, "events.raw").partitions = 12;
+        },
+        expect: ["KafkaTopic::kafka-cluster-topic-events.raw", "spec.partitions"],
+    },
+    {
+        what: "shrink Kafka volumes (AWS)",
+        stack: "aws-prod",
+        mutate: (c) => {
+            c["dataplatform:kafka"].storageSizeGi = 800;
+        },
+        expect: ["KafkaNodePool::kafka-cluster-brokers", "spec.storage.volumes[id=0].size"],
+    },
+    {
+        what: "delete logs earlier (AWS)",
+        stack: "aws-prod",
+        mutate: (c) => {
+            bucket(c, "logs").expirationDays = 30;
+        },
+        expect: ["BucketLifecycleConfiguration::lake-logs-lifecycle", "lifecycle: delete live objects after (days)"],
+    },
+    {
+        what: "move the warehouse location (AWS stack)",
+        stack: "aws-prod",
+        mutate: (c) => {
+            c["dataplatform:warehouse"].location = "US";
+        },
+        expect: ["gcp:bigquery/dataset:Dataset::warehouse-raw", "location"],
+    },
+    {
+        what: "expire noncurrent versions earlier (AWS)",
+        stack: "aws-prod",
+        mutate: (c) => {
+            bucket(c, "raw").noncurrentVersionExpirationDays = 7;
+        },
+        expect: ["BucketLifecycleConfiguration::lake-raw-lifecycle", "lifecycle: delete noncurrent objects after (days)"],
+    },
     // Code changes (no config key drives these): the head plan is edited as the code change would.
-    { what: "turn versioning off in prod (GCS)", stack: "prod", edit: editInputs(BUCKET, "lake-raw", (i) => { i.versioning = { enabled: false }; }), expect: ["gcp:storage/bucket:Bucket::lake-raw", "versioning.enabled"] },
-    { what: "suspend versioning in prod (S3)", stack: "aws-prod", edit: editInputs("aws:s3/bucketVersioning:BucketVersioning", "lake-raw-versioning", (i) => { i.versioningConfiguration = { status: "Suspended" }; }), expect: ["BucketVersioning::lake-raw-versioning", "versioningConfiguration.status"] },
-    { what: "rename a key ring", stack: "prod", edit: editInputs("gcp:kms/keyRing:KeyRing", "foundation-keys-ring", (i) => { i.name = `${i.name}-v2`; }), expect: ["KeyRing::foundation-keys-ring", "name"] },
-    { what: "change the RDS encryption key", stack: "aws-prod", edit: editInputs("aws:rds/instance:Instance", "airflow-db-instance", (i) => { i.kmsKeyId = "arn:aws:kms:eu-west-1:222222222222:key/other"; }), expect: ["aws:rds/instance:Instance::airflow-db-instance", "kmsKeyId"] },
-    { what: "change a table's partitioning", stack: "prod", edit: editInputs("gcp:bigquery/table:Table", "warehouse-raw-events", (i) => { i.timePartitioning = { ...i.timePartitioning, type: "MONTH" }; }), expect: ["gcp:bigquery/table:Table::warehouse-raw-events", "timePartitioning.type"] },
+    {
+        what: "turn versioning off in prod (GCS)",
+        stack: "prod",
+        edit: editInputs(BUCKET, "lake-raw", (i) => {
+            i.versioning = { enabled: false };
+        }),
+        expect: ["gcp:storage/bucket:Bucket::lake-raw", "versioning.enabled"],
+    },
+    {
+        what: "suspend versioning in prod (S3)",
+        stack: "aws-prod",
+        edit: editInputs("aws:s3/bucketVersioning:BucketVersioning", "lake-raw-versioning", (i) => {
+            i.versioningConfiguration = { status: "Suspended" };
+        }),
+        expect: ["BucketVersioning::lake-raw-versioning", "versioningConfiguration.status"],
+    },
+    {
+        what: "rename a key ring",
+        stack: "prod",
+        edit: editInputs("gcp:kms/keyRing:KeyRing", "foundation-keys-ring", (i) => {
+            i.name = `${i.name}-v2`;
+        }),
+        expect: ["KeyRing::foundation-keys-ring", "name"],
+    },
+    {
+        what: "change the RDS encryption key",
+        stack: "aws-prod",
+        edit: editInputs("aws:rds/instance:Instance", "airflow-db-instance", (i) => {
+            i.kmsKeyId = "arn:aws:kms:eu-west-1:222222222222:key/other";
+        }),
+        expect: ["aws:rds/instance:Instance::airflow-db-instance", "kmsKeyId"],
+    },
+    {
+        what: "change a table's partitioning",
+        stack: "prod",
+        edit: editInputs("gcp:bigquery/table:Table", "warehouse-raw-events", (i) => {
+            i.timePartitioning = { ...i.timePartitioning, type: "MONTH" };
+        }),
+        expect: ["gcp:bigquery/table:Table::warehouse-raw-events", "timePartitioning.type"],
+    },
 ];
 
 const HARMLESS: Case[] = [
-    { what: "add a topic", stack: "prod", mutate: (c) => { c["dataplatform:kafka"].topics.push({ name: "events.audit", partitions: 6, retentionHours: 168 }); } },
-    { what: "raise a node pool's max", stack: "prod", mutate: (c) => { c["dataplatform:cluster"].nodePools.spark.max = 14; } },
-    { what: "change an image tag", stack: "prod", mutate: (c) => { c["dataplatform:spark"].image = c["dataplatform:spark"].image.replace(/:[^:]+$/, ":1.4.1"); } },
-    { what: "add a Kafka user", stack: "prod", mutate: (c) => { c["dataplatform:kafka"].users.push({ name: "audit-reader", role: "consumer", topics: ["events.curated"], group: "audit-reader", namespaces: ["ingestion"] }); } },
-    { what: "raise retention", stack: "prod", mutate: (c) => { topic(c, "events.raw").retentionHours = 336; } },
-    { what: "lower retention, still above the floor", stack: "prod", mutate: (c) => { topic(c, "events.dlq").retentionHours = 336; } },
-    { what: "add a NULLABLE column", stack: "prod", mutate: schemaCopy((cols) => [...cols, { name: "campaign_id", type: "STRING", mode: "NULLABLE", description: "Campaign attribution, when known." }]) },
-    { what: "raise partitions", stack: "prod", mutate: (c) => { topic(c, "events.raw").partitions = 48; } },
-    { what: "grow the Kafka volumes", stack: "prod", mutate: (c) => { c["dataplatform:kafka"].storageSizeGi = 1500; } },
-    { what: "add a dataset", stack: "prod", mutate: (c) => { c["dataplatform:warehouse"].datasets.push({ name: "sandbox", description: "Analyst sandbox" }); } },
+    {
+        what: "add a topic",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:kafka"].topics.push({ name: "events.audit", partitions: 6, retentionHours: 168 });
+        },
+    },
+    {
+        what: "raise a node pool's max",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:cluster"].nodePools.spark.max = 14;
+        },
+    },
+    {
+        what: "change an image tag",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:spark"].image = c["dataplatform:spark"].image.replace(/:[^:]+$/, ":1.4.1");
+        },
+    },
+    {
+        what: "add a Kafka user",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:kafka"].users.push({
+                name: "audit-reader",
+                role: "consumer",
+                topics: ["events.curated"],
+                group: "audit-reader",
+                namespaces: ["ingestion"],
+            });
+        },
+    },
+    {
+        what: "raise retention",
+        stack: "prod",
+        mutate: (c) => {
+            topic(c, "events.raw").retentionHours = 336;
+        },
+    },
+    {
+        what: "lower retention, still above the floor",
+        stack: "prod",
+        mutate: (c) => {
+            topic(c, "events.dlq").retentionHours = 336;
+        },
+    },
+    {
+        what: "add a NULLABLE column",
+        stack: "prod",
+        mutate: schemaCopy((cols) => [...cols, { name: "campaign_id", type: "STRING", mode: "NULLABLE", description: "Campaign attribution, when known." }]),
+    },
+    {
+        what: "raise partitions",
+        stack: "prod",
+        mutate: (c) => {
+            topic(c, "events.raw").partitions = 48;
+        },
+    },
+    {
+        what: "grow the Kafka volumes",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:kafka"].storageSizeGi = 1500;
+        },
+    },
+    {
+        what: "add a dataset",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:warehouse"].datasets.push({ name: "sandbox", description: "Analyst sandbox" });
+        },
+    },
     { what: "add a lake bucket", stack: "prod", mutate: withExports },
-    { what: "move a transition later", stack: "prod", mutate: (c) => { bucket(c, "raw").transitions[0].ageDays = 60; } },
-    { what: "keep logs longer", stack: "prod", mutate: (c) => { bucket(c, "logs").expirationDays = 120; } },
-    { what: "raise the lag threshold", stack: "prod", mutate: (c) => { c["dataplatform:autoscaling"].lagThreshold = 40000; } },
-    { what: "raise the budget", stack: "prod", mutate: (c) => { c["dataplatform:budget"].amount = 15000; } },
-    { what: "change alert thresholds", stack: "prod", mutate: (c) => { c["dataplatform:monitoring"].alerts.consumerLagMessages = 300000; } },
-    { what: "change the Airflow image", stack: "prod", mutate: (c) => { c["dataplatform:airflow"].image = c["dataplatform:airflow"].image.replace(/-1$/, "-2"); } },
-    { what: "change the team label", stack: "prod", mutate: (c) => { c["dataplatform:labels"].team = "data-eng"; } },
-    { what: "add a broker", stack: "prod", mutate: (c) => { c["dataplatform:kafka"].brokers = 4; } },
-    { what: "raise the Vault token TTL", stack: "prod", mutate: (c) => { c["dataplatform:vault"].tokenTtlSeconds = 900; } },
-    { what: "add a topic (AWS)", stack: "aws-prod", mutate: (c) => { c["dataplatform:kafka"].topics.push({ name: "events.audit", partitions: 6, retentionHours: 168 }); } },
-    { what: "grow the Kafka volumes (AWS)", stack: "aws-prod", mutate: (c) => { c["dataplatform:kafka"].storageSizeGi = 1200; } },
-    { what: "raise the system node group's max (AWS)", stack: "aws-prod", mutate: (c) => { c["dataplatform:cluster"].nodePools.system.max = 5; } },
-    { what: "keep noncurrent versions longer (AWS)", stack: "aws-prod", mutate: (c) => { bucket(c, "raw").noncurrentVersionExpirationDays = 60; } },
+    {
+        what: "move a transition later",
+        stack: "prod",
+        mutate: (c) => {
+            bucket(c, "raw").transitions[0].ageDays = 60;
+        },
+    },
+    {
+        what: "keep logs longer",
+        stack: "prod",
+        mutate: (c) => {
+            bucket(c, "logs").expirationDays = 120;
+        },
+    },
+    {
+        what: "raise the lag threshold",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:autoscaling"].lagThreshold = 40000;
+        },
+    },
+    {
+        what: "raise the budget",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:budget"].amount = 15000;
+        },
+    },
+    {
+        what: "change alert thresholds",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:monitoring"].alerts.consumerLagMessages = 300000;
+        },
+    },
+    {
+        what: "change the Airflow image",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:airflow"].image = c["dataplatform:airflow"].image.replace(/-1$/, "-2");
+        },
+    },
+    {
+        what: "change the team label",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:labels"].team = "data-eng";
+        },
+    },
+    {
+        what: "add a broker",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:kafka"].brokers = 4;
+        },
+    },
+    {
+        what: "raise the Vault token TTL",
+        stack: "prod",
+        mutate: (c) => {
+            c["dataplatform:vault"].tokenTtlSeconds = 900;
+        },
+    },
+    {
+        what: "add a topic (AWS)",
+        stack: "aws-prod",
+        mutate: (c) => {
+            c["dataplatform:kafka"].topics.push({ name: "events.audit", partitions: 6, retentionHours: 168 });
+        },
+    },
+    {
+        what: "grow the Kafka volumes (AWS)",
+        stack: "aws-prod",
+        mutate: (c) => {
+            c["dataplatform:kafka"].storageSizeGi = 1200;
+        },
+    },
+    {
+        what: "raise the system node group's max (AWS)",
+        stack: "aws-prod",
+        mutate: (c) => {
+            c["dataplatform:cluster"].nodePools.system.max = 5;
+        },
+    },
+    {
+        what: "keep noncurrent versions longer (AWS)",
+        stack: "aws-prod",
+        mutate: (c) => {
+            bucket(c, "raw").noncurrentVersionExpirationDays = 60;
+        },
+    },
 ];
 
 async function diffCase(c: Case): Promise<{ diff: PlanDiff; environment: string }> {
@@ -249,7 +594,10 @@ describe("plan diff: destructive changes on the shipped stacks", () => {
             const { diff, environment } = await diffCase(c);
             const [urnPart, property] = c.expect!;
             const hit = diff.destructive.find((f) => f.urn.includes(urnPart) && f.property === property);
-            assert.ok(hit, `expected ${urnPart} ${property}; found: ${JSON.stringify(diff.destructive.map((f) => [f.urn.split("::").slice(2).join("::"), f.property]))}`);
+            assert.ok(
+                hit,
+                `expected ${urnPart} ${property}; found: ${JSON.stringify(diff.destructive.map((f) => [f.urn.split("::").slice(2).join("::"), f.property]))}`,
+            );
             assert.ok(hit.why.length > 10);
             assert.equal(destructiveExit(diff, environment, false), true);
         });
@@ -269,7 +617,11 @@ describe("plan diff: destructive changes on the shipped stacks", () => {
             const plan = await shippedPlan(stack);
             const again = await variantPlan(stack, () => undefined, { skipPolicies: true });
             const d = diffPlans(toPreviewJson(plan), toPreviewJson(again), OPTS);
-            assert.deepEqual({ ...d.counts, same: 0 }, { create: 0, update: 0, replace: 0, delete: 0, same: 0 }, JSON.stringify(d.steps.filter((s) => s.op !== "same").slice(0, 3)));
+            assert.deepEqual(
+                { ...d.counts, same: 0 },
+                { create: 0, update: 0, replace: 0, delete: 0, same: 0 },
+                JSON.stringify(d.steps.filter((s) => s.op !== "same").slice(0, 3)),
+            );
         }
     });
 
@@ -286,7 +638,10 @@ describe("plan diff: destructive changes on the shipped stacks", () => {
         const { diff, environment } = await diffCase(c);
         const text = renderDiff(diff, "base.json", environment, false).join("\n");
         const order = ["DESTRUCTIVE", "Replacements", "Updates"].map((h) => text.indexOf(h));
-        assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])), text.slice(0, 400));
+        assert.ok(
+            order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])),
+            text.slice(0, 400),
+        );
         const md = diffMarkdown(diff, environment, false);
         assert.ok(md.indexOf("Destructive") < md.indexOf("| replace |"));
         assert.match(md, /allow-destructive/);
@@ -310,14 +665,15 @@ describe("plan diff: the CLI", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
         const file = path.join(dir, "base.json");
         fs.writeFileSync(file, JSON.stringify(base));
-        const run = (...args: string[]) => spawnSync(process.execPath, [require.resolve("tsx/cli"), "plan/cli.ts", "--stack", "prod", "--quiet", ...args], { cwd: ROOT, encoding: "utf8" });
+        const run = (...args: string[]) =>
+            spawnSync(process.execPath, [require.resolve("tsx/cli"), "plan/cli.ts", "--stack", "prod", "--quiet", ...args], { cwd: ROOT, encoding: "utf8" });
         const blocked = run("--base", file);
         assert.equal(blocked.status, 4, blocked.stderr);
         assert.match(blocked.stdout, /DESTRUCTIVE changes \(1, blocks the plan \(exit 4\)/);
         assert.match(blocked.stdout, /! delete gcp:storage\/bucket:Bucket::lake-exports/);
         const allowed = run("--base", file, "--allow-destructive");
         assert.equal(allowed.status, 0, allowed.stderr);
-        fs.writeFileSync(file, "{\"steps\": 3}");
+        fs.writeFileSync(file, '{"steps": 3}');
         const bad = run("--base", file);
         assert.equal(bad.status, 2);
         assert.match(bad.stderr, /not a plan JSON/);

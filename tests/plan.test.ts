@@ -32,24 +32,38 @@ describe("offline plan", () => {
                 for (const step of json.steps) {
                     assert.equal(step.op, "create");
                     assert.equal(step.urn, step.newState.urn);
-                    assert.deepEqual(Object.keys(step.newState).filter((k) => k !== "replaceOnChanges" && k !== "aliases").sort(), ["custom", "dependencies", "inputs", "parent", "propertyDependencies", "protect", "provider", "retainOnDelete", "type", "urn"]);
+                    assert.deepEqual(
+                        Object.keys(step.newState)
+                            .filter((k) => k !== "replaceOnChanges" && k !== "aliases")
+                            .sort(),
+                        ["custom", "dependencies", "inputs", "parent", "propertyDependencies", "protect", "provider", "retainOnDelete", "type", "urn"],
+                    );
                     assert.ok(Array.isArray(step.newState.dependencies));
                     assert.equal(typeof step.newState.protect, "boolean");
                 }
-                for (const d of json.diagnostics) assert.deepEqual(Object.keys(d).sort(), ["enforcementLevel", "message", "policyName", "policyPackName", "urn"].filter((k) => k !== "urn" || d.urn !== undefined));
+                for (const d of json.diagnostics)
+                    assert.deepEqual(
+                        Object.keys(d).sort(),
+                        ["enforcementLevel", "message", "policyName", "policyPackName", "urn"].filter((k) => k !== "urn" || d.urn !== undefined),
+                    );
                 assert.ok(!JSON.stringify(json).includes(PLACEHOLDER), "a secure placeholder leaked into the plan");
                 assert.deepEqual(json.placeholders, plan.placeholders);
             });
 
             it("passes the policy pack without a single finding, advisory ones included", async () => {
                 const plan = await shippedPlan(stack);
-                assert.deepEqual(plan.diagnostics.map((d) => `${d.enforcementLevel} ${d.policyName}: ${d.urn}`), []);
+                assert.deepEqual(
+                    plan.diagnostics.map((d) => `${d.enforcementLevel} ${d.policyName}: ${d.urn}`),
+                    [],
+                );
             });
         });
     }
 
     it("stands a marked placeholder in for a secure value and never shows it", async () => {
-        const plan = await variantPlan("prod", (c) => { c["dataplatform:vaultToken"] = { secure: "v1:6nQ0mVx2JqkqHnJe:3mPZ4sRZV9cQ2oQ0f3mTn0Bq8t0m1u0mN6vF3kW2hX8=" }; });
+        const plan = await variantPlan("prod", (c) => {
+            c["dataplatform:vaultToken"] = { secure: "v1:6nQ0mVx2JqkqHnJe:3mPZ4sRZV9cQ2oQ0f3mTn0Bq8t0m1u0mN6vF3kW2hX8=" };
+        });
         assert.deepEqual(plan.placeholders, ["dataplatform:vaultToken"]);
         assert.equal(plan.config.offline, true);
         const provider = plan.resources.find((r) => r.type === "pulumi:providers:vault");
@@ -60,7 +74,11 @@ describe("offline plan", () => {
 
     it("stops with a ConfigError before any resource exists", async () => {
         await assert.rejects(
-            planStack("staging", { mutate: (c) => { (c["dataplatform:kafka"] as { brokers: number }).brokers = 0; } }),
+            planStack("staging", {
+                mutate: (c) => {
+                    (c["dataplatform:kafka"] as { brokers: number }).brokers = 0;
+                },
+            }),
             (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.startsWith("dataplatform:kafka.brokers: 0")),
         );
     });

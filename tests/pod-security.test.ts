@@ -22,7 +22,10 @@ describe("pod security standards: evaluator", () => {
         const p = pod({ containers: [{ name: "a", image: "i" }] });
         assert.deepEqual(controls(p, "baseline"), []);
         assert.deepEqual(controls(p, "restricted").sort(), [
-            "restricted:Capabilities", "restricted:Privilege Escalation", "restricted:Running as Non-root", "restricted:Seccomp",
+            "restricted:Capabilities",
+            "restricted:Privilege Escalation",
+            "restricted:Running as Non-root",
+            "restricted:Seccomp",
         ]);
     });
 
@@ -52,11 +55,26 @@ describe("pod security standards: evaluator", () => {
     }
 
     it("baseline allows what it lists: default capabilities, safe sysctls, container SELinux types, AppArmor runtime/localhost, hostPort 0", () => {
-        const p = pod({
-            securityContext: { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }], seLinuxOptions: { type: "container_t", level: "s0:c1" } },
-            containers: [{ name: "a", ports: [{ containerPort: 80, hostPort: 0 }], securityContext: { capabilities: { add: ["CHOWN", "NET_BIND_SERVICE"] }, appArmorProfile: { type: "Localhost", localhostProfile: "p" } } }],
-            volumes: [{ name: "v", nfs: { server: "s", path: "/" } }],
-        }, { "container.apparmor.security.beta.kubernetes.io/a": "localhost/p" });
+        const p = pod(
+            {
+                securityContext: {
+                    sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
+                    seLinuxOptions: { type: "container_t", level: "s0:c1" },
+                },
+                containers: [
+                    {
+                        name: "a",
+                        ports: [{ containerPort: 80, hostPort: 0 }],
+                        securityContext: {
+                            capabilities: { add: ["CHOWN", "NET_BIND_SERVICE"] },
+                            appArmorProfile: { type: "Localhost", localhostProfile: "p" },
+                        },
+                    },
+                ],
+                volumes: [{ name: "v", nfs: { server: "s", path: "/" } }],
+            },
+            { "container.apparmor.security.beta.kubernetes.io/a": "localhost/p" },
+        );
         assert.deepEqual(controls(p, "baseline"), []);
         // nfs is a restricted volume type, CHOWN a restricted capability.
         assert.ok(controls(p, "restricted").includes("restricted:Volume Types"));
@@ -68,7 +86,9 @@ describe("pod security standards: evaluator", () => {
             const v = podSecurityViolations(p, "baseline");
             assert.deepEqual(v.map((x) => x.fields).flat(), [`spec.${kind}[0].securityContext.privileged`]);
             // At restricted the same container also lacks the restricted container settings.
-            const r = podSecurityViolations(good({ [kind]: [{ name: "x" }] }), "restricted").map((x) => x.control).sort();
+            const r = podSecurityViolations(good({ [kind]: [{ name: "x" }] }), "restricted")
+                .map((x) => x.control)
+                .sort();
             assert.deepEqual(r, ["Capabilities", "Privilege Escalation"]);
         }
     });
@@ -81,7 +101,9 @@ describe("pod security standards: evaluator", () => {
         assert.deepEqual(controls(good({ securityContext: noPod }), "restricted"), ["restricted:Running as Non-root"]);
         assert.deepEqual(controls(good({ securityContext: noPod }, { runAsNonRoot: true }), "restricted"), []);
         // false at pod level is refused even if every container says true.
-        assert.deepEqual(controls(good({ securityContext: { ...noPod, runAsNonRoot: false } }, { runAsNonRoot: true }), "restricted"), ["restricted:Running as Non-root"]);
+        assert.deepEqual(controls(good({ securityContext: { ...noPod, runAsNonRoot: false } }, { runAsNonRoot: true }), "restricted"), [
+            "restricted:Running as Non-root",
+        ]);
     });
 
     it("runAsUser 0 is refused at pod and container level; any other uid passes", () => {
@@ -94,11 +116,19 @@ describe("pod security standards: evaluator", () => {
     it("seccomp: RuntimeDefault or Localhost, set on the pod or on every container", () => {
         const noSeccomp = { runAsNonRoot: true };
         assert.deepEqual(controls(good({ securityContext: noSeccomp }), "restricted"), ["restricted:Seccomp"]);
-        assert.deepEqual(controls(good({ securityContext: noSeccomp }, { seccompProfile: { type: "Localhost", localhostProfile: "p.json" } }), "restricted"), []);
+        assert.deepEqual(
+            controls(good({ securityContext: noSeccomp }, { seccompProfile: { type: "Localhost", localhostProfile: "p.json" } }), "restricted"),
+            [],
+        );
         // A container may not switch the pod's profile off.
         assert.deepEqual(controls(good({}, { seccompProfile: { type: "Unconfined" } }), "restricted").sort(), ["baseline:Seccomp", "restricted:Seccomp"]);
         // Pod-level Unconfined is refused even when every container sets its own profile.
-        assert.ok(controls(good({ securityContext: { runAsNonRoot: true, seccompProfile: { type: "Unconfined" } } }, { seccompProfile: { type: "RuntimeDefault" } }), "restricted").includes("restricted:Seccomp"));
+        assert.ok(
+            controls(
+                good({ securityContext: { runAsNonRoot: true, seccompProfile: { type: "Unconfined" } } }, { seccompProfile: { type: "RuntimeDefault" } }),
+                "restricted",
+            ).includes("restricted:Seccomp"),
+        );
     });
 
     it("capabilities: restricted needs drop ALL and adds nothing but NET_BIND_SERVICE", () => {
@@ -113,7 +143,10 @@ describe("pod security standards: evaluator", () => {
     });
 
     it("restricted volume types: only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret", () => {
-        const ok = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"].map((t) => ({ name: t, [t]: {} }));
+        const ok = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"].map((t) => ({
+            name: t,
+            [t]: {},
+        }));
         assert.deepEqual(controls(good({ volumes: ok }), "restricted"), []);
         for (const t of ["gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "nfs", "iscsi", "cephfs", "azureFile", "image"]) {
             assert.deepEqual(controls(good({ volumes: [{ name: "v", [t]: {} }] }), "restricted"), ["restricted:Volume Types"], t);

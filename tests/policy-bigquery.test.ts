@@ -7,14 +7,23 @@ const TABLE = "gcp:bigquery/table:Table";
 
 describe("policy bigquery-*", () => {
     it("datasets need a default KMS key", async () => {
-        assert.deepEqual(await checkResource(datasetCmek, res(DS, { datasetId: "raw", defaultEncryptionConfiguration: { kmsKeyName: "projects/p/locations/eu/keyRings/r/cryptoKeys/bq" } })), []);
+        assert.deepEqual(
+            await checkResource(
+                datasetCmek,
+                res(DS, { datasetId: "raw", defaultEncryptionConfiguration: { kmsKeyName: "projects/p/locations/eu/keyRings/r/cryptoKeys/bq" } }),
+            ),
+            [],
+        );
         const v = await checkResource(datasetCmek, res(DS, { datasetId: "raw" }));
         assert.ok(v !== NA && v[0].includes("kmsKeyName"));
         assert.equal(await checkResource(datasetCmek, res(TABLE, {})), NA);
     });
 
     it("tables are time-partitioned with a required partition filter", async () => {
-        assert.deepEqual(await checkResource(tablePartitioned, res(TABLE, { timePartitioning: { type: "DAY", field: "event_time" }, requirePartitionFilter: true })), []);
+        assert.deepEqual(
+            await checkResource(tablePartitioned, res(TABLE, { timePartitioning: { type: "DAY", field: "event_time" }, requirePartitionFilter: true })),
+            [],
+        );
         const v = await checkResource(tablePartitioned, res(TABLE, { timePartitioning: { type: "DAY" } }));
         assert.ok(v !== NA && v[0].includes("requirePartitionFilter") && !v[0].includes("timePartitioning.type"));
         const none = await checkResource(tablePartitioned, res(TABLE, {}));

@@ -27,7 +27,18 @@ describe("policy gke-* / eks-*", () => {
 
     it("GKE node pool: secure boot and GKE metadata server", async () => {
         const pool = "gcp:container/nodePool:NodePool";
-        assert.deepEqual(await checkResource(gkeNodePool, res(pool, { nodeConfig: { shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true }, workloadMetadataConfig: { mode: "GKE_METADATA" } } })), []);
+        assert.deepEqual(
+            await checkResource(
+                gkeNodePool,
+                res(pool, {
+                    nodeConfig: {
+                        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+                        workloadMetadataConfig: { mode: "GKE_METADATA" },
+                    },
+                }),
+            ),
+            [],
+        );
         const v = await checkResource(gkeNodePool, res(pool, { nodeConfig: { shieldedInstanceConfig: { enableSecureBoot: false } } }));
         assert.ok(v !== NA && v[0].includes("enableSecureBoot") && v[0].includes("GKE_METADATA"));
         assert.equal(await checkResource(gkeNodePool, res(GKE, {})), NA);
@@ -36,11 +47,16 @@ describe("policy gke-* / eks-*", () => {
     it("EKS: allow-listed or private endpoint, secrets encryption, control-plane logs", async () => {
         const EKS = "aws:eks/cluster:Cluster";
         assert.deepEqual(await checkResource(eksCluster, res(EKS, goodEks)), []);
-        assert.deepEqual(await checkResource(eksCluster, res(EKS, { ...goodEks, vpcConfig: { endpointPublicAccess: false, endpointPrivateAccess: true } })), []);
+        assert.deepEqual(
+            await checkResource(eksCluster, res(EKS, { ...goodEks, vpcConfig: { endpointPublicAccess: false, endpointPrivateAccess: true } })),
+            [],
+        );
         const open = await checkResource(eksCluster, res(EKS, { ...goodEks, vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } }));
         assert.ok(open !== NA && open[0].includes("0.0.0.0/0"));
         const defaults = await checkResource(eksCluster, res(EKS, { vpcConfig: { subnetIds: ["a"] }, enabledClusterLogTypes: ["api"] }));
-        assert.ok(defaults !== NA && defaults[0].includes("0.0.0.0/0") && defaults[0].includes("encryptionConfig") && defaults[0].includes("audit, authenticator"));
+        assert.ok(
+            defaults !== NA && defaults[0].includes("0.0.0.0/0") && defaults[0].includes("encryptionConfig") && defaults[0].includes("audit, authenticator"),
+        );
         assert.equal(await checkResource(eksCluster, res("aws:eks/nodeGroup:NodeGroup", {})), NA);
     });
 });

@@ -38,20 +38,33 @@ describe("policy prod-stateful-protected", () => {
 
 describe("policy iam-least-privilege", () => {
     it("GCP: no project-wide owner, editor or storage admin", async () => {
-        assert.deepEqual(await checkResource(iamLeastPrivilege, res("gcp:projects/iAMMember:IAMMember", { project: "p", role: "roles/bigquery.jobUser", member: "serviceAccount:a@p.iam.gserviceaccount.com" })), []);
+        assert.deepEqual(
+            await checkResource(
+                iamLeastPrivilege,
+                res("gcp:projects/iAMMember:IAMMember", { project: "p", role: "roles/bigquery.jobUser", member: "serviceAccount:a@p.iam.gserviceaccount.com" }),
+            ),
+            [],
+        );
         for (const role of ["roles/owner", "roles/editor", "roles/storage.admin"]) {
             const v = await checkResource(iamLeastPrivilege, res("gcp:projects/iAMMember:IAMMember", { project: "p", role, member: "user:x@acme.example" }));
             assert.ok(v !== NA && v[0].includes(role), role);
         }
-        const policy = await checkResource(iamLeastPrivilege, res("gcp:projects/iAMPolicy:IAMPolicy", { policyData: JSON.stringify({ bindings: [{ role: "roles/editor", members: ["user:x"] }] }) }));
+        const policy = await checkResource(
+            iamLeastPrivilege,
+            res("gcp:projects/iAMPolicy:IAMPolicy", { policyData: JSON.stringify({ bindings: [{ role: "roles/editor", members: ["user:x"] }] }) }),
+        );
         assert.ok(policy !== NA && policy.length === 1);
         // Bucket-level admin is scoped to the bucket.
         assert.equal(await checkResource(iamLeastPrivilege, res("gcp:storage/bucketIAMMember:BucketIAMMember", { role: "roles/storage.admin" })), NA);
     });
 
-    it("AWS: no data actions on Resource \"*\"", async () => {
-        const doc = (Action: string | string[], Resource: string | string[]) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action, Resource }] });
-        assert.deepEqual(await checkResource(iamLeastPrivilege, res("aws:iam/policy:Policy", { policy: doc(["s3:GetObject"], "arn:aws:s3:::acme-raw/*") })), []);
+    it('AWS: no data actions on Resource "*"', async () => {
+        const doc = (Action: string | string[], Resource: string | string[]) =>
+            JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action, Resource }] });
+        assert.deepEqual(
+            await checkResource(iamLeastPrivilege, res("aws:iam/policy:Policy", { policy: doc(["s3:GetObject"], "arn:aws:s3:::acme-raw/*") })),
+            [],
+        );
         assert.deepEqual(await checkResource(iamLeastPrivilege, res("aws:iam/policy:Policy", { policy: doc("ec2:DescribeInstances", "*") })), []);
         const s3 = await checkResource(iamLeastPrivilege, res("aws:iam/policy:Policy", { policy: doc("s3:*", "*") }));
         assert.ok(s3 !== NA && s3[0].includes("s3:*"));
@@ -67,7 +80,10 @@ describe("policy iam-least-privilege", () => {
 
     it("GCP: data roles never project-wide; AWS: no account-wide managed data policies", async () => {
         for (const role of ["roles/bigquery.dataEditor", "roles/storage.objectViewer", "roles/cloudkms.cryptoKeyEncrypterDecrypter"]) {
-            const v = await checkResource(iamLeastPrivilege, res("gcp:projects/iAMMember:IAMMember", { project: "p", role, member: "serviceAccount:a@p.iam.gserviceaccount.com" }));
+            const v = await checkResource(
+                iamLeastPrivilege,
+                res("gcp:projects/iAMMember:IAMMember", { project: "p", role, member: "serviceAccount:a@p.iam.gserviceaccount.com" }),
+            );
             assert.ok(v !== NA && v[0].includes(role), role);
         }
         const attach = (policyArn: string) => res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: "r", policyArn });
@@ -79,9 +95,15 @@ describe("policy iam-least-privilege", () => {
 
 describe("policy pack config files", () => {
     it("configure exactly the policies that read the environment, with their environment", () => {
-        const withSchema = policies.filter((p) => p.configSchema).map((p) => p.name).sort();
+        const withSchema = policies
+            .filter((p) => p.configSchema)
+            .map((p) => p.name)
+            .sort();
         for (const env of ["staging", "prod"]) {
-            const file = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "policy", `config.${env}.json`), "utf8")) as Record<string, { environment: string }>;
+            const file = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "policy", `config.${env}.json`), "utf8")) as Record<
+                string,
+                { environment: string }
+            >;
             assert.deepEqual(Object.keys(file).sort(), withSchema, env);
             for (const v of Object.values(file)) assert.equal(v.environment, env);
         }

@@ -6,8 +6,20 @@ import { resourceArgs, stackArgs } from "../plan/policy";
 export function res(type: string, inputs: Record<string, unknown>, extra: Partial<CapturedResource> = {}): CapturedResource {
     const name = extra.name ?? "r";
     return {
-        type, name, urn: `urn:pulumi:test::dataplatform::${type}::${name}`, custom: true, dependencies: [], propertyDependencies: {},
-        protect: false, retainOnDelete: false, ignoreChanges: [], deleteBeforeReplace: false, replaceOnChanges: [], aliases: [], inputs, ...extra,
+        type,
+        name,
+        urn: `urn:pulumi:test::dataplatform::${type}::${name}`,
+        custom: true,
+        dependencies: [],
+        propertyDependencies: {},
+        protect: false,
+        retainOnDelete: false,
+        ignoreChanges: [],
+        deleteBeforeReplace: false,
+        replaceOnChanges: [],
+        aliases: [],
+        inputs,
+        ...extra,
     };
 }
 
@@ -32,7 +44,11 @@ export async function checkResource(p: ResourceValidationPolicy, r: CapturedReso
 }
 
 /** Violations (message and urn) of one stack policy, or NA. */
-export async function checkStack(p: StackValidationPolicy, rs: CapturedResource[], config: object = {}): Promise<{ message: string; urn?: string }[] | typeof NA> {
+export async function checkStack(
+    p: StackValidationPolicy,
+    rs: CapturedResource[],
+    config: object = {},
+): Promise<{ message: string; urn?: string }[] | typeof NA> {
     const out: { message: string; urn?: string }[] = [];
     try {
         await p.validateStack(stackArgs(rs, config), (message, urn) => out.push({ message, urn }));

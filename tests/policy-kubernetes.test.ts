@@ -26,7 +26,16 @@ describe("policy container-resource-requests", () => {
         const D = "kubernetes:apps/v1:Deployment";
         const spec = (c: object[]) => ({ spec: { selector: {}, template: { spec: { containers: c } } } });
         assert.deepEqual(await checkResource(resourceRequests, res(D, spec([{ name: "app", resources: req }]))), []);
-        const v = await checkResource(resourceRequests, res(D, spec([{ name: "app", resources: req }, { name: "sidecar", resources: { limits: { cpu: "1" } } }])));
+        const v = await checkResource(
+            resourceRequests,
+            res(
+                D,
+                spec([
+                    { name: "app", resources: req },
+                    { name: "sidecar", resources: { limits: { cpu: "1" } } },
+                ]),
+            ),
+        );
         assert.ok(v !== NA && v[0].includes("container sidecar") && !v[0].includes("container app"));
     });
 
@@ -41,7 +50,13 @@ describe("policy container-resource-requests", () => {
     it("Helm releases: known chart components, conditional ones, unknown charts", async () => {
         const keda = { resources: { operator: req, metricServer: req, webhooks: req } };
         assert.deepEqual(await checkResource(resourceRequests, res(RELEASE, { chart: "keda", version: "2.21.1", values: keda })), []);
-        assert.deepEqual(await checkResource(resourceRequests, res(RELEASE, { chart: "keda", values: { ...keda, resources: { operator: req, metricServer: req }, webhooks: { enabled: false } } })), []);
+        assert.deepEqual(
+            await checkResource(
+                resourceRequests,
+                res(RELEASE, { chart: "keda", values: { ...keda, resources: { operator: req, metricServer: req }, webhooks: { enabled: false } } }),
+            ),
+            [],
+        );
         const v = await checkResource(resourceRequests, res(RELEASE, { chart: "keda", values: { resources: { operator: req } } }));
         assert.ok(v !== NA && v[0].includes("values.resources.metricServer.requests"));
         const oci = await checkResource(resourceRequests, res(RELEASE, { chart: "oci://quay.io/strimzi-helm/strimzi-access-operator", values: {} }));
@@ -52,7 +67,16 @@ describe("policy container-resource-requests", () => {
     });
 
     it("Airflow: components follow executor and version", async () => {
-        const base = { executor: "KubernetesExecutor", scheduler: { resources: req }, triggerer: { resources: req }, dagProcessor: { resources: req }, apiServer: { resources: req }, workers: { resources: req }, statsd: { resources: req }, migrateDatabaseJob: { resources: req } };
+        const base = {
+            executor: "KubernetesExecutor",
+            scheduler: { resources: req },
+            triggerer: { resources: req },
+            dagProcessor: { resources: req },
+            apiServer: { resources: req },
+            workers: { resources: req },
+            statsd: { resources: req },
+            migrateDatabaseJob: { resources: req },
+        };
         assert.deepEqual(await checkResource(resourceRequests, res(RELEASE, { chart: "airflow", values: base })), []);
         const v = await checkResource(resourceRequests, res(RELEASE, { chart: "airflow", values: { ...base, executor: "CeleryExecutor" } }));
         assert.ok(v !== NA && v.length === 1 && v[0].includes("redis"));
@@ -66,7 +90,10 @@ describe("policy container-resource-requests", () => {
         assert.ok(k !== NA && k.length === 1 && k[0].includes("userOperator") && !k[0].includes("topicOperator"));
         const spark = { spec: { driver: { cores: 1, memory: "2g" }, executor: { instances: 2, cores: 2, memory: "4g" } } };
         assert.deepEqual(await checkResource(resourceRequests, res("kubernetes:sparkoperator.k8s.io/v1beta2:SparkApplication", spark)), []);
-        const noExec = await checkResource(resourceRequests, res("kubernetes:sparkoperator.k8s.io/v1beta2:ScheduledSparkApplication", { spec: { template: { driver: spark.spec.driver } } }));
+        const noExec = await checkResource(
+            resourceRequests,
+            res("kubernetes:sparkoperator.k8s.io/v1beta2:ScheduledSparkApplication", { spec: { template: { driver: spark.spec.driver } } }),
+        );
         assert.ok(noExec !== NA && noExec[0].includes("executor"));
         assert.equal(await checkResource(resourceRequests, res("kubernetes:core/v1:ConfigMap", {})), NA);
     });

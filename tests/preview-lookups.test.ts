@@ -10,9 +10,11 @@ import { shippedPlan, STACKS } from "./support/plans";
  */
 const NEEDS_NOTHING: Record<string, (inputs: Record<string, unknown>) => string | undefined> = {
     "pulumi:providers:gcp": (i) =>
-        i.billingProject !== undefined ? `billingProject ${String(i.billingProject)}`
-            : i.userProjectOverride !== undefined && i.userProjectOverride !== "false" ? `userProjectOverride ${String(i.userProjectOverride)}`
-                : undefined,
+        i.billingProject !== undefined
+            ? `billingProject ${String(i.billingProject)}`
+            : i.userProjectOverride !== undefined && i.userProjectOverride !== "false"
+              ? `userProjectOverride ${String(i.userProjectOverride)}`
+              : undefined,
     // The AWS account needs nothing enabled; the provider only must not assume a role that a later resource creates.
     "pulumi:providers:aws": (i) => (i.assumeRoles !== undefined || i.assumeRole !== undefined ? "assumes a role" : undefined),
 };
@@ -28,7 +30,10 @@ describe("preview on a brand-new stack: lookups need nothing enabled", () => {
             for (const inv of [...plan.preview.invokes, ...plan.invokes]) {
                 if (!/^(gcp|aws):/.test(inv.token)) continue;
                 const p = providers.get((inv.provider ?? "").split("::").slice(0, -1).join("::"));
-                if (!p) { bad.push(`${inv.token}: no explicit provider`); continue; }
+                if (!p) {
+                    bad.push(`${inv.token}: no explicit provider`);
+                    continue;
+                }
                 const why = NEEDS_NOTHING[p.type]?.(p.inputs);
                 if (why) bad.push(`${inv.token} via ${p.name}: ${why}`);
             }

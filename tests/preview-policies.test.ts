@@ -34,9 +34,13 @@ describe("policies in the preview view (first preview of a new stack)", () => {
             const sql = plan.preview.resources.filter((r) => r.type === "gcp:sql/databaseInstance:DatabaseInstance");
             for (const s of sql) assert.ok(!(s.inputs.settings instanceof Unknown), `${s.urn}: settings are known`);
             const undecided = plan.undecided.filter((d) => ["gke-node-pool-hardened", "required-labels"].includes(d.policyName));
-            assert.deepEqual(undecided.map((d) => `${d.policyName} ${d.urn}`), []);
+            assert.deepEqual(
+                undecided.map((d) => `${d.policyName} ${d.urn}`),
+                [],
+            );
             // The update view still sees every label.
-            for (const p of plan.resources.filter((r) => r.type === "gcp:container/nodePool:NodePool")) assert.equal(inputsOf(p).nodeConfig.resourceLabels.env, plan.config.environment);
+            for (const p of plan.resources.filter((r) => r.type === "gcp:container/nodePool:NodePool"))
+                assert.equal(inputsOf(p).nodeConfig.resourceLabels.env, plan.config.environment);
         });
     }
 
@@ -64,12 +68,18 @@ describe("policies in the preview view (first preview of a new stack)", () => {
                     // The update view gets the key's id from the mocked provider (projects/…/keyRings/…/cryptoKeys/…).
                     const update = plan.resources.find((x) => x.urn === r.urn)!;
                     assert.equal(keyOf(inputsOf(update)), name, `${r.urn}: same key name as the key's id`);
-                    assert.ok(update.dependencies.some((u) => keyIds.has(u)), `${r.urn}: still created after its key`);
+                    assert.ok(
+                        update.dependencies.some((u) => keyIds.has(u)),
+                        `${r.urn}: still created after its key`,
+                    );
                     checked++;
                 }
             }
             assert.ok(checked >= 3);
-            assert.deepEqual(plan.undecided.filter((d) => /cmek|gke-cluster-hardened/.test(d.policyName)).map((d) => `${d.policyName} ${d.urn}`), []);
+            assert.deepEqual(
+                plan.undecided.filter((d) => /cmek|gke-cluster-hardened/.test(d.policyName)).map((d) => `${d.policyName} ${d.urn}`),
+                [],
+            );
         });
     }
 
@@ -81,14 +91,22 @@ describe("policies in the preview view (first preview of a new stack)", () => {
             assert.deepEqual(unjustified, [], "make the value known in a first preview, or justify it in policy/preview.ts");
             // Every entry for this cloud is still needed: a case made decidable leaves the table.
             const used = new Set(plan.undecided.map((d) => justification(d, cloud)));
-            assert.deepEqual(UNDECIDABLE_AT_PREVIEW.filter((e) => e.clouds.includes(cloud) && !used.has(e)), []);
+            assert.deepEqual(
+                UNDECIDABLE_AT_PREVIEW.filter((e) => e.clouds.includes(cloud) && !used.has(e)),
+                [],
+            );
             // The GCP stacks leave only Airflow's metadata Secret undecided.
-            if (cloud === "gcp") assert.deepEqual(plan.undecided.map((d) => undecidedKey(d)), [{ policy: "no-static-credentials", type: "kubernetes:core/v1:Secret", field: ".stringData" }]);
+            if (cloud === "gcp")
+                assert.deepEqual(
+                    plan.undecided.map((d) => undecidedKey(d)),
+                    [{ policy: "no-static-credentials", type: "kubernetes:core/v1:Secret", field: ".stringData" }],
+                );
         });
     }
 
     it("the README lists every case the table justifies", () => {
         const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
-        for (const e of UNDECIDABLE_AT_PREVIEW) assert.ok(readme.includes(`| \`${e.policy}\` | \`${e.type}\` | \`${e.field}\` |`), `${e.policy} ${e.type} ${e.field}`);
+        for (const e of UNDECIDABLE_AT_PREVIEW)
+            assert.ok(readme.includes(`| \`${e.policy}\` | \`${e.type}\` | \`${e.field}\` |`), `${e.policy} ${e.type} ${e.field}`);
     });
 });

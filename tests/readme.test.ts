@@ -38,9 +38,14 @@ describe("README", () => {
 
         it("gives the commands of the steps outside the program", () => {
             for (const cmd of [
-                "gcloud billing projects link", "gcloud iam roles create dataplatformDeployer --project=PROJECT --file=deploy/gcp-deployer-role.yaml",
-                "roles/billing.costsManager", "gcloud beta monitoring", "gcloud billing accounts describe", "aws iam put-role-policy",
-            ]) assert.ok(section.replace(/\s+/g, " ").includes(cmd), cmd);
+                "gcloud billing projects link",
+                "gcloud iam roles create dataplatformDeployer --project=PROJECT --file=deploy/gcp-deployer-role.yaml",
+                "roles/billing.costsManager",
+                "gcloud beta monitoring",
+                "gcloud billing accounts describe",
+                "aws iam put-role-policy",
+            ])
+                assert.ok(section.replace(/\s+/g, " ").includes(cmd), cmd);
         });
 
         it("lists every grant of deploy/gcp-deployer-grants.yaml", () => {

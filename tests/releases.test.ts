@@ -33,7 +33,9 @@ describe("helm releases: every wait is a stated decision", () => {
             assert.equal(airflow.values.migrateDatabaseJob.useHelmHooks, false);
             assert.equal(airflow.values.createUserJob.enabled, false);
             // git-sync cannot start without a credential only people write: such a release must not wait.
-            const needsPeopleSecret = airflow.values.dags.gitSync.credentialsSecret === AIRFLOW_SECRET_NAMES.git || airflow.values.dags.gitSync.sshKeySecret === AIRFLOW_SECRET_NAMES.git;
+            const needsPeopleSecret =
+                airflow.values.dags.gitSync.credentialsSecret === AIRFLOW_SECRET_NAMES.git ||
+                airflow.values.dags.gitSync.sshKeySecret === AIRFLOW_SECRET_NAMES.git;
             assert.equal(airflow.skipAwait ?? false, needsPeopleSecret);
             // Its OIDC client secret is optional: it never blocks the API server.
             assert.equal(airflow.values.apiServer.extraVolumes.find((v: any) => v.secret?.secretName === AIRFLOW_SECRET_NAMES.oidc).secret.optional, true);
@@ -45,7 +47,9 @@ describe("helm releases: every wait is a stated decision", () => {
     }
 
     it("a public DAG repository (no credential): the Airflow release waits, with its migrations as a plain Job", async () => {
-        const plan = await variantPlan("staging", (c) => { c["dataplatform:airflow"].dags.credential = "none"; });
+        const plan = await variantPlan("staging", (c) => {
+            c["dataplatform:airflow"].dags.credential = "none";
+        });
         const airflow = releases(plan).find((r) => r.inputs.name === "airflow")!.inputs;
         assert.equal(airflow.skipAwait ?? false, false);
         assert.equal(airflow.timeout, 1200);

@@ -34,16 +34,23 @@ describe("secrets: credentials are refused in clear text, by value as well as by
 
     it("a token in the user info of airflow.dags.repo", () => {
         const url = `https://ci:${fake.github}@github.com/acme/data-dags.git`;
-        assert.match(refusal((r) => (r.airflow.dags.repo = url), "dataplatform:airflow.dags.repo", fake.github), /URL with credentials.*SSH deploy key/);
+        assert.match(
+            refusal((r) => (r.airflow.dags.repo = url), "dataplatform:airflow.dags.repo", fake.github),
+            /URL with credentials.*SSH deploy key/,
+        );
         const tokenOnly = `https://${fake.github}@github.com/acme/data-dags.git`;
         refusal((r) => (r.airflow.dags.repo = tokenOnly), "dataplatform:airflow.dags.repo", fake.github);
     });
 
     const shapes: [string, string, RegExp][] = [
-        ["GitHub token", fake.github, /GitHub token/], ["fine-grained GitHub token", fake.fineGrained, /GitHub token/],
-        ["Slack token", fake.slackToken, /Slack token/], ["Vault token", fake.vault, /Vault token/],
-        ["AWS access key id", fake.aws, /AWS access key id/], ["Google API key", fake.gcpKey, /Google API key/],
-        ["PEM private key", fake.pem, /PEM private key/], ["JWT", fake.jwt, /JSON Web Token/],
+        ["GitHub token", fake.github, /GitHub token/],
+        ["fine-grained GitHub token", fake.fineGrained, /GitHub token/],
+        ["Slack token", fake.slackToken, /Slack token/],
+        ["Vault token", fake.vault, /Vault token/],
+        ["AWS access key id", fake.aws, /AWS access key id/],
+        ["Google API key", fake.gcpKey, /Google API key/],
+        ["PEM private key", fake.pem, /PEM private key/],
+        ["JWT", fake.jwt, /JSON Web Token/],
     ];
     for (const [what, value, message] of shapes) {
         it(`a ${what} under any key name`, () => {

@@ -21,8 +21,13 @@ const T = {
 
 const noIdentity = { env: [], volumes: [], volumeMounts: [] };
 const kafkaMount: KafkaConsumer = {
-    secretName: "spark-streaming-kafka", bootstrapServers: "events-kafka-bootstrap.kafka.svc.cluster.local:9093",
-    authentication: "tls", keys: { ca: "ca.crt", cert: "user.crt", key: "user.key" }, group: "spark-streaming", topics: ["events.raw"], user: "spark-streaming",
+    secretName: "spark-streaming-kafka",
+    bootstrapServers: "events-kafka-bootstrap.kafka.svc.cluster.local:9093",
+    authentication: "tls",
+    keys: { ca: "ca.crt", cert: "user.crt", key: "user.key" },
+    group: "spark-streaming",
+    topics: ["events.raw"],
+    user: "spark-streaming",
 };
 
 /** Every key we set must exist in the chart's default values (below maps the chart leaves free-form). */
@@ -32,7 +37,8 @@ function unknownChartKeys(values: unknown, defaults: unknown, path = ""): string
     const d = defaults as Record<string, unknown>;
     if (Object.keys(d).length === 0) return []; // free-form map (resources, nodeSelector, labels)
     return Object.entries(values as Record<string, unknown>).flatMap(([k, v]) =>
-        k in d ? unknownChartKeys(v, d[k], `${path}.${k}`) : [`${path}.${k}`.slice(1)]);
+        k in d ? unknownChartKeys(v, d[k], `${path}.${k}`) : [`${path}.${k}`.slice(1)],
+    );
 }
 
 describe("spark: pure builders", () => {
@@ -57,12 +63,26 @@ describe("spark: pure builders", () => {
             const buckets = Object.fromEntries(["raw", "curated", "archive", "logs"].map((b) => [b, fakeBucket(b)]));
             const datasets = Object.fromEntries(["raw", "staging", "curated"].map((d) => [d, fakeDataset(d)]));
             const grants = sparkJobGrants(sparkData(cfg, buckets, datasets)).map((g) =>
-                g.kind === "bucket" ? `bucket:${g.bucket.logicalName}:${g.access}` : g.kind === "dataset" ? `dataset:${g.dataset.logicalName}:${g.access}` : g.kind);
-            assert.deepEqual(grants.sort(), ["bigqueryJobs", "bucket:curated:readwrite", "bucket:raw:read", `dataset:${cfg.spark.compaction.targetTable.split(".")[0]}:edit`].sort());
+                g.kind === "bucket"
+                    ? `bucket:${g.bucket.logicalName}:${g.access}`
+                    : g.kind === "dataset"
+                      ? `dataset:${g.dataset.logicalName}:${g.access}`
+                      : g.kind,
+            );
+            assert.deepEqual(
+                grants.sort(),
+                ["bigqueryJobs", "bucket:curated:readwrite", "bucket:raw:read", `dataset:${cfg.spark.compaction.targetTable.split(".")[0]}:edit`].sort(),
+            );
         });
 
         it(`${stack}: the compaction validates as ScheduledSparkApplication, and its template as SparkApplication spec`, () => {
-            const obj = compactionApplication({ cfg, namespace: cfg.spark.jobNamespace, sourceUrl: "gs://x-curated", datasetId: "curated", identity: noIdentity });
+            const obj = compactionApplication({
+                cfg,
+                namespace: cfg.spark.jobNamespace,
+                sourceUrl: "gs://x-curated",
+                datasetId: "curated",
+                identity: noIdentity,
+            });
             const v = crdValidator(SCHEDULED, "v1beta2");
             assert.ok(v(obj), errorsOf(v));
             const app = crdValidator(APPLICATION, "v1beta2");
@@ -75,7 +95,15 @@ describe("spark: pure builders", () => {
         });
 
         it(`${stack}: the streaming run is spark-submit in client mode on the spark pool, with the Kafka client Secret mounted`, () => {
-            const job = streamingJobSpec({ cfg, namespace: cfg.spark.jobNamespace, kafka: kafkaMount, checkpointUrl: "gs://c/_checkpoints/s", sinkUrl: "gs://c/events", identity: noIdentity, templateConfigMap: "t" });
+            const job = streamingJobSpec({
+                cfg,
+                namespace: cfg.spark.jobNamespace,
+                kafka: kafkaMount,
+                checkpointUrl: "gs://c/_checkpoints/s",
+                sinkUrl: "gs://c/events",
+                identity: noIdentity,
+                templateConfigMap: "t",
+            });
             const pod = job.template.spec;
             const c = pod.containers[0];
             assert.equal(pod.serviceAccountName, "spark-jobs");
@@ -118,7 +146,10 @@ describe("spark: shipped plans", () => {
                 const plan = await shippedPlan(stack);
                 const scheduled = ofType(plan, T.scheduled);
                 assert.equal(scheduled.length, 1);
-                for (const [type, file] of [[T.scheduled, SCHEDULED], [T.app, APPLICATION]] as const) {
+                for (const [type, file] of [
+                    [T.scheduled, SCHEDULED],
+                    [T.app, APPLICATION],
+                ] as const) {
                     const v = crdValidator(file, "v1beta2");
                     for (const r of ofType(plan, type)) {
                         const i = inputsOf(r);
@@ -140,7 +171,9 @@ describe("spark: shipped plans", () => {
 
             it("the operator is a pinned kubeflow release watching only the job namespace", async () => {
                 const plan = await shippedPlan(stack);
-                const op = ofType(plan, T.release).map(inputsOf).find((i) => i.chart === "spark-operator");
+                const op = ofType(plan, T.release)
+                    .map(inputsOf)
+                    .find((i) => i.chart === "spark-operator");
                 assert.ok(op);
                 assert.equal(op.version, plan.config.charts.sparkOperator);
                 assert.equal(op.repositoryOpts.repo, "https://kubeflow.github.io/spark-operator");

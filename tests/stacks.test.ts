@@ -10,7 +10,10 @@ import { stackConfig } from "./support/config";
 describe("npm run stacks: CI matrices from the stack files", () => {
     it("one entry per stack file, split by tier, with what the workflows need", () => {
         const m = matrices(ROOT);
-        assert.deepEqual(m.all.map((e) => e.stack), stackNames(ROOT));
+        assert.deepEqual(
+            m.all.map((e) => e.stack),
+            stackNames(ROOT),
+        );
         for (const e of m.all) {
             const cfg = stackConfig(e.stack);
             assert.equal(e.tier, cfg.environment);
@@ -18,8 +21,15 @@ describe("npm run stacks: CI matrices from the stack files", () => {
             assert.ok(cfg.spark.image.startsWith(`${e.registry}/`), `${e.stack}: registry of its images`);
             assert.ok(e.registry.startsWith(`${e.registryHost}/`));
         }
-        assert.deepEqual(m.staging.map((e) => e.stack), m.all.filter((e) => e.tier === "staging").map((e) => e.stack));
-        for (const e of m.prod) assert.ok(m.staging.some((s) => s.registry === e.promoteFrom && s.cloud === e.cloud), `${e.stack} promotes from a staging-tier registry of its cloud`);
+        assert.deepEqual(
+            m.staging.map((e) => e.stack),
+            m.all.filter((e) => e.tier === "staging").map((e) => e.stack),
+        );
+        for (const e of m.prod)
+            assert.ok(
+                m.staging.some((s) => s.registry === e.promoteFrom && s.cloud === e.cloud),
+                `${e.stack} promotes from a staging-tier registry of its cloud`,
+            );
     });
 
     it("a new stack file joins the matrix of its tier without editing any workflow", () => {
@@ -42,9 +52,14 @@ describe("npm run stacks: CI matrices from the stack files", () => {
             const sink = r.autoscaling.deployments.consumers[0];
             r.autoscaling.deployments.consumers = [{ ...sink, image: "ghcr.io/acme/other:1.0.0" }, sink];
         });
-        assert.deepEqual(imagePaths(cfg).map((p) => [p.path, p.repository]), [
-            ["spark.image", "spark-jobs"], ["airflow.image", "airflow"], ["autoscaling.deployments.consumers[1].image", "curated-sink"],
-        ]);
+        assert.deepEqual(
+            imagePaths(cfg).map((p) => [p.path, p.repository]),
+            [
+                ["spark.image", "spark-jobs"],
+                ["airflow.image", "airflow"],
+                ["autoscaling.deployments.consumers[1].image", "curated-sink"],
+            ],
+        );
         const d = (c: string) => `sha256:${c.repeat(64)}`;
         const digests = { "spark-jobs": d("a"), airflow: d("b"), "curated-sink": d("c") };
         const lines = imageSettings("prod", ROOT, { digests });

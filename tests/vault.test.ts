@@ -16,7 +16,8 @@ import { configProblems, stackConfig, stackRaw } from "./support/config";
 /** Paths an HCL policy grants, with their capabilities. */
 function policyPaths(hcl: string): { path: string; caps: string[] }[] {
     return [...hcl.matchAll(/path "([^"]+)" \{\s*capabilities = \[([^\]]*)\]/g)].map((m) => ({
-        path: m[1], caps: m[2].split(",").map((c) => c.trim().replace(/"/g, "")),
+        path: m[1],
+        caps: m[2].split(",").map((c) => c.trim().replace(/"/g, "")),
     }));
 }
 
@@ -25,8 +26,17 @@ describe("vault: roles and policies (pure)", () => {
         it(`${stack}: every role binds exactly one namespace and one ServiceAccount, with audience and short TTLs`, () => {
             const cfg = stackConfig(stack);
             const apps = vaultApps(cfg);
-            assert.deepEqual(apps.map((a) => a.name).slice(0, 5), [VAULT_ROLES.airflow, AIRFLOW_BACKEND_ROLE, VAULT_ROLES.sparkJobs, VAULT_ROLES.ingestion, VAULT_ROLES.monitoring]);
-            assert.ok(apps.some((a) => a.name === "bi-notebooks"), "BI/DS app from config has a role");
+            assert.deepEqual(apps.map((a) => a.name).slice(0, 5), [
+                VAULT_ROLES.airflow,
+                AIRFLOW_BACKEND_ROLE,
+                VAULT_ROLES.sparkJobs,
+                VAULT_ROLES.ingestion,
+                VAULT_ROLES.monitoring,
+            ]);
+            assert.ok(
+                apps.some((a) => a.name === "bi-notebooks"),
+                "BI/DS app from config has a role",
+            );
             for (const app of apps) {
                 const role = appRoleSpec(cfg, app, "https://kubernetes.default.svc");
                 assert.deepEqual(role.boundServiceAccountNames, [app.serviceAccount]);
@@ -72,7 +82,12 @@ describe("vault: roles and policies (pure)", () => {
                 assert.equal(transformation === undefined, s.templates === undefined);
                 const auth = vaultAuthSpec(cfg, app, "https://kubernetes.default.svc");
                 assert.equal(auth.method, "kubernetes");
-                assert.deepEqual(auth.kubernetes, { role: app.name, serviceAccount: app.serviceAccount, audiences: [cfg.vault.audience, "https://kubernetes.default.svc"], tokenExpirationSeconds: 600 });
+                assert.deepEqual(auth.kubernetes, {
+                    role: app.name,
+                    serviceAccount: app.serviceAccount,
+                    audiences: [cfg.vault.audience, "https://kubernetes.default.svc"],
+                    tokenExpirationSeconds: 600,
+                });
             }
         }
     });
@@ -85,7 +100,12 @@ describe("vault: roles and policies (pure)", () => {
         for (const stack of STACKS) {
             const cfg = stackConfig(stack);
             for (const s of syncedSecrets(cfg, vaultApps(cfg), secretConsumers())) {
-                const obj = { apiVersion: VSO_API, kind: "VaultStaticSecret", metadata: { name: s.secretName, namespace: s.namespace }, spec: staticSecretSpec(cfg, s) };
+                const obj = {
+                    apiVersion: VSO_API,
+                    kind: "VaultStaticSecret",
+                    metadata: { name: s.secretName, namespace: s.namespace },
+                    spec: staticSecretSpec(cfg, s),
+                };
                 assert.ok(v(obj), `${stack} ${s.id}: ${errorsOf(v)}`);
                 assert.deepEqual(prunedFields(schema, obj), [], `${stack} ${s.id}: fields the API server would prune`);
             }
@@ -130,14 +150,24 @@ describe("vault: roles and policies (pure)", () => {
     // Every role the platform creates itself (one list, components/k8s/accounts.ts), airflow-backend included.
     for (const role of Object.values(VAULT_ROLES)) {
         it(`rejects a BI app that reuses the built-in role name ${role}`, () => {
-            const problems = configProblems("staging", (raw) => { raw.vault.apps = [{ name: role, namespace: "spark-jobs", serviceAccount: "x1" }]; });
-            assert.ok(problems.some((p) => p.startsWith(`dataplatform:vault.apps[0].name: "${role}" must be unique and not one of the built-in applications`)), problems.join("\n"));
+            const problems = configProblems("staging", (raw) => {
+                raw.vault.apps = [{ name: role, namespace: "spark-jobs", serviceAccount: "x1" }];
+            });
+            assert.ok(
+                problems.some((p) => p.startsWith(`dataplatform:vault.apps[0].name: "${role}" must be unique and not one of the built-in applications`)),
+                problems.join("\n"),
+            );
         });
     }
 
     it("rejects a plaintext Vault token in the stack file", () => {
-        const problems = configProblems("staging", (raw) => { raw.vaultToken = "hvs.plaintext"; });
-        assert.ok(problems.some((p) => p.includes("dataplatform:vaultToken")), problems.join("\n"));
+        const problems = configProblems("staging", (raw) => {
+            raw.vaultToken = "hvs.plaintext";
+        });
+        assert.ok(
+            problems.some((p) => p.includes("dataplatform:vaultToken")),
+            problems.join("\n"),
+        );
     });
 });
 
@@ -153,7 +183,9 @@ describe("vault: plans", () => {
             assert.match(authCfg.kubernetesHost, /^https:\/\//);
             assert.match(authCfg.kubernetesCaCert, /-----BEGIN CERTIFICATE-----/);
             assert.equal(authCfg.tokenReviewerJwt, undefined, "no long-lived reviewer token in state");
-            const [kv] = ofType(plan, "vault:index/mount:Mount").map(inputsOf).filter((m) => m.type === "kv");
+            const [kv] = ofType(plan, "vault:index/mount:Mount")
+                .map(inputsOf)
+                .filter((m) => m.type === "kv");
             assert.deepEqual([kv.path, kv.options.version], [cfg.vault.kvMount, "2"]);
             const roles = ofType(plan, "vault:kubernetes/authBackendRole:AuthBackendRole").map(inputsOf);
             assert.ok(roles.length >= 6);
@@ -161,7 +193,11 @@ describe("vault: plans", () => {
             const auths = ofType(plan, "kubernetes:secrets.hashicorp.com/v1beta1:VaultAuth").map(inputsOf);
             assert.equal(auths.length, roles.length - 1);
             for (const a of auths) assert.ok(a.spec.kubernetes.audiences.includes(cfg.vault.audience) && a.spec.kubernetes.audiences.length === 2);
-            const policies = Object.fromEntries(ofType(plan, "vault:index/policy:Policy").map(inputsOf).map((p) => [p.name, p.policy]));
+            const policies = Object.fromEntries(
+                ofType(plan, "vault:index/policy:Policy")
+                    .map(inputsOf)
+                    .map((p) => [p.name, p.policy]),
+            );
             for (const r of roles) {
                 assert.equal(r.boundServiceAccountNames.length, 1);
                 assert.equal(r.boundServiceAccountNamespaces.length, 1);
@@ -170,8 +206,15 @@ describe("vault: plans", () => {
                 assert.equal(r.tokenPolicies.length, 1);
                 const paths = policyPaths(policies[r.tokenPolicies[0]]);
                 const app = r.roleName === AIRFLOW_BACKEND_ROLE ? VAULT_ROLES.airflow : r.roleName;
-                assert.deepEqual(paths.map((p) => p.path), [`${cfg.vault.kvMount}/data/${app}/*`, `${cfg.vault.kvMount}/metadata/${app}/*`]);
-                if (r.roleName === AIRFLOW_BACKEND_ROLE) assert.match(r.audience, cfg.cloud === "gcp" ? /^https:\/\/container\.googleapis\.com\/v1\/projects\// : /^https:\/\/kubernetes\.default\.svc$/);
+                assert.deepEqual(
+                    paths.map((p) => p.path),
+                    [`${cfg.vault.kvMount}/data/${app}/*`, `${cfg.vault.kvMount}/metadata/${app}/*`],
+                );
+                if (r.roleName === AIRFLOW_BACKEND_ROLE)
+                    assert.match(
+                        r.audience,
+                        cfg.cloud === "gcp" ? /^https:\/\/container\.googleapis\.com\/v1\/projects\// : /^https:\/\/kubernetes\.default\.svc$/,
+                    );
                 else assert.equal(r.audience, cfg.vault.audience);
                 assert.ok(paths.every((p) => !p.caps.some((c) => ["create", "update", "delete", "sudo"].includes(c))));
             }
@@ -181,7 +224,9 @@ describe("vault: plans", () => {
             assert.ok(crs.length >= 5);
             for (const c of crs) assert.equal(c.apiVersion, VSO_API);
             assert.equal(ofType(plan, "kubernetes:secrets.hashicorp.com/v1beta1:VaultConnection").length, 1);
-            const [vso] = ofType(plan, "kubernetes:helm.sh/v3:Release").map(inputsOf).filter((r) => r.chart === "vault-secrets-operator");
+            const [vso] = ofType(plan, "kubernetes:helm.sh/v3:Release")
+                .map(inputsOf)
+                .filter((r) => r.chart === "vault-secrets-operator");
             assert.equal(vso.namespace, "vault-secrets-operator");
             assert.equal(vso.version, cfg.charts.vaultSecretsOperator);
         });
@@ -238,7 +283,12 @@ describe("vault: plans", () => {
             const closure = (urn: string): Set<string> => {
                 const seen = new Set<string>();
                 const stack2 = [urn];
-                while (stack2.length) for (const d of byUrn.get(stack2.pop()!)?.dependencies ?? []) if (!seen.has(d)) { seen.add(d); stack2.push(d); }
+                while (stack2.length)
+                    for (const d of byUrn.get(stack2.pop()!)?.dependencies ?? [])
+                        if (!seen.has(d)) {
+                            seen.add(d);
+                            stack2.push(d);
+                        }
                 return seen;
             };
             const one = (type: string, pred: (i: Record<string, any>) => boolean) => {
@@ -250,7 +300,10 @@ describe("vault: plans", () => {
             const vso = one("kubernetes:helm.sh/v3:Release", (i) => i.name === "vault-secrets-operator");
             const staticSecret = (name: string) => one("kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret", (i) => i.metadata.name === name);
             const write = (path: string) => one("vault:kv/secretV2:SecretV2", (i) => i.name === path);
-            const consumers: [string, string, string][] = [["airflow-keys", "airflow/k8s/keys", "airflow"], ["grafana-admin", "monitoring/grafana-admin", "kps"]];
+            const consumers: [string, string, string][] = [
+                ["airflow-keys", "airflow/k8s/keys", "airflow"],
+                ["grafana-admin", "monitoring/grafana-admin", "kps"],
+            ];
             for (const [secretName, path, release] of consumers) {
                 const w = write(path);
                 const ss = staticSecret(secretName);
@@ -259,11 +312,17 @@ describe("vault: plans", () => {
                 assert.ok(closure(ss.urn).has(vso.urn), `${secretName} follows the VSO release`);
                 // Pulumi waits for VSO's first sync, so the consumer starts with its Secret in place.
                 assert.equal(inputsOf(ss).metadata.annotations["pulumi.com/waitFor"], "jsonpath={.status.secretMAC}");
-                assert.ok(closure(one("kubernetes:helm.sh/v3:Release", (i) => i.name === release).urn).has(ss.urn), `the ${release} release follows ${secretName}`);
+                assert.ok(
+                    closure(one("kubernetes:helm.sh/v3:Release", (i) => i.name === release).urn).has(ss.urn),
+                    `the ${release} release follows ${secretName}`,
+                );
             }
             const people = syncedSecrets(cfg, vaultApps(cfg), secretConsumers()).filter((x) => x.source.kind === "people");
             assert.ok(["airflowOidc", "alertmanagerReceivers", "airflowConnections"].every((id) => people.some((p) => p.id === id)));
-            assert.equal(people.some((p) => p.id === "airflowGit"), cfg.airflow.dags.credential !== "none");
+            assert.equal(
+                people.some((p) => p.id === "airflowGit"),
+                cfg.airflow.dags.credential !== "none",
+            );
             for (const p of people) {
                 const ss = staticSecret(p.secretName);
                 assert.equal(inputsOf(ss).metadata.annotations?.["pulumi.com/waitFor"], undefined, `${p.secretName} is not awaited: it may not exist yet`);
@@ -273,7 +332,9 @@ describe("vault: plans", () => {
     }
 
     it("a Vault token set in config reaches the provider only as a secret", async () => {
-        const plan = await variantPlan("staging", (c) => { c["dataplatform:vaultToken"] = { secure: "v1:abc" }; });
+        const plan = await variantPlan("staging", (c) => {
+            c["dataplatform:vaultToken"] = { secure: "v1:abc" };
+        });
         const json = toPreviewJson(plan);
         const [provider] = json.steps.filter((s) => s.newState.type === "pulumi:providers:vault");
         assert.equal(provider.newState.inputs.token, "[secret]");

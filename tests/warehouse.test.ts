@@ -2,7 +2,17 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { columnChanges, LAYOUT_LOCK, LayoutLock, layoutChanges, loadTableSpecs, lockEntry, parseTableFile, REPO_ROOT, SchemaFileError } from "../components/bigquery/tables";
+import {
+    columnChanges,
+    LAYOUT_LOCK,
+    LayoutLock,
+    layoutChanges,
+    loadTableSpecs,
+    lockEntry,
+    parseTableFile,
+    REPO_ROOT,
+    SchemaFileError,
+} from "../components/bigquery/tables";
 import { schemaLocks } from "../plan/schema-lock";
 import { BI_DATASET_ROLE, BI_PROJECT_ROLES } from "../components/bigquery/bi";
 import { inputsOf, ofType, shippedPlan, STACKS, variantPlan } from "./support/plans";
@@ -34,8 +44,12 @@ describe("warehouse", () => {
 
         it("reads one table per file of every dataset folder, whatever files exist", () => {
             const root = path.join(REPO_ROOT, "schemas/bigquery");
-            const files = DATASETS.filter((d) => fs.existsSync(path.join(root, d)))
-                .flatMap((d) => fs.readdirSync(path.join(root, d)).filter((f) => f.endsWith(".json")).map((f) => `${d}.${f.slice(0, -5)}`));
+            const files = DATASETS.filter((d) => fs.existsSync(path.join(root, d))).flatMap((d) =>
+                fs
+                    .readdirSync(path.join(root, d))
+                    .filter((f) => f.endsWith(".json"))
+                    .map((f) => `${d}.${f.slice(0, -5)}`),
+            );
             assert.ok(files.length > 0);
             assert.deepEqual(specs.map((s) => `${s.dataset}.${s.tableId}`).sort(), files.sort());
         });
@@ -47,9 +61,16 @@ describe("warehouse", () => {
                 assert.equal(s.timePartitioning.type, "DAY", s.file);
                 assert.ok(pf && ["TIMESTAMP", "DATE"].includes(pf.type), `${s.file}: partition column type`);
                 assert.ok(s.clusterings.length >= 1 && s.clusterings.length <= 4, s.file);
-                for (const c of s.clusterings) assert.ok(fields.some((f) => f.name === c), `${s.file}: ${c}`);
+                for (const c of s.clusterings)
+                    assert.ok(
+                        fields.some((f) => f.name === c),
+                        `${s.file}: ${c}`,
+                    );
                 assert.equal(s.requirePartitionFilter, true, s.file);
-                assert.ok(fields.every((f) => f.description && f.mode), `${s.file}: modes and descriptions`);
+                assert.ok(
+                    fields.every((f) => f.description && f.mode),
+                    `${s.file}: modes and descriptions`,
+                );
             }
         });
 
@@ -57,7 +78,11 @@ describe("warehouse", () => {
             ["partition column missing", (t) => (t.timePartitioning.field = "occurred_at"), /timePartitioning.field 'occurred_at' is not a top-level column/],
             ["partition column is a STRING", (t) => (t.timePartitioning.field = "event_type"), /'event_type' is STRING; it must be TIMESTAMP or DATE/],
             ["partitioning by hour", (t) => (t.timePartitioning.type = "HOUR"), /timePartitioning.type/],
-            ["five clustering columns", (t) => (t.clustering = ["event_type", "customer_id", "session_id", "source", "event_id"]), /clustering has 5 columns; BigQuery allows at most 4/],
+            [
+                "five clustering columns",
+                (t) => (t.clustering = ["event_type", "customer_id", "session_id", "source", "event_id"]),
+                /clustering has 5 columns; BigQuery allows at most 4/,
+            ],
             ["unknown clustering column", (t) => (t.clustering = ["event_type", "country"]), /clustering column 'country' is not a top-level column/],
             ["clustering on JSON", (t) => (t.clustering = ["attributes"]), /clustering column 'attributes' \(NULLABLE JSON\) cannot cluster/],
             ["unknown column type", (t) => (t.fields[0].type = "VARCHAR"), /fields\[0\] \(event_id\)\.type/],
@@ -79,7 +104,10 @@ describe("warehouse", () => {
 
         it("rejects invalid JSON and a bad file name, naming the file", () => {
             assert.match(parseTableFile("schemas/bigquery/raw/events.json", "{ nope").problems[0], /^schemas\/bigquery\/raw\/events.json: is not valid JSON/);
-            assert.match(parseTableFile("schemas/bigquery/raw/Events-2.json", JSON.stringify(SAMPLE)).problems[0], /Events-2.json: file name 'Events-2' must be a table id/);
+            assert.match(
+                parseTableFile("schemas/bigquery/raw/Events-2.json", JSON.stringify(SAMPLE)).problems[0],
+                /Events-2.json: file name 'Events-2' must be a table id/,
+            );
         });
 
         it("loads a folder: reports every bad file and unknown dataset folder at once", () => {
@@ -132,7 +160,10 @@ describe("warehouse", () => {
             t.clustering = ["source"];
             const dir = tmpSchemas({ "raw/events.json": JSON.stringify(t), [LAYOUT_LOCK]: JSON.stringify(lock) });
             assert.equal(loadTableSpecs(dir, DATASETS).length, 1);
-            assert.throws(() => loadTableSpecs(dir, DATASETS, { prod: true }), (e: unknown) => e instanceof SchemaFileError && /raw\/events.json: changing partitioning or clustering/.test(e.message));
+            assert.throws(
+                () => loadTableSpecs(dir, DATASETS, { prod: true }),
+                (e: unknown) => e instanceof SchemaFileError && /raw\/events.json: changing partitioning or clustering/.test(e.message),
+            );
         });
 
         it("the prod program stops on such a change before any resource exists", async () => {
@@ -140,7 +171,9 @@ describe("warehouse", () => {
             t.timePartitioning.field = "ingest_ts";
             const dir = tmpSchemas({ "raw/events.json": JSON.stringify(t), [LAYOUT_LOCK]: JSON.stringify(lock) });
             await assert.rejects(
-                variantPlan("prod", (c) => { c["dataplatform:warehouse"].schemaDir = dir; }),
+                variantPlan("prod", (c) => {
+                    c["dataplatform:warehouse"].schemaDir = dir;
+                }),
                 (e: unknown) => e instanceof Error && /raw\/events.json: changing partitioning or clustering of a prod table/.test(e.message),
             );
         });
@@ -151,7 +184,9 @@ describe("warehouse", () => {
             // raw/events.json stays: it is the compaction's target (spark.compaction.targetTable).
             const dir = tmpSchemas({ "curated/orders_daily.json": JSON.stringify(t), "raw/events.json": JSON.stringify(SAMPLE) });
             await assert.rejects(
-                variantPlan("staging", (c) => { c["dataplatform:warehouse"].schemaDir = dir; }),
+                variantPlan("staging", (c) => {
+                    c["dataplatform:warehouse"].schemaDir = dir;
+                }),
                 (e: unknown) => e instanceof Error && /curated\/orders_daily.json: timePartitioning.field 'source' is STRING/.test(e.message),
             );
         });
@@ -162,7 +197,12 @@ describe("warehouse", () => {
         it("accepts the column list `bq show --schema` prints: lower-case types and modes, no mode, extra keys kept", () => {
             const res = parseVariant((t) => {
                 t.fields[0] = { name: "event_id", type: "string", mode: "required", description: "id", maxLength: "36" };
-                t.fields[5] = { name: "session_id", type: "STRING", description: "session", policyTags: { names: ["projects/p/locations/eu/taxonomies/1/policyTags/2"] } };
+                t.fields[5] = {
+                    name: "session_id",
+                    type: "STRING",
+                    description: "session",
+                    policyTags: { names: ["projects/p/locations/eu/taxonomies/1/policyTags/2"] },
+                };
             });
             assert.deepEqual(res.problems, []);
             const cols = JSON.parse(res.spec!.schema) as Raw[];
@@ -187,7 +227,11 @@ describe("warehouse", () => {
             ["a type change", (t) => (t.fields[4].type = "INTEGER"), /column customer_id changes type STRING → INTEGER/],
             ["a nested type change", (t) => (t.fields[7].fields[1].type = "STRING"), /column kafka.partition changes type INTEGER → STRING/],
             ["NULLABLE → REQUIRED", (t) => (t.fields[4].mode = "REQUIRED"), /column customer_id changes NULLABLE → REQUIRED: existing rows may hold NULL/],
-            ["a new REQUIRED column", (t) => t.fields.push({ name: "region", type: "STRING", mode: "REQUIRED", description: "Region." }), /column region is a new REQUIRED column/],
+            [
+                "a new REQUIRED column",
+                (t) => t.fields.push({ name: "region", type: "STRING", mode: "REQUIRED", description: "Region." }),
+                /column region is a new REQUIRED column/,
+            ],
         ];
         for (const [what, change, refused] of cases) {
             it(`${refused ? "refuses" : "allows"} ${what} in prod`, () => {
@@ -206,7 +250,10 @@ describe("warehouse", () => {
             const t = structuredClone(SAMPLE);
             t.fields.splice(5, 1);
             const dir = tmpSchemas({ "raw/events.json": JSON.stringify(t), [LAYOUT_LOCK]: JSON.stringify(lock) });
-            assert.throws(() => loadTableSpecs(dir, DATASETS, { prod: true }), (e: unknown) => e instanceof SchemaFileError && /column session_id/.test(e.message));
+            assert.throws(
+                () => loadTableSpecs(dir, DATASETS, { prod: true }),
+                (e: unknown) => e instanceof SchemaFileError && /column session_id/.test(e.message),
+            );
             assert.equal(loadTableSpecs(dir, DATASETS).length, 1);
         });
     });
@@ -222,20 +269,32 @@ describe("warehouse", () => {
             clicks.description = "Click events.";
             files["raw/clicks.json"] = JSON.stringify(clicks);
             const dir = tmpSchemas(files);
-            const plan = await variantPlan("prod", (c) => { c["dataplatform:warehouse"].schemaDir = dir; });
+            const plan = await variantPlan("prod", (c) => {
+                c["dataplatform:warehouse"].schemaDir = dir;
+            });
             const ids = ofType(plan, "gcp:bigquery/table:Table").map((x) => inputsOf(x).tableId);
             assert.ok(ids.includes("clicks"));
             assert.equal(ids.length, Object.keys(files).length - 1);
         });
 
         it("datasets[].tables limits the tables of a stack; a listed table without a file is refused naming the key", async () => {
-            const plan = await variantPlan("staging", (c) => { c["dataplatform:warehouse"].datasets[2].tables = ["orders_daily"]; });
-            const tables = ofType(plan, "gcp:bigquery/table:Table").map((x) => `${inputsOf(x).datasetId}.${inputsOf(x).tableId}`).sort();
-            const raw = loadTableSpecs("schemas/bigquery", DATASETS).filter((x) => x.dataset !== "curated").map((x) => `${datasetId(x.dataset, "staging")}.${x.tableId}`);
+            const plan = await variantPlan("staging", (c) => {
+                c["dataplatform:warehouse"].datasets[2].tables = ["orders_daily"];
+            });
+            const tables = ofType(plan, "gcp:bigquery/table:Table")
+                .map((x) => `${inputsOf(x).datasetId}.${inputsOf(x).tableId}`)
+                .sort();
+            const raw = loadTableSpecs("schemas/bigquery", DATASETS)
+                .filter((x) => x.dataset !== "curated")
+                .map((x) => `${datasetId(x.dataset, "staging")}.${x.tableId}`);
             assert.deepEqual(tables, [...raw, `${datasetId("curated", "staging")}.orders_daily`].sort());
             await assert.rejects(
-                variantPlan("staging", (c) => { c["dataplatform:warehouse"].datasets[0].tables = ["nope"]; }),
-                (e: unknown) => e instanceof SchemaFileError && /dataplatform:warehouse\.datasets\[0\]\.tables: 'nope' has no schema file schemas\/bigquery\/raw\/nope\.json/.test(e.message),
+                variantPlan("staging", (c) => {
+                    c["dataplatform:warehouse"].datasets[0].tables = ["nope"];
+                }),
+                (e: unknown) =>
+                    e instanceof SchemaFileError &&
+                    /dataplatform:warehouse\.datasets\[0\]\.tables: 'nope' has no schema file schemas\/bigquery\/raw\/nope\.json/.test(e.message),
             );
         });
     });
@@ -294,17 +353,25 @@ describe("warehouse", () => {
                 const sa = ofType(plan, "gcp:serviceaccount/account:Account").find((a) => inputsOf(a).accountId === stackAccountId("bi-reader", stack));
                 assert.ok(sa, "bi-reader service account");
                 const member = `serviceAccount:${stackAccountId("bi-reader", stack)}@${cfg.warehouseProject}.iam.gserviceaccount.com`;
-                const grants = plan.resources.filter((r) => /IamMember|IAMMember|IamBinding|IAMBinding/.test(r.type) && JSON.stringify(inputsOf(r)).includes(member));
-                assert.deepEqual(grants.map((g) => [g.type, inputsOf(g).role]).sort(), [
-                    ["gcp:bigquery/datasetIamMember:DatasetIamMember", BI_DATASET_ROLE],
-                    ...BI_PROJECT_ROLES.map((r) => ["gcp:projects/iAMMember:IAMMember", r]),
-                ].sort());
+                const grants = plan.resources.filter(
+                    (r) => /IamMember|IAMMember|IamBinding|IAMBinding/.test(r.type) && JSON.stringify(inputsOf(r)).includes(member),
+                );
+                assert.deepEqual(
+                    grants.map((g) => [g.type, inputsOf(g).role]).sort(),
+                    [
+                        ["gcp:bigquery/datasetIamMember:DatasetIamMember", BI_DATASET_ROLE],
+                        ...BI_PROJECT_ROLES.map((r) => ["gcp:projects/iAMMember:IAMMember", r]),
+                    ].sort(),
+                );
                 const viewer = grants.find((g) => g.type === "gcp:bigquery/datasetIamMember:DatasetIamMember")!;
                 assert.equal(inputsOf(viewer).datasetId, datasetId(cfg.warehouse.biDataset, stack));
                 for (const g of grants.filter((x) => x.type === "gcp:projects/iAMMember:IAMMember")) assert.equal(inputsOf(g).project, cfg.warehouseProject);
 
                 const impersonation = ofType(plan, "gcp:serviceaccount/iAMMember:IAMMember").filter((r) => r.parent?.endsWith("warehouse-bi"));
-                assert.deepEqual(impersonation.map((r) => inputsOf(r).member), [...cfg.warehouse.biPrincipals]);
+                assert.deepEqual(
+                    impersonation.map((r) => inputsOf(r).member),
+                    [...cfg.warehouse.biPrincipals],
+                );
                 for (const r of impersonation) {
                     assert.equal(inputsOf(r).role, "roles/iam.serviceAccountTokenCreator");
                     assert.ok(String(inputsOf(r).serviceAccountId).includes("bi-reader") || r.dependencies.includes(sa.urn), "on the BI reader only");

@@ -7,17 +7,33 @@ import { matrices } from "../plan/stacks";
 import { ROOT } from "../plan/run";
 
 const DIR = path.join(__dirname, "..", ".github", "workflows");
-const read = (f: string) => ({ text: fs.readFileSync(path.join(DIR, f), "utf8"), doc: parse(fs.readFileSync(path.join(DIR, f), "utf8")) as Record<string, any> });
+const read = (f: string) => ({
+    text: fs.readFileSync(path.join(DIR, f), "utf8"),
+    doc: parse(fs.readFileSync(path.join(DIR, f), "utf8")) as Record<string, any>,
+});
 const steps = (doc: Record<string, any>) => Object.values(doc.jobs as Record<string, any>).flatMap((j) => (j.steps ?? []) as Record<string, any>[]);
 
 /** The actions the pipeline may use; each is pinned to a full commit SHA with its release in a comment. */
 const ACTIONS = new Set([
-    "actions/checkout", "actions/setup-node", "actions/upload-artifact", "actions/cache", "marocchino/sticky-pull-request-comment",
-    "google-github-actions/auth", "google-github-actions/get-gke-credentials", "aws-actions/configure-aws-credentials",
-    "hashicorp/vault-action", "pulumi/auth-actions", "pulumi/actions", "docker/setup-buildx-action", "docker/build-push-action",
+    "actions/checkout",
+    "actions/setup-node",
+    "actions/upload-artifact",
+    "actions/cache",
+    "marocchino/sticky-pull-request-comment",
+    "google-github-actions/auth",
+    "google-github-actions/get-gke-credentials",
+    "aws-actions/configure-aws-credentials",
+    "hashicorp/vault-action",
+    "pulumi/auth-actions",
+    "pulumi/actions",
+    "docker/setup-buildx-action",
+    "docker/build-push-action",
 ]);
 const PIN = /^\s*(?:-\s+)?uses:\s+([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)\s*$/;
-const PKG = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { engines: { node: string }; dependencies: Record<string, string> };
+const PKG = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as {
+    engines: { node: string };
+    dependencies: Record<string, string>;
+};
 
 describe("CI/CD workflows", () => {
     for (const f of ["pr.yml", "deploy.yml"]) {
@@ -36,9 +52,11 @@ describe("CI/CD workflows", () => {
                 shas.set(action, sha);
             }
             // The Pulumi CLI is the release of the pinned SDK.
-            for (const s of steps(doc).filter((x) => x.uses?.startsWith("pulumi/actions@"))) assert.equal(s.with?.["pulumi-version"], PKG.dependencies["@pulumi/pulumi"], `${f}: pulumi-version`);
+            for (const s of steps(doc).filter((x) => x.uses?.startsWith("pulumi/actions@")))
+                assert.equal(s.with?.["pulumi-version"], PKG.dependencies["@pulumi/pulumi"], `${f}: pulumi-version`);
             // Node from .nvmrc, which matches engines.
-            for (const s of steps(doc).filter((x) => x.uses?.startsWith("actions/setup-node@"))) assert.deepEqual([s.with?.["node-version-file"], s.with?.["node-version"]], [".nvmrc", undefined]);
+            for (const s of steps(doc).filter((x) => x.uses?.startsWith("actions/setup-node@")))
+                assert.deepEqual([s.with?.["node-version-file"], s.with?.["node-version"]], [".nvmrc", undefined]);
             assert.deepEqual(text.match(/secrets\.\w+/g) ?? [], [], "credentials come from OIDC, not repository secrets");
             for (const [name, job] of Object.entries(doc.jobs as Record<string, any>)) {
                 const cloud = (job.steps as Record<string, any>[]).some((s) => /auth|credentials|vault-action/.test(s.uses ?? ""));
@@ -50,7 +68,9 @@ describe("CI/CD workflows", () => {
     it("pr.yml: checks, offline plans of every stack with JSON + Markdown, previews with the policy pack", () => {
         const { doc } = read("pr.yml");
         assert.ok(doc.on.pull_request);
-        const runs = steps(doc).map((s) => s.run ?? "").join("\n");
+        const runs = steps(doc)
+            .map((s) => s.run ?? "")
+            .join("\n");
         for (const cmd of ["npm ci", "npm test", "--json", "--markdown"]) assert.ok(runs.includes(cmd), cmd);
         // npm test type-checks and lints: running them again is only slower.
         for (const cmd of ["npm run lint", "npx tsc --noEmit", "npx eslint"]) assert.ok(!runs.includes(cmd), `${cmd} runs twice`);
@@ -98,7 +118,8 @@ describe("CI/CD workflows", () => {
         assert.equal(j.registry.strategy.matrix.include, "${{ fromJSON(needs.stacks.outputs.staging) }}");
         const prodSteps = (j.prod.steps as Record<string, any>[]).map((s) => s.name ?? "");
         assert.ok(prodSteps.findIndex((n) => /prod registry/.test(n)) < prodSteps.findIndex((n) => /Promote/.test(n)));
-        for (const job of [j.registry, j.prod]) assert.match((job.steps as Record<string, any>[]).map((s) => s.run ?? "").join("\n"), /pulumi up --yes --target-dependencies/);
+        for (const job of [j.registry, j.prod])
+            assert.match((job.steps as Record<string, any>[]).map((s) => s.run ?? "").join("\n"), /pulumi up --yes --target-dependencies/);
         assert.equal(j.prod.environment, "production");
         // Matrices come from the stack files, by tier.
         assert.equal(j.prod.strategy.matrix.include, "${{ fromJSON(needs.stacks.outputs.prod) }}");
@@ -137,7 +158,8 @@ describe("CI/CD workflows", () => {
         const builds = (job: string) => (j[job].steps as Record<string, any>[]).filter((s) => /docker\/build-push-action/.test(s.uses ?? ""));
         assert.equal(builds("images").length, 3);
         for (const job of ["staging", "integration", "prod"]) assert.equal(builds(job).length, 0, `${job} does not build`);
-        for (const b of builds("images")) assert.match(b.with.tags, /^\$\{\{ needs\.stacks\.outputs\.tags-[a-z-]+ \}\}$/, "pushed to the staging-tier registries only");
+        for (const b of builds("images"))
+            assert.match(b.with.tags, /^\$\{\{ needs\.stacks\.outputs\.tags-[a-z-]+ \}\}$/, "pushed to the staging-tier registries only");
         assert.match(j.images.outputs.digests, /steps\.digests\.outputs/);
         const run = (job: string) => (j[job].steps as Record<string, any>[]).map((s) => s.run ?? "").join("\n");
         for (const job of ["staging", "prod"]) {
@@ -145,7 +167,10 @@ describe("CI/CD workflows", () => {
             const env = (j[job].steps as Record<string, any>[]).map((s) => s.env?.DIGESTS).filter(Boolean);
             assert.ok(env.every((d: string) => d === "${{ needs.images.outputs.digests }}") && env.length > 0, `${job} uses the images job's digests`);
         }
-        assert.match(run("prod"), /imagetools create --tag "\$\{\{ matrix\.registry \}\}\/\$image:\$IMAGE_TAG" "\$\{\{ matrix\.promoteFrom \}\}\/\$image@\$digest"/);
+        assert.match(
+            run("prod"),
+            /imagetools create --tag "\$\{\{ matrix\.registry \}\}\/\$image:\$IMAGE_TAG" "\$\{\{ matrix\.promoteFrom \}\}\/\$image@\$digest"/,
+        );
         assert.match(run("prod"), /test "\$copied" = "\$digest"/, "the promoted digest is checked");
         // Promotion happens after the staging smoke test, behind the production environment.
         assert.ok(j.prod.needs.includes("integration"));

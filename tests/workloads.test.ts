@@ -6,11 +6,16 @@ import { reveal } from "../plan/capture";
 
 /** The worked example of the README: team-x reads raw/team-x/, reads curated, runs queries, consumes with the spark-streaming user. */
 const TEAM_X = {
-    name: "team-x", namespace: "spark-jobs", serviceAccount: "team-x-jobs",
+    name: "team-x",
+    namespace: "spark-jobs",
+    serviceAccount: "team-x-jobs",
     grants: [{ bucket: "raw", prefix: "team-x/", access: "read" }, { dataset: "curated", access: "read" }, { bigquery: "jobs" }],
-    kafkaUser: "spark-streaming", vault: true,
+    kafkaUser: "spark-streaming",
+    vault: true,
 };
-const withTeamX = (c: Record<string, any>) => { c["dataplatform:workloads"] = [TEAM_X]; };
+const withTeamX = (c: Record<string, any>) => {
+    c["dataplatform:workloads"] = [TEAM_X];
+};
 
 /** Cloud and Vault resources of a plan that belong to the workload (created under its component). */
 const ownedBy = (plan: Plan, prefix: string) => plan.resources.filter((r) => r.name.startsWith(prefix) && !r.type.startsWith("dataplatform:"));
@@ -22,23 +27,33 @@ describe("workloads from config", () => {
         const cfg = plan.config;
         const mine = ownedBy(plan, "workloads-team-x");
         const grants = mine.filter((r) => /IamMember|IAMMember/.test(r.type) && !/serviceaccount\/iAMMember/.test(r.type));
-        const summary = grants.map((g) => {
-            const i = inputsOf(g);
-            return [g.type.split(":")[1], i.bucket ? "bucket" : i.datasetId ? "dataset" : "project", i.role, i.condition ? "prefix" : ""];
-        }).sort();
-        assert.deepEqual(summary, [
-            ["bigquery/datasetIamMember", "dataset", "roles/bigquery.dataViewer", ""],
-            ["projects/iAMMember", "project", "roles/bigquery.jobUser", ""],
-            ["storage/bucketIAMMember", "bucket", "roles/storage.objectViewer", "prefix"],
-        ].sort());
+        const summary = grants
+            .map((g) => {
+                const i = inputsOf(g);
+                return [g.type.split(":")[1], i.bucket ? "bucket" : i.datasetId ? "dataset" : "project", i.role, i.condition ? "prefix" : ""];
+            })
+            .sort();
+        assert.deepEqual(
+            summary,
+            [
+                ["bigquery/datasetIamMember", "dataset", "roles/bigquery.dataViewer", ""],
+                ["projects/iAMMember", "project", "roles/bigquery.jobUser", ""],
+                ["storage/bucketIAMMember", "bucket", "roles/storage.objectViewer", "prefix"],
+            ].sort(),
+        );
         const bucketGrant = grants.find((g) => inputsOf(g).bucket)!;
         assert.ok(String(inputsOf(bucketGrant).bucket).endsWith("-raw"));
         assert.match(text(bucketGrant), /team-x\//);
         assert.equal(inputsOf(grants.find((g) => inputsOf(g).datasetId)!).datasetId, "curated_staging");
         // No other resource grants anything to the workload's principal.
         const member = inputsOf(grants[0]).member as string;
-        const others = plan.resources.filter((r) => !r.name.startsWith("workloads-team-x") && /IamMember|IAMMember|Binding/.test(r.type) && text(r).includes(member));
-        assert.deepEqual(others.map((r) => r.name), []);
+        const others = plan.resources.filter(
+            (r) => !r.name.startsWith("workloads-team-x") && /IamMember|IAMMember|Binding/.test(r.type) && text(r).includes(member),
+        );
+        assert.deepEqual(
+            others.map((r) => r.name),
+            [],
+        );
         const sa = mine.find((r) => r.type === "kubernetes:core/v1:ServiceAccount")!;
         assert.deepEqual([inputsOf(sa).metadata.name, inputsOf(sa).metadata.namespace], ["team-x-jobs", cfg.spark.jobNamespace]);
         // Its Vault role binds only its ServiceAccount and reads only its own KV path.
@@ -59,9 +74,15 @@ describe("workloads from config", () => {
         const actions = doc.Statement.flatMap((st: any) => [].concat(st.Action)).sort();
         // Reading SSE-KMS objects needs Decrypt on the lake key.
         assert.deepEqual([...new Set(actions)], ["kms:Decrypt", "s3:GetObject", "s3:ListBucket"]);
-        assert.ok(doc.Statement.filter((st: any) => JSON.stringify(st).includes("s3:")).every((st: any) => JSON.stringify(st).includes("aws-staging-raw")), "only the raw bucket");
+        assert.ok(
+            doc.Statement.filter((st: any) => JSON.stringify(st).includes("s3:")).every((st: any) => JSON.stringify(st).includes("aws-staging-raw")),
+            "only the raw bucket",
+        );
         assert.match(JSON.stringify(doc), /team-x\//);
-        const bq = mine.filter((r) => /gcp:(bigquery\/datasetIamMember|projects\/iAMMember)/.test(r.type)).map((r) => inputsOf(r).role).sort();
+        const bq = mine
+            .filter((r) => /gcp:(bigquery\/datasetIamMember|projects\/iAMMember)/.test(r.type))
+            .map((r) => inputsOf(r).role)
+            .sort();
         assert.deepEqual(bq, ["roles/bigquery.dataViewer", "roles/bigquery.jobUser"]);
     });
 
@@ -71,9 +92,21 @@ describe("workloads from config", () => {
     });
 
     it("validates against the declared buckets, datasets, Kafka users and namespaces", () => {
-        const w = (patch: Record<string, unknown>) => (r: Record<string, any>) => { r.workloads = [{ ...TEAM_X, ...patch }]; };
-        expectProblem("staging", w({ grants: [{ bucket: "gold", access: "read" }] }), "dataplatform:workloads[0].grants[0].bucket", /is not a bucket in lake.buckets \(raw, curated, archive, logs\)/);
-        expectProblem("staging", w({ grants: [{ dataset: "marts", access: "read" }] }), "dataplatform:workloads[0].grants[0].dataset", /is not a dataset in warehouse.datasets/);
+        const w = (patch: Record<string, unknown>) => (r: Record<string, any>) => {
+            r.workloads = [{ ...TEAM_X, ...patch }];
+        };
+        expectProblem(
+            "staging",
+            w({ grants: [{ bucket: "gold", access: "read" }] }),
+            "dataplatform:workloads[0].grants[0].bucket",
+            /is not a bucket in lake.buckets \(raw, curated, archive, logs\)/,
+        );
+        expectProblem(
+            "staging",
+            w({ grants: [{ dataset: "marts", access: "read" }] }),
+            "dataplatform:workloads[0].grants[0].dataset",
+            /is not a dataset in warehouse.datasets/,
+        );
         expectProblem("staging", w({ kafkaUser: "nobody" }), "dataplatform:workloads[0].kafkaUser", /is not a user in kafka.users/);
         expectProblem("staging", w({ namespace: "team-x" }), "dataplatform:workloads[0].kafkaUser", /does not list namespace team-x/);
         expectProblem("staging", w({ namespace: "kafka", kafkaUser: undefined }), "dataplatform:workloads[0].namespace", /platform system namespace/);

@@ -176,7 +176,12 @@ export function airflowValues(i: AirflowValuesInput): Obj {
             },
         },
         logs: { persistence: { enabled: false } },
-        scheduler: { replicas: prod ? 2 : 1, serviceAccount: sa, resources: scale("500m", "1Gi", "1", "2Gi"), logGroomerSidecar: { resources: res("50m", "128Mi") } },
+        scheduler: {
+            replicas: prod ? 2 : 1,
+            serviceAccount: sa,
+            resources: scale("500m", "1Gi", "1", "2Gi"),
+            logGroomerSidecar: { resources: res("50m", "128Mi") },
+        },
         apiServer: {
             replicas: prod ? 2 : 1,
             serviceAccount: sa,
@@ -191,8 +196,20 @@ export function airflowValues(i: AirflowValuesInput): Obj {
             extraVolumeMounts: [{ name: "oidc-client", mountPath: OIDC_SECRET_DIR, readOnly: true }],
             annotations: { [RELOAD_ANNOTATION]: i.secrets.oidc },
         },
-        dagProcessor: { enabled: true, replicas: 1, serviceAccount: sa, resources: scale("250m", "1Gi", "500m", "2Gi"), logGroomerSidecar: { resources: res("50m", "128Mi") } },
-        triggerer: { replicas: prod ? 2 : 1, serviceAccount: sa, persistence: { enabled: false }, resources: scale("250m", "512Mi", "500m", "1Gi"), logGroomerSidecar: { resources: res("50m", "128Mi") } },
+        dagProcessor: {
+            enabled: true,
+            replicas: 1,
+            serviceAccount: sa,
+            resources: scale("250m", "1Gi", "500m", "2Gi"),
+            logGroomerSidecar: { resources: res("50m", "128Mi") },
+        },
+        triggerer: {
+            replicas: prod ? 2 : 1,
+            serviceAccount: sa,
+            persistence: { enabled: false },
+            resources: scale("250m", "512Mi", "500m", "1Gi"),
+            logGroomerSidecar: { resources: res("50m", "128Mi") },
+        },
         // KubernetesExecutor task pods use the worker pod template.
         workers: { serviceAccount: sa, resources: scale("250m", "512Mi", "500m", "1Gi"), persistence: { enabled: false } },
         statsd: { enabled: true, serviceAccount: sa, resources: res("50m", "64Mi") },

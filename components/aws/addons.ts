@@ -59,20 +59,28 @@ export class EksAddons extends pulumi.ComponentResource {
             const deps: pulumi.Resource[] = ident && agent ? [agent] : [];
             let podIdentityAssociations: { roleArn: pulumi.Input<string>; serviceAccount: string }[] | undefined;
             if (ident) {
-                const role = new Role(`${name}-${addon}`, { assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()), description: `EKS add-on ${addon}` }, o);
+                const role = new Role(
+                    `${name}-${addon}`,
+                    { assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()), description: `EKS add-on ${addon}` },
+                    o,
+                );
                 deps.push(new RolePolicyAttachment(`${name}-${addon}`, { role: role.name, policyArn: ident.policyArn }, o));
                 if (addon === "aws-ebs-csi-driver") deps.push(this.ebsKeyPolicy(`${name}-${addon}-kms`, role, args.ebsKeyArn, o));
                 podIdentityAssociations = [{ roleArn: role.arn, serviceAccount: ident.serviceAccount }];
             }
-            const created = new Addon(`${name}-${addon}`, {
-                clusterName: args.clusterName,
-                addonName: addon,
-                addonVersion: addonVersion(addon, args.kubernetesVersion, args.provider),
-                podIdentityAssociations,
-                configurationValues: ADDON_CONFIGURATION[addon] ? JSON.stringify(ADDON_CONFIGURATION[addon]) : undefined,
-                resolveConflictsOnCreate: "OVERWRITE",
-                resolveConflictsOnUpdate: "OVERWRITE",
-            }, { ...o, dependsOn: deps });
+            const created = new Addon(
+                `${name}-${addon}`,
+                {
+                    clusterName: args.clusterName,
+                    addonName: addon,
+                    addonVersion: addonVersion(addon, args.kubernetesVersion, args.provider),
+                    podIdentityAssociations,
+                    configurationValues: ADDON_CONFIGURATION[addon] ? JSON.stringify(ADDON_CONFIGURATION[addon]) : undefined,
+                    resolveConflictsOnCreate: "OVERWRITE",
+                    resolveConflictsOnUpdate: "OVERWRITE",
+                },
+                { ...o, dependsOn: deps },
+            );
             if (addon === "eks-pod-identity-agent") agent = created;
             this.addons.push(created);
         }
@@ -81,15 +89,32 @@ export class EksAddons extends pulumi.ComponentResource {
 
     /** Encrypted volumes: the driver creates grants for EC2 on the EBS key (only for AWS resources). */
     private ebsKeyPolicy(name: string, role: Role, keyArn: pulumi.Input<string>, o: pulumi.CustomResourceOptions): RolePolicy {
-        return new RolePolicy(name, {
-            role: role.name,
-            policy: pulumi.output(keyArn).apply((arn) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [
-                    { Sid: "UseEbsKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: arn },
-                    { Sid: "GrantsForVolumes", Effect: "Allow", Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], Resource: arn, Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
-                ],
-            })),
-        }, o);
+        return new RolePolicy(
+            name,
+            {
+                role: role.name,
+                policy: pulumi.output(keyArn).apply((arn) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "UseEbsKey",
+                                Effect: "Allow",
+                                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                                Resource: arn,
+                            },
+                            {
+                                Sid: "GrantsForVolumes",
+                                Effect: "Allow",
+                                Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                                Resource: arn,
+                                Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+                            },
+                        ],
+                    }),
+                ),
+            },
+            o,
+        );
     }
 }

@@ -32,14 +32,25 @@ export function autoscalerPolicy(clusterName: string, accountId: string, region:
                 Sid: "Describe",
                 Effect: "Allow",
                 Action: [
-                    "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeLaunchConfigurations",
-                    "autoscaling:DescribeScalingActivities", "autoscaling:DescribeTags", "ec2:DescribeImages", "ec2:DescribeInstanceTypes",
-                    "ec2:DescribeLaunchTemplateVersions", "ec2:GetInstanceTypesFromInstanceRequirements",
+                    "autoscaling:DescribeAutoScalingGroups",
+                    "autoscaling:DescribeAutoScalingInstances",
+                    "autoscaling:DescribeLaunchConfigurations",
+                    "autoscaling:DescribeScalingActivities",
+                    "autoscaling:DescribeTags",
+                    "ec2:DescribeImages",
+                    "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeLaunchTemplateVersions",
+                    "ec2:GetInstanceTypesFromInstanceRequirements",
                 ],
                 Resource: "*",
             },
             // Labels and taints of empty node groups, for scale-from-zero of the Spark pool.
-            { Sid: "DescribeNodeGroups", Effect: "Allow", Action: ["eks:DescribeNodegroup"], Resource: `arn:aws:eks:${region}:${accountId}:nodegroup/${clusterName}/*/*` },
+            {
+                Sid: "DescribeNodeGroups",
+                Effect: "Allow",
+                Action: ["eks:DescribeNodegroup"],
+                Resource: `arn:aws:eks:${region}:${accountId}:nodegroup/${clusterName}/*/*`,
+            },
         ],
     };
 }
@@ -76,72 +87,106 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
         const role = new Role(name, { assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()), description: "Cluster Autoscaler" }, aws);
         const policy = new RolePolicy(name, { role: role.name, policy: JSON.stringify(autoscalerPolicy(args.clusterName, args.accountId, args.region)) }, aws);
         // The association must exist before the pod starts, or the pod gets no credentials injected.
-        const assoc = new PodIdentityAssociation(name, { clusterName: args.clusterName, namespace: NAMESPACE, serviceAccount: NAME, roleArn: role.arn }, { ...aws, dependsOn: [policy] });
+        const assoc = new PodIdentityAssociation(
+            name,
+            { clusterName: args.clusterName, namespace: NAMESPACE, serviceAccount: NAME, roleArn: role.arn },
+            { ...aws, dependsOn: [policy] },
+        );
 
         const meta = { name: NAME, namespace: NAMESPACE };
         const sa = new ServiceAccount(name, { metadata: meta }, k8s);
         const read = ["get", "list", "watch"];
-        const clusterRole = new ClusterRole(name, {
-            metadata: { name: NAME },
-            rules: [
-                { apiGroups: [""], resources: ["events", "endpoints"], verbs: ["create", "patch"] },
-                { apiGroups: [""], resources: ["pods/eviction"], verbs: ["create"] },
-                { apiGroups: [""], resources: ["pods/status"], verbs: ["update"] },
-                { apiGroups: [""], resources: ["endpoints"], resourceNames: [NAME], verbs: ["get", "update"] },
-                { apiGroups: [""], resources: ["nodes"], verbs: [...read, "update"] },
-                { apiGroups: [""], resources: ["namespaces", "pods", "services", "replicationcontrollers", "persistentvolumeclaims", "persistentvolumes"], verbs: read },
-                { apiGroups: ["apps"], resources: ["statefulsets", "replicasets", "daemonsets"], verbs: read },
-                { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["list", "watch"] },
-                { apiGroups: ["storage.k8s.io"], resources: ["storageclasses", "csinodes", "csidrivers", "csistoragecapacities", "volumeattachments"], verbs: read },
-                { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: read },
-                { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
-                { apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: [NAME], verbs: ["get", "update"] },
-            ],
-        }, k8s);
-        new ClusterRoleBinding(name, {
-            metadata: { name: NAME },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole.metadata.name },
-            subjects: [{ kind: "ServiceAccount", name: NAME, namespace: NAMESPACE }],
-        }, k8s);
-        const nsRole = new K8sRole(name, {
-            metadata: meta,
-            rules: [
-                { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "list", "watch"] },
-                { apiGroups: [""], resources: ["configmaps"], resourceNames: ["cluster-autoscaler-status"], verbs: ["delete", "get", "update", "watch"] },
-            ],
-        }, k8s);
-        new RoleBinding(name, {
-            metadata: meta,
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: nsRole.metadata.name },
-            subjects: [{ kind: "ServiceAccount", name: NAME, namespace: NAMESPACE }],
-        }, k8s);
+        const clusterRole = new ClusterRole(
+            name,
+            {
+                metadata: { name: NAME },
+                rules: [
+                    { apiGroups: [""], resources: ["events", "endpoints"], verbs: ["create", "patch"] },
+                    { apiGroups: [""], resources: ["pods/eviction"], verbs: ["create"] },
+                    { apiGroups: [""], resources: ["pods/status"], verbs: ["update"] },
+                    { apiGroups: [""], resources: ["endpoints"], resourceNames: [NAME], verbs: ["get", "update"] },
+                    { apiGroups: [""], resources: ["nodes"], verbs: [...read, "update"] },
+                    {
+                        apiGroups: [""],
+                        resources: ["namespaces", "pods", "services", "replicationcontrollers", "persistentvolumeclaims", "persistentvolumes"],
+                        verbs: read,
+                    },
+                    { apiGroups: ["apps"], resources: ["statefulsets", "replicasets", "daemonsets"], verbs: read },
+                    { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["list", "watch"] },
+                    {
+                        apiGroups: ["storage.k8s.io"],
+                        resources: ["storageclasses", "csinodes", "csidrivers", "csistoragecapacities", "volumeattachments"],
+                        verbs: read,
+                    },
+                    { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: read },
+                    { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
+                    { apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: [NAME], verbs: ["get", "update"] },
+                ],
+            },
+            k8s,
+        );
+        new ClusterRoleBinding(
+            name,
+            {
+                metadata: { name: NAME },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: NAME, namespace: NAMESPACE }],
+            },
+            k8s,
+        );
+        const nsRole = new K8sRole(
+            name,
+            {
+                metadata: meta,
+                rules: [
+                    { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "list", "watch"] },
+                    { apiGroups: [""], resources: ["configmaps"], resourceNames: ["cluster-autoscaler-status"], verbs: ["delete", "get", "update", "watch"] },
+                ],
+            },
+            k8s,
+        );
+        new RoleBinding(
+            name,
+            {
+                metadata: meta,
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: nsRole.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: NAME, namespace: NAMESPACE }],
+            },
+            k8s,
+        );
 
         const labels = { "app.kubernetes.io/name": NAME };
-        new Deployment(name, {
-            metadata: { ...meta, labels },
-            spec: {
-                replicas: 1,
-                selector: { matchLabels: labels },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        serviceAccountName: sa.metadata.name,
-                        priorityClassName: "system-cluster-critical",
-                        // On the on-demand system pool: never on the Spot nodes it scales.
-                        nodeSelector: { [POOL_LABEL]: "system" },
-                        securityContext: { runAsNonRoot: true, runAsUser: 65534, fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
-                        containers: [{
-                            name: NAME,
-                            image: IMAGES.clusterAutoscaler,
-                            command: autoscalerArgs(args.clusterName),
-                            env: [{ name: "AWS_REGION", value: args.region }],
-                            resources: { requests: { cpu: "100m", memory: "300Mi" }, limits: { memory: "600Mi" } },
-                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                        }],
+        new Deployment(
+            name,
+            {
+                metadata: { ...meta, labels },
+                spec: {
+                    replicas: 1,
+                    selector: { matchLabels: labels },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            serviceAccountName: sa.metadata.name,
+                            priorityClassName: "system-cluster-critical",
+                            // On the on-demand system pool: never on the Spot nodes it scales.
+                            nodeSelector: { [POOL_LABEL]: "system" },
+                            securityContext: { runAsNonRoot: true, runAsUser: 65534, fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+                            containers: [
+                                {
+                                    name: NAME,
+                                    image: IMAGES.clusterAutoscaler,
+                                    command: autoscalerArgs(args.clusterName),
+                                    env: [{ name: "AWS_REGION", value: args.region }],
+                                    resources: { requests: { cpu: "100m", memory: "300Mi" }, limits: { memory: "600Mi" } },
+                                    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                                },
+                            ],
+                        },
                     },
                 },
             },
-        }, { ...k8s, dependsOn: [assoc] });
+            { ...k8s, dependsOn: [assoc] },
+        );
         this.registerOutputs({ roleArn: role.arn });
     }
 }

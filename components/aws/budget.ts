@@ -31,16 +31,20 @@ export class AwsBudget extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsBudgetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:aws:Budget", name, {}, opts);
-        this.budget = new Budget(name, {
-            name: `dataplatform-${args.stack}`,
-            budgetType: "COST",
-            timeUnit: "MONTHLY",
-            limitAmount: String(args.amount),
-            limitUnit: args.currency,
-            // No tag filter: each environment has its own account, and untagged spend (data transfer, support)
-            // is exactly what a tag filter would hide.
-            notifications: budgetNotifications(args.thresholds, args.emails),
-        }, { parent: this, provider: args.provider });
+        this.budget = new Budget(
+            name,
+            {
+                name: `dataplatform-${args.stack}`,
+                budgetType: "COST",
+                timeUnit: "MONTHLY",
+                limitAmount: String(args.amount),
+                limitUnit: args.currency,
+                // No tag filter: each environment has its own account, and untagged spend (data transfer, support)
+                // is exactly what a tag filter would hide.
+                notifications: budgetNotifications(args.thresholds, args.emails),
+            },
+            { parent: this, provider: args.provider },
+        );
         this.registerOutputs({ budget: this.budget.name });
     }
 }

@@ -26,7 +26,9 @@ export function endpointAccess(allowedCidrs: readonly string[]): { endpointPriva
 function serviceTrust(service: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: ["sts:AssumeRole", ...(service === "eks.amazonaws.com" ? ["sts:TagSession"] : [])] }],
+        Statement: [
+            { Effect: "Allow", Principal: { Service: service }, Action: ["sts:AssumeRole", ...(service === "eks.amazonaws.com" ? ["sts:TagSession"] : [])] },
+        ],
     });
 }
 
@@ -66,53 +68,111 @@ export class EksCluster extends pulumi.ComponentResource {
 
         const role = new Role(`${name}-cluster`, { assumeRolePolicy: serviceTrust("eks.amazonaws.com"), description: "EKS control plane" }, o);
         const rolePolicy = new RolePolicyAttachment(`${name}-cluster`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" }, o);
-        const keyUse = new RolePolicy(`${name}-cluster-kms`, {
-            role: role.name,
-            policy: pulumi.output(args.eksKeyArn).apply((arn) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Sid: "SecretsEnvelopeEncryption", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: arn }],
-            })),
-        }, o);
+        const keyUse = new RolePolicy(
+            `${name}-cluster-kms`,
+            {
+                role: role.name,
+                policy: pulumi.output(args.eksKeyArn).apply((arn) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "SecretsEnvelopeEncryption",
+                                Effect: "Allow",
+                                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+                                Resource: arn,
+                            },
+                        ],
+                    }),
+                ),
+            },
+            o,
+        );
         // Created before the cluster so EKS does not create it with unlimited retention.
-        const logs = new LogGroup(`${name}-control-plane`, {
-            name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: logRetentionDays(args.environment), kmsKeyId: args.logsKeyArn,
-        }, o);
+        const logs = new LogGroup(
+            `${name}-control-plane`,
+            {
+                name: `/aws/eks/${args.clusterName}/cluster`,
+                retentionInDays: logRetentionDays(args.environment),
+                kmsKeyId: args.logsKeyArn,
+            },
+            o,
+        );
 
-        this.cluster = new Cluster(name, {
-            name: args.clusterName,
-            version: args.cluster.version,
-            roleArn: role.arn,
-            vpcConfig: { subnetIds: args.subnetIds, ...endpointAccess(args.controlPlaneAllowedCidrs) },
-            encryptionConfig: { resources: ["secrets"], provider: { keyArn: args.eksKeyArn } },
-            enabledClusterLogTypes: [...CONTROL_PLANE_LOGS],
-            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
-            // Networking add-ons come as managed add-ons below, with pinned versions and their own identities.
-            bootstrapSelfManagedAddons: false,
-            deletionProtection: prod,
-            upgradePolicy: { supportType: "STANDARD" },
-        }, { ...o, dependsOn: [rolePolicy, keyUse, logs], protect: prod });
+        this.cluster = new Cluster(
+            name,
+            {
+                name: args.clusterName,
+                version: args.cluster.version,
+                roleArn: role.arn,
+                vpcConfig: { subnetIds: args.subnetIds, ...endpointAccess(args.controlPlaneAllowedCidrs) },
+                encryptionConfig: { resources: ["secrets"], provider: { keyArn: args.eksKeyArn } },
+                enabledClusterLogTypes: [...CONTROL_PLANE_LOGS],
+                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+                // Networking add-ons come as managed add-ons below, with pinned versions and their own identities.
+                bootstrapSelfManagedAddons: false,
+                deletionProtection: prod,
+                upgradePolicy: { supportType: "STANDARD" },
+            },
+            { ...o, dependsOn: [rolePolicy, keyUse, logs], protect: prod },
+        );
 
         this.adminAccess = args.adminRoleArns.flatMap((arn, i) => {
             const entry = new AccessEntry(`${name}-admin-${i}`, { clusterName: this.cluster.name, principalArn: arn, type: "STANDARD" }, o);
-            const assoc = new AccessPolicyAssociation(`${name}-admin-${i}`, {
-                clusterName: this.cluster.name, principalArn: arn, policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" },
-            }, { ...o, dependsOn: [entry] });
+            const assoc = new AccessPolicyAssociation(
+                `${name}-admin-${i}`,
+                {
+                    clusterName: this.cluster.name,
+                    principalArn: arn,
+                    policyArn: CLUSTER_ADMIN_POLICY,
+                    accessScope: { type: "cluster" },
+                },
+                { ...o, dependsOn: [entry] },
+            );
             return [entry, assoc];
         });
 
         const nodeRole = new Role(`${name}-node`, { assumeRolePolicy: serviceTrust("ec2.amazonaws.com"), description: "EKS managed nodes" }, o);
-        const nodePolicies = NODE_POLICIES.map((p) => new RolePolicyAttachment(`${name}-node-${p}`, { role: nodeRole.name, policyArn: `arn:aws:iam::aws:policy/${p}` }, o));
+        const nodePolicies = NODE_POLICIES.map(
+            (p) => new RolePolicyAttachment(`${name}-node-${p}`, { role: nodeRole.name, policyArn: `arn:aws:iam::aws:policy/${p}` }, o),
+        );
 
-        const networkAddons = new EksAddons(`${name}-network`, {
-            clusterName: this.cluster.name, kubernetesVersion: args.cluster.version, addons: NETWORK_ADDONS, ebsKeyArn: args.ebsKeyArn, provider: args.provider,
-        }, { parent: this });
-        const nodeGroups = this.nodeGroups = new EksNodeGroups(`${name}-nodes`, {
-            clusterName: this.cluster.name, kubernetesVersion: this.cluster.version, nodeRoleArn: nodeRole.arn, subnetIds: args.subnetIds, availabilityZones: args.availabilityZones,
-            pools: args.cluster.nodePools, ebsKeyArn: args.ebsKeyArn, provider: args.provider,
-        }, { parent: this, dependsOn: [networkAddons, ...nodePolicies] });
-        this.workloadAddons = new EksAddons(`${name}-workloads`, {
-            clusterName: this.cluster.name, kubernetesVersion: args.cluster.version, addons: WORKLOAD_ADDONS, ebsKeyArn: args.ebsKeyArn, provider: args.provider,
-        }, { parent: this, dependsOn: [nodeGroups] });
+        const networkAddons = new EksAddons(
+            `${name}-network`,
+            {
+                clusterName: this.cluster.name,
+                kubernetesVersion: args.cluster.version,
+                addons: NETWORK_ADDONS,
+                ebsKeyArn: args.ebsKeyArn,
+                provider: args.provider,
+            },
+            { parent: this },
+        );
+        const nodeGroups = (this.nodeGroups = new EksNodeGroups(
+            `${name}-nodes`,
+            {
+                clusterName: this.cluster.name,
+                kubernetesVersion: this.cluster.version,
+                nodeRoleArn: nodeRole.arn,
+                subnetIds: args.subnetIds,
+                availabilityZones: args.availabilityZones,
+                pools: args.cluster.nodePools,
+                ebsKeyArn: args.ebsKeyArn,
+                provider: args.provider,
+            },
+            { parent: this, dependsOn: [networkAddons, ...nodePolicies] },
+        ));
+        this.workloadAddons = new EksAddons(
+            `${name}-workloads`,
+            {
+                clusterName: this.cluster.name,
+                kubernetesVersion: args.cluster.version,
+                addons: WORKLOAD_ADDONS,
+                ebsKeyArn: args.ebsKeyArn,
+                provider: args.provider,
+            },
+            { parent: this, dependsOn: [nodeGroups] },
+        );
 
         this.name = this.cluster.name;
         this.endpoint = this.cluster.endpoint;

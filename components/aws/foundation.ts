@@ -40,17 +40,19 @@ export function kubeconfig(clusterName: string, endpoint: string, caPem: string,
         clusters: [{ name: clusterName, cluster: { server: endpoint, "certificate-authority-data": Buffer.from(caPem).toString("base64") } }],
         contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
         "current-context": clusterName,
-        users: [{
-            name: clusterName,
-            user: {
-                exec: {
-                    apiVersion: "client.authentication.k8s.io/v1beta1",
-                    command: "aws",
-                    args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"],
-                    interactiveMode: "Never",
+        users: [
+            {
+                name: clusterName,
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "aws",
+                        args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"],
+                        interactiveMode: "Never",
+                    },
                 },
             },
-        }],
+        ],
     });
 }
 
@@ -100,32 +102,59 @@ export class AwsFoundation extends pulumi.ComponentResource implements Foundatio
         this.warehouseProvider = this.warehouseProviders.provider;
         const provider = this.provider;
 
-        this.keys = new AwsKeys(`${name}-keys`, { accountId: aws.accountId, region: aws.region, stack: cfg.stack, environment: cfg.environment, provider }, { parent: this });
-        this.registry = new AwsRegistry(`${name}-registry`, {
-            accountId: aws.accountId, region: aws.region, stack: cfg.stack, kmsKeyArn: this.keys.arn("ecr"), environment: cfg.environment, provider,
-        }, { parent: this });
-        const network = new AwsNetwork(`${name}-network`, {
-            cidr: cfg.network.nodeCidr, availabilityZones: aws.availabilityZones, environment: cfg.environment, region: aws.region, accountId: aws.accountId, provider,
-            stack: cfg.stack, logsKeyArn: this.keys.arn("logs"),
-        }, { parent: this });
+        this.keys = new AwsKeys(
+            `${name}-keys`,
+            { accountId: aws.accountId, region: aws.region, stack: cfg.stack, environment: cfg.environment, provider },
+            { parent: this },
+        );
+        this.registry = new AwsRegistry(
+            `${name}-registry`,
+            {
+                accountId: aws.accountId,
+                region: aws.region,
+                stack: cfg.stack,
+                kmsKeyArn: this.keys.arn("ecr"),
+                environment: cfg.environment,
+                provider,
+            },
+            { parent: this },
+        );
+        const network = new AwsNetwork(
+            `${name}-network`,
+            {
+                cidr: cfg.network.nodeCidr,
+                availabilityZones: aws.availabilityZones,
+                environment: cfg.environment,
+                region: aws.region,
+                accountId: aws.accountId,
+                provider,
+                stack: cfg.stack,
+                logsKeyArn: this.keys.arn("logs"),
+            },
+            { parent: this },
+        );
         this.vpcId = network.vpcId;
         this.privateSubnetIds = network.privateSubnetIds;
 
         const clusterName = stackClusterName(cfg.stack);
-        const eks = new EksCluster(`${name}-eks`, {
-            clusterName,
-            cluster: cfg.cluster,
-            environment: cfg.environment,
-            subnetIds: network.privateSubnetIds,
-            availabilityZones: aws.availabilityZones,
-            // Vault's egress is admitted too: its Kubernetes auth calls TokenReview on this endpoint.
-            controlPlaneAllowedCidrs: apiAllowedCidrs(cfg),
-            adminRoleArns: aws.adminRoleArns,
-            eksKeyArn: this.keys.arn("eks"),
-            ebsKeyArn: this.keys.arn("ebs"),
-            logsKeyArn: this.keys.arn("logs"),
-            provider,
-        }, { parent: this });
+        const eks = new EksCluster(
+            `${name}-eks`,
+            {
+                clusterName,
+                cluster: cfg.cluster,
+                environment: cfg.environment,
+                subnetIds: network.privateSubnetIds,
+                availabilityZones: aws.availabilityZones,
+                // Vault's egress is admitted too: its Kubernetes auth calls TokenReview on this endpoint.
+                controlPlaneAllowedCidrs: apiAllowedCidrs(cfg),
+                adminRoleArns: aws.adminRoleArns,
+                eksKeyArn: this.keys.arn("eks"),
+                ebsKeyArn: this.keys.arn("ebs"),
+                logsKeyArn: this.keys.arn("logs"),
+                provider,
+            },
+            { parent: this },
+        );
         this.clusterName = eks.name;
         this.clusterEndpoint = eks.endpoint;
         this.clusterCaCertificate = eks.caCertificate;
@@ -136,33 +165,64 @@ export class AwsFoundation extends pulumi.ComponentResource implements Foundatio
         // CSI): a Helm release started earlier has no node to run on and its wait can run out.
         this.clusterReady = [...eks.nodeGroups.nodeGroups, eks.workloadAddons];
         this.clusterNetwork = eksClusterNetwork(cfg);
-        this.k8sProvider = new K8sProvider(`${name}-k8s`, {
-            kubeconfig: pulumi.all([eks.name, eks.endpoint, eks.caCertificate]).apply(([n, e, ca]) => kubeconfig(n, e, ca, aws.region)),
-            enableServerSideApply: true,
-        }, { parent: this, dependsOn: [...eks.adminAccess, ...this.clusterReady] });
+        this.k8sProvider = new K8sProvider(
+            `${name}-k8s`,
+            {
+                kubeconfig: pulumi.all([eks.name, eks.endpoint, eks.caCertificate]).apply(([n, e, ca]) => kubeconfig(n, e, ca, aws.region)),
+                enableServerSideApply: true,
+            },
+            { parent: this, dependsOn: [...eks.adminAccess, ...this.clusterReady] },
+        );
 
-        const storageClass = new StorageClass(`${name}-gp3`, {
-            metadata: { name: "gp3", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
-            provisioner: "ebs.csi.aws.com",
-            parameters: { type: "gp3", encrypted: "true", kmsKeyId: this.keys.arn("ebs"), "csi.storage.k8s.io/fstype": "ext4" },
-            volumeBindingMode: "WaitForFirstConsumer",
-            allowVolumeExpansion: true,
-            reclaimPolicy: prod ? "Retain" : "Delete",
-        }, { parent: this, provider: this.k8sProvider, dependsOn: [eks.workloadAddons] });
+        const storageClass = new StorageClass(
+            `${name}-gp3`,
+            {
+                metadata: { name: "gp3", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+                provisioner: "ebs.csi.aws.com",
+                parameters: { type: "gp3", encrypted: "true", kmsKeyId: this.keys.arn("ebs"), "csi.storage.k8s.io/fstype": "ext4" },
+                volumeBindingMode: "WaitForFirstConsumer",
+                allowVolumeExpansion: true,
+                reclaimPolicy: prod ? "Retain" : "Delete",
+            },
+            { parent: this, provider: this.k8sProvider, dependsOn: [eks.workloadAddons] },
+        );
         this.storageClassName = storageClass.metadata.name;
-        new ClusterAutoscaler(`${name}-autoscaler`, {
-            clusterName, accountId: aws.accountId, region: aws.region, provider, k8sProvider: this.k8sProvider,
-        }, { parent: this, dependsOn: [eks.workloadAddons] });
+        new ClusterAutoscaler(
+            `${name}-autoscaler`,
+            {
+                clusterName,
+                accountId: aws.accountId,
+                region: aws.region,
+                provider,
+                k8sProvider: this.k8sProvider,
+            },
+            { parent: this, dependsOn: [eks.workloadAddons] },
+        );
 
-        this.federation = new AwsFederation(`${name}-bigquery`, {
-            stack: cfg.stack, generation: cfg.generation, warehouseProject: cfg.warehouseProject, issuerUri: eks.oidcIssuer, provider: this.warehouseProvider,
-        }, { parent: this });
+        this.federation = new AwsFederation(
+            `${name}-bigquery`,
+            {
+                stack: cfg.stack,
+                generation: cfg.generation,
+                warehouseProject: cfg.warehouseProject,
+                issuerUri: eks.oidcIssuer,
+                provider: this.warehouseProvider,
+            },
+            { parent: this },
+        );
 
         // Previews: an access entry mapped to a Kubernetes group only (no EKS access policy); RBAC grants it read access.
         if (aws.previewRoleArn) {
-            new AccessEntry(`${name}-preview`, {
-                clusterName: eks.name, principalArn: aws.previewRoleArn, type: "STANDARD", kubernetesGroups: [PREVIEW_GROUP],
-            }, { parent: this, provider });
+            new AccessEntry(
+                `${name}-preview`,
+                {
+                    clusterName: eks.name,
+                    principalArn: aws.previewRoleArn,
+                    type: "STANDARD",
+                    kubernetesGroups: [PREVIEW_GROUP],
+                },
+                { parent: this, provider },
+            );
             this.previewSubject = { kind: "Group", name: PREVIEW_GROUP };
         }
 
@@ -183,23 +243,46 @@ export class AwsFoundation extends pulumi.ComponentResource implements Foundatio
         // The data side has always sat beside the foundation, under the Platform: created with the foundation's own
         // parent, so its URNs stay what they were.
         const beside = { parent: opts?.parent };
-        this.buckets = new AwsLake("lake", {
-            accountId: aws.accountId, stack: cfg.stack, environment: cfg.environment, buckets: cfg.lake.buckets, provider, kmsKeyArn: this.keys.arn("s3"),
-        }, beside).buckets;
+        this.buckets = new AwsLake(
+            "lake",
+            {
+                accountId: aws.accountId,
+                stack: cfg.stack,
+                environment: cfg.environment,
+                buckets: cfg.lake.buckets,
+                provider,
+                kmsKeyArn: this.keys.arn("s3"),
+            },
+            beside,
+        ).buckets;
         // BigQuery stays in GCP on aws stacks: its CMEK lives in the warehouse project.
         const bigqueryKeys = warehouseKeys("warehouse-keys", cfg, this.warehouseProviders, beside);
         this.warehouse = {
-            provider: this.warehouseProvider, quotaProvider: this.warehouseProviders.quota, lookupProvider: this.warehouseProviders.bootstrap,
-            kmsKeyName: bigqueryKeys.keyId("bigquery"), keyGrants: bigqueryKeys.ready("bigquery"),
+            provider: this.warehouseProvider,
+            quotaProvider: this.warehouseProviders.quota,
+            lookupProvider: this.warehouseProviders.bootstrap,
+            kmsKeyName: bigqueryKeys.keyId("bigquery"),
+            keyGrants: bigqueryKeys.ready("bigquery"),
             // Google bills BigQuery, not AWS: the warehouse project has its own GCP budget.
             budget: cfg.budget.warehouse,
         };
         const b = cfg.budget;
         new AwsBudget("budget", { stack: cfg.stack, amount: b.amount, currency: b.currency, thresholds: b.thresholds, emails: b.emails, provider }, beside);
-        this.airflowDatabase = new AwsAirflowDatabase("airflow-db", {
-            stack: cfg.stack, environment: cfg.environment, database: cfg.airflow.database, provider, vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds,
-            clusterSecurityGroupId: this.clusterSecurityGroupId, kmsKeyArn: this.keys.arn("rds"), logsKeyArn: this.keys.arn("logs"),
-        }, beside);
+        this.airflowDatabase = new AwsAirflowDatabase(
+            "airflow-db",
+            {
+                stack: cfg.stack,
+                environment: cfg.environment,
+                database: cfg.airflow.database,
+                provider,
+                vpcId: this.vpcId,
+                privateSubnetIds: this.privateSubnetIds,
+                clusterSecurityGroupId: this.clusterSecurityGroupId,
+                kmsKeyArn: this.keys.arn("rds"),
+                logsKeyArn: this.keys.arn("logs"),
+            },
+            beside,
+        );
 
         this.outputs = {
             clusterName: this.clusterName,

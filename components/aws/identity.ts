@@ -34,9 +34,17 @@ export function s3Statements(grants: readonly ResolvedBucketGrant[], s3KeyArn: s
         const objects = `${g.bucketArn}/${prefix}*`;
         if (g.access === "read" || g.access === "readwrite") {
             out.push({ Sid: `ReadObjects${i}`, Effect: "Allow", Action: ["s3:GetObject"], Resource: objects });
-            out.push(prefix === ""
-                ? { Sid: `ListBucket${i}`, Effect: "Allow", Action: ["s3:ListBucket"], Resource: g.bucketArn }
-                : { Sid: `ListBucket${i}`, Effect: "Allow", Action: ["s3:ListBucket"], Resource: g.bucketArn, Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}*`] } } });
+            out.push(
+                prefix === ""
+                    ? { Sid: `ListBucket${i}`, Effect: "Allow", Action: ["s3:ListBucket"], Resource: g.bucketArn }
+                    : {
+                          Sid: `ListBucket${i}`,
+                          Effect: "Allow",
+                          Action: ["s3:ListBucket"],
+                          Resource: g.bucketArn,
+                          Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}*`] } },
+                      },
+            );
         }
         if (g.access === "write" || g.access === "readwrite") {
             out.push({ Sid: `WriteObjects${i}`, Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: objects });
@@ -67,13 +75,15 @@ export function irsaTrustPolicy(oidcProviderArn: string, issuer: string, namespa
     const host = issuer.replace(/^https:\/\//, "");
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Sid: "EksIrsa",
-            Effect: "Allow",
-            Principal: { Federated: oidcProviderArn },
-            Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: { StringEquals: { [`${host}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`, [`${host}:aud`]: "sts.amazonaws.com" } },
-        }],
+        Statement: [
+            {
+                Sid: "EksIrsa",
+                Effect: "Allow",
+                Principal: { Federated: oidcProviderArn },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: { StringEquals: { [`${host}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`, [`${host}:aud`]: "sts.amazonaws.com" } },
+            },
+        ],
     };
 }
 
@@ -121,44 +131,77 @@ class AwsWorkloadIdentity extends pulumi.ComponentResource implements WorkloadId
         const sa = args.serviceAccountName;
 
         const irsa = b.irsa;
-        const role = new Role(name, {
-            description: `Workload ${sa}`,
-            assumeRolePolicy: irsa
-                ? pulumi.all([irsa.oidcProviderArn, irsa.issuer, this.namespace]).apply(([arn, iss, ns]) => JSON.stringify(irsaTrustPolicy(arn, iss, ns, sa)))
-                : JSON.stringify(podIdentityTrustPolicy()),
-        }, o);
+        const role = new Role(
+            name,
+            {
+                description: `Workload ${sa}`,
+                assumeRolePolicy: irsa
+                    ? pulumi
+                          .all([irsa.oidcProviderArn, irsa.issuer, this.namespace])
+                          .apply(([arn, iss, ns]) => JSON.stringify(irsaTrustPolicy(arn, iss, ns, sa)))
+                    : JSON.stringify(podIdentityTrustPolicy()),
+            },
+            o,
+        );
 
         const buckets = args.grants.filter(isBucketGrant);
         const deps: pulumi.Resource[] = [];
         if (buckets.length > 0) {
-            const resolved = pulumi.all(buckets.map((g) => {
-                if (!g.bucket.arn) throw new Error(`bucket ${g.bucket.logicalName} has no ARN: not an S3 bucket`);
-                return g.bucket.arn;
-            }));
-            deps.push(new RolePolicy(`${name}-s3`, {
-                role: role.name,
-                policy: pulumi.all([resolved, b.s3KeyArn]).apply(([arns, key]) => JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: s3Statements(buckets.map((g, i) => ({ bucketArn: arns[i], access: g.access, prefix: g.prefix })), key),
-                })),
-            }, o));
+            const resolved = pulumi.all(
+                buckets.map((g) => {
+                    if (!g.bucket.arn) throw new Error(`bucket ${g.bucket.logicalName} has no ARN: not an S3 bucket`);
+                    return g.bucket.arn;
+                }),
+            );
+            deps.push(
+                new RolePolicy(
+                    `${name}-s3`,
+                    {
+                        role: role.name,
+                        policy: pulumi.all([resolved, b.s3KeyArn]).apply(([arns, key]) =>
+                            JSON.stringify({
+                                Version: "2012-10-17",
+                                Statement: s3Statements(
+                                    buckets.map((g, i) => ({ bucketArn: arns[i], access: g.access, prefix: g.prefix })),
+                                    key,
+                                ),
+                            }),
+                        ),
+                    },
+                    o,
+                ),
+            );
         }
 
-        this.serviceAccount = new ServiceAccount(name, {
-            metadata: {
-                name: sa,
-                namespace: args.namespace,
-                labels: args.labels,
-                annotations: irsa ? { "eks.amazonaws.com/role-arn": role.arn } : undefined,
+        this.serviceAccount = new ServiceAccount(
+            name,
+            {
+                metadata: {
+                    name: sa,
+                    namespace: args.namespace,
+                    labels: args.labels,
+                    annotations: irsa ? { "eks.amazonaws.com/role-arn": role.arn } : undefined,
+                },
             },
-        }, { parent: this, provider: b.k8sProvider });
+            { parent: this, provider: b.k8sProvider },
+        );
         this.ready = [this.serviceAccount, role, ...deps];
         if (!irsa) {
-            this.ready.push(new PodIdentityAssociation(name, { clusterName: b.clusterName, namespace: this.namespace, serviceAccount: sa, roleArn: role.arn }, { ...o, dependsOn: deps }));
+            this.ready.push(
+                new PodIdentityAssociation(
+                    name,
+                    { clusterName: b.clusterName, namespace: this.namespace, serviceAccount: sa, roleArn: role.arn },
+                    { ...o, dependsOn: deps },
+                ),
+            );
         }
 
         if (args.grants.some((g) => g.kind !== "bucket")) {
-            const access = b.federation.bind(name, { namespace: args.namespace, serviceAccountName: sa, grants: args.grants, k8sProvider: b.k8sProvider }, this);
+            const access = b.federation.bind(
+                name,
+                { namespace: args.namespace, serviceAccountName: sa, grants: args.grants, k8sProvider: b.k8sProvider },
+                this,
+            );
             this.ready.push(...access.ready);
             this.podEnv.push(...access.podEnv);
             this.podVolumes.push(...access.podVolumes);

@@ -77,7 +77,14 @@ export function keyPolicy(purpose: AwsKeyPurpose, accountId: string, region: str
     if (purpose === "ebs") {
         const autoscaling = `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
         statements.push(
-            { Sid: "AutoScalingUsesKey", Effect: "Allow", Principal: { AWS: "*" }, Action: USE, Resource: "*", Condition: { ArnEquals: { "aws:PrincipalArn": autoscaling } } },
+            {
+                Sid: "AutoScalingUsesKey",
+                Effect: "Allow",
+                Principal: { AWS: "*" },
+                Action: USE,
+                Resource: "*",
+                Condition: { ArnEquals: { "aws:PrincipalArn": autoscaling } },
+            },
             {
                 Sid: "AutoScalingGrantsForVolumes",
                 Effect: "Allow",
@@ -99,14 +106,22 @@ export class AwsKeys extends pulumi.ComponentResource {
         super("dataplatform:aws:Keys", name, {}, opts);
         const prod = args.environment === "prod";
         for (const purpose of AWS_KEY_PURPOSES) {
-            const key = new Key(`${name}-${purpose}`, {
-                description: `dataplatform ${args.stack}: ${purpose} encryption`,
-                enableKeyRotation: true,
-                rotationPeriodInDays: 365,
-                deletionWindowInDays: prod ? 30 : 7,
-                policy: JSON.stringify(keyPolicy(purpose, args.accountId, args.region)),
-            }, { parent: this, provider: args.provider, protect: prod, retainOnDelete: prod });
-            new Alias(`${name}-${purpose}`, { name: `alias/dataplatform/${args.stack}/${purpose}`, targetKeyId: key.keyId }, { parent: this, provider: args.provider });
+            const key = new Key(
+                `${name}-${purpose}`,
+                {
+                    description: `dataplatform ${args.stack}: ${purpose} encryption`,
+                    enableKeyRotation: true,
+                    rotationPeriodInDays: 365,
+                    deletionWindowInDays: prod ? 30 : 7,
+                    policy: JSON.stringify(keyPolicy(purpose, args.accountId, args.region)),
+                },
+                { parent: this, provider: args.provider, protect: prod, retainOnDelete: prod },
+            );
+            new Alias(
+                `${name}-${purpose}`,
+                { name: `alias/dataplatform/${args.stack}/${purpose}`, targetKeyId: key.keyId },
+                { parent: this, provider: args.provider },
+            );
             this.keys[purpose] = key;
         }
         this.registerOutputs(Object.fromEntries(AWS_KEY_PURPOSES.map((p) => [p, this.keys[p].arn])));

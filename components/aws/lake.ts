@@ -23,7 +23,6 @@ export interface AwsLakeArgs {
     kmsKeyArn: pulumi.Input<string>;
 }
 
-
 /** Lifecycle rules exactly as configured, each for the whole bucket (empty filter). */
 export function s3LifecycleRules(b: BucketConfig): awsInput.s3.BucketLifecycleConfigurationRule[] {
     const rules: awsInput.s3.BucketLifecycleConfigurationRule[] = [];
@@ -126,48 +125,68 @@ export class AwsLake extends pulumi.ComponentResource {
         for (const b of args.buckets) {
             const n = `${name}-${b.name}`;
             const isLogTarget = b === logTarget;
-            const bucket = new Bucket(n, {
-                bucket: bucketName(b),
-                forceDestroy: false,
-            }, { parent: this, provider, ...keep });
+            const bucket = new Bucket(
+                n,
+                {
+                    bucket: bucketName(b),
+                    forceDestroy: false,
+                },
+                { parent: this, provider, ...keep },
+            );
             // Children inherit `protect`; retained too, so a retained prod bucket never loses its guardrails.
             const child = { parent: bucket, provider, ...(prod ? { retainOnDelete: true } : {}) };
             created.set(b, bucket);
             const id = bucket.id;
-            const pab = new BucketPublicAccessBlock(`${n}-public-access`, {
-                bucket: id,
-                blockPublicAcls: true,
-                blockPublicPolicy: true,
-                ignorePublicAcls: true,
-                restrictPublicBuckets: true,
-            }, child);
+            const pab = new BucketPublicAccessBlock(
+                `${n}-public-access`,
+                {
+                    bucket: id,
+                    blockPublicAcls: true,
+                    blockPublicPolicy: true,
+                    ignorePublicAcls: true,
+                    restrictPublicBuckets: true,
+                },
+                child,
+            );
             new BucketOwnershipControls(`${n}-ownership`, { bucket: id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
-            const sse = new BucketServerSideEncryptionConfiguration(`${n}-sse`, {
-                bucket: id,
-                rules: [isLogTarget
-                    // Server access logs can be delivered only into a bucket whose default encryption is SSE-S3;
-                    // SSE-KMS is not supported (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
-                    ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
-                    : {
-                        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
-                        // S3 Bucket Keys cut KMS request costs by ~99 % for lake-sized object counts.
-                        bucketKeyEnabled: true,
-                    }],
-            }, child);
-            const versioning = prod
-                ? [new BucketVersioning(`${n}-versioning`, { bucket: id, versioningConfiguration: { status: "Enabled" } }, child)]
-                : [];
+            const sse = new BucketServerSideEncryptionConfiguration(
+                `${n}-sse`,
+                {
+                    bucket: id,
+                    rules: [
+                        isLogTarget
+                            ? // Server access logs can be delivered only into a bucket whose default encryption is SSE-S3;
+                              // SSE-KMS is not supported (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
+                              { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
+                            : {
+                                  applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
+                                  // S3 Bucket Keys cut KMS request costs by ~99 % for lake-sized object counts.
+                                  bucketKeyEnabled: true,
+                              },
+                    ],
+                },
+                child,
+            );
+            const versioning = prod ? [new BucketVersioning(`${n}-versioning`, { bucket: id, versioningConfiguration: { status: "Enabled" } }, child)] : [];
             // Noncurrent-version rules need versioning settled first (S3 applies them to existing versions).
             new BucketLifecycleConfiguration(`${n}-lifecycle`, { bucket: id, rules: s3LifecycleRules(b) }, { ...child, dependsOn: versioning });
             // After the public access block, so a policy is never briefly evaluated without it.
             // The target's policy (same name: TLS only as well) also admits the S3 logging service.
-            const policy = new BucketPolicy(`${n}-tls-only`, {
-                bucket: id,
-                policy: isLogTarget
-                    ? accessLogTargetPolicy(bucketName(b), args.accountId, logSources.map((s) => ({ name: bucketName(s), prefix: accessLogPrefix(s.name) })))
-                    // The ARN from the configured name: the document is known in a first preview, so the IAM policy decides.
-                    : denyInsecureTransport(s3Arn(bucketName(b))),
-            }, { ...child, dependsOn: [pab] });
+            const policy = new BucketPolicy(
+                `${n}-tls-only`,
+                {
+                    bucket: id,
+                    policy: isLogTarget
+                        ? accessLogTargetPolicy(
+                              bucketName(b),
+                              args.accountId,
+                              logSources.map((s) => ({ name: bucketName(s), prefix: accessLogPrefix(s.name) })),
+                          )
+                        : // The ARN from the configured name: the document is known in a first preview, so the IAM policy decides.
+                          denyInsecureTransport(s3Arn(bucketName(b))),
+                },
+                { ...child, dependsOn: [pab] },
+            );
             if (isLogTarget) targetReady.push(sse, policy);
             buckets[b.name] = {
                 logicalName: b.name,
@@ -180,11 +199,15 @@ export class AwsLake extends pulumi.ComponentResource {
         // The target itself does not log: its own access logs would land in it, an endless loop (same page).
         for (const b of logSources) {
             const source = created.get(b)!;
-            new BucketLogging(`${name}-${b.name}-access-logs`, {
-                bucket: source.id,
-                targetBucket: bucketName(logTarget),
-                targetPrefix: accessLogPrefix(b.name),
-            }, { parent: source, provider, ...(prod ? { retainOnDelete: true } : {}), dependsOn: targetReady });
+            new BucketLogging(
+                `${name}-${b.name}-access-logs`,
+                {
+                    bucket: source.id,
+                    targetBucket: bucketName(logTarget),
+                    targetPrefix: accessLogPrefix(b.name),
+                },
+                { parent: source, provider, ...(prod ? { retainOnDelete: true } : {}), dependsOn: targetReady },
+            );
         }
         this.buckets = buckets;
         this.registerOutputs({ buckets: Object.fromEntries(Object.entries(buckets).map(([k, v]) => [k, v.url])) });

@@ -84,10 +84,17 @@ export class AwsNetwork extends pulumi.ComponentResource {
 
         const publicRt = new RouteTable(`${name}-public`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }] }, o);
         const publics = plan.map((p) => {
-            const s = new Subnet(`${name}-public-${p.az}`, {
-                vpcId: vpc.id, availabilityZone: p.az, cidrBlock: p.publicCidr, mapPublicIpOnLaunch: false,
-                tags: { Name: `${name}-public-${p.az}`, "kubernetes.io/role/elb": "1" },
-            }, o);
+            const s = new Subnet(
+                `${name}-public-${p.az}`,
+                {
+                    vpcId: vpc.id,
+                    availabilityZone: p.az,
+                    cidrBlock: p.publicCidr,
+                    mapPublicIpOnLaunch: false,
+                    tags: { Name: `${name}-public-${p.az}`, "kubernetes.io/role/elb": "1" },
+                },
+                o,
+            );
             new RouteTableAssociation(`${name}-public-${p.az}`, { subnetId: s.id, routeTableId: publicRt.id }, o);
             return s;
         });
@@ -100,35 +107,64 @@ export class AwsNetwork extends pulumi.ComponentResource {
 
         const privateRts: RouteTable[] = [];
         const privates = plan.map((p, i) => {
-            const s = new Subnet(`${name}-private-${p.az}`, {
-                vpcId: vpc.id, availabilityZone: p.az, cidrBlock: p.privateCidr,
-                tags: { Name: `${name}-private-${p.az}`, "kubernetes.io/role/internal-elb": "1" },
-            }, o);
-            const rt = new RouteTable(`${name}-private-${p.az}`, {
-                vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nats[Math.min(i, nats.length - 1)].id }],
-            }, o);
+            const s = new Subnet(
+                `${name}-private-${p.az}`,
+                {
+                    vpcId: vpc.id,
+                    availabilityZone: p.az,
+                    cidrBlock: p.privateCidr,
+                    tags: { Name: `${name}-private-${p.az}`, "kubernetes.io/role/internal-elb": "1" },
+                },
+                o,
+            );
+            const rt = new RouteTable(
+                `${name}-private-${p.az}`,
+                {
+                    vpcId: vpc.id,
+                    routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nats[Math.min(i, nats.length - 1)].id }],
+                },
+                o,
+            );
             new RouteTableAssociation(`${name}-private-${p.az}`, { subnetId: s.id, routeTableId: rt.id }, o);
             privateRts.push(rt);
             return s;
         });
 
         // Lake traffic stays on the AWS network and costs no NAT processing.
-        new VpcEndpoint(`${name}-s3`, {
-            vpcId: vpc.id, serviceName: `com.amazonaws.${args.region}.s3`, vpcEndpointType: "Gateway",
-            routeTableIds: privateRts.map((rt) => rt.id),
-        }, o);
-        const endpointSg = new SecurityGroup(`${name}-endpoints`, {
-            vpcId: vpc.id,
-            description: "HTTPS from the VPC to interface endpoints",
-            ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [args.cidr], description: "HTTPS from the VPC" }],
-            egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: [args.cidr], description: "Replies within the VPC" }],
-        }, o);
+        new VpcEndpoint(
+            `${name}-s3`,
+            {
+                vpcId: vpc.id,
+                serviceName: `com.amazonaws.${args.region}.s3`,
+                vpcEndpointType: "Gateway",
+                routeTableIds: privateRts.map((rt) => rt.id),
+            },
+            o,
+        );
+        const endpointSg = new SecurityGroup(
+            `${name}-endpoints`,
+            {
+                vpcId: vpc.id,
+                description: "HTTPS from the VPC to interface endpoints",
+                ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [args.cidr], description: "HTTPS from the VPC" }],
+                egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: [args.cidr], description: "Replies within the VPC" }],
+            },
+            o,
+        );
         // Token exchange (Pod Identity/IRSA) and image pulls keep working privately.
         for (const svc of ["sts", "ecr.api", "ecr.dkr"]) {
-            new VpcEndpoint(`${name}-${svc.replace(".", "-")}`, {
-                vpcId: vpc.id, serviceName: `com.amazonaws.${args.region}.${svc}`, vpcEndpointType: "Interface",
-                privateDnsEnabled: true, subnetIds: privates.map((s) => s.id), securityGroupIds: [endpointSg.id],
-            }, o);
+            new VpcEndpoint(
+                `${name}-${svc.replace(".", "-")}`,
+                {
+                    vpcId: vpc.id,
+                    serviceName: `com.amazonaws.${args.region}.${svc}`,
+                    vpcEndpointType: "Interface",
+                    privateDnsEnabled: true,
+                    subnetIds: privates.map((s) => s.id),
+                    securityGroupIds: [endpointSg.id],
+                },
+                o,
+            );
         }
 
         this.vpcId = vpc.id;
@@ -139,32 +175,63 @@ export class AwsNetwork extends pulumi.ComponentResource {
 
     /** VPC flow logs to CloudWatch (accepted and rejected traffic), for incident investigation. */
     private flowLogs(name: string, vpc: Vpc, args: AwsNetworkArgs, o: pulumi.CustomResourceOptions): void {
-        const logs = new LogGroup(`${name}-flow-logs`, {
-            name: flowLogGroupName(args.stack), retentionInDays: logRetentionDays(args.environment), kmsKeyId: args.logsKeyArn,
-        }, o);
-        const role = new Role(`${name}-flow-logs`, {
-            description: "VPC flow log delivery",
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole",
-                    Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
-                }],
-            }),
-        }, o);
-        const policy = new RolePolicy(`${name}-flow-logs`, {
-            role: role.name,
-            policy: logs.arn.apply((arn) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
-                    Resource: [arn, `${arn}:*`],
-                }],
-            })),
-        }, o);
-        new FlowLog(name, {
-            vpcId: vpc.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logs.arn, iamRoleArn: role.arn, maxAggregationInterval: 600,
-        }, { ...o, dependsOn: [policy] });
+        const logs = new LogGroup(
+            `${name}-flow-logs`,
+            {
+                name: flowLogGroupName(args.stack),
+                retentionInDays: logRetentionDays(args.environment),
+                kmsKeyId: args.logsKeyArn,
+            },
+            o,
+        );
+        const role = new Role(
+            `${name}-flow-logs`,
+            {
+                description: "VPC flow log delivery",
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+                            Action: "sts:AssumeRole",
+                            Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+                        },
+                    ],
+                }),
+            },
+            o,
+        );
+        const policy = new RolePolicy(
+            `${name}-flow-logs`,
+            {
+                role: role.name,
+                policy: logs.arn.apply((arn) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
+                                Resource: [arn, `${arn}:*`],
+                            },
+                        ],
+                    }),
+                ),
+            },
+            o,
+        );
+        new FlowLog(
+            name,
+            {
+                vpcId: vpc.id,
+                trafficType: "ALL",
+                logDestinationType: "cloud-watch-logs",
+                logDestination: logs.arn,
+                iamRoleArn: role.arn,
+                maxAggregationInterval: 600,
+            },
+            { ...o, dependsOn: [policy] },
+        );
     }
 }

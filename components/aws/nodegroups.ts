@@ -52,13 +52,18 @@ export function nodeGroupSpecs(pools: ClusterConfig["nodePools"], availabilityZo
     const all = availabilityZones.map((_, i) => i);
     return (["system", "kafka", "spark"] as const).flatMap((pool) => {
         const p = pools[pool];
-        const taints = pool === "system" ? [] : poolScheduling(pool).tolerations.map((t) => ({
-            key: t.key as string, value: t.value as string, effect: EFFECT[t.effect as keyof typeof EFFECT],
-        }));
+        const taints =
+            pool === "system"
+                ? []
+                : poolScheduling(pool).tolerations.map((t) => ({
+                      key: t.key as string,
+                      value: t.value as string,
+                      effect: EFFECT[t.effect as keyof typeof EFFECT],
+                  }));
         const base = {
             pool,
             instanceTypes: p.spot ? spotInstanceTypes(p.machineType) : [p.machineType],
-            capacityType: p.spot ? "SPOT" as const : "ON_DEMAND" as const,
+            capacityType: p.spot ? ("SPOT" as const) : ("ON_DEMAND" as const),
             diskSizeGb: p.diskSizeGb,
             labels: { [POOL_LABEL]: pool },
             taints,
@@ -93,30 +98,40 @@ export class EksNodeGroups extends pulumi.ComponentResource {
         super("dataplatform:aws:EksNodeGroups", name, {}, opts);
         const o = { parent: this, provider: args.provider };
         this.nodeGroups = nodeGroupSpecs(args.pools, args.availabilityZones).map((spec) => {
-            const lt = new LaunchTemplate(`${name}-${spec.id}`, {
-                description: `EKS ${spec.pool} nodes`,
-                updateDefaultVersion: true,
-                blockDeviceMappings: [{
-                    deviceName: "/dev/xvda",
-                    ebs: { volumeSize: spec.diskSizeGb, volumeType: "gp3", encrypted: "true", kmsKeyId: args.ebsKeyArn, deleteOnTermination: "true" },
-                }],
-                // Hop limit 1: pods cannot reach node credentials; workloads use Pod Identity instead.
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-            }, o);
-            return new NodeGroup(`${name}-${spec.id}`, {
-                clusterName: args.clusterName,
-                version: args.kubernetesVersion,
-                nodeRoleArn: args.nodeRoleArn,
-                subnetIds: spec.subnets.map((i) => args.subnetIds[i]),
-                amiType: "AL2023_x86_64_STANDARD",
-                instanceTypes: spec.instanceTypes,
-                capacityType: spec.capacityType,
-                scalingConfig: { minSize: spec.minSize, maxSize: spec.maxSize, desiredSize: spec.desiredSize },
-                labels: spec.labels,
-                taints: spec.taints,
-                launchTemplate: { id: lt.id, version: pulumi.interpolate`${lt.latestVersion}` },
-                updateConfig: { maxUnavailable: 1 },
-            }, { ...o, ignoreChanges: ["scalingConfig.desiredSize"] });
+            const lt = new LaunchTemplate(
+                `${name}-${spec.id}`,
+                {
+                    description: `EKS ${spec.pool} nodes`,
+                    updateDefaultVersion: true,
+                    blockDeviceMappings: [
+                        {
+                            deviceName: "/dev/xvda",
+                            ebs: { volumeSize: spec.diskSizeGb, volumeType: "gp3", encrypted: "true", kmsKeyId: args.ebsKeyArn, deleteOnTermination: "true" },
+                        },
+                    ],
+                    // Hop limit 1: pods cannot reach node credentials; workloads use Pod Identity instead.
+                    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+                },
+                o,
+            );
+            return new NodeGroup(
+                `${name}-${spec.id}`,
+                {
+                    clusterName: args.clusterName,
+                    version: args.kubernetesVersion,
+                    nodeRoleArn: args.nodeRoleArn,
+                    subnetIds: spec.subnets.map((i) => args.subnetIds[i]),
+                    amiType: "AL2023_x86_64_STANDARD",
+                    instanceTypes: spec.instanceTypes,
+                    capacityType: spec.capacityType,
+                    scalingConfig: { minSize: spec.minSize, maxSize: spec.maxSize, desiredSize: spec.desiredSize },
+                    labels: spec.labels,
+                    taints: spec.taints,
+                    launchTemplate: { id: lt.id, version: pulumi.interpolate`${lt.latestVersion}` },
+                    updateConfig: { maxUnavailable: 1 },
+                },
+                { ...o, ignoreChanges: ["scalingConfig.desiredSize"] },
+            );
         });
         this.registerOutputs({ nodeGroups: this.nodeGroups.map((n) => n.nodeGroupName) });
     }

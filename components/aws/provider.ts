@@ -9,6 +9,10 @@ export function awsProvider(name: string, aws: Pick<AwsConfig, "region" | "accou
 }
 
 /** BigQuery lives in GCP for every stack: the warehouse project gets its own explicit provider. */
-export function warehouseProvider(name: string, cfg: Pick<StackBase, "warehouseProject" | "warehouseRegion">, opts: pulumi.ComponentResourceOptions): GcpProjectProviders {
+export function warehouseProvider(
+    name: string,
+    cfg: Pick<StackBase, "warehouseProject" | "warehouseRegion">,
+    opts: pulumi.ComponentResourceOptions,
+): GcpProjectProviders {
     return warehouseProviders(name, cfg.warehouseProject, cfg.warehouseRegion, opts);
 }

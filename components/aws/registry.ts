@@ -26,15 +26,19 @@ export class AwsRegistry extends pulumi.ComponentResource {
         const prefix = registryName(args.stack);
         const repositories: Record<string, Repository> = {};
         for (const image of PLATFORM_IMAGES) {
-            repositories[image.name] = new Repository(`${name}-${image.name}`, {
-                name: `${prefix}/${image.name}`,
-                imageTagMutability: "IMMUTABLE",
-                imageScanningConfiguration: { scanOnPush: true },
-                // Encryption settings cannot change after creation (replacement).
-                encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
-                // Outside prod a destroy removes the images with the repository.
-                forceDelete: !prod,
-            }, { parent: this, provider: args.provider, protect: prod });
+            repositories[image.name] = new Repository(
+                `${name}-${image.name}`,
+                {
+                    name: `${prefix}/${image.name}`,
+                    imageTagMutability: "IMMUTABLE",
+                    imageScanningConfiguration: { scanOnPush: true },
+                    // Encryption settings cannot change after creation (replacement).
+                    encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
+                    // Outside prod a destroy removes the images with the repository.
+                    forceDelete: !prod,
+                },
+                { parent: this, provider: args.provider, protect: prod },
+            );
         }
         this.repositories = repositories;
         this.url = `${args.accountId}.dkr.ecr.${args.region}.amazonaws.com/${prefix}`;

@@ -39,36 +39,55 @@ export class BiReader extends pulumi.ComponentResource {
         const { project, stack } = args;
         const provider = args.provider;
 
-        const sa = new Account(name, {
-            project,
-            accountId: stackAccountId("bi-reader", stack),
-            displayName: `BI reader (${stack})`,
-            description: `Read-only BigQuery access for Tableau/QlikSense on ${args.dataset.logicalName}; keyless`,
-        }, { parent: this, provider });
+        const sa = new Account(
+            name,
+            {
+                project,
+                accountId: stackAccountId("bi-reader", stack),
+                displayName: `BI reader (${stack})`,
+                description: `Read-only BigQuery access for Tableau/QlikSense on ${args.dataset.logicalName}; keyless`,
+            },
+            { parent: this, provider },
+        );
         this.email = sa.email;
         this.member = sa.member;
 
         this.grants = [
-            new DatasetIamMember(`${name}-data-viewer`, {
-                project,
-                datasetId: args.dataset.datasetId,
-                role: BI_DATASET_ROLE,
-                member: sa.member,
-            }, { parent: this, provider }),
-            ...BI_PROJECT_ROLES.map((role) => new ProjectIAMMember(`${name}-${role.split(".")[1].replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}`, {
-                project,
-                role,
-                member: sa.member,
-            }, { parent: this, provider })),
+            new DatasetIamMember(
+                `${name}-data-viewer`,
+                {
+                    project,
+                    datasetId: args.dataset.datasetId,
+                    role: BI_DATASET_ROLE,
+                    member: sa.member,
+                },
+                { parent: this, provider },
+            ),
+            ...BI_PROJECT_ROLES.map(
+                (role) =>
+                    new ProjectIAMMember(
+                        `${name}-${role.split(".")[1].replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}`,
+                        {
+                            project,
+                            role,
+                            member: sa.member,
+                        },
+                        { parent: this, provider },
+                    ),
+            ),
         ];
 
         // Who may act as the reader: on this account only, never project-wide.
         args.principals.forEach((p, i) => {
-            new ServiceAccountIAMMember(`${name}-impersonator-${i}`, {
-                serviceAccountId: sa.name,
-                role: "roles/iam.serviceAccountTokenCreator",
-                member: p,
-            }, { parent: this, provider });
+            new ServiceAccountIAMMember(
+                `${name}-impersonator-${i}`,
+                {
+                    serviceAccountId: sa.name,
+                    role: "roles/iam.serviceAccountTokenCreator",
+                    member: p,
+                },
+                { parent: this, provider },
+            );
         });
 
         this.registerOutputs({ email: this.email });

@@ -38,7 +38,6 @@ export function money(amount: number, currencyCode: string): { currencyCode: str
     return { currencyCode, units: String(units), ...(nanos ? { nanos } : {}) };
 }
 
-
 /**
  * Cost guardrails of the warehouse project: a custom per-project BigQuery quota (bytes scanned per day) and a
  * billing budget alerting at the configured fractions.
@@ -53,36 +52,44 @@ export class WarehouseCosts extends pulumi.ComponentResource {
         const { project, stack } = args;
         const provider = args.quotaProvider;
 
-        this.quota = new SQuotaPreference(`${name}-query-usage`, {
-            parent: `projects/${project}`,
-            name: `bigquery-query-usage-per-day-${stack}${generationSuffix(args)}`,
-            service: "bigquery.googleapis.com",
-            quotaId: "QueryUsagePerDay",
-            dimensions: {},
-            quotaConfig: { preferredValue: queryUsageMiB(args.queryUsagePerDayTiB) },
-            justification: `Cap on-demand BigQuery scans of the ${args.environment} data platform (${args.queryUsagePerDayTiB} TiB/day)`,
-            // The default is unlimited: any cap is a "decrease" by more than 10 % to the API.
-            ignoreSafetyChecks: "QUOTA_DECREASE_PERCENTAGE_TOO_HIGH",
-        }, { parent: this, provider });
+        this.quota = new SQuotaPreference(
+            `${name}-query-usage`,
+            {
+                parent: `projects/${project}`,
+                name: `bigquery-query-usage-per-day-${stack}${generationSuffix(args)}`,
+                service: "bigquery.googleapis.com",
+                quotaId: "QueryUsagePerDay",
+                dimensions: {},
+                quotaConfig: { preferredValue: queryUsageMiB(args.queryUsagePerDayTiB) },
+                justification: `Cap on-demand BigQuery scans of the ${args.environment} data platform (${args.queryUsagePerDayTiB} TiB/day)`,
+                // The default is unlimited: any cap is a "decrease" by more than 10 % to the API.
+                ignoreSafetyChecks: "QUOTA_DECREASE_PERCENTAGE_TOO_HIGH",
+            },
+            { parent: this, provider },
+        );
 
         const b = args.budget;
         const projectNumber = getProjectOutput({ projectId: project }, { parent: this, provider: args.lookupProvider }).number;
-        this.budget = new Budget(`${name}-budget`, {
-            billingAccount: b.billingAccount,
-            displayName: `dataplatform-${stack}`,
-            amount: { specifiedAmount: money(b.amount, b.currency) },
-            // Whole project: BigQuery query charges carry job labels, not resource labels, so a label filter would miss them.
-            budgetFilter: {
-                projects: [pulumi.interpolate`projects/${projectNumber}`],
-                calendarPeriod: "MONTH",
-                creditTypesTreatment: "INCLUDE_ALL_CREDITS",
+        this.budget = new Budget(
+            `${name}-budget`,
+            {
+                billingAccount: b.billingAccount,
+                displayName: `dataplatform-${stack}`,
+                amount: { specifiedAmount: money(b.amount, b.currency) },
+                // Whole project: BigQuery query charges carry job labels, not resource labels, so a label filter would miss them.
+                budgetFilter: {
+                    projects: [pulumi.interpolate`projects/${projectNumber}`],
+                    calendarPeriod: "MONTH",
+                    creditTypesTreatment: "INCLUDE_ALL_CREDITS",
+                },
+                thresholdRules: args.thresholds.map((t) => ({ thresholdPercent: t, spendBasis: "CURRENT_SPEND" })),
+                allUpdatesRule: {
+                    monitoringNotificationChannels: [...args.notificationChannels],
+                    disableDefaultIamRecipients: false,
+                },
             },
-            thresholdRules: args.thresholds.map((t) => ({ thresholdPercent: t, spendBasis: "CURRENT_SPEND" })),
-            allUpdatesRule: {
-                monitoringNotificationChannels: [...args.notificationChannels],
-                disableDefaultIamRecipients: false,
-            },
-        }, { parent: this, provider });
+            { parent: this, provider },
+        );
 
         this.registerOutputs({ quota: this.quota.name, budget: this.budget.name });
     }

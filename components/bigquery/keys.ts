@@ -16,10 +16,24 @@ export function bigqueryKmsLocation(location: string): string {
  * foundations create it through this function; only the name and parent differ, as the stacks' URNs always had them.
  */
 export function warehouseKeys(
-    name: string, cfg: Pick<StackBase, "stack" | "environment" | "generation" | "warehouseProject"> & { warehouse: { location: string } }, providers: GcpProjectProviders, opts: pulumi.ComponentResourceOptions,
+    name: string,
+    cfg: Pick<StackBase, "stack" | "environment" | "generation" | "warehouseProject"> & { warehouse: { location: string } },
+    providers: GcpProjectProviders,
+    opts: pulumi.ComponentResourceOptions,
 ): GcpKeys {
-    return new GcpKeys(name, {
-        stack: cfg.stack, environment: cfg.environment, generation: cfg.generation, provider: providers.provider, lookupProvider: providers.bootstrap, project: cfg.warehouseProject, ring: "warehouse",
-        location: bigqueryKmsLocation(cfg.warehouse.location), purposes: ["bigquery"],
-    }, opts);
+    return new GcpKeys(
+        name,
+        {
+            stack: cfg.stack,
+            environment: cfg.environment,
+            generation: cfg.generation,
+            provider: providers.provider,
+            lookupProvider: providers.bootstrap,
+            project: cfg.warehouseProject,
+            ring: "warehouse",
+            location: bigqueryKmsLocation(cfg.warehouse.location),
+            purposes: ["bigquery"],
+        },
+        opts,
+    );
 }

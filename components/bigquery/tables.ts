@@ -16,8 +16,25 @@ function projectRoot(from: string): string {
 export const LAYOUT_LOCK = "prod-layout.lock.json";
 
 const FIELD_TYPES = [
-    "STRING", "BYTES", "INTEGER", "INT64", "FLOAT", "FLOAT64", "NUMERIC", "BIGNUMERIC", "BOOLEAN", "BOOL",
-    "TIMESTAMP", "DATE", "TIME", "DATETIME", "GEOGRAPHY", "JSON", "RECORD", "STRUCT", "INTERVAL",
+    "STRING",
+    "BYTES",
+    "INTEGER",
+    "INT64",
+    "FLOAT",
+    "FLOAT64",
+    "NUMERIC",
+    "BIGNUMERIC",
+    "BOOLEAN",
+    "BOOL",
+    "TIMESTAMP",
+    "DATE",
+    "TIME",
+    "DATETIME",
+    "GEOGRAPHY",
+    "JSON",
+    "RECORD",
+    "STRUCT",
+    "INTERVAL",
 ] as const;
 /** Types BigQuery accepts as clustering columns. */
 const CLUSTERABLE = new Set(["STRING", "INTEGER", "INT64", "NUMERIC", "BIGNUMERIC", "BOOLEAN", "BOOL", "TIMESTAMP", "DATE", "DATETIME", "GEOGRAPHY"]);
@@ -38,21 +55,24 @@ const BQ_EXTRA_KEYS = ["maxLength", "precision", "scale", "defaultValueExpressio
 const upper = (v: unknown) => (typeof v === "string" ? v.toUpperCase() : v);
 
 const fieldSchema: z.ZodType<FieldSpec> = z.lazy(() =>
-    z.preprocess((v) => {
-        // `bq show --schema` prints lower-case types and modes at times and omits NULLABLE modes.
-        if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
-        const o = v as Record<string, unknown>;
-        const extra = Object.fromEntries(BQ_EXTRA_KEYS.filter((k) => k in o).map((k) => [k, o[k]]));
-        const rest = Object.fromEntries(Object.entries(o).filter(([k]) => !(BQ_EXTRA_KEYS as readonly string[]).includes(k)));
-        return { ...rest, type: upper(o.type), ...(o.mode !== undefined ? { mode: upper(o.mode) } : {}), ...(Object.keys(extra).length ? { extra } : {}) };
-    }, z.strictObject({
-        name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,299}$/, "must be a column name (letters, digits, '_')"),
-        type: z.enum(FIELD_TYPES),
-        mode: z.enum(["NULLABLE", "REQUIRED", "REPEATED"]).default("NULLABLE"),
-        description: z.string().min(1, "is required: every column is documented"),
-        fields: z.array(fieldSchema).min(1).optional(),
-        extra: z.record(z.string(), z.unknown()).optional(),
-    })),
+    z.preprocess(
+        (v) => {
+            // `bq show --schema` prints lower-case types and modes at times and omits NULLABLE modes.
+            if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+            const o = v as Record<string, unknown>;
+            const extra = Object.fromEntries(BQ_EXTRA_KEYS.filter((k) => k in o).map((k) => [k, o[k]]));
+            const rest = Object.fromEntries(Object.entries(o).filter(([k]) => !(BQ_EXTRA_KEYS as readonly string[]).includes(k)));
+            return { ...rest, type: upper(o.type), ...(o.mode !== undefined ? { mode: upper(o.mode) } : {}), ...(Object.keys(extra).length ? { extra } : {}) };
+        },
+        z.strictObject({
+            name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,299}$/, "must be a column name (letters, digits, '_')"),
+            type: z.enum(FIELD_TYPES),
+            mode: z.enum(["NULLABLE", "REQUIRED", "REPEATED"]).default("NULLABLE"),
+            description: z.string().min(1, "is required: every column is documented"),
+            fields: z.array(fieldSchema).min(1).optional(),
+            extra: z.record(z.string(), z.unknown()).optional(),
+        }),
+    ),
 ) as unknown as z.ZodType<FieldSpec>;
 
 const tableFileSchema = z.strictObject({
@@ -132,8 +152,10 @@ export function parseTableFile(file: string, text: string): { spec?: TableSpec; 
         return { problems };
     }
     if (Array.isArray(json)) {
-        bad("is a bare column list (as `bq show --schema` prints it); a table file wraps it: " +
-            `{ "description": "...", "timePartitioning": { "type": "DAY", "field": "<a TIMESTAMP or DATE column>" }, "clustering": ["<column>"], "fields": <that list> } (README: BigQuery tables)`);
+        bad(
+            "is a bare column list (as `bq show --schema` prints it); a table file wraps it: " +
+                `{ "description": "...", "timePartitioning": { "type": "DAY", "field": "<a TIMESTAMP or DATE column>" }, "clustering": ["<column>"], "fields": <that list> } (README: BigQuery tables)`,
+        );
         return { problems };
     }
     const res = tableFileSchema.safeParse(json);
@@ -196,7 +218,10 @@ function layoutOf(s: Pick<TableSpec, "timePartitioning" | "clusterings">): strin
 }
 
 /** A prod table as recorded by `npm run schema-lock`: its layout and its columns (older locks hold the layout only). */
-export interface LockEntry { layout: string; columns?: Record<string, string> }
+export interface LockEntry {
+    layout: string;
+    columns?: Record<string, string>;
+}
 export type LayoutLock = Readonly<Record<string, string | LockEntry>>;
 
 const SYNONYMS: Record<string, string> = { INT64: "INTEGER", FLOAT64: "FLOAT", BOOL: "BOOLEAN", STRUCT: "RECORD" };
@@ -231,15 +256,25 @@ export function columnChanges(specs: readonly TableSpec[], lock: LayoutLock, loc
         if (!locked) return [];
         const now = columnsOf(s);
         const out: string[] = [];
-        const refuse = (col: string, why: string) => out.push(`${s.file}: column ${col} ${why}; refused for a prod table (${lockFile} records the deployed columns)`);
+        const refuse = (col: string, why: string) =>
+            out.push(`${s.file}: column ${col} ${why}; refused for a prod table (${lockFile} records the deployed columns)`);
         for (const [col, was] of Object.entries(locked)) {
             const is = now[col];
             const [wasType, wasMode] = was.split(" ");
-            if (is === undefined) { refuse(col, `(${was}) is dropped or renamed: its data would be lost; keep it and say in its description that it is deprecated`); continue; }
+            if (is === undefined) {
+                refuse(col, `(${was}) is dropped or renamed: its data would be lost; keep it and say in its description that it is deprecated`);
+                continue;
+            }
             const [isType, isMode] = is.split(" ");
-            if (isType !== wasType) refuse(col, `changes type ${wasType} → ${isType}: BigQuery cannot change it in place, the table would be replaced and its data dropped; add a new column instead`);
-            else if (wasMode === "NULLABLE" && isMode === "REQUIRED") refuse(col, "changes NULLABLE → REQUIRED: existing rows may hold NULL, BigQuery only relaxes modes");
-            else if ((wasMode === "REPEATED") !== (isMode === "REPEATED")) refuse(col, `changes ${wasMode} → ${isMode}: BigQuery cannot change a column to or from REPEATED in place`);
+            if (isType !== wasType)
+                refuse(
+                    col,
+                    `changes type ${wasType} → ${isType}: BigQuery cannot change it in place, the table would be replaced and its data dropped; add a new column instead`,
+                );
+            else if (wasMode === "NULLABLE" && isMode === "REQUIRED")
+                refuse(col, "changes NULLABLE → REQUIRED: existing rows may hold NULL, BigQuery only relaxes modes");
+            else if ((wasMode === "REPEATED") !== (isMode === "REPEATED"))
+                refuse(col, `changes ${wasMode} → ${isMode}: BigQuery cannot change a column to or from REPEATED in place`);
         }
         for (const [col, is] of Object.entries(now)) {
             const parent = col.includes(".") ? col.slice(0, col.lastIndexOf(".")) : undefined;
@@ -260,9 +295,11 @@ export function layoutChanges(specs: readonly TableSpec[], lock: LayoutLock, loc
         const entry = lock[`${s.dataset}.${s.tableId}`];
         const locked = typeof entry === "object" ? entry.layout : entry;
         if (locked === undefined || locked === layoutOf(s)) return [];
-        return [`${s.file}: changing partitioning or clustering of a prod table replaces it and drops its data ` +
-            `(deployed: ${locked}; file: ${layoutOf(s)}). Create a new table file and migrate with a query, ` +
-            `then remove the old one; ${lockFile} records the deployed layouts`];
+        return [
+            `${s.file}: changing partitioning or clustering of a prod table replaces it and drops its data ` +
+                `(deployed: ${locked}; file: ${layoutOf(s)}). Create a new table file and migrate with a query, ` +
+                `then remove the old one; ${lockFile} records the deployed layouts`,
+        ];
     });
 }
 
@@ -293,7 +330,10 @@ export function loadTableSpecs(
             problems.push(`${path.join(schemaDir, entry.name)}: '${entry.name}' is not a dataset in dataplatform:warehouse.datasets (${datasets.join(", ")})`);
             continue;
         }
-        for (const f of fs.readdirSync(path.join(dir, entry.name)).filter((n) => n.endsWith(".json")).sort()) {
+        for (const f of fs
+            .readdirSync(path.join(dir, entry.name))
+            .filter((n) => n.endsWith(".json"))
+            .sort()) {
             const rel = path.join(schemaDir, entry.name, f);
             const res = parseTableFile(rel, fs.readFileSync(path.resolve(root, rel), "utf8"));
             problems.push(...res.problems);
@@ -303,7 +343,8 @@ export function loadTableSpecs(
     // Every file is validated; a stack creates only the tables its config lists (all of a dataset's by default).
     for (const [ds, sel] of Object.entries(opts.tables ?? {})) {
         for (const id of sel?.ids ?? []) {
-            if (!specs.some((x) => x.dataset === ds && x.tableId === id)) problems.push(`${sel!.key}: '${id}' has no schema file ${path.join(schemaDir, ds, `${id}.json`)}`);
+            if (!specs.some((x) => x.dataset === ds && x.tableId === id))
+                problems.push(`${sel!.key}: '${id}' has no schema file ${path.join(schemaDir, ds, `${id}.json`)}`);
         }
     }
     const selected = specs.filter((x) => !opts.tables?.[x.dataset] || opts.tables[x.dataset]!.ids.includes(x.tableId));

@@ -23,10 +23,11 @@ export interface WarehouseArgs {
     keyGrants: pulumi.Resource[];
 }
 
-
 /** The tables each dataset's config lists (datasets without a list get every schema file of their folder). */
 export function tableSelection(cfg: { warehouse: Pick<StackBase["warehouse"], "datasets"> }): Record<string, TableSelection | undefined> {
-    return Object.fromEntries(cfg.warehouse.datasets.map((d, i) => [d.name, d.tables ? { key: `dataplatform:warehouse.datasets[${i}].tables`, ids: d.tables } : undefined]));
+    return Object.fromEntries(
+        cfg.warehouse.datasets.map((d, i) => [d.name, d.tables ? { key: `dataplatform:warehouse.datasets[${i}].tables`, ids: d.tables } : undefined]),
+    );
 }
 
 /**
@@ -49,22 +50,30 @@ export class Warehouse extends pulumi.ComponentResource {
         const keep: pulumi.CustomResourceOptions = prod ? { protect: true, retainOnDelete: true } : {};
 
         // Validated before any resource exists: a bad schema file fails the whole preview, naming the file.
-        const specs = loadTableSpecs(wh.schemaDir, wh.datasets.map((d) => d.name), { prod, tables: tableSelection(args) });
+        const specs = loadTableSpecs(
+            wh.schemaDir,
+            wh.datasets.map((d) => d.name),
+            { prod, tables: tableSelection(args) },
+        );
 
         const datasets: Record<string, DatasetRef> = {};
         const resources: Record<string, Dataset> = {};
         for (const d of wh.datasets) {
-            const ds = new Dataset(`${name}-${d.name}`, {
-                project,
-                datasetId: datasetId(d.name, stack),
-                friendlyName: `${d.name} (${stack})`,
-                description: d.description,
-                location: wh.location,
-                defaultEncryptionConfiguration: { kmsKeyName: args.kmsKeyName },
-                defaultTableExpirationMs: !prod && d.defaultTableExpirationDays ? d.defaultTableExpirationDays * 86_400_000 : undefined,
-                // Outside prod a destroy removes the tables too (jobs create tables that would block it).
-                deleteContentsOnDestroy: !prod,
-            }, { parent: this, provider, dependsOn: args.keyGrants, ...keep });
+            const ds = new Dataset(
+                `${name}-${d.name}`,
+                {
+                    project,
+                    datasetId: datasetId(d.name, stack),
+                    friendlyName: `${d.name} (${stack})`,
+                    description: d.description,
+                    location: wh.location,
+                    defaultEncryptionConfiguration: { kmsKeyName: args.kmsKeyName },
+                    defaultTableExpirationMs: !prod && d.defaultTableExpirationDays ? d.defaultTableExpirationDays * 86_400_000 : undefined,
+                    // Outside prod a destroy removes the tables too (jobs create tables that would block it).
+                    deleteContentsOnDestroy: !prod,
+                },
+                { parent: this, provider, dependsOn: args.keyGrants, ...keep },
+            );
             resources[d.name] = ds;
             datasets[d.name] = { logicalName: d.name, project, datasetId: ds.datasetId, resource: ds };
         }
@@ -76,13 +85,17 @@ export class Warehouse extends pulumi.ComponentResource {
         }
         this.tables = tables;
 
-        this.bi = new BiReader(`${name}-bi`, {
-            project,
-            stack,
-            principals: wh.biPrincipals,
-            provider,
-            dataset: datasets[wh.biDataset],
-        }, { parent: this });
+        this.bi = new BiReader(
+            `${name}-bi`,
+            {
+                project,
+                stack,
+                principals: wh.biPrincipals,
+                provider,
+                dataset: datasets[wh.biDataset],
+            },
+            { parent: this },
+        );
 
         this.registerOutputs({
             datasets: Object.fromEntries(Object.entries(datasets).map(([k, v]) => [k, v.datasetId])),
@@ -91,25 +104,29 @@ export class Warehouse extends pulumi.ComponentResource {
     }
 
     private table(name: string, s: TableSpec, ds: Dataset, args: WarehouseArgs, prod: boolean): Table {
-        return new Table(`${name}-${s.dataset}-${s.tableId.replace(/_/g, "-")}`, {
-            project: ds.project,
-            datasetId: ds.datasetId,
-            tableId: s.tableId,
-            description: s.description,
-            schema: s.schema,
-            timePartitioning: s.timePartitioning,
-            clusterings: s.clusterings,
-            requirePartitionFilter: s.requirePartitionFilter,
-            encryptionConfiguration: { kmsKeyName: args.kmsKeyName },
-            deletionProtection: prod,
-        }, {
-            parent: this,
-            provider: args.provider,
-            dependsOn: args.keyGrants,
-            // A new partitioning or clustering replaces the table; in prod, `protect` turns that replacement
-            // into a refused update (and the program refuses it earlier against the layout lock).
-            replaceOnChanges: ["timePartitioning", "clusterings"],
-            ...(prod ? { protect: true, retainOnDelete: true } : {}),
-        });
+        return new Table(
+            `${name}-${s.dataset}-${s.tableId.replace(/_/g, "-")}`,
+            {
+                project: ds.project,
+                datasetId: ds.datasetId,
+                tableId: s.tableId,
+                description: s.description,
+                schema: s.schema,
+                timePartitioning: s.timePartitioning,
+                clusterings: s.clusterings,
+                requirePartitionFilter: s.requirePartitionFilter,
+                encryptionConfiguration: { kmsKeyName: args.kmsKeyName },
+                deletionProtection: prod,
+            },
+            {
+                parent: this,
+                provider: args.provider,
+                dependsOn: args.keyGrants,
+                // A new partitioning or clustering replaces the table; in prod, `protect` turns that replacement
+                // into a refused update (and the program refuses it earlier against the layout lock).
+                replaceOnChanges: ["timePartitioning", "clusterings"],
+                ...(prod ? { protect: true, retainOnDelete: true } : {}),
+            },
+        );
     }
 }

@@ -74,19 +74,23 @@ function describe(issue: z.core.$ZodIssue, raw: unknown): string[] {
     const key = keyOf(issue.path);
     switch (issue.code) {
         case "invalid_type":
-            return value === undefined
-                ? [`${key}: (missing) is required; expected ${issue.expected}`]
-                : [`${key}: ${show(value)} is not a ${issue.expected}`];
+            return value === undefined ? [`${key}: (missing) is required; expected ${issue.expected}`] : [`${key}: ${show(value)} is not a ${issue.expected}`];
         case "unrecognized_keys": {
             const allowed = allowedKeysAt(issue.path);
             return issue.keys.map((k) => `${keyOf([...issue.path, k])}: unknown key; allowed keys: ${allowed.join(", ")}`);
         }
         case "invalid_value":
-            return [`${key}: ${show(value)} is ${value === undefined ? "required" : "not allowed"}; expected one of ${issue.values.map((v) => show(v)).join(", ")}`];
+            return [
+                `${key}: ${show(value)} is ${value === undefined ? "required" : "not allowed"}; expected one of ${issue.values.map((v) => show(v)).join(", ")}`,
+            ];
         case "too_small":
-            return [`${key}: ${show(value)} is too small; ${issue.origin === "array" ? "at least " + issue.minimum + " item(s)" : (issue.inclusive ? "≥ " : "> ") + issue.minimum} required`];
+            return [
+                `${key}: ${show(value)} is too small; ${issue.origin === "array" ? "at least " + issue.minimum + " item(s)" : (issue.inclusive ? "≥ " : "> ") + issue.minimum} required`,
+            ];
         case "too_big":
-            return [`${key}: ${show(value)} is too large; ${issue.origin === "array" ? "at most " + issue.maximum + " item(s)" : (issue.inclusive ? "≤ " : "< ") + issue.maximum} allowed`];
+            return [
+                `${key}: ${show(value)} is too large; ${issue.origin === "array" ? "at most " + issue.maximum + " item(s)" : (issue.inclusive ? "≤ " : "< ") + issue.maximum} allowed`,
+            ];
         case "invalid_union":
             return [`${key}: ${show(value)} is not allowed; ${issue.message}`];
         default:
@@ -115,7 +119,8 @@ const SECRET_SHAPES: readonly [string, RegExp][] = [
 /** Credentials must come from `secure:` values or Vault, never plain text in a stack file (checked by key name and by value). */
 function plaintextSecrets(raw: Record<string, unknown>, secretKeys: readonly string[]): string[] {
     const out: string[] = [];
-    const secure = (path: (string | number)[]) => `set it with \`pulumi config set --secret ${NAMESPACE}:${String(path[0])}\` or keep it in Vault (the receivers' vaultKey, an SSH deploy key for airflow.dags.repo; see components/config/)`;
+    const secure = (path: (string | number)[]) =>
+        `set it with \`pulumi config set --secret ${NAMESPACE}:${String(path[0])}\` or keep it in Vault (the receivers' vaultKey, an SSH deploy key for airflow.dags.repo; see components/config/)`;
     const walk = (v: unknown, path: (string | number)[]) => {
         if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
         else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
@@ -137,7 +142,11 @@ export function parseStackConfig(raw: Record<string, unknown>, opts: ParseOption
     const res = stackSchema.safeParse(raw, { reportInput: true });
     if (!res.success) problems.push(...res.error.issues.flatMap((i) => describe(i, raw)));
     else stackRules(res.data, opts.stack, (path, value, message) => problems.push(`${keyOf(path)}: ${show(value)} ${message}`));
-    problems.push(...versionSupport(raw, opts.asOf ?? evaluationDay()).filter((f) => f.level === "error").map((f) => f.message));
+    problems.push(
+        ...versionSupport(raw, opts.asOf ?? evaluationDay())
+            .filter((f) => f.level === "error")
+            .map((f) => f.message),
+    );
     if (problems.length > 0 || !res.success) throw new ConfigError([...new Set(problems)]);
     const cfg = res.data;
     const mounts = vaultMounts(opts.stack);
@@ -147,24 +156,33 @@ export function parseStackConfig(raw: Record<string, unknown>, opts: ParseOption
         authMount: cfg.vault.authMount ?? mounts.authMount,
         pki: { ...cfg.vault.pki, mount: cfg.vault.pki.mount ?? mounts.pkiMount },
     };
-    const charts = Object.fromEntries(
-        (Object.keys(CHARTS) as ChartKey[]).map((k) => [k, cfg.charts[k] ?? CHARTS[k].version]),
-    ) as Record<ChartKey, string>;
+    const charts = Object.fromEntries((Object.keys(CHARTS) as ChartKey[]).map((k) => [k, cfg.charts[k] ?? CHARTS[k].version])) as Record<ChartKey, string>;
     const { gcp, aws, cloud, ...rest } = cfg;
     const common = { ...rest, vault, charts, stack: opts.stack, secretKeys: [...secretKeys], offline: !!opts.offline };
     // The rules above report a missing cloud block, warehouse project/region or warehouse budget, so these hold here.
     const { podsCidr, servicesCidr, controlPlaneCidr } = rest.network;
     if (cloud === "gcp" && gcp && podsCidr && servicesCidr && controlPlaneCidr) {
         const stack: GcpStack = {
-            ...common, cloud, gcp, network: { ...rest.network, podsCidr, servicesCidr, controlPlaneCidr },
-            warehouseProject: rest.warehouse.project ?? gcp.project, warehouseRegion: rest.warehouse.region ?? gcp.region,
+            ...common,
+            cloud,
+            gcp,
+            network: { ...rest.network, podsCidr, servicesCidr, controlPlaneCidr },
+            warehouseProject: rest.warehouse.project ?? gcp.project,
+            warehouseRegion: rest.warehouse.region ?? gcp.region,
         };
         return deepFreeze(stack);
     }
     const { project, region } = rest.warehouse;
     const warehouseBudget = rest.budget.warehouse;
     if (cloud === "aws" && aws && project && region && warehouseBudget) {
-        const stack: AwsStack = { ...common, cloud, aws, warehouseProject: project, warehouseRegion: region, budget: { ...rest.budget, warehouse: warehouseBudget } };
+        const stack: AwsStack = {
+            ...common,
+            cloud,
+            aws,
+            warehouseProject: project,
+            warehouseRegion: region,
+            budget: { ...rest.budget, warehouse: warehouseBudget },
+        };
         return deepFreeze(stack);
     }
     throw new ConfigError([`${NAMESPACE}:cloud: ${show(cloud)} stack lacks its ${cloud} block, network ranges or warehouse settings`]);
@@ -178,10 +196,12 @@ function versionPins(raw: Record<string, unknown>): PinnedVersion[] {
         pins.push({ subject: r.cloud === "gcp" ? "gke" : "eks", key: `${NAMESPACE}:cluster.version`, version: r.cluster.version });
     }
     if (typeof r.kafka?.version === "string") pins.push({ subject: "kafka", key: `${NAMESPACE}:kafka.version`, version: r.kafka.version });
-    const charts = Object.fromEntries((Object.keys(CHARTS) as ChartKey[]).map((k) => {
-        const v = r.charts?.[k];
-        return [k, typeof v === "string" ? v : CHARTS[k].version];
-    })) as Record<ChartKey, string>;
+    const charts = Object.fromEntries(
+        (Object.keys(CHARTS) as ChartKey[]).map((k) => {
+            const v = r.charts?.[k];
+            return [k, typeof v === "string" ? v : CHARTS[k].version];
+        }),
+    ) as Record<ChartKey, string>;
     return [...pins, ...pinnedInVersionsTs(charts)];
 }
 
@@ -192,7 +212,10 @@ export function versionSupport(raw: Record<string, unknown>, day: string): Suppo
 }
 
 /** Splits `namespace:key` config (values as Pulumi stores them: JSON for objects) into our raw object. */
-export function fromConfigMap(all: Record<string, string>, secretFullKeys: readonly string[]): { raw: Record<string, unknown>; secretKeys: string[]; problems: string[] } {
+export function fromConfigMap(
+    all: Record<string, string>,
+    secretFullKeys: readonly string[],
+): { raw: Record<string, unknown>; secretKeys: string[]; problems: string[] } {
     const raw: Record<string, unknown> = {};
     const problems: string[] = [];
     for (const [full, value] of Object.entries(all)) {
@@ -213,7 +236,11 @@ export function fromConfigMap(all: Record<string, string>, secretFullKeys: reado
 function parseValue(v: string): unknown {
     const t = v.trim();
     if (t.startsWith("{") || t.startsWith("[")) {
-        try { return JSON.parse(t); } catch { return v; }
+        try {
+            return JSON.parse(t);
+        } catch {
+            return v;
+        }
     }
     if (t === "true" || t === "false") return t === "true";
     if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);

@@ -7,10 +7,15 @@ export const networkSchema = z.strictObject({
     servicesCidr: cidr.optional().describe("Kubernetes service range (GKE secondary range); EKS picks its own when unset"),
     controlPlaneCidr: cidr.optional().describe("GCP only: the /28 peered range of the private control plane."),
     controlPlaneAllowedCidrs: z.array(cidr).default([]).describe("Who may reach the Kubernetes API (CI runners, VPN). Empty: private endpoint only."),
-    uiAllowedCidrs: z.strictObject({
-        airflow: z.array(cidr).default([]).describe("CIDRs allowed to the Airflow web UI"),
-        grafana: z.array(cidr).default([]).describe("CIDRs allowed to Grafana"),
-    }).optional().describe("Who may open the UIs directly (an internal load balancer or ingress in front). Empty: only through `kubectl port-forward`, which enters the pod from the node and is not subject to NetworkPolicy."),
+    uiAllowedCidrs: z
+        .strictObject({
+            airflow: z.array(cidr).default([]).describe("CIDRs allowed to the Airflow web UI"),
+            grafana: z.array(cidr).default([]).describe("CIDRs allowed to Grafana"),
+        })
+        .optional()
+        .describe(
+            "Who may open the UIs directly (an internal load balancer or ingress in front). Empty: only through `kubectl port-forward`, which enters the pod from the node and is not subject to NetworkPolicy.",
+        ),
 });
 export type NetworkConfig = z.infer<typeof networkSchema>;
 
@@ -23,7 +28,8 @@ export function apiAllowedCidrs(cfg: { network: Pick<NetworkConfig, "controlPlan
 export function vaultEgressRules(n: NetworkConfig, egressCidrs: readonly string[], report: Report): void {
     egressCidrs.forEach((c, i) => {
         const [s, e] = cidrRange(c);
-        if (s === 0 && e === 2 ** 32 - 1) report(["vault", "egressCidrs", i], c, "opens the Kubernetes API to the internet; list Vault's egress (NAT) addresses instead");
+        if (s === 0 && e === 2 ** 32 - 1)
+            report(["vault", "egressCidrs", i], c, "opens the Kubernetes API to the internet; list Vault's egress (NAT) addresses instead");
         if (cidrContains(n.nodeCidr, c)) report(["vault", "egressCidrs", i], c, "is inside the cluster network, which reaches the API privately already");
     });
 }
@@ -54,13 +60,16 @@ export function networkRules(cloud: "gcp" | "aws", n: NetworkConfig, report: Rep
     }
     n.controlPlaneAllowedCidrs.forEach((c, i) => {
         const [s, e] = cidrRange(c);
-        if (s === 0 && e === 2 ** 32 - 1) report(["network", "controlPlaneAllowedCidrs", i], c, "opens the Kubernetes API to the internet; list the CI/VPN ranges instead");
-        if (cidrContains(n.nodeCidr, c)) report(["network", "controlPlaneAllowedCidrs", i], c, "is inside the cluster network, which reaches the API privately already");
+        if (s === 0 && e === 2 ** 32 - 1)
+            report(["network", "controlPlaneAllowedCidrs", i], c, "opens the Kubernetes API to the internet; list the CI/VPN ranges instead");
+        if (cidrContains(n.nodeCidr, c))
+            report(["network", "controlPlaneAllowedCidrs", i], c, "is inside the cluster network, which reaches the API privately already");
     });
     for (const ui of ["airflow", "grafana"] as const) {
         (n.uiAllowedCidrs?.[ui] ?? []).forEach((c, i) => {
             const [s, e] = cidrRange(c);
-            if (s === 0 && e === 2 ** 32 - 1) report(["network", "uiAllowedCidrs", ui, i], c, `opens the ${ui} UI to the internet; list the VPN/office ranges instead`);
+            if (s === 0 && e === 2 ** 32 - 1)
+                report(["network", "uiAllowedCidrs", ui, i], c, `opens the ${ui} UI to the internet; list the VPN/office ranges instead`);
         });
     }
 }

@@ -13,7 +13,9 @@ import { SERVICE_ACCOUNTS, VAULT_ROLES } from "../k8s/accounts";
 import { KEDA_NAMESPACE, VSO_NAMESPACE } from "../k8s/namespaces";
 
 const chartsSchema = z.strictObject(
-    Object.fromEntries(Object.entries(CHARTS).map(([k, c]) => [k, pinnedVersion.optional().describe(`${c.chart} chart version (default ${c.version})`)])) as Record<ChartKey, z.ZodOptional<typeof pinnedVersion>>,
+    Object.fromEntries(
+        Object.entries(CHARTS).map(([k, c]) => [k, pinnedVersion.optional().describe(`${c.chart} chart version (default ${c.version})`)]),
+    ) as Record<ChartKey, z.ZodOptional<typeof pinnedVersion>>,
 );
 
 /** The whole stack config, keys as they appear below `dataplatform:` in Pulumi.<stack>.yaml. */
@@ -38,21 +40,45 @@ export const stackSchema = z
         monitoring: monitoringSchema,
         workloads: workloadsSchema.describe("Team workloads: a ServiceAccount with exactly the listed grants, optional Kafka credentials and Vault role."),
         charts: chartsSchema.default({}),
-        gcpImpersonation: z.boolean().default(false).describe("GKE: bind pods through an impersonated Google service account (VPC Service Controls) instead of direct principal:// bindings."),
+        gcpImpersonation: z
+            .boolean()
+            .default(false)
+            .describe("GKE: bind pods through an impersonated Google service account (VPC Service Controls) instead of direct principal:// bindings."),
         awsIrsa: z.boolean().default(false).describe("EKS: IRSA instead of EKS Pod Identity."),
-        generation: z.number().int().min(2).max(99).optional().describe("Generation of a stack destroyed and created again under the same name: names GCP never frees (key rings and keys, the BigQuery quota preference, a workload identity pool id for 30 days) get the suffix `-g<n>`."),
+        generation: z
+            .number()
+            .int()
+            .min(2)
+            .max(99)
+            .optional()
+            .describe(
+                "Generation of a stack destroyed and created again under the same name: names GCP never frees (key rings and keys, the BigQuery quota preference, a workload identity pool id for 30 days) get the suffix `-g<n>`.",
+            ),
         cost: z
             .strictObject({
-                usdRate: z.number().positive().max(10_000).optional().describe("Units of budget.currency per USD (the price table's currency); required unless the budget is in USD."),
-                enforceBudget: z.boolean().default(false).describe("Make \"baseline above budget.amount\" a mandatory finding (exit 1) instead of advisory."),
+                usdRate: z
+                    .number()
+                    .positive()
+                    .max(10_000)
+                    .optional()
+                    .describe("Units of budget.currency per USD (the price table's currency); required unless the budget is in USD."),
+                enforceBudget: z.boolean().default(false).describe('Make "baseline above budget.amount" a mandatory finding (exit 1) instead of advisory.'),
                 priceMaxAgeDays: z.number().int().min(30).max(3650).default(730).describe("`npm test` fails when a price row is older than this."),
             })
-            .default({ enforceBudget: false, priceMaxAgeDays: 730 }).describe("The cost estimate (`--cost`): currency conversion and the budget check."),
+            .default({ enforceBudget: false, priceMaxAgeDays: 730 })
+            .describe("The cost estimate (`--cost`): currency conversion and the budget check."),
         review: z
             .strictObject({
-                retentionFloorHours: z.number().int().min(1).max(24 * 365 * 10).default(24).describe("Lowering a Kafka topic's retention below this many hours drops messages the platform promises to keep."),
+                retentionFloorHours: z
+                    .number()
+                    .int()
+                    .min(1)
+                    .max(24 * 365 * 10)
+                    .default(24)
+                    .describe("Lowering a Kafka topic's retention below this many hours drops messages the platform promises to keep."),
             })
-            .default({ retentionFloorHours: 24 }).describe("What the plan diff (`--base`) treats as destructive."),
+            .default({ retentionFloorHours: 24 })
+            .describe("What the plan diff (`--base`) treats as destructive."),
     })
     .superRefine((cfg, ctx) => {
         const report: Report = (path, value, message) => ctx.addIssue({ code: "custom", path, message, input: value });
@@ -63,29 +89,56 @@ export const stackSchema = z
         kafkaRules(cfg.environment, cfg.kafka, report);
         dataRules(cfg.cloud, cfg.environment, cfg.lake, cfg.warehouse, cfg.budget, report);
         processingRules(
-            cfg.environment, cfg.spark, cfg.autoscaling, cfg.airflow, cfg.kafka,
-            cfg.lake.buckets.map((b) => b.name), cfg.warehouse.datasets.map((d) => d.name), cfg.warehouse.schemaDir, report,
+            cfg.environment,
+            cfg.spark,
+            cfg.autoscaling,
+            cfg.airflow,
+            cfg.kafka,
+            cfg.lake.buckets.map((b) => b.name),
+            cfg.warehouse.datasets.map((d) => d.name),
+            cfg.warehouse.schemaDir,
+            report,
         );
         servicesRules(
-            cfg.environment, cfg.vault, cfg.monitoring,
-            Math.min(cfg.kafka.certificates.clusterCaRenewalDays, cfg.kafka.certificates.clientsCaRenewalDays), report,
+            cfg.environment,
+            cfg.vault,
+            cfg.monitoring,
+            Math.min(cfg.kafka.certificates.clusterCaRenewalDays, cfg.kafka.certificates.clientsCaRenewalDays),
+            report,
         );
         if (cfg.budget.currency !== "USD" && cfg.cost.usdRate === undefined) {
-            report(["cost", "usdRate"], undefined, `is required when budget.currency is ${cfg.budget.currency}: ${cfg.budget.currency} per USD, to convert the price table's USD list prices`);
+            report(
+                ["cost", "usdRate"],
+                undefined,
+                `is required when budget.currency is ${cfg.budget.currency}: ${cfg.budget.currency} per USD, to convert the price table's USD list prices`,
+            );
         }
-        if (cfg.budget.currency === "USD" && cfg.cost.usdRate !== undefined && cfg.cost.usdRate !== 1) report(["cost", "usdRate"], cfg.cost.usdRate, "must be 1 (or unset) when budget.currency is USD");
+        if (cfg.budget.currency === "USD" && cfg.cost.usdRate !== undefined && cfg.cost.usdRate !== 1)
+            report(["cost", "usdRate"], cfg.cost.usdRate, "must be 1 (or unset) when budget.currency is USD");
         // RDS for PostgreSQL on gp3 allocates at least 20 GiB (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html).
         if (cfg.cloud === "aws" && cfg.airflow.database.storageGb < 20) {
             report(["airflow", "database", "storageGb"], cfg.airflow.database.storageGb, "must be at least 20 on aws (RDS gp3 storage minimum, GiB)");
         }
-        workloadRules(cfg.workloads, {
-            buckets: cfg.lake.buckets.map((b) => b.name),
-            datasets: cfg.warehouse.datasets.map((d) => d.name),
-            kafkaUsers: cfg.kafka.users,
-            systemNamespaces: [cfg.kafka.namespace, cfg.monitoring.namespace, cfg.spark.operatorNamespace, KEDA_NAMESPACE, VSO_NAMESPACE, "kube-system", "default"],
-            reservedNames: [...Object.values(VAULT_ROLES), ...cfg.vault.apps.map((a) => a.name)],
-            reservedAccounts: Object.values(SERVICE_ACCOUNTS),
-        }, report);
+        workloadRules(
+            cfg.workloads,
+            {
+                buckets: cfg.lake.buckets.map((b) => b.name),
+                datasets: cfg.warehouse.datasets.map((d) => d.name),
+                kafkaUsers: cfg.kafka.users,
+                systemNamespaces: [
+                    cfg.kafka.namespace,
+                    cfg.monitoring.namespace,
+                    cfg.spark.operatorNamespace,
+                    KEDA_NAMESPACE,
+                    VSO_NAMESPACE,
+                    "kube-system",
+                    "default",
+                ],
+                reservedNames: [...Object.values(VAULT_ROLES), ...cfg.vault.apps.map((a) => a.name)],
+                reservedAccounts: Object.values(SERVICE_ACCOUNTS),
+            },
+            report,
+        );
         if (cfg.cloud === "gcp" && cfg.awsIrsa) report(["awsIrsa"], true, "is for aws stacks only");
         if (cfg.cloud === "aws" && cfg.gcpImpersonation) report(["gcpImpersonation"], true, "is for gcp stacks only");
     });

@@ -18,7 +18,11 @@ const STACK_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 
 /** Problems with the stack name itself (it goes into every per-stack identifier). */
 export function stackNameProblems(stack: string): string[] {
-    return STACK_NAME.test(stack) ? [] : [`stack name ${JSON.stringify(stack)}: must be 2-40 lower-case letters, digits and '-', starting with a letter (it names buckets, datasets, accounts and mounts)`];
+    return STACK_NAME.test(stack)
+        ? []
+        : [
+              `stack name ${JSON.stringify(stack)}: must be 2-40 lower-case letters, digits and '-', starting with a letter (it names buckets, datasets, accounts and mounts)`,
+          ];
 }
 
 type Registry = ({ kind: "gcp"; project: string } | { kind: "aws"; account: string; region: string }) & { repository: string };
@@ -58,20 +62,35 @@ export function stackRules(cfg: StackScoped, stack: string, report: Report): voi
     const images: [(string | number)[], string | undefined][] = [
         [["spark", "image"], cfg.spark.image],
         [["airflow", "image"], cfg.airflow.image],
-        ...cfg.autoscaling.deployments.consumers.map((c, i): [(string | number)[], string] => [["autoscaling", "deployments", "consumers", i, "image"], c.image]),
+        ...cfg.autoscaling.deployments.consumers.map((c, i): [(string | number)[], string] => [
+            ["autoscaling", "deployments", "consumers", i, "image"],
+            c.image,
+        ]),
     ];
     for (const [path, image] of images) {
         const reg = image ? registryOf(image) : undefined;
         if (!reg) continue;
         if (cfg.cloud === "gcp" && reg.kind === "gcp" && cfg.gcp && reg.project !== cfg.gcp.project) {
-            report(path, image, `is in another project's registry (${reg.project}); use the stack's own (gcp.project ${cfg.gcp.project}): CI promotes images there by digest`);
+            report(
+                path,
+                image,
+                `is in another project's registry (${reg.project}); use the stack's own (gcp.project ${cfg.gcp.project}): CI promotes images there by digest`,
+            );
         }
         if (cfg.cloud === "aws" && reg.kind === "aws" && cfg.aws && (reg.account !== cfg.aws.accountId || reg.region !== cfg.aws.region)) {
-            report(path, image, `is in another account's or region's registry (${reg.account}, ${reg.region}); use the stack's own (${cfg.aws.accountId}, ${cfg.aws.region}): CI promotes images there by digest`);
+            report(
+                path,
+                image,
+                `is in another account's or region's registry (${reg.account}, ${reg.region}); use the stack's own (${cfg.aws.accountId}, ${cfg.aws.region}): CI promotes images there by digest`,
+            );
         }
         const own = registryName(stack);
         if (STACK_REGISTRY.test(reg.repository) && reg.repository !== own) {
-            report(path, image, `is in another stack's registry (${reg.repository}); use this stack's own ${own} (the program creates it and CI promotes images there by digest)`);
+            report(
+                path,
+                image,
+                `is in another stack's registry (${reg.repository}); use this stack's own ${own} (the program creates it and CI promotes images there by digest)`,
+            );
         }
     }
 
@@ -79,6 +98,11 @@ export function stackRules(cfg: StackScoped, stack: string, report: Report): voi
     cfg.budget.notificationChannels.forEach((c, i) => {
         const m = /^projects\/([^/]+)\/notificationChannels\//.exec(c);
         if (!m) report(["budget", "notificationChannels", i], c, "must be a channel name such as projects/<project>/notificationChannels/<id>");
-        else if (project && m[1] !== project) report(["budget", "notificationChannels", i], c, `is a channel of another project (${m[1]}); budget alerts of this stack go to a channel in ${project}`);
+        else if (project && m[1] !== project)
+            report(
+                ["budget", "notificationChannels", i],
+                c,
+                `is a channel of another project (${m[1]}); budget alerts of this stack go to a channel in ${project}`,
+            );
     });
 }

@@ -84,8 +84,14 @@ export function kafkaClientEnv(k: KafkaConsumer): Obj[] {
         { name: KAFKA_ENV.auth, value: k.authentication },
         { name: KAFKA_ENV.caFile, value: file(k.keys.ca) },
         ...(k.authentication === "tls"
-            ? [{ name: KAFKA_ENV.certFile, value: file(k.keys.cert) }, { name: KAFKA_ENV.keyFile, value: file(k.keys.key) }]
-            : [{ name: KAFKA_ENV.username, value: k.user }, { name: KAFKA_ENV.passwordFile, value: file(k.keys.password) }]),
+            ? [
+                  { name: KAFKA_ENV.certFile, value: file(k.keys.cert) },
+                  { name: KAFKA_ENV.keyFile, value: file(k.keys.key) },
+              ]
+            : [
+                  { name: KAFKA_ENV.username, value: k.user },
+                  { name: KAFKA_ENV.passwordFile, value: file(k.keys.password) },
+              ]),
     ];
 }
 

@@ -9,7 +9,9 @@ export type { Foundation } from "./contract";
 /** The foundation of the stack's cloud: the only place that chooses between clouds. */
 export function createFoundation(name: string, cfg: PlatformConfig, opts: pulumi.ComponentResourceOptions): Foundation {
     switch (cfg.cloud) {
-        case "gcp": return new GcpFoundation(name, { config: cfg }, opts);
-        case "aws": return new AwsFoundation(name, { config: cfg }, opts);
+        case "gcp":
+            return new GcpFoundation(name, { config: cfg }, opts);
+        case "aws":
+            return new AwsFoundation(name, { config: cfg }, opts);
     }
 }

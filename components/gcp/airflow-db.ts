@@ -44,54 +44,66 @@ export class GcpAirflowDatabase extends pulumi.ComponentResource implements Mana
         const gcp = { parent: this, provider: args.provider };
 
         // Private service access: a reserved range peered with Google's service producer network.
-        const range = new GlobalAddress(`${name}-psa-range`, {
-            project,
-            name: `dataplatform-${args.stack}-psa`,
-            purpose: "VPC_PEERING",
-            addressType: "INTERNAL",
-            prefixLength: 20,
-            network: args.networkId,
-        }, gcp);
-        const peering = new Connection(`${name}-psa`, {
-            network: args.networkId,
-            service: "servicenetworking.googleapis.com",
-            reservedPeeringRanges: [range.name],
-            // Other producers (Memorystore, …) may share the peering; never tear it down under them.
-            deletionPolicy: "ABANDON",
-        }, gcp);
-
-        this.resource = new DatabaseInstance(`${name}-instance`, {
-            project,
-            region: args.region,
-            name: `dataplatform-${args.stack}-airflow`,
-            databaseVersion: `POSTGRES_${db.postgresVersion}`,
-            encryptionKeyName: args.kmsKeyName,
-            deletionProtection: prod,
-            settings: {
-                tier: db.instanceClass,
-                edition: "ENTERPRISE",
-                availabilityType: db.highAvailability ? "REGIONAL" : "ZONAL",
-                diskType: "PD_SSD",
-                diskSize: db.storageGb,
-                diskAutoresize: true,
-                deletionProtectionEnabled: prod,
-                ipConfiguration: { ipv4Enabled: false, privateNetwork: args.networkId, sslMode: "ENCRYPTED_ONLY" },
-                backupConfiguration: {
-                    enabled: true,
-                    startTime: "02:00",
-                    pointInTimeRecoveryEnabled: true,
-                    transactionLogRetentionDays: Math.min(7, db.backupRetentionDays),
-                    backupRetentionSettings: { retainedBackups: db.backupRetentionDays, retentionUnit: "COUNT" },
-                },
-                maintenanceWindow: { day: 7, hour: 3, updateTrack: prod ? "stable" : "canary" },
-                insightsConfig: { queryInsightsEnabled: true },
-                databaseFlags: [
-                    { name: "log_min_duration_statement", value: "1000" },
-                    // KubernetesExecutor: every task pod opens its own connections.
-                    { name: "max_connections", value: prod ? "400" : "200" },
-                ],
+        const range = new GlobalAddress(
+            `${name}-psa-range`,
+            {
+                project,
+                name: `dataplatform-${args.stack}-psa`,
+                purpose: "VPC_PEERING",
+                addressType: "INTERNAL",
+                prefixLength: 20,
+                network: args.networkId,
             },
-        }, { ...gcp, dependsOn: [peering, ...args.keyGrants], protect: prod });
+            gcp,
+        );
+        const peering = new Connection(
+            `${name}-psa`,
+            {
+                network: args.networkId,
+                service: "servicenetworking.googleapis.com",
+                reservedPeeringRanges: [range.name],
+                // Other producers (Memorystore, …) may share the peering; never tear it down under them.
+                deletionPolicy: "ABANDON",
+            },
+            gcp,
+        );
+
+        this.resource = new DatabaseInstance(
+            `${name}-instance`,
+            {
+                project,
+                region: args.region,
+                name: `dataplatform-${args.stack}-airflow`,
+                databaseVersion: `POSTGRES_${db.postgresVersion}`,
+                encryptionKeyName: args.kmsKeyName,
+                deletionProtection: prod,
+                settings: {
+                    tier: db.instanceClass,
+                    edition: "ENTERPRISE",
+                    availabilityType: db.highAvailability ? "REGIONAL" : "ZONAL",
+                    diskType: "PD_SSD",
+                    diskSize: db.storageGb,
+                    diskAutoresize: true,
+                    deletionProtectionEnabled: prod,
+                    ipConfiguration: { ipv4Enabled: false, privateNetwork: args.networkId, sslMode: "ENCRYPTED_ONLY" },
+                    backupConfiguration: {
+                        enabled: true,
+                        startTime: "02:00",
+                        pointInTimeRecoveryEnabled: true,
+                        transactionLogRetentionDays: Math.min(7, db.backupRetentionDays),
+                        backupRetentionSettings: { retainedBackups: db.backupRetentionDays, retentionUnit: "COUNT" },
+                    },
+                    maintenanceWindow: { day: 7, hour: 3, updateTrack: prod ? "stable" : "canary" },
+                    insightsConfig: { queryInsightsEnabled: true },
+                    databaseFlags: [
+                        { name: "log_min_duration_statement", value: "1000" },
+                        // KubernetesExecutor: every task pod opens its own connections.
+                        { name: "max_connections", value: prod ? "400" : "200" },
+                    ],
+                },
+            },
+            { ...gcp, dependsOn: [peering, ...args.keyGrants], protect: prod },
+        );
 
         const password = new RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
         this.password = pulumi.secret(password.result);

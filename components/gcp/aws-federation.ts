@@ -16,15 +16,14 @@ export const GCP_TOKEN_DIR = "/var/run/secrets/tokens/gcp";
 const GCP_CREDENTIALS_DIR = "/etc/gcp";
 const GCP_CREDENTIALS_FILE = "credentials.json";
 
-export type BigQueryBinding =
-    | { scope: "dataset"; dataset: DatasetRef; role: string }
-    | { scope: "project"; role: string };
+export type BigQueryBinding = { scope: "dataset"; dataset: DatasetRef; role: string } | { scope: "project"; role: string };
 
 /** Each BigQuery grant → the narrowest role at its scope (data on the dataset, jobs/read sessions on the project). */
 export function bigQueryBindings(grants: readonly Grant[]): BigQueryBinding[] {
     const out: BigQueryBinding[] = [];
     for (const g of grants) {
-        if (g.kind === "dataset") out.push({ scope: "dataset", dataset: g.dataset, role: g.access === "edit" ? "roles/bigquery.dataEditor" : "roles/bigquery.dataViewer" });
+        if (g.kind === "dataset")
+            out.push({ scope: "dataset", dataset: g.dataset, role: g.access === "edit" ? "roles/bigquery.dataEditor" : "roles/bigquery.dataViewer" });
         else if (g.kind === "bigqueryJobs") out.push({ scope: "project", role: "roles/bigquery.jobUser" });
         else if (g.kind === "bigqueryReadSessions") out.push({ scope: "project", role: "roles/bigquery.readSessionUser" });
     }
@@ -58,7 +57,11 @@ export function credentialConfiguration(providerName: string, tokenFile = `${GCP
 export function federationIds(stack: string, generation?: number): { poolId: string; providerId: string } {
     // The generation suffix survives truncation: it is what makes the id new.
     const suffix = generationSuffix({ generation });
-    const id = `${`eks-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 32 - suffix.length).replace(/-+$/, "")}${suffix}`;
+    const id = `${`eks-${stack}`
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, "-")
+        .slice(0, 32 - suffix.length)
+        .replace(/-+$/, "")}${suffix}`;
     return { poolId: id, providerId: "eks-oidc" };
 }
 
@@ -94,22 +97,30 @@ export class AwsFederation extends pulumi.ComponentResource {
         this.project = args.warehouseProject;
         const o = { parent: this, provider: args.provider };
         const ids = federationIds(args.stack, args.generation);
-        const pool = new WorkloadIdentityPool(name, {
-            project: args.warehouseProject,
-            workloadIdentityPoolId: ids.poolId,
-            displayName: `EKS ${args.stack}`.slice(0, 32),
-            description: "Kubernetes ServiceAccounts of the EKS cluster, for BigQuery",
-        }, o);
+        const pool = new WorkloadIdentityPool(
+            name,
+            {
+                project: args.warehouseProject,
+                workloadIdentityPoolId: ids.poolId,
+                displayName: `EKS ${args.stack}`.slice(0, 32),
+                description: "Kubernetes ServiceAccounts of the EKS cluster, for BigQuery",
+            },
+            o,
+        );
         this.audience = pool.name.apply((p) => tokenAudience(p, ids.providerId));
-        const provider = new WorkloadIdentityPoolProvider(name, {
-            project: args.warehouseProject,
-            workloadIdentityPoolId: pool.workloadIdentityPoolId,
-            workloadIdentityPoolProviderId: ids.providerId,
-            displayName: "EKS OIDC issuer",
-            attributeMapping: { "google.subject": "assertion.sub", "attribute.namespace": "assertion['kubernetes.io']['namespace']" },
-            attributeCondition: "assertion.sub.startsWith('system:serviceaccount:')",
-            oidc: { issuerUri: args.issuerUri, allowedAudiences: [this.audience] },
-        }, o);
+        const provider = new WorkloadIdentityPoolProvider(
+            name,
+            {
+                project: args.warehouseProject,
+                workloadIdentityPoolId: pool.workloadIdentityPoolId,
+                workloadIdentityPoolProviderId: ids.providerId,
+                displayName: "EKS OIDC issuer",
+                attributeMapping: { "google.subject": "assertion.sub", "attribute.namespace": "assertion['kubernetes.io']['namespace']" },
+                attributeCondition: "assertion.sub.startsWith('system:serviceaccount:')",
+                oidc: { issuerUri: args.issuerUri, allowedAudiences: [this.audience] },
+            },
+            o,
+        );
         this.poolName = pool.name;
         this.providerName = provider.name;
         this.registerOutputs({ poolName: this.poolName, providerName: this.providerName });
@@ -119,22 +130,36 @@ export class AwsFederation extends pulumi.ComponentResource {
      * Binds one ServiceAccount's federated principal to its BigQuery roles and writes its credential configuration
      * (a ConfigMap in the workload's namespace). Resources are children of the workload's identity component.
      */
-    bind(name: string, args: { namespace: pulumi.Input<string>; serviceAccountName: string; grants: readonly Grant[]; k8sProvider: K8sProvider }, parent: pulumi.Resource): FederatedAccess {
+    bind(
+        name: string,
+        args: { namespace: pulumi.Input<string>; serviceAccountName: string; grants: readonly Grant[]; k8sProvider: K8sProvider },
+        parent: pulumi.Resource,
+    ): FederatedAccess {
         const o = { parent, provider: this.gcp };
         const member = pulumi.all([this.poolName, args.namespace]).apply(([pool, ns]) => federatedPrincipal(pool, ns, args.serviceAccountName));
         const ready: pulumi.Resource[] = [];
         bigQueryBindings(args.grants).forEach((b, i) => {
             // Dataset IAM takes federated principals only as `iamMember:principal://…` (provider's iamMemberToAccess).
             if (b.scope === "dataset") {
-                ready.push(new DatasetIamMember(`${name}-bq-${b.dataset.logicalName}-${i}`, { project: b.dataset.project, datasetId: b.dataset.datasetId, role: b.role, member: member.apply(datasetIamMember) }, { ...o, dependsOn: [b.dataset.resource] }));
+                ready.push(
+                    new DatasetIamMember(
+                        `${name}-bq-${b.dataset.logicalName}-${i}`,
+                        { project: b.dataset.project, datasetId: b.dataset.datasetId, role: b.role, member: member.apply(datasetIamMember) },
+                        { ...o, dependsOn: [b.dataset.resource] },
+                    ),
+                );
             } else {
                 ready.push(new IAMMember(`${name}-bq-${b.role.split(".").pop()}`, { project: this.project, role: b.role, member }, o));
             }
         });
-        const cm = new ConfigMap(`${name}-gcp-credentials`, {
-            metadata: { name: `${args.serviceAccountName}-gcp-credentials`, namespace: args.namespace },
-            data: { [GCP_CREDENTIALS_FILE]: this.providerName.apply((p) => JSON.stringify(credentialConfiguration(p), null, 2)) },
-        }, { parent, provider: args.k8sProvider });
+        const cm = new ConfigMap(
+            `${name}-gcp-credentials`,
+            {
+                metadata: { name: `${args.serviceAccountName}-gcp-credentials`, namespace: args.namespace },
+                data: { [GCP_CREDENTIALS_FILE]: this.providerName.apply((p) => JSON.stringify(credentialConfiguration(p), null, 2)) },
+            },
+            { parent, provider: args.k8sProvider },
+        );
         ready.push(cm);
         return {
             ready,

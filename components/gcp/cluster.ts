@@ -42,7 +42,11 @@ export interface GkeClusterArgs {
  */
 export const NODE_ROLES = ["roles/container.defaultNodeServiceAccount"] as const;
 
-export interface ArtifactRepository { project: string; location: string; repository: string }
+export interface ArtifactRepository {
+    project: string;
+    location: string;
+    repository: string;
+}
 
 /**
  * Artifact Registry repositories of every image named anywhere in the stack config: nodes pull these with
@@ -71,7 +75,10 @@ export function clusterPlacement(cfg: Pick<GcpStack, "gcp" | "cluster">): { loca
 }
 
 /** Control-plane access: IP endpoint limited to the configured CIDRs, or private endpoint plus the IAM-gated DNS endpoint. */
-export function controlPlaneAccess(cfg: { network: { controlPlaneCidr: string; controlPlaneAllowedCidrs: string[] }; vault?: { egressCidrs: readonly string[] } }): Pick<ClusterArgs, "privateClusterConfig" | "masterAuthorizedNetworksConfig" | "controlPlaneEndpointsConfig"> {
+export function controlPlaneAccess(cfg: {
+    network: { controlPlaneCidr: string; controlPlaneAllowedCidrs: string[] };
+    vault?: { egressCidrs: readonly string[] };
+}): Pick<ClusterArgs, "privateClusterConfig" | "masterAuthorizedNetworksConfig" | "controlPlaneEndpointsConfig"> {
     // Vault's egress is admitted too: its Kubernetes auth calls TokenReview on this endpoint.
     const allowed = apiAllowedCidrs(cfg);
     const privateOnly = allowed.length === 0;
@@ -108,90 +115,119 @@ export class GkeCluster extends pulumi.ComponentResource {
         this.location = location;
         this.workloadPool = `${project}.svc.id.goog`;
 
-        const nodeSa = new Account(`${name}-nodes`, {
-            accountId: `dataplatform-${stack}-nodes`.slice(0, 30),
-            project: project,
-            displayName: `GKE nodes (${stack})`,
-            description: "Least-privilege node identity: logs and metrics only; workloads use Workload Identity",
-        }, { parent: this, provider });
-        const nodeRoles = NODE_ROLES.map((role) => new IAMMember(`${name}-nodes-${role.split("/")[1].replace(/\./g, "-").toLowerCase()}`, {
-            project: project,
-            role,
-            member: nodeSa.member,
-        }, { parent: this, provider }));
+        const nodeSa = new Account(
+            `${name}-nodes`,
+            {
+                accountId: `dataplatform-${stack}-nodes`.slice(0, 30),
+                project: project,
+                displayName: `GKE nodes (${stack})`,
+                description: "Least-privilege node identity: logs and metrics only; workloads use Workload Identity",
+            },
+            { parent: this, provider },
+        );
+        const nodeRoles = NODE_ROLES.map(
+            (role) =>
+                new IAMMember(
+                    `${name}-nodes-${role.split("/")[1].replace(/\./g, "-").toLowerCase()}`,
+                    {
+                        project: project,
+                        role,
+                        member: nodeSa.member,
+                    },
+                    { parent: this, provider },
+                ),
+        );
         this.nodeServiceAccountEmail = nodeSa.email;
         const own = args.registry;
-        new RepositoryIamMember(`${name}-nodes-pull-${own.project}-registry`, {
-            project: own.project,
-            location: own.location,
-            repository: own.repository.repositoryId,
-            role: "roles/artifactregistry.reader",
-            member: nodeSa.member,
-        }, { parent: this, provider });
-        // Other repositories that config images name (not created here): reader on each of them only.
-        for (const repo of args.imageRepositories.filter((r) => !(r.project === own.project && r.location === own.location && r.repository === own.repositoryId))) {
-            new RepositoryIamMember(`${name}-nodes-pull-${repo.project}-${repo.repository}`, {
-                project: repo.project,
-                location: repo.location,
-                repository: repo.repository,
+        new RepositoryIamMember(
+            `${name}-nodes-pull-${own.project}-registry`,
+            {
+                project: own.project,
+                location: own.location,
+                repository: own.repository.repositoryId,
                 role: "roles/artifactregistry.reader",
                 member: nodeSa.member,
-            }, { parent: this, provider });
+            },
+            { parent: this, provider },
+        );
+        // Other repositories that config images name (not created here): reader on each of them only.
+        for (const repo of args.imageRepositories.filter(
+            (r) => !(r.project === own.project && r.location === own.location && r.repository === own.repositoryId),
+        )) {
+            new RepositoryIamMember(
+                `${name}-nodes-pull-${repo.project}-${repo.repository}`,
+                {
+                    project: repo.project,
+                    location: repo.location,
+                    repository: repo.repository,
+                    role: "roles/artifactregistry.reader",
+                    member: nodeSa.member,
+                },
+                { parent: this, provider },
+            );
         }
 
-        this.cluster = new Cluster(`${name}`, {
-            name: clusterName(stack),
-            project: project,
-            location,
-            nodeLocations,
-            network: args.networkId,
-            subnetwork: args.subnetworkId,
-            networkingMode: "VPC_NATIVE",
-            ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE },
-            // The default pool is replaced by the configured pools; while it briefly exists it is hardened too.
-            removeDefaultNodePool: true,
-            initialNodeCount: 1,
-            nodeConfig: hardenedNodeConfig({ stack }, nodeSa.email, args.diskKeyId, cluster.nodePools.system),
-            releaseChannel: { channel: cluster.releaseChannel },
-            minMasterVersion: cluster.version,
-            ...args.endpointAccess,
-            masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
-            enableLegacyAbac: false,
-            workloadIdentityConfig: { workloadPool: this.workloadPool },
-            // Dataplane V2 enforces NetworkPolicy itself (no Calico addon).
-            datapathProvider: "ADVANCED_DATAPATH",
-            databaseEncryption: { state: "ENCRYPTED", keyName: args.gkeKeyId },
-            enableShieldedNodes: true,
-            // No vulnerabilityMode: VULNERABILITY_BASIC was removed by Google in July 2025.
-            securityPostureConfig: { mode: "BASIC" },
-            addonsConfig: {
-                gcePersistentDiskCsiDriverConfig: { enabled: true },
-                httpLoadBalancing: { disabled: false },
-                horizontalPodAutoscaling: { disabled: false },
+        this.cluster = new Cluster(
+            `${name}`,
+            {
+                name: clusterName(stack),
+                project: project,
+                location,
+                nodeLocations,
+                network: args.networkId,
+                subnetwork: args.subnetworkId,
+                networkingMode: "VPC_NATIVE",
+                ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE },
+                // The default pool is replaced by the configured pools; while it briefly exists it is hardened too.
+                removeDefaultNodePool: true,
+                initialNodeCount: 1,
+                nodeConfig: hardenedNodeConfig({ stack }, nodeSa.email, args.diskKeyId, cluster.nodePools.system),
+                releaseChannel: { channel: cluster.releaseChannel },
+                minMasterVersion: cluster.version,
+                ...args.endpointAccess,
+                masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
+                enableLegacyAbac: false,
+                workloadIdentityConfig: { workloadPool: this.workloadPool },
+                // Dataplane V2 enforces NetworkPolicy itself (no Calico addon).
+                datapathProvider: "ADVANCED_DATAPATH",
+                databaseEncryption: { state: "ENCRYPTED", keyName: args.gkeKeyId },
+                enableShieldedNodes: true,
+                // No vulnerabilityMode: VULNERABILITY_BASIC was removed by Google in July 2025.
+                securityPostureConfig: { mode: "BASIC" },
+                addonsConfig: {
+                    gcePersistentDiskCsiDriverConfig: { enabled: true },
+                    httpLoadBalancing: { disabled: false },
+                    horizontalPodAutoscaling: { disabled: false },
+                },
+                loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"] },
+                // Metrics come from the in-cluster Prometheus stack; keep only system metrics in Cloud Monitoring.
+                monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: false } },
+                maintenancePolicy: {
+                    recurringWindow: { startTime: "2025-01-04T01:00:00Z", endTime: "2025-01-04T07:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" },
+                },
+                costManagementConfig: { enabled: true },
+                deletionProtection: prod,
             },
-            loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"] },
-            // Metrics come from the in-cluster Prometheus stack; keep only system metrics in Cloud Monitoring.
-            monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: false } },
-            maintenancePolicy: {
-                recurringWindow: { startTime: "2025-01-04T01:00:00Z", endTime: "2025-01-04T07:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" },
-            },
-            costManagementConfig: { enabled: true },
-            deletionProtection: prod,
-        }, { parent: this, provider, dependsOn: [...args.keyGrants, ...nodeRoles], protect: prod, ignoreChanges: ["nodeConfig", "initialNodeCount"] });
+            { parent: this, provider, dependsOn: [...args.keyGrants, ...nodeRoles], protect: prod, ignoreChanges: ["nodeConfig", "initialNodeCount"] },
+        );
         this.clusterName = this.cluster.name;
 
-        this.nodePools = new GkeNodePools(`${name}-pools`, {
-            project,
-            stack,
-            nodePools: cluster.nodePools,
-            provider,
-            cluster: this.cluster,
-            location,
-            nodeLocations,
-            serviceAccountEmail: nodeSa.email,
-            diskKeyId: args.diskKeyId,
-            dependsOn: [...args.keyGrants, ...nodeRoles],
-        }, { parent: this });
+        this.nodePools = new GkeNodePools(
+            `${name}-pools`,
+            {
+                project,
+                stack,
+                nodePools: cluster.nodePools,
+                provider,
+                cluster: this.cluster,
+                location,
+                nodeLocations,
+                serviceAccountEmail: nodeSa.email,
+                diskKeyId: args.diskKeyId,
+                dependsOn: [...args.keyGrants, ...nodeRoles],
+            },
+            { parent: this },
+        );
 
         this.registerOutputs({ clusterName: this.clusterName, nodeServiceAccountEmail: this.nodeServiceAccountEmail });
     }

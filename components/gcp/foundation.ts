@@ -33,18 +33,20 @@ export function gkeKubeconfig(a: { name: string; server: string; caCertificatePe
         clusters: [{ name: a.name, cluster }],
         contexts: [{ name: a.name, context: { cluster: a.name, user: a.name } }],
         "current-context": a.name,
-        users: [{
-            name: a.name,
-            user: {
-                exec: {
-                    apiVersion: "client.authentication.k8s.io/v1beta1",
-                    command: "gke-gcloud-auth-plugin",
-                    installHint: "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
-                    provideClusterInfo: true,
-                    interactiveMode: "Never",
+        users: [
+            {
+                name: a.name,
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "gke-gcloud-auth-plugin",
+                        installHint: "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
+                        provideClusterInfo: true,
+                        interactiveMode: "Never",
+                    },
                 },
             },
-        }],
+        ],
     });
 }
 
@@ -102,52 +104,88 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
         // APIs first, through a provider that needs none of them: everything on `provider` then waits for them.
         this.providers = gcpProjectProviders(`${name}-gcp`, `${name}-services`, gcp.project, gcp.region, PLATFORM_SERVICES, { parent: this });
         this.provider = this.providers.provider;
-        this.warehouseProviders = cfg.warehouseProject === gcp.project
-            ? this.providers
-            : warehouseProviders(`${name}-gcp-warehouse`, cfg.warehouseProject, cfg.warehouseRegion, { parent: this });
+        this.warehouseProviders =
+            cfg.warehouseProject === gcp.project
+                ? this.providers
+                : warehouseProviders(`${name}-gcp-warehouse`, cfg.warehouseProject, cfg.warehouseRegion, { parent: this });
         this.warehouseProvider = this.warehouseProviders.provider;
 
-        this.keys = new GcpKeys(`${name}-keys`, {
-            stack: cfg.stack, environment: cfg.environment, generation: cfg.generation, provider: this.provider, lookupProvider: this.providers.bootstrap, project: gcp.project, location: gcp.region, ring: "platform",
-            purposes: ["gke", "disk", "storage", "registry", "sql"],
-        }, { parent: this });
+        this.keys = new GcpKeys(
+            `${name}-keys`,
+            {
+                stack: cfg.stack,
+                environment: cfg.environment,
+                generation: cfg.generation,
+                provider: this.provider,
+                lookupProvider: this.providers.bootstrap,
+                project: gcp.project,
+                location: gcp.region,
+                ring: "platform",
+                purposes: ["gke", "disk", "storage", "registry", "sql"],
+            },
+            { parent: this },
+        );
         this.warehouseKeys = warehouseKeys(`${name}-warehouse-keys`, cfg, this.warehouseProviders, { parent: this });
         this.warehouse = {
-            provider: this.warehouseProvider, quotaProvider: this.warehouseProviders.quota, lookupProvider: this.warehouseProviders.bootstrap,
-            kmsKeyName: this.warehouseKeys.keyId("bigquery"), keyGrants: this.warehouseKeys.ready("bigquery"),
+            provider: this.warehouseProvider,
+            quotaProvider: this.warehouseProviders.quota,
+            lookupProvider: this.warehouseProviders.bootstrap,
+            kmsKeyName: this.warehouseKeys.keyId("bigquery"),
+            keyGrants: this.warehouseKeys.ready("bigquery"),
             // One billing budget covers the whole project, BigQuery included.
             budget: { billingAccount: gcp.billingAccount, amount: cfg.budget.amount, currency: cfg.budget.currency },
         };
 
-        this.registry = new GcpRegistry(`${name}-registry`, {
-            project: gcp.project, stack: cfg.stack, location: gcp.region, kmsKeyName: this.keys.keyId("registry"), keyGrants: this.keys.ready("registry"),
-            environment: cfg.environment, provider: this.provider,
-        }, { parent: this });
+        this.registry = new GcpRegistry(
+            `${name}-registry`,
+            {
+                project: gcp.project,
+                stack: cfg.stack,
+                location: gcp.region,
+                kmsKeyName: this.keys.keyId("registry"),
+                keyGrants: this.keys.ready("registry"),
+                environment: cfg.environment,
+                provider: this.provider,
+            },
+            { parent: this },
+        );
 
         const n = cfg.network;
-        const network = new GcpNetwork(`${name}-network`, {
-            project: gcp.project, region: gcp.region, stack: cfg.stack, environment: cfg.environment, provider: this.provider,
-            cidrs: { nodes: n.nodeCidr, pods: n.podsCidr, services: n.servicesCidr, controlPlane: n.controlPlaneCidr },
-        }, { parent: this });
+        const network = new GcpNetwork(
+            `${name}-network`,
+            {
+                project: gcp.project,
+                region: gcp.region,
+                stack: cfg.stack,
+                environment: cfg.environment,
+                provider: this.provider,
+                cidrs: { nodes: n.nodeCidr, pods: n.podsCidr, services: n.servicesCidr, controlPlane: n.controlPlaneCidr },
+            },
+            { parent: this },
+        );
         this.networkId = network.networkId;
         this.subnetworkId = network.subnetworkId;
 
-        const gke = new GkeCluster(`${name}-gke`, {
-            project: gcp.project,
-            stack: cfg.stack,
-            environment: cfg.environment,
-            placement: clusterPlacement(cfg),
-            cluster: cfg.cluster,
-            endpointAccess: controlPlaneAccess(cfg),
-            imageRepositories: artifactRepositories(cfg),
-            provider: this.provider,
-            networkId: network.networkId,
-            subnetworkId: network.subnetworkId,
-            gkeKeyId: this.keys.keyId("gke"),
-            diskKeyId: this.keys.keyId("disk"),
-            keyGrants: [...this.keys.ready("gke"), ...this.keys.ready("disk")],
-            registry: { project: gcp.project, location: gcp.region, repositoryId: this.registry.repositoryId, repository: this.registry.repository },
-        }, { parent: this });
+        const gke = new GkeCluster(
+            `${name}-gke`,
+            {
+                project: gcp.project,
+                stack: cfg.stack,
+                environment: cfg.environment,
+                placement: clusterPlacement(cfg),
+                cluster: cfg.cluster,
+                endpointAccess: controlPlaneAccess(cfg),
+                imageRepositories: artifactRepositories(cfg),
+                provider: this.provider,
+                networkId: network.networkId,
+                subnetworkId: network.subnetworkId,
+                gkeKeyId: this.keys.keyId("gke"),
+                diskKeyId: this.keys.keyId("disk"),
+                keyGrants: [...this.keys.ready("gke"), ...this.keys.ready("disk")],
+                registry: { project: gcp.project, location: gcp.region, repositoryId: this.registry.repositoryId, repository: this.registry.repository },
+            },
+            { parent: this },
+        );
         const cluster = gke.cluster;
         this.clusterName = gke.clusterName;
         this.nodeServiceAccountEmail = gke.nodeServiceAccountEmail;
@@ -160,55 +198,96 @@ export class GcpFoundation extends pulumi.ComponentResource implements Foundatio
         this.clusterEndpoint = viaDns
             ? cluster.controlPlaneEndpointsConfig.apply((c) => `https://${c.dnsEndpointConfig?.endpoint ?? ""}`)
             : pulumi.interpolate`https://${cluster.endpoint}`;
-        const kubeconfig = pulumi.all([cluster.name, this.clusterEndpoint, this.clusterCaCertificate]).apply(([n, server, ca]) =>
-            gkeKubeconfig({ name: `gke_${gcp.project}_${gke.location}_${n}`, server, caCertificatePem: viaDns ? undefined : ca }));
+        const kubeconfig = pulumi
+            .all([cluster.name, this.clusterEndpoint, this.clusterCaCertificate])
+            .apply(([n, server, ca]) => gkeKubeconfig({ name: `gke_${gcp.project}_${gke.location}_${n}`, server, caCertificatePem: viaDns ? undefined : ca }));
         // Everything on the Kubernetes provider waits for the node pools: nothing that schedules pods starts earlier.
         this.clusterReady = Object.values(gke.nodePools.pools);
         this.clusterNetwork = gkeClusterNetwork(cfg);
-        this.k8sProvider = new K8sProvider(`${name}-k8s`, {
-            kubeconfig,
-            enableServerSideApply: true,
-        }, { parent: this, dependsOn: this.clusterReady });
+        this.k8sProvider = new K8sProvider(
+            `${name}-k8s`,
+            {
+                kubeconfig,
+                enableServerSideApply: true,
+            },
+            { parent: this, dependsOn: this.clusterReady },
+        );
 
-        const sc = new StorageClass(`${name}-storageclass`, {
-            metadata: { name: "pd-balanced-cmek", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
-            ...storageClassSpec(cfg, this.keys.keyId("disk")),
-        }, { parent: this, provider: this.k8sProvider, dependsOn: this.keys.ready("disk") });
+        const sc = new StorageClass(
+            `${name}-storageclass`,
+            {
+                metadata: { name: "pd-balanced-cmek", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+                ...storageClassSpec(cfg, this.keys.keyId("disk")),
+            },
+            { parent: this, provider: this.k8sProvider, dependsOn: this.keys.ready("disk") },
+        );
         this.storageClassName = sc.metadata.name;
 
         // Previews: IAM lets the account reach the cluster (get credentials, connect through the DNS endpoint) and
         // nothing inside it; RBAC on its email (GKE's user name of a service account) grants the reads.
         if (gcp.previewServiceAccount) {
-            new ProjectIAMMember(`${name}-preview-cluster-viewer`, {
-                project: gcp.project, role: "roles/container.clusterViewer", member: `serviceAccount:${gcp.previewServiceAccount}`,
-            }, { parent: this, provider: this.provider });
+            new ProjectIAMMember(
+                `${name}-preview-cluster-viewer`,
+                {
+                    project: gcp.project,
+                    role: "roles/container.clusterViewer",
+                    member: `serviceAccount:${gcp.previewServiceAccount}`,
+                },
+                { parent: this, provider: this.provider },
+            );
             this.previewSubject = { kind: "User", name: gcp.previewServiceAccount };
         }
 
         const projectNumber = getProjectOutput({ projectId: gcp.project }, { parent: this, provider: this.providers.bootstrap }).number;
-        this.identity = new GcpIdentityBinder({
-            project: gcp.project,
-            warehouseProject: cfg.warehouseProject,
-            stack: cfg.stack,
-            impersonation: cfg.gcpImpersonation,
-            provider: this.provider,
-            warehouseProvider: this.warehouseProvider,
-            k8sProvider: this.k8sProvider,
-            projectNumber,
-            workloadPool: gke.workloadPool,
-            dependsOn: [cluster],
-        }, this);
+        this.identity = new GcpIdentityBinder(
+            {
+                project: gcp.project,
+                warehouseProject: cfg.warehouseProject,
+                stack: cfg.stack,
+                impersonation: cfg.gcpImpersonation,
+                provider: this.provider,
+                warehouseProvider: this.warehouseProvider,
+                k8sProvider: this.k8sProvider,
+                projectNumber,
+                workloadPool: gke.workloadPool,
+                dependsOn: [cluster],
+            },
+            this,
+        );
 
         // The data side has always sat beside the foundation, under the Platform: created with the foundation's own
         // parent, so its URNs stay what they were.
         const beside = { parent: opts?.parent };
-        this.buckets = new GcpLake("lake", {
-            project: gcp.project, region: gcp.region, stack: cfg.stack, environment: cfg.environment,
-            buckets: cfg.lake.buckets, softDeleteDays: cfg.lake.softDeleteDays, provider: this.provider, kmsKeyName: this.keys.keyId("storage"), keyGrants: this.keys.ready("storage"),
-        }, beside).buckets;
-        this.airflowDatabase = new GcpAirflowDatabase("airflow-db", {
-            project: gcp.project, region: gcp.region, stack: cfg.stack, environment: cfg.environment, database: cfg.airflow.database, provider: this.provider, networkId: this.networkId, kmsKeyName: this.keys.keyId("sql"), keyGrants: this.keys.ready("sql"),
-        }, beside);
+        this.buckets = new GcpLake(
+            "lake",
+            {
+                project: gcp.project,
+                region: gcp.region,
+                stack: cfg.stack,
+                environment: cfg.environment,
+                buckets: cfg.lake.buckets,
+                softDeleteDays: cfg.lake.softDeleteDays,
+                provider: this.provider,
+                kmsKeyName: this.keys.keyId("storage"),
+                keyGrants: this.keys.ready("storage"),
+            },
+            beside,
+        ).buckets;
+        this.airflowDatabase = new GcpAirflowDatabase(
+            "airflow-db",
+            {
+                project: gcp.project,
+                region: gcp.region,
+                stack: cfg.stack,
+                environment: cfg.environment,
+                database: cfg.airflow.database,
+                provider: this.provider,
+                networkId: this.networkId,
+                kmsKeyName: this.keys.keyId("sql"),
+                keyGrants: this.keys.ready("sql"),
+            },
+            beside,
+        );
 
         this.outputs = {
             gcpProject: gcp.project,

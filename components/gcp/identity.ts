@@ -38,7 +38,8 @@ export function gcpBinding(g: ResolvedGrant): GcpBinding {
             const role = BUCKET_ROLES[g.access];
             if (g.prefix === undefined || g.prefix === "") return { scope: "bucket", role };
             const prefix = g.prefix.replace(/^\/+/, "");
-            if (/["\\]/.test(prefix)) throw new Error(`bucket grant on ${g.bucketName}: prefix ${JSON.stringify(g.prefix)} must not contain quotes or backslashes`);
+            if (/["\\]/.test(prefix))
+                throw new Error(`bucket grant on ${g.bucketName}: prefix ${JSON.stringify(g.prefix)} must not contain quotes or backslashes`);
             const objects = `projects/_/buckets/${g.bucketName}/objects/${prefix}`;
             return {
                 scope: "bucket",
@@ -50,9 +51,12 @@ export function gcpBinding(g: ResolvedGrant): GcpBinding {
                 },
             };
         }
-        case "dataset": return { scope: "dataset", role: DATASET_ROLES[g.access] };
-        case "bigqueryJobs": return { scope: "project", role: "roles/bigquery.jobUser" };
-        case "bigqueryReadSessions": return { scope: "project", role: "roles/bigquery.readSessionUser" };
+        case "dataset":
+            return { scope: "dataset", role: DATASET_ROLES[g.access] };
+        case "bigqueryJobs":
+            return { scope: "project", role: "roles/bigquery.jobUser" };
+        case "bigqueryReadSessions":
+            return { scope: "project", role: "roles/bigquery.readSessionUser" };
     }
 }
 
@@ -79,7 +83,10 @@ export function ksaImpersonationMember(workloadPool: string, namespace: string, 
 
 /** A valid, stable Google service account id (6-30 chars) for a workload. */
 export function gsaAccountId(stack: string, name: string): string {
-    const base = `wi-${name}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/-+/g, "-");
+    const base = `wi-${name}`
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, "-")
+        .replace(/-+/g, "-");
     const h = crypto.createHash("sha256").update(`${stack}/${name}`).digest("hex").slice(0, 6);
     return `${base.slice(0, 23).replace(/-$/, "")}-${h}`;
 }
@@ -131,17 +138,27 @@ class GcpWorkloadIdentity extends pulumi.ComponentResource implements WorkloadId
         let member: pulumi.Output<string>;
         let annotations: Record<string, pulumi.Input<string>> = {};
         if (b.impersonation) {
-            const gsa = new Account(`${name}-gsa`, {
-                accountId: gsaAccountId(b.stack, name),
-                project: b.project,
-                displayName: `Workload ${ksa} (${b.stack})`,
-                description: "Impersonated by one Kubernetes ServiceAccount through Workload Identity; no keys",
-            }, gcpOpts);
-            this.ready.push(new ServiceAccountIAMMember(`${name}-wi-user`, {
-                serviceAccountId: gsa.name,
-                role: "roles/iam.workloadIdentityUser",
-                member: ns.apply((n) => ksaImpersonationMember(b.workloadPool, n, ksa)),
-            }, gcpOpts));
+            const gsa = new Account(
+                `${name}-gsa`,
+                {
+                    accountId: gsaAccountId(b.stack, name),
+                    project: b.project,
+                    displayName: `Workload ${ksa} (${b.stack})`,
+                    description: "Impersonated by one Kubernetes ServiceAccount through Workload Identity; no keys",
+                },
+                gcpOpts,
+            );
+            this.ready.push(
+                new ServiceAccountIAMMember(
+                    `${name}-wi-user`,
+                    {
+                        serviceAccountId: gsa.name,
+                        role: "roles/iam.workloadIdentityUser",
+                        member: ns.apply((n) => ksaImpersonationMember(b.workloadPool, n, ksa)),
+                    },
+                    gcpOpts,
+                ),
+            );
             member = gsa.member;
             this.principal = gsa.email;
             annotations = { "iam.gke.io/gcp-service-account": gsa.email };
@@ -152,32 +169,51 @@ class GcpWorkloadIdentity extends pulumi.ComponentResource implements WorkloadId
 
         args.grants.forEach((g, i) => this.ready.push(this.bindGrant(`${name}-${grantSuffix(g, i)}`, g, member, b.warehouseProject, gcpOpts, whOpts)));
 
-        this.serviceAccount = new ServiceAccount(`${name}-ksa`, {
-            metadata: { name: ksa, namespace: ns, labels: args.labels, annotations },
-        }, { parent: this, provider: b.k8sProvider });
+        this.serviceAccount = new ServiceAccount(
+            `${name}-ksa`,
+            {
+                metadata: { name: ksa, namespace: ns, labels: args.labels, annotations },
+            },
+            { parent: this, provider: b.k8sProvider },
+        );
         this.ready.push(this.serviceAccount);
 
         this.registerOutputs({ principal: this.principal, namespace: this.namespace });
     }
 
-    private bindGrant(name: string, g: Grant, member: pulumi.Input<string>, warehouseProject: string, gcpOpts: pulumi.CustomResourceOptions, whOpts: pulumi.CustomResourceOptions): pulumi.Resource {
+    private bindGrant(
+        name: string,
+        g: Grant,
+        member: pulumi.Input<string>,
+        warehouseProject: string,
+        gcpOpts: pulumi.CustomResourceOptions,
+        whOpts: pulumi.CustomResourceOptions,
+    ): pulumi.Resource {
         switch (g.kind) {
             case "bucket": {
                 const binding = g.bucket.name.apply((bucketName) => gcpBinding({ kind: "bucket", bucketName, access: g.access, prefix: g.prefix }));
-                return new BucketIAMMember(name, {
-                    bucket: g.bucket.name,
-                    role: binding.role,
-                    member,
-                    condition: g.prefix ? binding.apply((x) => x.condition!) : undefined,
-                }, { ...gcpOpts, dependsOn: [g.bucket.resource, ...((gcpOpts.dependsOn as pulumi.Resource[] | undefined) ?? [])] });
+                return new BucketIAMMember(
+                    name,
+                    {
+                        bucket: g.bucket.name,
+                        role: binding.role,
+                        member,
+                        condition: g.prefix ? binding.apply((x) => x.condition!) : undefined,
+                    },
+                    { ...gcpOpts, dependsOn: [g.bucket.resource, ...((gcpOpts.dependsOn as pulumi.Resource[] | undefined) ?? [])] },
+                );
             }
             case "dataset":
-                return new DatasetIamMember(name, {
-                    project: g.dataset.project,
-                    datasetId: g.dataset.datasetId,
-                    role: gcpBinding({ kind: "dataset", access: g.access }).role,
-                    member: pulumi.output(member).apply(datasetIamMember),
-                }, { ...whOpts, dependsOn: [g.dataset.resource, ...((whOpts.dependsOn as pulumi.Resource[] | undefined) ?? [])] });
+                return new DatasetIamMember(
+                    name,
+                    {
+                        project: g.dataset.project,
+                        datasetId: g.dataset.datasetId,
+                        role: gcpBinding({ kind: "dataset", access: g.access }).role,
+                        member: pulumi.output(member).apply(datasetIamMember),
+                    },
+                    { ...whOpts, dependsOn: [g.dataset.resource, ...((whOpts.dependsOn as pulumi.Resource[] | undefined) ?? [])] },
+                );
             case "bigqueryJobs":
             case "bigqueryReadSessions":
                 return new ProjectIAMMember(name, { project: warehouseProject, role: gcpBinding(g).role, member }, whOpts);
@@ -187,16 +223,23 @@ class GcpWorkloadIdentity extends pulumi.ComponentResource implements WorkloadId
 
 function grantSuffix(g: Grant, i: number): string {
     switch (g.kind) {
-        case "bucket": return `bucket-${g.bucket.logicalName}-${g.access}${g.prefix ? `-p${i}` : ""}`;
-        case "dataset": return `dataset-${g.dataset.logicalName}-${g.access}`;
-        case "bigqueryJobs": return "bq-jobs";
-        case "bigqueryReadSessions": return "bq-read-sessions";
+        case "bucket":
+            return `bucket-${g.bucket.logicalName}-${g.access}${g.prefix ? `-p${i}` : ""}`;
+        case "dataset":
+            return `dataset-${g.dataset.logicalName}-${g.access}`;
+        case "bigqueryJobs":
+            return "bq-jobs";
+        case "bigqueryReadSessions":
+            return "bq-read-sessions";
     }
 }
 
 /** The GKE identity binder handed to every Kubernetes layer. */
 export class GcpIdentityBinder implements IdentityBinder {
-    constructor(private readonly args: GcpIdentityBinderArgs, private readonly parent: pulumi.Resource) {}
+    constructor(
+        private readonly args: GcpIdentityBinderArgs,
+        private readonly parent: pulumi.Resource,
+    ) {}
 
     bind(name: string, args: BindArgs, opts?: pulumi.ComponentResourceOptions): WorkloadIdentity {
         return new GcpWorkloadIdentity(name, { ...args, binder: this.args }, { parent: this.parent, ...opts });

@@ -35,12 +35,18 @@ const ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter";
 /** The Google-managed service agent that encrypts/decrypts with the key of a purpose. */
 export function serviceAgent(purpose: KeyPurpose, projectNumber: string): string {
     switch (purpose) {
-        case "gke": return `serviceAccount:service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com`;
-        case "disk": return `serviceAccount:service-${projectNumber}@compute-system.iam.gserviceaccount.com`;
-        case "storage": return `serviceAccount:service-${projectNumber}@gs-project-accounts.iam.gserviceaccount.com`;
-        case "bigquery": return `serviceAccount:bq-${projectNumber}@bigquery-encryption.iam.gserviceaccount.com`;
-        case "registry": return `serviceAccount:service-${projectNumber}@gcp-sa-artifactregistry.iam.gserviceaccount.com`;
-        case "sql": return `serviceAccount:service-${projectNumber}@gcp-sa-cloud-sql.iam.gserviceaccount.com`;
+        case "gke":
+            return `serviceAccount:service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com`;
+        case "disk":
+            return `serviceAccount:service-${projectNumber}@compute-system.iam.gserviceaccount.com`;
+        case "storage":
+            return `serviceAccount:service-${projectNumber}@gs-project-accounts.iam.gserviceaccount.com`;
+        case "bigquery":
+            return `serviceAccount:bq-${projectNumber}@bigquery-encryption.iam.gserviceaccount.com`;
+        case "registry":
+            return `serviceAccount:service-${projectNumber}@gcp-sa-artifactregistry.iam.gserviceaccount.com`;
+        case "sql":
+            return `serviceAccount:service-${projectNumber}@gcp-sa-cloud-sql.iam.gserviceaccount.com`;
     }
 }
 
@@ -50,9 +56,12 @@ export function serviceAgent(purpose: KeyPurpose, projectNumber: string): string
  */
 function ensureAgent(purpose: KeyPurpose, project: string, opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
     switch (purpose) {
-        case "storage": return getProjectServiceAccountOutput({ project }, opts).emailAddress;
-        case "bigquery": return getDefaultServiceAccountOutput({ project }, opts).email;
-        default: return pulumi.output("");
+        case "storage":
+            return getProjectServiceAccountOutput({ project }, opts).emailAddress;
+        case "bigquery":
+            return getDefaultServiceAccountOutput({ project }, opts).email;
+        default:
+            return pulumi.output("");
     }
 }
 
@@ -100,11 +109,15 @@ export class GcpKeys extends pulumi.ComponentResource {
         const provider = args.provider;
 
         const ringName = keyRingName(args.stack, args.ring, args.generation);
-        const ring = new KeyRing(`${name}-ring`, {
-            name: ringName,
-            project: args.project,
-            location: args.location,
-        }, { parent: this, provider, protect: prod, retainOnDelete: true });
+        const ring = new KeyRing(
+            `${name}-ring`,
+            {
+                name: ringName,
+                project: args.project,
+                location: args.location,
+            },
+            { parent: this, provider, protect: prod, retainOnDelete: true },
+        );
         this.keyRingId = ring.id;
 
         const lookup = { parent: this, provider: args.lookupProvider };
@@ -112,27 +125,35 @@ export class GcpKeys extends pulumi.ComponentResource {
         const keys: Partial<Record<KeyPurpose, CryptoKey>> = {};
         this.grants = [];
         for (const purpose of [...new Set(args.purposes)]) {
-            const key = new CryptoKey(`${name}-${purpose}`, {
-                name: purpose,
-                keyRing: ring.id,
-                purpose: "ENCRYPT_DECRYPT",
-                rotationPeriod: ROTATION_PERIOD,
-                versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: prod ? "HSM" : "SOFTWARE" },
-                // Destroying a key version makes everything encrypted with it unreadable: keep a grace period.
-                destroyScheduledDuration: `${(prod ? 30 : 7) * 24 * 3600}s`,
-            // A key can never be deleted, only its versions: retained in every environment, never half-destroyed.
-            }, { parent: this, provider, protect: prod, retainOnDelete: true });
+            const key = new CryptoKey(
+                `${name}-${purpose}`,
+                {
+                    name: purpose,
+                    keyRing: ring.id,
+                    purpose: "ENCRYPT_DECRYPT",
+                    rotationPeriod: ROTATION_PERIOD,
+                    versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: prod ? "HSM" : "SOFTWARE" },
+                    // Destroying a key version makes everything encrypted with it unreadable: keep a grace period.
+                    destroyScheduledDuration: `${(prod ? 30 : 7) * 24 * 3600}s`,
+                    // A key can never be deleted, only its versions: retained in every environment, never half-destroyed.
+                },
+                { parent: this, provider, protect: prod, retainOnDelete: true },
+            );
             keys[purpose] = key;
             this.ids[purpose] = cryptoKeyId(args.project, args.location, ringName, purpose);
             const agentService = GENERATED_AGENTS[purpose];
             const agent = agentService
                 ? new ServiceIdentity(`${name}-${purpose}-agent`, { project: args.project, service: agentService }, { parent: this, provider })
                 : undefined;
-            const grant = new CryptoKeyIAMMember(`${name}-${purpose}-agent`, {
-                cryptoKeyId: key.id,
-                role: ENCRYPTER_DECRYPTER,
-                member: pulumi.all([projectNumber, ensureAgent(purpose, args.project, lookup)]).apply(([n]) => serviceAgent(purpose, n)),
-            }, { parent: this, provider, dependsOn: agent ? [agent] : [] });
+            const grant = new CryptoKeyIAMMember(
+                `${name}-${purpose}-agent`,
+                {
+                    cryptoKeyId: key.id,
+                    role: ENCRYPTER_DECRYPTER,
+                    member: pulumi.all([projectNumber, ensureAgent(purpose, args.project, lookup)]).apply(([n]) => serviceAgent(purpose, n)),
+                },
+                { parent: this, provider, dependsOn: agent ? [agent] : [] },
+            );
             this.grantOf[purpose] = grant;
             this.grants.push(grant);
         }

@@ -20,7 +20,6 @@ export interface GcpLakeArgs {
     keyGrants: pulumi.Resource[];
 }
 
-
 /**
  * Lifecycle rules exactly as configured: one SetStorageClass per transition (only from warmer classes, so
  * a rule never moves data back up), noncurrent versions deleted after N days, incomplete multipart uploads
@@ -50,26 +49,30 @@ export class GcpLake extends pulumi.ComponentResource {
 
         const buckets: Record<string, BucketRef> = {};
         for (const b of args.buckets) {
-            const bucket = new Bucket(`${name}-${b.name}`, {
-                project: args.project,
-                name: lakeBucketName(args.project, args.stack, b.name),
-                location: args.region,
-                storageClass: "STANDARD",
-                uniformBucketLevelAccess: true,
-                publicAccessPrevention: "enforced",
-                encryption: { defaultKmsKeyName: args.kmsKeyName },
-                versioning: { enabled: prod },
-                lifecycleRules: gcsLifecycleRules(b),
-                // Deleted objects stay recoverable in prod; staging keeps the GCS default.
-                softDeletePolicy: prod ? { retentionDurationSeconds: args.softDeleteDays * 86_400 } : undefined,
-                forceDestroy: false,
-            }, {
-                parent: this,
-                provider: args.provider,
-                // Cloud Storage checks key access at creation.
-                dependsOn: args.keyGrants,
-                ...(prod ? { protect: true, retainOnDelete: true } : {}),
-            });
+            const bucket = new Bucket(
+                `${name}-${b.name}`,
+                {
+                    project: args.project,
+                    name: lakeBucketName(args.project, args.stack, b.name),
+                    location: args.region,
+                    storageClass: "STANDARD",
+                    uniformBucketLevelAccess: true,
+                    publicAccessPrevention: "enforced",
+                    encryption: { defaultKmsKeyName: args.kmsKeyName },
+                    versioning: { enabled: prod },
+                    lifecycleRules: gcsLifecycleRules(b),
+                    // Deleted objects stay recoverable in prod; staging keeps the GCS default.
+                    softDeletePolicy: prod ? { retentionDurationSeconds: args.softDeleteDays * 86_400 } : undefined,
+                    forceDestroy: false,
+                },
+                {
+                    parent: this,
+                    provider: args.provider,
+                    // Cloud Storage checks key access at creation.
+                    dependsOn: args.keyGrants,
+                    ...(prod ? { protect: true, retainOnDelete: true } : {}),
+                },
+            );
             buckets[b.name] = { logicalName: b.name, name: bucket.name, url: bucket.url, resource: bucket };
         }
         this.buckets = buckets;

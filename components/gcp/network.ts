@@ -48,61 +48,81 @@ export class GcpNetwork extends pulumi.ComponentResource {
         const prod = args.environment === "prod";
         const child = { parent: this, provider };
 
-        const vpc = new Network(`${name}-vpc`, {
-            name: `dataplatform-${stack}`,
-            project: gcp.project,
-            autoCreateSubnetworks: false,
-            routingMode: "REGIONAL",
-            description: `Data platform ${stack}`,
-        }, child);
+        const vpc = new Network(
+            `${name}-vpc`,
+            {
+                name: `dataplatform-${stack}`,
+                project: gcp.project,
+                autoCreateSubnetworks: false,
+                routingMode: "REGIONAL",
+                description: `Data platform ${stack}`,
+            },
+            child,
+        );
 
-        const subnet = new Subnetwork(`${name}-subnet`, {
-            name: `dataplatform-${stack}-${gcp.region}`,
-            project: gcp.project,
-            region: gcp.region,
-            network: vpc.id,
-            ipCidrRange: cidrs.nodes,
-            secondaryIpRanges: [
-                { rangeName: PODS_RANGE, ipCidrRange: cidrs.pods },
-                { rangeName: SERVICES_RANGE, ipCidrRange: cidrs.services },
-            ],
-            privateIpGoogleAccess: true,
-            logConfig: { aggregationInterval: "INTERVAL_5_SEC", flowSampling: prod ? 0.5 : 0.1, metadata: "INCLUDE_ALL_METADATA" },
-        }, child);
+        const subnet = new Subnetwork(
+            `${name}-subnet`,
+            {
+                name: `dataplatform-${stack}-${gcp.region}`,
+                project: gcp.project,
+                region: gcp.region,
+                network: vpc.id,
+                ipCidrRange: cidrs.nodes,
+                secondaryIpRanges: [
+                    { rangeName: PODS_RANGE, ipCidrRange: cidrs.pods },
+                    { rangeName: SERVICES_RANGE, ipCidrRange: cidrs.services },
+                ],
+                privateIpGoogleAccess: true,
+                logConfig: { aggregationInterval: "INTERVAL_5_SEC", flowSampling: prod ? 0.5 : 0.1, metadata: "INCLUDE_ALL_METADATA" },
+            },
+            child,
+        );
 
         // Private nodes have no external IP: NAT for image pulls from public registries and chart repos.
-        const router = new Router(`${name}-router`, {
-            name: `dataplatform-${stack}-router`,
-            project: gcp.project,
-            region: gcp.region,
-            network: vpc.id,
-        }, child);
-        new RouterNat(`${name}-nat`, {
-            name: `dataplatform-${stack}-nat`,
-            project: gcp.project,
-            region: gcp.region,
-            router: router.name,
-            natIpAllocateOption: "AUTO_ONLY",
-            sourceSubnetworkIpRangesToNat: "LIST_OF_SUBNETWORKS",
-            subnetworks: [{ name: subnet.id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }],
-            enableDynamicPortAllocation: true,
-            minPortsPerVm: 64,
-            maxPortsPerVm: 4096,
-            logConfig: { enable: true, filter: "ERRORS_ONLY" },
-        }, child);
+        const router = new Router(
+            `${name}-router`,
+            {
+                name: `dataplatform-${stack}-router`,
+                project: gcp.project,
+                region: gcp.region,
+                network: vpc.id,
+            },
+            child,
+        );
+        new RouterNat(
+            `${name}-nat`,
+            {
+                name: `dataplatform-${stack}-nat`,
+                project: gcp.project,
+                region: gcp.region,
+                router: router.name,
+                natIpAllocateOption: "AUTO_ONLY",
+                sourceSubnetworkIpRangesToNat: "LIST_OF_SUBNETWORKS",
+                subnetworks: [{ name: subnet.id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }],
+                enableDynamicPortAllocation: true,
+                minPortsPerVm: 64,
+                maxPortsPerVm: 4096,
+                logConfig: { enable: true, filter: "ERRORS_ONLY" },
+            },
+            child,
+        );
 
-        new Firewall(`${name}-control-plane-webhooks`, {
-            name: `dataplatform-${stack}-control-plane-webhooks`,
-            project: gcp.project,
-            network: vpc.id,
-            description: "Private GKE control plane to admission webhooks and kubelet on nodes",
-            direction: "INGRESS",
-            priority: 1000,
-            sourceRanges: [cidrs.controlPlane],
-            targetTags: [nodeTag(stack)],
-            allows: [{ protocol: "tcp", ports: [...WEBHOOK_PORTS] }],
-            logConfig: { metadata: "INCLUDE_ALL_METADATA" },
-        }, child);
+        new Firewall(
+            `${name}-control-plane-webhooks`,
+            {
+                name: `dataplatform-${stack}-control-plane-webhooks`,
+                project: gcp.project,
+                network: vpc.id,
+                description: "Private GKE control plane to admission webhooks and kubelet on nodes",
+                direction: "INGRESS",
+                priority: 1000,
+                sourceRanges: [cidrs.controlPlane],
+                targetTags: [nodeTag(stack)],
+                allows: [{ protocol: "tcp", ports: [...WEBHOOK_PORTS] }],
+                logConfig: { metadata: "INCLUDE_ALL_METADATA" },
+            },
+            child,
+        );
 
         this.networkId = vpc.id;
         this.networkSelfLink = vpc.selfLink;

@@ -17,7 +17,10 @@ export function poolTaints(pool: PoolName): { key: string; value: string; effect
 
 /** Node settings shared by every pool: COS containerd, shielded VM, GKE metadata server, CMEK boot disk, own SA. */
 export function hardenedNodeConfig(
-    cfg: Pick<PlatformConfig, "stack">, serviceAccount: pulumi.Input<string>, diskKeyId: pulumi.Input<string>, pool: NodePoolConfig,
+    cfg: Pick<PlatformConfig, "stack">,
+    serviceAccount: pulumi.Input<string>,
+    diskKeyId: pulumi.Input<string>,
+    pool: NodePoolConfig,
 ): NodeConfig {
     return {
         machineType: pool.machineType,
@@ -37,7 +40,11 @@ export function hardenedNodeConfig(
 
 /** The full node config of one configured pool (labels, taints, Spot). */
 function poolNodeConfig(
-    cfg: Pick<PlatformConfig, "stack">, pool: PoolName, p: NodePoolConfig, serviceAccount: pulumi.Input<string>, diskKeyId: pulumi.Input<string>,
+    cfg: Pick<PlatformConfig, "stack">,
+    pool: PoolName,
+    p: NodePoolConfig,
+    serviceAccount: pulumi.Input<string>,
+    diskKeyId: pulumi.Input<string>,
 ): NodeConfig {
     return {
         ...hardenedNodeConfig(cfg, serviceAccount, diskKeyId, p),
@@ -71,20 +78,24 @@ export class GkeNodePools extends pulumi.ComponentResource {
         const pools = {} as Record<PoolName, NodePool>;
         for (const pool of ["system", "kafka", "spark"] as const) {
             const p = args.nodePools[pool];
-            pools[pool] = new NodePool(`${name}-${pool}`, {
-                name: pool,
-                project: args.project,
-                cluster: args.cluster.name,
-                location: args.location,
-                nodeLocations: args.nodeLocations,
-                // Per zone, as configured.
-                initialNodeCount: p.min,
-                autoscaling: { minNodeCount: p.min, maxNodeCount: p.max, locationPolicy: p.spot ? "ANY" : "BALANCED" },
-                management: { autoRepair: true, autoUpgrade: true },
-                // Brokers: one node at a time, never below capacity.
-                upgradeSettings: { strategy: "SURGE", maxSurge: 1, maxUnavailable: 0 },
-                nodeConfig: poolNodeConfig(args, pool, p, args.serviceAccountEmail, args.diskKeyId),
-            }, { parent: this, provider: args.provider, dependsOn: args.dependsOn, ignoreChanges: ["initialNodeCount"] });
+            pools[pool] = new NodePool(
+                `${name}-${pool}`,
+                {
+                    name: pool,
+                    project: args.project,
+                    cluster: args.cluster.name,
+                    location: args.location,
+                    nodeLocations: args.nodeLocations,
+                    // Per zone, as configured.
+                    initialNodeCount: p.min,
+                    autoscaling: { minNodeCount: p.min, maxNodeCount: p.max, locationPolicy: p.spot ? "ANY" : "BALANCED" },
+                    management: { autoRepair: true, autoUpgrade: true },
+                    // Brokers: one node at a time, never below capacity.
+                    upgradeSettings: { strategy: "SURGE", maxSurge: 1, maxUnavailable: 0 },
+                    nodeConfig: poolNodeConfig(args, pool, p, args.serviceAccountEmail, args.diskKeyId),
+                },
+                { parent: this, provider: args.provider, dependsOn: args.dependsOn, ignoreChanges: ["initialNodeCount"] },
+            );
         }
         this.pools = pools;
         this.registerOutputs({});

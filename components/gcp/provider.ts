@@ -11,8 +11,14 @@ import { Provider } from "@pulumi/gcp/provider";
  * caller's own project, which works on a project where nothing is enabled yet.
  */
 export function gcpProvider(name: string, project: string, region: string, opts: pulumi.ResourceOptions, quotaProject = false): Provider {
-    return new Provider(name, {
-        project, region, addPulumiAttributionLabel: false,
-        ...(quotaProject ? { billingProject: project, userProjectOverride: true } : {}),
-    }, opts);
+    return new Provider(
+        name,
+        {
+            project,
+            region,
+            addPulumiAttributionLabel: false,
+            ...(quotaProject ? { billingProject: project, userProjectOverride: true } : {}),
+        },
+        opts,
+    );
 }

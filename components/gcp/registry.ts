@@ -28,16 +28,20 @@ export class GcpRegistry extends pulumi.ComponentResource {
         super("dataplatform:gcp:Registry", name, {}, opts);
         const prod = args.environment === "prod";
         this.repositoryId = registryName(args.stack);
-        this.repository = new Repository(name, {
-            project: args.project,
-            location: args.location,
-            repositoryId: this.repositoryId,
-            format: "DOCKER",
-            description: "Images built from the platform repository",
-            // The key setting cannot change later (replacement): decided at creation.
-            kmsKeyName: args.kmsKeyName,
-            dockerConfig: { immutableTags: true },
-        }, { parent: this, provider: args.provider, dependsOn: args.keyGrants, protect: prod });
+        this.repository = new Repository(
+            name,
+            {
+                project: args.project,
+                location: args.location,
+                repositoryId: this.repositoryId,
+                format: "DOCKER",
+                description: "Images built from the platform repository",
+                // The key setting cannot change later (replacement): decided at creation.
+                kmsKeyName: args.kmsKeyName,
+                dockerConfig: { immutableTags: true },
+            },
+            { parent: this, provider: args.provider, dependsOn: args.keyGrants, protect: prod },
+        );
         this.url = `${args.location}-docker.pkg.dev/${args.project}/${this.repositoryId}`;
         this.registerOutputs({ repository: this.repository.name });
     }

@@ -51,12 +51,16 @@ class GcpProjectServices extends pulumi.ComponentResource {
     constructor(name: string, args: GcpProjectServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:gcp:ProjectServices", name, {}, opts);
         for (const service of [...new Set(args.services)]) {
-            new Service(`${name}-${service.split(".")[0]}`, {
-                project: args.project,
-                service,
-                disableOnDestroy: false,
-                disableDependentServices: false,
-            }, { parent: this, provider: args.provider });
+            new Service(
+                `${name}-${service.split(".")[0]}`,
+                {
+                    project: args.project,
+                    service,
+                    disableOnDestroy: false,
+                    disableDependentServices: false,
+                },
+                { parent: this, provider: args.provider },
+            );
         }
         this.registerOutputs({});
     }
@@ -76,7 +80,14 @@ export interface GcpProjectProviders {
  * The project's APIs enabled through a bootstrap provider, and the providers that wait for them. Names:
  * `<prefix>-bootstrap`, `<prefix>`, `<prefix>-quota` and the services component `servicesName`.
  */
-export function gcpProjectProviders(prefix: string, servicesName: string, project: string, region: string, services: readonly string[], opts: pulumi.ComponentResourceOptions): GcpProjectProviders {
+export function gcpProjectProviders(
+    prefix: string,
+    servicesName: string,
+    project: string,
+    region: string,
+    services: readonly string[],
+    opts: pulumi.ComponentResourceOptions,
+): GcpProjectProviders {
     const bootstrap = gcpProvider(`${prefix}-bootstrap`, project, region, opts);
     const enabled = new GcpProjectServices(servicesName, { provider: bootstrap, project, services }, opts);
     return {

@@ -2,10 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "crypto";
 
 /** Replaces every Output of a structure with a plain value; the rest of the structure is copied as it is. */
-type Plain<T> = T extends pulumi.OutputInstance<infer U> ? Plain<U>
-    : T extends (infer E)[] ? Plain<E>[]
-    : T extends object ? { [K in keyof T]: Plain<T[K]> }
-    : T;
+type Plain<T> =
+    T extends pulumi.OutputInstance<infer U> ? Plain<U> : T extends (infer E)[] ? Plain<E>[] : T extends object ? { [K in keyof T]: Plain<T[K]> } : T;
 
 /**
  * Runs a pure builder over inputs that hold Outputs so that, in the result, only the leaves made from an Output are
@@ -44,18 +42,22 @@ export function leafwise<I, T>(inputs: I, build: (plain: Plain<I>) => T): pulumi
             if (m) return outputs[Number(m[1])];
             const used = [...v.matchAll(token)].map((x) => Number(x[1]));
             if (!used.length) return v;
-            return pulumi.all(used.map((i) => outputs[i])).apply((vals) => v.replace(token, (_, i: string) => {
-                const x = vals[used.indexOf(Number(i))];
-                if (typeof x !== "string" && typeof x !== "number") throw new Error(`leafwise: at ${path}, an Output inside a string is a ${typeof x}`);
-                return String(x);
-            }));
+            return pulumi.all(used.map((i) => outputs[i])).apply((vals) =>
+                v.replace(token, (_, i: string) => {
+                    const x = vals[used.indexOf(Number(i))];
+                    if (typeof x !== "string" && typeof x !== "number") throw new Error(`leafwise: at ${path}, an Output inside a string is a ${typeof x}`);
+                    return String(x);
+                }),
+            );
         }
         if (Array.isArray(v)) return v.map((x, i) => show(x, `${path}[${i}]`));
         if (v !== null && typeof v === "object") {
-            return Object.fromEntries(Object.entries(v).map(([k, x]) => {
-                if (k.includes(prefix)) throw new Error(`leafwise: at ${path}, an Output is used as an object key`);
-                return [k, show(x, `${path}.${k}`)];
-            }));
+            return Object.fromEntries(
+                Object.entries(v).map(([k, x]) => {
+                    if (k.includes(prefix)) throw new Error(`leafwise: at ${path}, an Output is used as an object key`);
+                    return [k, show(x, `${path}.${k}`)];
+                }),
+            );
         }
         return v;
     };

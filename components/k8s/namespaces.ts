@@ -17,7 +17,9 @@ export const NODE_EXPORTER_NAMESPACE = "node-exporter";
  */
 export function namespacePlan(cfg: Pick<PlatformConfig, "kafka" | "spark" | "monitoring" | "airflow" | "workloads">): Record<string, PodSecurity> {
     const plan: Record<string, PodSecurity> = {};
-    const add = (ns: string, level: PodSecurity) => { plan[ns] = plan[ns] ?? level; };
+    const add = (ns: string, level: PodSecurity) => {
+        plan[ns] = plan[ns] ?? level;
+    };
     // Operators and brokers only: Strimzi's chart defaults are restricted, and its operands get restricted
     // contexts from the restricted Pod Security Provider the program selects (kafka/operator.ts).
     add(cfg.kafka.namespace, "restricted");
@@ -58,16 +60,20 @@ export class Namespaces extends pulumi.ComponentResource {
     constructor(name: string, args: NamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:k8s:Namespaces", name, {}, opts);
         for (const [ns, level] of Object.entries(args.plan)) {
-            this.byName[ns] = new Namespace(ns, {
-                metadata: {
-                    name: ns,
-                    labels: {
-                        "pod-security.kubernetes.io/enforce": level,
-                        "pod-security.kubernetes.io/warn": "restricted",
-                        "pod-security.kubernetes.io/audit": "restricted",
+            this.byName[ns] = new Namespace(
+                ns,
+                {
+                    metadata: {
+                        name: ns,
+                        labels: {
+                            "pod-security.kubernetes.io/enforce": level,
+                            "pod-security.kubernetes.io/warn": "restricted",
+                            "pod-security.kubernetes.io/audit": "restricted",
+                        },
                     },
                 },
-            }, { parent: this, provider: args.provider });
+                { parent: this, provider: args.provider },
+            );
         }
         this.registerOutputs({ names: Object.keys(this.byName) });
     }

@@ -87,11 +87,20 @@ export function matchesSelector(sel: LabelSelector | undefined, labels: Record<s
     for (const r of sel.matchExpressions ?? []) {
         const has = Object.prototype.hasOwnProperty.call(labels, r.key);
         switch (r.operator) {
-            case "In": if (!has || !(r.values ?? []).includes(labels[r.key])) return false; break;
-            case "NotIn": if (has && (r.values ?? []).includes(labels[r.key])) return false; break;
-            case "Exists": if (!has) return false; break;
-            case "DoesNotExist": if (has) return false; break;
-            default: throw new Error(`unknown selector operator ${(r as LabelSelectorRequirement).operator}`);
+            case "In":
+                if (!has || !(r.values ?? []).includes(labels[r.key])) return false;
+                break;
+            case "NotIn":
+                if (has && (r.values ?? []).includes(labels[r.key])) return false;
+                break;
+            case "Exists":
+                if (!has) return false;
+                break;
+            case "DoesNotExist":
+                if (has) return false;
+                break;
+            default:
+                throw new Error(`unknown selector operator ${(r as LabelSelectorRequirement).operator}`);
         }
     }
     return true;
@@ -140,7 +149,7 @@ function peerMatches(peer: PolicyPeer, policyNamespace: string, other: Endpoint,
 function portMatches(p: PolicyPort, c: { port: number | string; protocol: Protocol }, dest: Endpoint): boolean {
     if ((p.protocol ?? "TCP") !== c.protocol) return false;
     if (p.port === undefined) return true;
-    const destPorts = "pod" in dest ? dest.pod.ports ?? [] : [];
+    const destPorts = "pod" in dest ? (dest.pod.ports ?? []) : [];
     const numberOf = (port: number | string): number | undefined => {
         if (typeof port === "number") return port;
         if (/^\d+$/.test(port)) return Number(port);
@@ -154,20 +163,32 @@ function portMatches(p: PolicyPort, c: { port: number | string; protocol: Protoc
 }
 
 function direction(
-    policies: readonly NetworkPolicy[], self: Endpoint, other: Endpoint, dest: Endpoint, c: { port: number | string; protocol: Protocol },
-    type: "Ingress" | "Egress", nsLabels: (ns: string) => Record<string, string>,
+    policies: readonly NetworkPolicy[],
+    self: Endpoint,
+    other: Endpoint,
+    dest: Endpoint,
+    c: { port: number | string; protocol: Protocol },
+    type: "Ingress" | "Egress",
+    nsLabels: (ns: string) => Record<string, string>,
 ): { isolated: boolean; allowedBy: string[] } {
     if (!("pod" in self) || self.pod.hostNetwork) return { isolated: false, allowedBy: [] };
     const pod = self.pod;
-    const selecting = policies.filter((p) => p.namespace === pod.namespace && matchesSelector(p.spec.podSelector, pod.labels) && policyTypesOf(p.spec).includes(type));
-    const allowedBy = selecting.filter((p) => {
-        const rules = type === "Ingress"
-            ? (p.spec.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports }))
-            : (p.spec.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports }));
-        return rules.some((r) =>
-            (!r.peers || r.peers.length === 0 || r.peers.some((peer) => peerMatches(peer, p.namespace, other, nsLabels))) &&
-            (!r.ports || r.ports.length === 0 || r.ports.some((port) => portMatches(port, c, dest))));
-    }).map((p) => `${p.namespace}/${p.name}`);
+    const selecting = policies.filter(
+        (p) => p.namespace === pod.namespace && matchesSelector(p.spec.podSelector, pod.labels) && policyTypesOf(p.spec).includes(type),
+    );
+    const allowedBy = selecting
+        .filter((p) => {
+            const rules =
+                type === "Ingress"
+                    ? (p.spec.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports }))
+                    : (p.spec.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports }));
+            return rules.some(
+                (r) =>
+                    (!r.peers || r.peers.length === 0 || r.peers.some((peer) => peerMatches(peer, p.namespace, other, nsLabels))) &&
+                    (!r.ports || r.ports.length === 0 || r.ports.some((port) => portMatches(port, c, dest))),
+            );
+        })
+        .map((p) => `${p.namespace}/${p.name}`);
     return { isolated: selecting.length > 0, allowedBy };
 }
 

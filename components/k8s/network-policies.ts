@@ -19,10 +19,17 @@ export class NetworkFlows extends pulumi.ComponentResource {
 
     constructor(name: string, args: NetworkFlowsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:k8s:NetworkFlows", name, {}, opts);
-        this.policies = args.policies.map((p) => new NetworkPolicy(`${name}-${p.namespace}-${p.name}`, {
-            metadata: { name: p.name, namespace: args.namespaces.name(p.namespace), labels: { [FLOW_POLICY_LABEL]: "true" } },
-            spec: p.spec as k8sInput.networking.v1.NetworkPolicySpec,
-        }, { parent: this, provider: args.provider }));
+        this.policies = args.policies.map(
+            (p) =>
+                new NetworkPolicy(
+                    `${name}-${p.namespace}-${p.name}`,
+                    {
+                        metadata: { name: p.name, namespace: args.namespaces.name(p.namespace), labels: { [FLOW_POLICY_LABEL]: "true" } },
+                        spec: p.spec as k8sInput.networking.v1.NetworkPolicySpec,
+                    },
+                    { parent: this, provider: args.provider },
+                ),
+        );
         this.registerOutputs({ policies: this.policies.length });
     }
 }

@@ -34,7 +34,9 @@ export class KafkaAccesses extends pulumi.ComponentResource {
             const user = (a.spec.user as { name: string }).name;
             const ns = a.metadata.namespace;
             out[`${user}/${ns}`] = registerStrimzi(`${name}-${user}-${ns}`, a, args.namespace(ns), {
-                parent: this, provider: args.provider, dependsOn: [args.operator, args.users[user]],
+                parent: this,
+                provider: args.provider,
+                dependsOn: [args.operator, args.users[user]],
             });
         }
         this.accesses = out;

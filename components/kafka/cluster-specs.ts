@@ -67,10 +67,22 @@ function kafkaPodTemplate(cfg: Pick<PlatformConfig, "environment" | "kafka">): O
     const sched = poolScheduling("kafka");
     const selector = { matchLabels: { "strimzi.io/cluster": k.clusterName, "strimzi.io/kind": "Kafka" } };
     const spread = [
-        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: selector, matchLabelKeys: ["strimzi.io/pool-name"] },
+        {
+            maxSkew: 1,
+            topologyKey: "kubernetes.io/hostname",
+            whenUnsatisfiable: "ScheduleAnyway",
+            labelSelector: selector,
+            matchLabelKeys: ["strimzi.io/pool-name"],
+        },
     ];
     if (rackAware(cfg)) {
-        spread.push({ maxSkew: 1, topologyKey: ZONE_KEY, whenUnsatisfiable: "DoNotSchedule", labelSelector: selector, matchLabelKeys: ["strimzi.io/pool-name"] });
+        spread.push({
+            maxSkew: 1,
+            topologyKey: ZONE_KEY,
+            whenUnsatisfiable: "DoNotSchedule",
+            labelSelector: selector,
+            matchLabelKeys: ["strimzi.io/pool-name"],
+        });
     }
     return {
         pod: {
@@ -158,7 +170,14 @@ export function nodePoolResources(cfg: Pick<PlatformConfig, "environment" | "kaf
         spec: { replicas, roles: [role], storage, resources: { requests: { cpu, memory }, limits: { memory } } },
     });
     return [
-        pool(CONTROLLER_POOL, "controller", k.controllers, jbod(k.controller.storageSizeGi, 1, storageClass, !keepClaims), k.controller.cpu, k.controller.memory),
+        pool(
+            CONTROLLER_POOL,
+            "controller",
+            k.controllers,
+            jbod(k.controller.storageSizeGi, 1, storageClass, !keepClaims),
+            k.controller.cpu,
+            k.controller.memory,
+        ),
         pool(BROKER_POOL, "broker", k.brokers, jbod(k.storageSizeGi, k.volumesPerBroker, storageClass, !keepClaims), k.broker.cpu, k.broker.memory),
     ];
 }
@@ -171,41 +190,41 @@ export function metricsConfigYaml(): string {
         "- pattern: kafka.server<type=(.+), name=(.+), clientId=(.+), topic=(.+), partition=(.*)><>Value",
         "  name: kafka_server_$1_$2",
         "  type: GAUGE",
-        "  labels: { clientId: \"$3\", topic: \"$4\", partition: \"$5\" }",
+        '  labels: { clientId: "$3", topic: "$4", partition: "$5" }',
         "- pattern: kafka.server<type=(.+), name=(.+), clientId=(.+), brokerHost=(.+), brokerPort=(.+)><>Value",
         "  name: kafka_server_$1_$2",
         "  type: GAUGE",
-        "  labels: { clientId: \"$3\", broker: \"$4:$5\" }",
+        '  labels: { clientId: "$3", broker: "$4:$5" }',
         "- pattern: kafka.(\\w+)<type=(.+), name=(.+)PerSec\\w*, (.+)=(.+), (.+)=(.+)><>Count",
         "  name: kafka_$1_$2_$3_total",
         "  type: COUNTER",
-        "  labels: { \"$4\": \"$5\", \"$6\": \"$7\" }",
+        '  labels: { "$4": "$5", "$6": "$7" }',
         "- pattern: kafka.(\\w+)<type=(.+), name=(.+)PerSec\\w*, (.+)=(.+)><>Count",
         "  name: kafka_$1_$2_$3_total",
         "  type: COUNTER",
-        "  labels: { \"$4\": \"$5\" }",
+        '  labels: { "$4": "$5" }',
         "- pattern: kafka.(\\w+)<type=(.+), name=(.+)PerSec\\w*><>Count",
         "  name: kafka_$1_$2_$3_total",
         "  type: COUNTER",
         "- pattern: kafka.(\\w+)<type=(.+), name=(.+), (.+)=(.+), (.+)=(.+)><>Value",
         "  name: kafka_$1_$2_$3",
         "  type: GAUGE",
-        "  labels: { \"$4\": \"$5\", \"$6\": \"$7\" }",
+        '  labels: { "$4": "$5", "$6": "$7" }',
         "- pattern: kafka.(\\w+)<type=(.+), name=(.+), (.+)=(.+)><>Value",
         "  name: kafka_$1_$2_$3",
         "  type: GAUGE",
-        "  labels: { \"$4\": \"$5\" }",
+        '  labels: { "$4": "$5" }',
         "- pattern: kafka.(\\w+)<type=(.+), name=(.+)><>Value",
         "  name: kafka_$1_$2_$3",
         "  type: GAUGE",
         // Quoted: a plain scalar ending in ':' is a YAML mapping, which makes the exporter reject the whole file.
-        "- pattern: \"kafka.server<type=raft-metrics><>(.+):\"",
+        '- pattern: "kafka.server<type=raft-metrics><>(.+):"',
         "  name: kafka_server_raftmetrics_$1",
         "  type: GAUGE",
         "- pattern: kafka.(\\w+)<type=(.+), name=(.+), (.+)=(.+)><>(\\d+)thPercentile",
         "  name: kafka_$1_$2_$3",
         "  type: GAUGE",
-        "  labels: { \"$4\": \"$5\", quantile: \"0.$6\" }",
+        '  labels: { "$4": "$5", quantile: "0.$6" }',
         "",
     ].join("\n");
 }

@@ -20,12 +20,16 @@ export interface KafkaClusterArgs {
 
 /** Registers a Strimzi object with the namespace as an Output (so it waits for the namespace). */
 export function registerStrimzi(name: string, obj: StrimziObject, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): CustomResource {
-    return new CustomResource(name, {
-        apiVersion: obj.apiVersion,
-        kind: obj.kind,
-        metadata: { ...obj.metadata, namespace },
-        spec: obj.spec,
-    }, opts);
+    return new CustomResource(
+        name,
+        {
+            apiVersion: obj.apiVersion,
+            kind: obj.kind,
+            metadata: { ...obj.metadata, namespace },
+            spec: obj.spec,
+        },
+        opts,
+    );
 }
 
 /**
@@ -44,19 +48,25 @@ export class KafkaCluster extends pulumi.ComponentResource {
         const protect = cfg.environment === "prod";
         const child = { parent: this, provider: args.provider };
 
-        const metrics = new ConfigMap(`${name}-metrics`, {
-            metadata: { name: metricsConfigMapName(k), namespace: args.namespace },
-            data: { [METRICS_KEY]: metricsConfigYaml() },
-        }, child);
+        const metrics = new ConfigMap(
+            `${name}-metrics`,
+            {
+                metadata: { name: metricsConfigMapName(k), namespace: args.namespace },
+                data: { [METRICS_KEY]: metricsConfigYaml() },
+            },
+            child,
+        );
 
         this.kafka = registerStrimzi(name, kafkaResource(cfg), args.namespace, { ...child, protect, dependsOn: [args.operator, metrics] });
 
         this.nodePools = nodePoolResources(cfg, args.storageClassName).map((pool) =>
-            registerStrimzi(`${name}-${pool.metadata.name}`, pool, args.namespace, { ...child, protect, dependsOn: [args.operator, this.kafka] }));
+            registerStrimzi(`${name}-${pool.metadata.name}`, pool, args.namespace, { ...child, protect, dependsOn: [args.operator, this.kafka] }),
+        );
 
         // The topic operator creates them once the cluster is up.
         this.topics = topicResources(k).map((t) =>
-            registerStrimzi(`${name}-topic-${t.metadata.name}`, t, args.namespace, { ...child, protect, dependsOn: [this.kafka] }));
+            registerStrimzi(`${name}-topic-${t.metadata.name}`, t, args.namespace, { ...child, protect, dependsOn: [this.kafka] }),
+        );
 
         this.registerOutputs({ kafka: this.kafka.id, topics: this.topics.map((t) => t.id) });
     }

@@ -46,17 +46,29 @@ export class KafkaLayer extends pulumi.ComponentResource implements KafkaPlatfor
         const ns = args.namespaces.name(k.namespace);
 
         this.operators = new KafkaOperators(`${name}-operators`, { releases: args.releases, provider: args.provider, namespace: ns }, { parent: this });
-        this.cluster = new KafkaCluster(`${name}-cluster`, {
-            ...base, environment: args.environment, namespace: ns, storageClassName: args.storageClassName, operator: this.operators.strimzi,
-        }, { parent: this });
+        this.cluster = new KafkaCluster(
+            `${name}-cluster`,
+            {
+                ...base,
+                environment: args.environment,
+                namespace: ns,
+                storageClassName: args.storageClassName,
+                operator: this.operators.strimzi,
+            },
+            { parent: this },
+        );
         this.users = new KafkaUsers(`${name}-users`, { ...base, namespace: ns, cluster: this.cluster.kafka }, { parent: this });
-        this.accesses = new KafkaAccesses(`${name}-access`, {
-            ...base,
-            namespace: (n) => args.namespaces.name(n),
-            extraTargets: args.extraAccess,
-            operator: this.operators.access,
-            users: this.users.users,
-        }, { parent: this });
+        this.accesses = new KafkaAccesses(
+            `${name}-access`,
+            {
+                ...base,
+                namespace: (n) => args.namespaces.name(n),
+                extraTargets: args.extraAccess,
+                operator: this.operators.access,
+                users: this.users.users,
+            },
+            { parent: this },
+        );
 
         this.ready = [this.cluster.kafka, ...this.cluster.topics, ...Object.values(this.users.users), ...Object.values(this.accesses.accesses)];
         this.registerOutputs({
@@ -73,9 +85,11 @@ export class KafkaLayer extends pulumi.ComponentResource implements KafkaPlatfor
         const ka = this.accesses.accesses[`${user}/${namespace}`];
         if (!ka) {
             const known = this.targets.filter((t) => t.user === user).map((t) => t.namespace);
-            throw new Error(known.length === 0
-                ? `kafka user ${user} is not configured (dataplatform:kafka.users: ${k.users.map((u) => u.name).join(", ")})`
-                : `kafka user ${user} has no credentials in namespace ${namespace} (its namespaces: ${known.join(", ")}); add it to dataplatform:kafka.users[].namespaces`);
+            throw new Error(
+                known.length === 0
+                    ? `kafka user ${user} is not configured (dataplatform:kafka.users: ${k.users.map((u) => u.name).join(", ")})`
+                    : `kafka user ${user} has no credentials in namespace ${namespace} (its namespaces: ${known.join(", ")}); add it to dataplatform:kafka.users[].namespaces`,
+            );
         }
         return {
             user,

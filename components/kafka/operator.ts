@@ -88,25 +88,37 @@ export class KafkaOperators extends pulumi.ComponentResource {
         super("dataplatform:kafka:Operators", name, {}, opts);
         const r = args.releases;
         const child = { parent: this, provider: args.provider };
-        this.strimzi = new Release(`${name}-strimzi`, {
-            name: "strimzi",
-            ...releaseChart(CHARTS.strimzi, r.strimzi),
-            namespace: args.namespace,
-            values: strimziValues(),
-        }, child);
+        this.strimzi = new Release(
+            `${name}-strimzi`,
+            {
+                name: "strimzi",
+                ...releaseChart(CHARTS.strimzi, r.strimzi),
+                namespace: args.namespace,
+                values: strimziValues(),
+            },
+            child,
+        );
         // Reads Kafka/KafkaUser objects through the v1 API, so it needs Strimzi's CRDs first.
-        this.access = new Release(`${name}-access`, {
-            name: "strimzi-access-operator",
-            ...releaseChart(CHARTS.strimziAccess, r.strimziAccess),
-            namespace: args.namespace,
-            values: accessOperatorValues(),
-        }, { ...child, dependsOn: [this.strimzi] });
-        this.reloader = new Release(`${name}-reloader`, {
-            name: "reloader",
-            ...releaseChart(CHARTS.reloader, r.reloader),
-            namespace: args.namespace,
-            values: reloaderValues(),
-        }, child);
+        this.access = new Release(
+            `${name}-access`,
+            {
+                name: "strimzi-access-operator",
+                ...releaseChart(CHARTS.strimziAccess, r.strimziAccess),
+                namespace: args.namespace,
+                values: accessOperatorValues(),
+            },
+            { ...child, dependsOn: [this.strimzi] },
+        );
+        this.reloader = new Release(
+            `${name}-reloader`,
+            {
+                name: "reloader",
+                ...releaseChart(CHARTS.reloader, r.reloader),
+                namespace: args.namespace,
+                values: reloaderValues(),
+            },
+            child,
+        );
         this.registerOutputs({ strimzi: this.strimzi.status, access: this.access.status, reloader: this.reloader.status });
     }
 }

@@ -25,7 +25,9 @@ export class KafkaUsers extends pulumi.ComponentResource {
         const users: Record<string, CustomResource> = {};
         for (const u of userResources(args.kafka)) {
             users[u.metadata.name] = registerStrimzi(`${name}-${u.metadata.name}`, u, args.namespace, {
-                parent: this, provider: args.provider, dependsOn: [args.cluster],
+                parent: this,
+                provider: args.provider,
+                dependsOn: [args.cluster],
             });
         }
         this.users = users;

@@ -10,7 +10,13 @@ import { leafwise } from "../k8s/leafwise";
 import { reloadAnnotations, type KafkaPlatform } from "../contracts/kafka-client";
 import type { PlatformConfig } from "../config";
 import {
-    clusterTriggerAuthentication, consumerDeployment, consumerScaledObject, LagSource, lagReaderSettings, streamingScaledJob, type TriggerSettings,
+    clusterTriggerAuthentication,
+    consumerDeployment,
+    consumerScaledObject,
+    LagSource,
+    lagReaderSettings,
+    streamingScaledJob,
+    type TriggerSettings,
 } from "./specs";
 import { KEDA_NAMESPACE } from "../k8s/namespaces";
 import { sinkPrefix } from "../contracts/datapath";
@@ -60,49 +66,96 @@ export class LagAutoscaling extends pulumi.ComponentResource {
         // One ClusterTriggerAuthentication for every scaled workload: KEDA reads the lag reader's Secret in its
         // own namespace, where Reloader restarts the operator when the certificate is renewed.
         const access = args.kafka.access(reader, KEDA_NAMESPACE);
-        const settings = new Secret(`${name}-kafka-trigger`, {
-            metadata: { name: "keda-kafka-trigger-settings", namespace: args.namespaces.name(KEDA_NAMESPACE) },
-            stringData: lagReaderSettings(access),
-        }, k8s);
-        const auth = new CustomResource(`${name}-trigger-auth`, {
-            apiVersion: "keda.sh/v1alpha1",
-            kind: "ClusterTriggerAuthentication",
-            metadata: { name: LAG_AUTH },
-            spec: pulumi.all([access.secretName, settings.metadata.name]).apply(([secretName, settingsSecretName]) =>
-                clusterTriggerAuthentication(LAG_AUTH, { ...access, secretName, settingsSecretName }).spec),
-        }, { ...k8s, dependsOn: [args.keda, settings, ...args.kafka.ready] });
+        const settings = new Secret(
+            `${name}-kafka-trigger`,
+            {
+                metadata: { name: "keda-kafka-trigger-settings", namespace: args.namespaces.name(KEDA_NAMESPACE) },
+                stringData: lagReaderSettings(access),
+            },
+            k8s,
+        );
+        const auth = new CustomResource(
+            `${name}-trigger-auth`,
+            {
+                apiVersion: "keda.sh/v1alpha1",
+                kind: "ClusterTriggerAuthentication",
+                metadata: { name: LAG_AUTH },
+                spec: pulumi
+                    .all([access.secretName, settings.metadata.name])
+                    .apply(([secretName, settingsSecretName]) => clusterTriggerAuthentication(LAG_AUTH, { ...access, secretName, settingsSecretName }).spec),
+            },
+            { ...k8s, dependsOn: [args.keda, settings, ...args.kafka.ready] },
+        );
 
         const s = args.streaming;
-        this.scaledJob = new CustomResource(`${name}-stream-events`, {
-            apiVersion: "keda.sh/v1alpha1",
-            kind: "ScaledJob",
-            metadata: { name: "stream-events", namespace: args.namespaces.name(s.namespace) },
-            // Built leaf-wise: only the job's Secret, URL and identity leaves are unknown in a first preview.
-            spec: leafwise({ job: s.job }, ({ job }) => streamingScaledJob(args.triggers, "stream-events", s.namespace, job as Obj, s.source, LAG_AUTH).spec),
-        }, { ...k8s, dependsOn: [auth, ...s.dependsOn] });
+        this.scaledJob = new CustomResource(
+            `${name}-stream-events`,
+            {
+                apiVersion: "keda.sh/v1alpha1",
+                kind: "ScaledJob",
+                metadata: { name: "stream-events", namespace: args.namespaces.name(s.namespace) },
+                // Built leaf-wise: only the job's Secret, URL and identity leaves are unknown in a first preview.
+                spec: leafwise(
+                    { job: s.job },
+                    ({ job }) => streamingScaledJob(args.triggers, "stream-events", s.namespace, job as Obj, s.source, LAG_AUTH).spec,
+                ),
+            },
+            { ...k8s, dependsOn: [auth, ...s.dependsOn] },
+        );
 
         for (const { deployment: c, group, topics } of args.consumers) {
             const access = args.kafka.access(c.kafkaUser, c.namespace);
             const src: LagSource = { group, topics: [...topics], bootstrapServers: access.bootstrapServers };
-            const identity = this.identities[c.namespace] ??= args.identity.bind(`${name}-${c.namespace}-identity`, {
-                namespace: args.namespaces.name(c.namespace),
-                serviceAccountName: SERVICE_ACCOUNTS.ingestion,
-                grants: consumerGrants(args.consumers.map((x) => x.deployment), args.archive, c.namespace),
-            }, { parent: this });
-            const dep = new Deployment(`${name}-${c.kafkaUser}`, {
-                // Reloader rolls the consumers when the Access Operator rewrites their renewed credentials.
-                metadata: { name: c.kafkaUser, namespace: args.namespaces.name(c.namespace), annotations: reloadAnnotations(access) },
-                spec: leafwise({ secretName: access.secretName, id: podIdentityInput(identity), url: sinkUrl(args.archive, c.kafkaUser) }, ({ secretName, id, url }) => consumerDeployment(c, SERVICE_ACCOUNTS.ingestion, {
-                    ...access, secretName, group, topics,
-                }, url, id as PodIdentity) as k8sInput.apps.v1.DeploymentSpec),
-            }, { ...k8s, dependsOn: [...args.kafka.ready, ...identity.ready] });
+            const identity = (this.identities[c.namespace] ??= args.identity.bind(
+                `${name}-${c.namespace}-identity`,
+                {
+                    namespace: args.namespaces.name(c.namespace),
+                    serviceAccountName: SERVICE_ACCOUNTS.ingestion,
+                    grants: consumerGrants(
+                        args.consumers.map((x) => x.deployment),
+                        args.archive,
+                        c.namespace,
+                    ),
+                },
+                { parent: this },
+            ));
+            const dep = new Deployment(
+                `${name}-${c.kafkaUser}`,
+                {
+                    // Reloader rolls the consumers when the Access Operator rewrites their renewed credentials.
+                    metadata: { name: c.kafkaUser, namespace: args.namespaces.name(c.namespace), annotations: reloadAnnotations(access) },
+                    spec: leafwise(
+                        { secretName: access.secretName, id: podIdentityInput(identity), url: sinkUrl(args.archive, c.kafkaUser) },
+                        ({ secretName, id, url }) =>
+                            consumerDeployment(
+                                c,
+                                SERVICE_ACCOUNTS.ingestion,
+                                {
+                                    ...access,
+                                    secretName,
+                                    group,
+                                    topics,
+                                },
+                                url,
+                                id as PodIdentity,
+                            ) as k8sInput.apps.v1.DeploymentSpec,
+                    ),
+                },
+                { ...k8s, dependsOn: [...args.kafka.ready, ...identity.ready] },
+            );
             this.deployments.push(dep);
-            this.scaledObjects.push(new CustomResource(`${name}-${c.kafkaUser}-scaler`, {
-                apiVersion: "keda.sh/v1alpha1",
-                kind: "ScaledObject",
-                metadata: { name: c.kafkaUser, namespace: args.namespaces.name(c.namespace) },
-                spec: consumerScaledObject(args.triggers, c.kafkaUser, c.namespace, c.kafkaUser, src, LAG_AUTH).spec,
-            }, { ...k8s, dependsOn: [auth, dep] }));
+            this.scaledObjects.push(
+                new CustomResource(
+                    `${name}-${c.kafkaUser}-scaler`,
+                    {
+                        apiVersion: "keda.sh/v1alpha1",
+                        kind: "ScaledObject",
+                        metadata: { name: c.kafkaUser, namespace: args.namespaces.name(c.namespace) },
+                        spec: consumerScaledObject(args.triggers, c.kafkaUser, c.namespace, c.kafkaUser, src, LAG_AUTH).spec,
+                    },
+                    { ...k8s, dependsOn: [auth, dep] },
+                ),
+            );
         }
         this.registerOutputs({ scaledJob: this.scaledJob.id });
     }

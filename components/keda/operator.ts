@@ -51,13 +51,17 @@ export class Keda extends pulumi.ComponentResource {
 
     constructor(name: string, args: KedaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:keda:Keda", name, {}, opts);
-        this.release = new Release(name, {
-            name: "keda",
-            ...releaseChart(CHARTS.keda, args.release),
-            namespace: args.namespaces.name(KEDA_NAMESPACE),
-            values: kedaValues(args, args.lagReaderSecret),
-            atomic: true,
-        }, { parent: this, provider: args.provider });
+        this.release = new Release(
+            name,
+            {
+                name: "keda",
+                ...releaseChart(CHARTS.keda, args.release),
+                namespace: args.namespaces.name(KEDA_NAMESPACE),
+                values: kedaValues(args, args.lagReaderSecret),
+                atomic: true,
+            },
+            { parent: this, provider: args.provider },
+        );
         this.registerOutputs({ release: this.release.status });
     }
 }

@@ -125,7 +125,6 @@ export function consumerScaledObject(cfg: TriggerSettings, name: string, namespa
     };
 }
 
-
 /**
  * apps/v1 DeploymentSpec of a lag-scaled consumer. Replicas are left to the HPA that KEDA owns; the consumer
  * commits its offsets to its group, which is what the trigger reads.
@@ -139,11 +138,7 @@ export function consumerDeployment(
     identity: PodIdentity = { env: [], volumes: [], volumeMounts: [] },
 ): Obj {
     const labels = { "app.kubernetes.io/name": c.kafkaUser, "app.kubernetes.io/component": "consumer" };
-    const env = [
-        ...kafkaClientEnv(k),
-        { name: SINK_ENV.sink, value: sinkUrl },
-        ...identity.env,
-    ];
+    const env = [...kafkaClientEnv(k), { name: SINK_ENV.sink, value: sinkUrl }, ...identity.env];
     return {
         // No `replicas`: the HPA that KEDA owns sets it; applying one on every deploy would fight the autoscaler.
         selector: { matchLabels: labels },
@@ -154,15 +149,17 @@ export function consumerDeployment(
                 // Consumers leave their group cleanly on scale-down.
                 terminationGracePeriodSeconds: 60,
                 securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-                containers: [{
-                    name: "consumer",
-                    image: c.image,
-                    args: c.args,
-                    env,
-                    resources: { requests: { cpu: c.cpu, memory: c.memory }, limits: { memory: c.memory } },
-                    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                    volumeMounts: [kafkaClientMount(), ...identity.volumeMounts],
-                }],
+                containers: [
+                    {
+                        name: "consumer",
+                        image: c.image,
+                        args: c.args,
+                        env,
+                        resources: { requests: { cpu: c.cpu, memory: c.memory }, limits: { memory: c.memory } },
+                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        volumeMounts: [kafkaClientMount(), ...identity.volumeMounts],
+                    },
+                ],
                 volumes: [kafkaClientVolume(k), ...identity.volumes],
             },
         },

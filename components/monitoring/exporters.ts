@@ -2,7 +2,8 @@
  * Where each metric the alerts and dashboards query comes from: the exporter, how Prometheus scrapes it, and the
  * upstream source that names the metric. Tests check every query against this table.
  */
-export type Exporter = "kafka-jmx" | "kafka-exporter" | "strimzi-cluster-operator" | "keda-operator" | "spark-operator" | "airflow-statsd" | "kube-state-metrics" | "kubelet";
+export type Exporter =
+    "kafka-jmx" | "kafka-exporter" | "strimzi-cluster-operator" | "keda-operator" | "spark-operator" | "airflow-statsd" | "kube-state-metrics" | "kubelet";
 
 /** How each exporter is scraped: a PodMonitor/ServiceMonitor of scrapeTargets(), or a kube-prometheus-stack component. */
 export const EXPORTERS: Record<Exporter, { scrapeTarget: string } | { chartComponent: "kubelet" | "kubeStateMetrics" }> = {
@@ -13,7 +14,7 @@ export const EXPORTERS: Record<Exporter, { scrapeTarget: string } | { chartCompo
     "spark-operator": { scrapeTarget: "spark-operator" },
     "airflow-statsd": { scrapeTarget: "airflow-statsd" },
     "kube-state-metrics": { chartComponent: "kubeStateMetrics" },
-    "kubelet": { chartComponent: "kubelet" },
+    kubelet: { chartComponent: "kubelet" },
 };
 
 export interface MetricSource {
@@ -26,23 +27,54 @@ export interface MetricSource {
 const KAFKA_EXPORTER = "https://github.com/danielqsj/kafka_exporter#metrics";
 const KAFKA_MBEANS = "https://kafka.apache.org/documentation/#monitoring";
 const KEDA = "https://keda.sh/docs/2.21/integrations/prometheus/";
-const SPARK = "kubeflow/spark-operator pkg/common/metrics.go (chart prometheus.metrics.prefix \"\")";
+const SPARK = 'kubeflow/spark-operator pkg/common/metrics.go (chart prometheus.metrics.prefix "")';
 const KSM_JOB = "https://github.com/kubernetes/kube-state-metrics/blob/main/docs/metrics/workload/job-metrics.md";
 const KSM_HPA = "https://github.com/kubernetes/kube-state-metrics/blob/main/docs/metrics/workload/horizontalpodautoscaler-metrics.md";
 const KUBELET = "https://kubernetes.io/docs/reference/instrumentation/metrics/";
 
 export const METRICS: Record<string, MetricSource> = {
-    kafka_server_replicamanager_leadercount: { exporter: "kafka-jmx", mbean: "kafka.server<type=ReplicaManager, name=LeaderCount><>Value", source: KAFKA_MBEANS },
-    kafka_server_replicamanager_underreplicatedpartitions: { exporter: "kafka-jmx", mbean: "kafka.server<type=ReplicaManager, name=UnderReplicatedPartitions><>Value", source: KAFKA_MBEANS },
-    kafka_server_replicamanager_underminisrpartitioncount: { exporter: "kafka-jmx", mbean: "kafka.server<type=ReplicaManager, name=UnderMinIsrPartitionCount><>Value", source: KAFKA_MBEANS },
-    kafka_controller_kafkacontroller_offlinepartitionscount: { exporter: "kafka-jmx", mbean: "kafka.controller<type=KafkaController, name=OfflinePartitionsCount><>Value", source: KAFKA_MBEANS },
-    kafka_server_brokertopicmetrics_bytesin_total: { exporter: "kafka-jmx", mbean: "kafka.server<type=BrokerTopicMetrics, name=BytesInPerSec><>Count", source: KAFKA_MBEANS },
-    kafka_server_brokertopicmetrics_bytesout_total: { exporter: "kafka-jmx", mbean: "kafka.server<type=BrokerTopicMetrics, name=BytesOutPerSec><>Count", source: KAFKA_MBEANS },
-    kafka_server_brokertopicmetrics_messagesin_total: { exporter: "kafka-jmx", mbean: "kafka.server<type=BrokerTopicMetrics, name=MessagesInPerSec, topic=events><>Count", source: KAFKA_MBEANS },
+    kafka_server_replicamanager_leadercount: {
+        exporter: "kafka-jmx",
+        mbean: "kafka.server<type=ReplicaManager, name=LeaderCount><>Value",
+        source: KAFKA_MBEANS,
+    },
+    kafka_server_replicamanager_underreplicatedpartitions: {
+        exporter: "kafka-jmx",
+        mbean: "kafka.server<type=ReplicaManager, name=UnderReplicatedPartitions><>Value",
+        source: KAFKA_MBEANS,
+    },
+    kafka_server_replicamanager_underminisrpartitioncount: {
+        exporter: "kafka-jmx",
+        mbean: "kafka.server<type=ReplicaManager, name=UnderMinIsrPartitionCount><>Value",
+        source: KAFKA_MBEANS,
+    },
+    kafka_controller_kafkacontroller_offlinepartitionscount: {
+        exporter: "kafka-jmx",
+        mbean: "kafka.controller<type=KafkaController, name=OfflinePartitionsCount><>Value",
+        source: KAFKA_MBEANS,
+    },
+    kafka_server_brokertopicmetrics_bytesin_total: {
+        exporter: "kafka-jmx",
+        mbean: "kafka.server<type=BrokerTopicMetrics, name=BytesInPerSec><>Count",
+        source: KAFKA_MBEANS,
+    },
+    kafka_server_brokertopicmetrics_bytesout_total: {
+        exporter: "kafka-jmx",
+        mbean: "kafka.server<type=BrokerTopicMetrics, name=BytesOutPerSec><>Count",
+        source: KAFKA_MBEANS,
+    },
+    kafka_server_brokertopicmetrics_messagesin_total: {
+        exporter: "kafka-jmx",
+        mbean: "kafka.server<type=BrokerTopicMetrics, name=MessagesInPerSec, topic=events><>Count",
+        source: KAFKA_MBEANS,
+    },
     kafka_consumergroup_lag: { exporter: "kafka-exporter", source: KAFKA_EXPORTER },
     kafka_consumergroup_current_offset: { exporter: "kafka-exporter", source: KAFKA_EXPORTER },
     kafka_topic_partition_current_offset: { exporter: "kafka-exporter", source: KAFKA_EXPORTER },
-    strimzi_certificate_expiration_timestamp_ms: { exporter: "strimzi-cluster-operator", source: "strimzi-kafka-operator cluster-operator/.../assembly/KafkaAssemblyOperatorMetricsHolder.java" },
+    strimzi_certificate_expiration_timestamp_ms: {
+        exporter: "strimzi-cluster-operator",
+        source: "strimzi-kafka-operator cluster-operator/.../assembly/KafkaAssemblyOperatorMetricsHolder.java",
+    },
     keda_scaler_detail_errors_total: { exporter: "keda-operator", source: KEDA },
     keda_scaler_metrics_value: { exporter: "keda-operator", source: KEDA },
     keda_scaler_active: { exporter: "keda-operator", source: KEDA },

@@ -27,12 +27,20 @@ export class Monitoring extends pulumi.ComponentResource {
         const cfg = args.platform;
         this.namespace = args.namespaces.name(cfg.monitoring.namespace);
         const common = { platform: cfg, provider: args.provider, namespace: this.namespace };
-        this.stack = new PrometheusStack(`${name}-stack`, {
-            monitoring: cfg.monitoring, release: args.release, provider: args.provider, namespace: this.namespace,
-            storageClassName: args.storageClassName, secrets: args.secrets,
-            // node-exporter is installed into its own namespace, which must exist first.
-            dependsOn: [...args.secretsReady, args.namespaces.get(NODE_EXPORTER_NAMESPACE)],
-        }, { parent: this });
+        this.stack = new PrometheusStack(
+            `${name}-stack`,
+            {
+                monitoring: cfg.monitoring,
+                release: args.release,
+                provider: args.provider,
+                namespace: this.namespace,
+                storageClassName: args.storageClassName,
+                secrets: args.secrets,
+                // node-exporter is installed into its own namespace, which must exist first.
+                dependsOn: [...args.secretsReady, args.namespaces.get(NODE_EXPORTER_NAMESPACE)],
+            },
+            { parent: this },
+        );
         const afterChart = [this.stack.release];
         new ScrapeConfigs(`${name}-scrape`, { ...common, dependsOn: afterChart }, { parent: this });
         new AlertRules(`${name}-rules`, { ...common, dependsOn: afterChart }, { parent: this });

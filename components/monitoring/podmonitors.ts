@@ -14,7 +14,13 @@ export interface ScrapeTarget {
 // Keep the pod name as a label so alerts and dashboards can name the broker.
 const podLabel = [{ sourceLabels: ["__meta_kubernetes_pod_name"], targetLabel: "pod", action: "replace" }];
 
-function podMonitor(name: string, namespace: string, matchLabels: Record<string, string>, ports: string | readonly string[], extra: Record<string, any> = {}): ScrapeTarget {
+function podMonitor(
+    name: string,
+    namespace: string,
+    matchLabels: Record<string, string>,
+    ports: string | readonly string[],
+    extra: Record<string, any> = {},
+): ScrapeTarget {
     return {
         kind: "PodMonitor",
         name,
@@ -42,14 +48,20 @@ export function scrapeTargets(cfg: MonitoredPlatform): ScrapeTarget[] {
     const cluster = cfg.kafka.clusterName;
     return [
         // Brokers and controllers (node pools carry strimzi.io/pool-name; the exporter and operators do not).
-        podMonitor("strimzi-kafka", kns, { "strimzi.io/kind": "Kafka", "strimzi.io/cluster": cluster }, "tcp-prometheus",
-            { matchExpressions: [{ key: "strimzi.io/pool-name", operator: "Exists" }] }),
+        podMonitor("strimzi-kafka", kns, { "strimzi.io/kind": "Kafka", "strimzi.io/cluster": cluster }, "tcp-prometheus", {
+            matchExpressions: [{ key: "strimzi.io/pool-name", operator: "Exists" }],
+        }),
         podMonitor("strimzi-cluster-operator", kns, { "strimzi.io/kind": "cluster-operator" }, "http"),
         podMonitor("strimzi-entity-operator", kns, { "strimzi.io/name": `${cluster}-entity-operator` }, ENTITY_OPERATOR_METRICS_PORTS),
         // Consumer-group lag (kafka_consumergroup_lag).
         podMonitor("kafka-exporter", kns, { "strimzi.io/name": `${cluster}-kafka-exporter` }, "tcp-prometheus"),
         podMonitor("keda-operator", KEDA_NAMESPACE, { "app.kubernetes.io/name": "keda-operator" }, "metrics"),
-        podMonitor("spark-operator", cfg.spark.operatorNamespace, { "app.kubernetes.io/name": "spark-operator", "app.kubernetes.io/component": "controller" }, "metrics"),
+        podMonitor(
+            "spark-operator",
+            cfg.spark.operatorNamespace,
+            { "app.kubernetes.io/name": "spark-operator", "app.kubernetes.io/component": "controller" },
+            "metrics",
+        ),
         // Airflow's StatsD metrics, translated by the chart's statsd exporter Service.
         {
             kind: "ServiceMonitor",
@@ -77,12 +89,19 @@ export class ScrapeConfigs extends pulumi.ComponentResource {
 
     constructor(name: string, args: ScrapeConfigsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:monitoring:ScrapeConfigs", name, {}, opts);
-        this.monitors = scrapeTargets(args.platform).map((t) => new CustomResource(`${name}-${t.name}`, {
-            apiVersion: "monitoring.coreos.com/v1",
-            kind: t.kind,
-            metadata: { name: t.name, namespace: args.namespace },
-            spec: t.spec,
-        }, { parent: this, provider: args.provider, dependsOn: args.dependsOn }));
+        this.monitors = scrapeTargets(args.platform).map(
+            (t) =>
+                new CustomResource(
+                    `${name}-${t.name}`,
+                    {
+                        apiVersion: "monitoring.coreos.com/v1",
+                        kind: t.kind,
+                        metadata: { name: t.name, namespace: args.namespace },
+                        spec: t.spec,
+                    },
+                    { parent: this, provider: args.provider, dependsOn: args.dependsOn },
+                ),
+        );
         this.registerOutputs({ monitors: scrapeTargets(args.platform).map((t) => t.name) });
     }
 }

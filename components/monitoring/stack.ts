@@ -168,12 +168,16 @@ export class PrometheusStack extends pulumi.ComponentResource {
     constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplatform:monitoring:PrometheusStack", name, {}, opts);
         const cfg = { monitoring: args.monitoring };
-        this.release = new Release(name, {
-            name: KPS_RELEASE,
-            ...releaseChart(CHARTS.kubePrometheusStack, args.release),
-            namespace: args.namespace,
-            values: stackValues(cfg, args.storageClassName, cfg.monitoring.namespace, args.secrets),
-        }, { parent: this, provider: args.provider, dependsOn: args.dependsOn });
+        this.release = new Release(
+            name,
+            {
+                name: KPS_RELEASE,
+                ...releaseChart(CHARTS.kubePrometheusStack, args.release),
+                namespace: args.namespace,
+                values: stackValues(cfg, args.storageClassName, cfg.monitoring.namespace, args.secrets),
+            },
+            { parent: this, provider: args.provider, dependsOn: args.dependsOn },
+        );
         this.registerOutputs({ release: this.release.name });
     }
 }

@@ -48,52 +48,93 @@ export class SparkJobs extends pulumi.ComponentResource {
         this.namespace = args.namespaces.name(ns);
         const k8s = { parent: this, provider: args.provider };
 
-        this.identity = args.identity.bind(`${name}-identity`, {
-            namespace: this.namespace,
-            serviceAccountName: SERVICE_ACCOUNTS.sparkJobs,
-            grants: sparkJobGrants(args.data),
-        }, { parent: this });
+        this.identity = args.identity.bind(
+            `${name}-identity`,
+            {
+                namespace: this.namespace,
+                serviceAccountName: SERVICE_ACCOUNTS.sparkJobs,
+                grants: sparkJobGrants(args.data),
+            },
+            { parent: this },
+        );
         const pod = podIdentity(this.identity);
 
         const source = args.data.curated;
         const dataset = args.data.target;
         // The compaction reads exactly what the streaming run writes.
         // Built leaf-wise: only the URL, dataset and identity leaves are unknown in a first preview.
-        const spec = leafwise({ identity: podIdentityInput(this.identity), url: source.url.apply(sparkUrl), datasetId: dataset.datasetId }, ({ identity, url, datasetId }) =>
-            compactionApplication({ cfg, namespace: ns, sourceUrl: streamPaths(url).sink, datasetId, identity: identity as PodIdentity }).spec);
-        this.compaction = new CustomResource(`${name}-compaction`, {
-            apiVersion: "sparkoperator.k8s.io/v1beta2",
-            kind: "ScheduledSparkApplication",
-            metadata: { name: "compact-curated", namespace: this.namespace },
-            spec,
-        }, { ...k8s, dependsOn: [args.operator, ...this.identity.ready] });
+        const spec = leafwise(
+            { identity: podIdentityInput(this.identity), url: source.url.apply(sparkUrl), datasetId: dataset.datasetId },
+            ({ identity, url, datasetId }) =>
+                compactionApplication({ cfg, namespace: ns, sourceUrl: streamPaths(url).sink, datasetId, identity: identity as PodIdentity }).spec,
+        );
+        this.compaction = new CustomResource(
+            `${name}-compaction`,
+            {
+                apiVersion: "sparkoperator.k8s.io/v1beta2",
+                kind: "ScheduledSparkApplication",
+                metadata: { name: "compact-curated", namespace: this.namespace },
+                spec,
+            },
+            { ...k8s, dependsOn: [args.operator, ...this.identity.ready] },
+        );
 
         // Streaming runs: executor pod template, and the Lease that keeps one writer on the sink path.
-        const template = new ConfigMap(`${name}-stream-pod-templates`, {
-            metadata: { name: "stream-events-pod-templates", namespace: this.namespace },
-            data: { "executor.yaml": pod.apply((identity) => YAML.stringify(executorPodTemplate({ identity }))) },
-        }, k8s);
-        const leaseRole = new Role(`${name}-stream-leases`, {
-            metadata: { name: "stream-events-leases", namespace: this.namespace },
-            rules: [{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] }],
-        }, k8s);
-        const leaseBinding = new RoleBinding(`${name}-stream-leases`, {
-            metadata: { name: "stream-events-leases", namespace: this.namespace },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: leaseRole.metadata.name },
-            subjects: [{ kind: "ServiceAccount", name: SERVICE_ACCOUNTS.sparkJobs, namespace: ns }],
-        }, k8s);
+        const template = new ConfigMap(
+            `${name}-stream-pod-templates`,
+            {
+                metadata: { name: "stream-events-pod-templates", namespace: this.namespace },
+                data: { "executor.yaml": pod.apply((identity) => YAML.stringify(executorPodTemplate({ identity }))) },
+            },
+            k8s,
+        );
+        const leaseRole = new Role(
+            `${name}-stream-leases`,
+            {
+                metadata: { name: "stream-events-leases", namespace: this.namespace },
+                rules: [{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] }],
+            },
+            k8s,
+        );
+        const leaseBinding = new RoleBinding(
+            `${name}-stream-leases`,
+            {
+                metadata: { name: "stream-events-leases", namespace: this.namespace },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: leaseRole.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: SERVICE_ACCOUNTS.sparkJobs, namespace: ns }],
+            },
+            k8s,
+        );
 
         const user = args.streamingUser;
         const access = args.kafka.access(user.name, ns);
         this.streamingSource = { group: user.group, topics: [...user.topics], bootstrapServers: access.bootstrapServers };
-        const streamInputs = { identity: podIdentityInput(this.identity), secretName: access.secretName, curatedUrl: source.url.apply(sparkUrl), cm: template.metadata.name };
+        const streamInputs = {
+            identity: podIdentityInput(this.identity),
+            secretName: access.secretName,
+            curatedUrl: source.url.apply(sparkUrl),
+            cm: template.metadata.name,
+        };
         this.streamingJob = leafwise(streamInputs, ({ identity, secretName, curatedUrl, cm }) => {
             const kafka: KafkaConsumer = {
-                secretName, bootstrapServers: access.bootstrapServers, authentication: access.authentication,
-                keys: access.keys, group: user.group, topics: user.topics, user: user.name,
+                secretName,
+                bootstrapServers: access.bootstrapServers,
+                authentication: access.authentication,
+                keys: access.keys,
+                group: user.group,
+                topics: user.topics,
+                user: user.name,
             };
             const paths = streamPaths(curatedUrl);
-            return streamingJobSpec({ cfg, namespace: ns, kafka, checkpointUrl: paths.checkpoint, sinkUrl: paths.sink, identity: identity as PodIdentity, templateConfigMap: cm });
+            return streamingJobSpec({
+                cfg,
+                namespace: ns,
+                kafka,
+                checkpointUrl: paths.checkpoint,
+                sinkUrl: paths.sink,
+                identity: identity as PodIdentity,
+                templateConfigMap: cm,
+            });
         });
         this.ready = [args.operator, ...this.identity.ready, template, leaseBinding, ...args.kafka.ready];
         this.registerOutputs({ compaction: this.compaction.id, namespace: this.namespace });

@@ -64,13 +64,17 @@ export class SparkOperator extends pulumi.ComponentResource {
         const cfg = args;
         // Both namespaces must exist first: the chart puts Roles into the job namespace.
         const namespace = pulumi.all([args.namespaces.name(cfg.spark.operatorNamespace), args.namespaces.name(cfg.spark.jobNamespace)]).apply(([ns]) => ns);
-        this.release = new Release(name, {
-            name: "spark-operator",
-            ...releaseChart(CHARTS.sparkOperator, args.release),
-            namespace,
-            values: sparkOperatorValues(cfg),
-            atomic: true,
-        }, { parent: this, provider: args.provider, dependsOn: args.dependsOn });
+        this.release = new Release(
+            name,
+            {
+                name: "spark-operator",
+                ...releaseChart(CHARTS.sparkOperator, args.release),
+                namespace,
+                values: sparkOperatorValues(cfg),
+                atomic: true,
+            },
+            { parent: this, provider: args.provider, dependsOn: args.dependsOn },
+        );
         this.registerOutputs({ release: this.release.status });
     }
 }

@@ -104,7 +104,13 @@ export function compactionApplication(i: CompactionInput): Obj {
                 arguments: ["--source", i.sourceUrl, "--table", `${cfg.warehouseProject}.${i.datasetId}.${targetTable(c.targetTable).table}`],
                 sparkVersion: sparkVersion(),
                 sparkConf: sparkConf(cfg, i.identity),
-                restartPolicy: { type: "OnFailure", onFailureRetries: 2, onFailureRetryInterval: 300, onSubmissionFailureRetries: 3, onSubmissionFailureRetryInterval: 60 },
+                restartPolicy: {
+                    type: "OnFailure",
+                    onFailureRetries: 2,
+                    onFailureRetryInterval: 300,
+                    onSubmissionFailureRetries: 3,
+                    onSubmissionFailureRetryInterval: 60,
+                },
                 timeToLiveSeconds: 86400,
                 volumes: i.identity.volumes,
                 driver: pod(c.driver),
@@ -215,8 +221,13 @@ export function streamingJobSpec(i: StreamingInput): Obj {
         ...s.arguments,
     ];
     const run: StreamRun = {
-        checkpointUrl: i.checkpointUrl, sinkUrl: i.sinkUrl, deadlineSeconds: s.maxRunSeconds, recordsPerCoreSecond: s.recordsPerCoreSecond,
-        executorCores: s.executor.cores, minExecutors: s.executor.instances, maxExecutors: i.cfg.autoscaling.streaming.maxExecutors,
+        checkpointUrl: i.checkpointUrl,
+        sinkUrl: i.sinkUrl,
+        deadlineSeconds: s.maxRunSeconds,
+        recordsPerCoreSecond: s.recordsPerCoreSecond,
+        executorCores: s.executor.cores,
+        minExecutors: s.executor.instances,
+        maxExecutors: i.cfg.autoscaling.streaming.maxExecutors,
     };
     return {
         parallelism: 1,
@@ -234,27 +245,25 @@ export function streamingJobSpec(i: StreamingInput): Obj {
                 restartPolicy: "Never",
                 nodeSelector: pool.nodeSelector,
                 tolerations: pool.tolerations,
-                containers: [{
-                    name: "driver",
-                    image: i.cfg.spark.image,
-                    command: ["/opt/spark/bin/spark-submit"],
-                    args,
-                    env: [...streamingEnv(i.kafka, run), ...i.identity.env],
-                    resources: {
-                        requests: { cpu: String(s.driver.cores), memory: podMemory(s.driver.memory) },
-                        limits: { memory: podMemory(s.driver.memory) },
+                containers: [
+                    {
+                        name: "driver",
+                        image: i.cfg.spark.image,
+                        command: ["/opt/spark/bin/spark-submit"],
+                        args,
+                        env: [...streamingEnv(i.kafka, run), ...i.identity.env],
+                        resources: {
+                            requests: { cpu: String(s.driver.cores), memory: podMemory(s.driver.memory) },
+                            limits: { memory: podMemory(s.driver.memory) },
+                        },
+                        volumeMounts: [
+                            kafkaClientMount(),
+                            { name: "pod-templates", mountPath: EXECUTOR_TEMPLATE_DIR, readOnly: true },
+                            ...i.identity.volumeMounts,
+                        ],
                     },
-                    volumeMounts: [
-                        kafkaClientMount(),
-                        { name: "pod-templates", mountPath: EXECUTOR_TEMPLATE_DIR, readOnly: true },
-                        ...i.identity.volumeMounts,
-                    ],
-                }],
-                volumes: [
-                    kafkaClientVolume(i.kafka),
-                    { name: "pod-templates", configMap: { name: i.templateConfigMap } },
-                    ...i.identity.volumes,
                 ],
+                volumes: [kafkaClientVolume(i.kafka), { name: "pod-templates", configMap: { name: i.templateConfigMap } }, ...i.identity.volumes],
             },
         },
     };

@@ -39,13 +39,22 @@ export function vaultApps(cfg: Pick<PlatformConfig, "kafka" | "spark" | "monitor
     const known = namespacePlan(cfg);
     const apps: VaultApp[] = [
         { name: VAULT_ROLES.airflow, namespace: cfg.airflow.namespace, serviceAccount: SERVICE_ACCOUNTS.airflow, ownAccount: false },
-        { name: AIRFLOW_BACKEND_ROLE, namespace: cfg.airflow.namespace, serviceAccount: SERVICE_ACCOUNTS.airflow, ownAccount: false, policyOf: VAULT_ROLES.airflow, audience: "api" },
+        {
+            name: AIRFLOW_BACKEND_ROLE,
+            namespace: cfg.airflow.namespace,
+            serviceAccount: SERVICE_ACCOUNTS.airflow,
+            ownAccount: false,
+            policyOf: VAULT_ROLES.airflow,
+            audience: "api",
+        },
         { name: VAULT_ROLES.sparkJobs, namespace: cfg.spark.jobNamespace, serviceAccount: SERVICE_ACCOUNTS.sparkJobs, ownAccount: false },
         { name: VAULT_ROLES.ingestion, namespace: "ingestion", serviceAccount: SERVICE_ACCOUNTS.ingestion, ownAccount: false },
         { name: VAULT_ROLES.monitoring, namespace: cfg.monitoring.namespace, serviceAccount: MONITORING_SECRETS_SA, ownAccount: true },
         ...cfg.vault.apps.map((a) => ({ name: a.name, namespace: a.namespace, serviceAccount: a.serviceAccount, ownAccount: true })),
         // Workloads' ServiceAccounts are created by the identity binder (components/workloads.ts).
-        ...cfg.workloads.filter((w) => w.vault).map((w) => ({ name: w.name, namespace: w.namespace, serviceAccount: w.serviceAccount ?? w.name, ownAccount: false })),
+        ...cfg.workloads
+            .filter((w) => w.vault)
+            .map((w) => ({ name: w.name, namespace: w.namespace, serviceAccount: w.serviceAccount ?? w.name, ownAccount: false })),
     ];
     // Ingestion exists only where Kafka clients live there.
     return apps.filter((a) => a.namespace in known || a.name !== VAULT_ROLES.ingestion);
@@ -112,33 +121,49 @@ export class VaultApps extends pulumi.ComponentResource {
         const kchild = { parent: this, provider: args.k8sProvider };
         this.apps = [...args.apps];
         for (const app of this.apps.filter((a) => !a.policyOf)) {
-            this.policies[app.name] = new Policy(`${name}-${app.name}`, {
-                name: policyName(cfg, app.name),
-                policy: pulumi.output(args.kvMount).apply((kv) => appPolicy(kv, app.name)),
-            }, vchild);
+            this.policies[app.name] = new Policy(
+                `${name}-${app.name}`,
+                {
+                    name: policyName(cfg, app.name),
+                    policy: pulumi.output(args.kvMount).apply((kv) => appPolicy(kv, app.name)),
+                },
+                vchild,
+            );
         }
         const bound = new Set<string>();
         for (const app of this.apps) {
-            this.roles[app.name] = new AuthBackendRole(`${name}-${app.name}`, {
-                backend: args.authPath,
-                ...appRoleSpec(cfg, app, args.apiAudience),
-                tokenPolicies: [this.policies[app.policyOf ?? app.name].name],
-            }, vchild);
+            this.roles[app.name] = new AuthBackendRole(
+                `${name}-${app.name}`,
+                {
+                    backend: args.authPath,
+                    ...appRoleSpec(cfg, app, args.apiAudience),
+                    tokenPolicies: [this.policies[app.policyOf ?? app.name].name],
+                },
+                vchild,
+            );
             const account = `${app.namespace}/${app.serviceAccount}`;
             if (bound.has(account)) continue;
             bound.add(account);
             if (app.ownAccount) {
-                new ServiceAccount(`${name}-${app.name}`, {
-                    metadata: { name: app.serviceAccount, namespace: args.namespace(app.namespace) },
-                    automountServiceAccountToken: false,
-                }, kchild);
+                new ServiceAccount(
+                    `${name}-${app.name}`,
+                    {
+                        metadata: { name: app.serviceAccount, namespace: args.namespace(app.namespace) },
+                        automountServiceAccountToken: false,
+                    },
+                    kchild,
+                );
             }
             // Vault reviews each login with the client's own JWT, so the client must be allowed to call TokenReview.
-            new ClusterRoleBinding(`${name}-${app.name}-tokenreview`, {
-                metadata: { name: `vault-tokenreview-${app.namespace}-${app.serviceAccount}` },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:auth-delegator" },
-                subjects: [{ kind: "ServiceAccount", name: app.serviceAccount, namespace: args.namespace(app.namespace) }],
-            }, kchild);
+            new ClusterRoleBinding(
+                `${name}-${app.name}-tokenreview`,
+                {
+                    metadata: { name: `vault-tokenreview-${app.namespace}-${app.serviceAccount}` },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:auth-delegator" },
+                    subjects: [{ kind: "ServiceAccount", name: app.serviceAccount, namespace: args.namespace(app.namespace) }],
+                },
+                kchild,
+            );
         }
         this.registerOutputs({ roles: this.apps.map((a) => a.name) });
     }

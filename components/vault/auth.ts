@@ -36,21 +36,29 @@ export class KubernetesAuth extends pulumi.ComponentResource {
         super("dataplatform:vault:KubernetesAuth", name, {}, opts);
         const cfg = args.settings;
         const child = { parent: this, provider: args.provider };
-        this.backend = new AuthBackend(name, {
-            type: "kubernetes",
-            path: cfg.vault.authMount,
-            description: `Kubernetes auth of the ${cfg.stack} cluster (dataplatform)`,
-            tune: { defaultLeaseTtl: `${cfg.vault.tokenTtlSeconds}s`, maxLeaseTtl: `${2 * cfg.vault.tokenTtlSeconds}s`, tokenType: "default-service" },
-        }, child);
-        this.config = new AuthBackendConfig(name, {
-            backend: this.backend.path,
-            kubernetesHost: pulumi.output(args.clusterEndpoint).apply(kubernetesHost),
-            kubernetesCaCert: pulumi.output(args.clusterCaCertificate).apply(pemCa),
-            // Vault is not a pod of this cluster: never fall back to a local token/CA.
-            disableLocalCaJwt: true,
-            // Issuer validation is off by default in recent plugin versions; the audience is checked per role.
-            disableIssValidation: true,
-        }, child);
+        this.backend = new AuthBackend(
+            name,
+            {
+                type: "kubernetes",
+                path: cfg.vault.authMount,
+                description: `Kubernetes auth of the ${cfg.stack} cluster (dataplatform)`,
+                tune: { defaultLeaseTtl: `${cfg.vault.tokenTtlSeconds}s`, maxLeaseTtl: `${2 * cfg.vault.tokenTtlSeconds}s`, tokenType: "default-service" },
+            },
+            child,
+        );
+        this.config = new AuthBackendConfig(
+            name,
+            {
+                backend: this.backend.path,
+                kubernetesHost: pulumi.output(args.clusterEndpoint).apply(kubernetesHost),
+                kubernetesCaCert: pulumi.output(args.clusterCaCertificate).apply(pemCa),
+                // Vault is not a pod of this cluster: never fall back to a local token/CA.
+                disableLocalCaJwt: true,
+                // Issuer validation is off by default in recent plugin versions; the audience is checked per role.
+                disableIssValidation: true,
+            },
+            child,
+        );
         this.path = this.backend.path;
         this.registerOutputs({ path: this.path });
     }

@@ -45,12 +45,16 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
                 }
             };
             const data = Object.fromEntries(Object.entries(s.source.values).map(([k, v]) => [k, value(k, v)]));
-            this.writes[s.id] = new SecretV2(`${name}-${id}`, {
-                mount: args.kvMount,
-                name: s.path,
-                ...(ns ? { namespace: ns } : {}),
-                dataJson: pulumi.secret(pulumi.all(data).apply((d) => JSON.stringify(d))),
-            }, { parent: this, provider: args.provider });
+            this.writes[s.id] = new SecretV2(
+                `${name}-${id}`,
+                {
+                    mount: args.kvMount,
+                    name: s.path,
+                    ...(ns ? { namespace: ns } : {}),
+                    dataJson: pulumi.secret(pulumi.all(data).apply((d) => JSON.stringify(d))),
+                },
+                { parent: this, provider: args.provider },
+            );
         }
         this.registerOutputs({ paths: Object.values(this.writes).map((w) => w.path) });
     }

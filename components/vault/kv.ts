@@ -47,21 +47,29 @@ export class SecretEngines extends pulumi.ComponentResource {
         super("dataplatform:vault:SecretEngines", name, {}, opts);
         const v = args.settings.vault;
         const child = { parent: this, provider: args.provider };
-        this.kv = new Mount(`${name}-kv`, {
-            path: v.kvMount,
-            type: "kv",
-            options: { version: "2" },
-            description: `Application secrets of dataplatform ${args.settings.stack}`,
-        }, child);
+        this.kv = new Mount(
+            `${name}-kv`,
+            {
+                path: v.kvMount,
+                type: "kv",
+                options: { version: "2" },
+                description: `Application secrets of dataplatform ${args.settings.stack}`,
+            },
+            child,
+        );
         this.kvPath = this.kv.path;
         if (v.pki.enabled) {
-            this.pki = new Mount(`${name}-pki`, {
-                path: v.pki.mount,
-                type: "pki",
-                defaultLeaseTtlSeconds: v.pki.ttlSeconds,
-                maxLeaseTtlSeconds: v.pki.maxTtlSeconds,
-                description: `Service certificates of dataplatform ${args.settings.stack}`,
-            }, child);
+            this.pki = new Mount(
+                `${name}-pki`,
+                {
+                    path: v.pki.mount,
+                    type: "pki",
+                    defaultLeaseTtlSeconds: v.pki.ttlSeconds,
+                    maxLeaseTtlSeconds: v.pki.maxTtlSeconds,
+                    description: `Service certificates of dataplatform ${args.settings.stack}`,
+                },
+                child,
+            );
             this.pkiRole = new SecretBackendRole(`${name}-pki-service`, { backend: this.pki.path, ...pkiRoleSpec(v) }, child);
         }
         this.registerOutputs({ kvPath: this.kvPath });

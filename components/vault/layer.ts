@@ -51,29 +51,62 @@ export class VaultLayer extends pulumi.ComponentResource {
         const cfg = args.settings;
         this.tokenSource = vaultTokenSource(cfg);
         this.provider = vaultProvider(`${name}-provider`, cfg, { parent: this });
-        const auth = new KubernetesAuth(`${name}-k8s-auth`, {
-            settings: cfg, provider: this.provider,
-            clusterEndpoint: args.clusterEndpoint, clusterCaCertificate: args.clusterCaCertificate,
-        }, { parent: this });
+        const auth = new KubernetesAuth(
+            `${name}-k8s-auth`,
+            {
+                settings: cfg,
+                provider: this.provider,
+                clusterEndpoint: args.clusterEndpoint,
+                clusterCaCertificate: args.clusterCaCertificate,
+            },
+            { parent: this },
+        );
         const engines = new SecretEngines(`${name}-engines`, { settings: cfg, provider: this.provider }, { parent: this });
         const ns = (n: string) => args.namespaces.name(n);
-        const apps = new VaultApps(`${name}-apps`, {
-            settings: cfg, vaultProvider: this.provider, k8sProvider: args.provider, apps: args.apps,
-            authPath: auth.path, kvMount: engines.kvPath, namespace: ns, apiAudience: args.apiAudience,
-        }, { parent: this, dependsOn: [auth.config] });
+        const apps = new VaultApps(
+            `${name}-apps`,
+            {
+                settings: cfg,
+                vaultProvider: this.provider,
+                k8sProvider: args.provider,
+                apps: args.apps,
+                authPath: auth.path,
+                kvMount: engines.kvPath,
+                namespace: ns,
+                apiAudience: args.apiAudience,
+            },
+            { parent: this, dependsOn: [auth.config] },
+        );
         const secrets = args.secrets;
         // Written before VSO looks for them, so a first deploy against an empty KV mount needs nobody's input.
-        const generated = new GeneratedSecrets(`${name}-generated`, { settings: cfg, provider: this.provider, kvMount: engines.kvPath, secrets }, { parent: this });
-        this.operator = new SecretsOperator(`${name}-vso`, {
-            settings: cfg, release: args.release, provider: args.provider, apps: apps.apps, namespace: ns, apiAudience: args.apiAudience,
-            dependsOn: [auth.config, ...Object.values(apps.roles)], secrets, writes: generated.writes,
-        }, { parent: this });
+        const generated = new GeneratedSecrets(
+            `${name}-generated`,
+            { settings: cfg, provider: this.provider, kvMount: engines.kvPath, secrets },
+            { parent: this },
+        );
+        this.operator = new SecretsOperator(
+            `${name}-vso`,
+            {
+                settings: cfg,
+                release: args.release,
+                provider: args.provider,
+                apps: apps.apps,
+                namespace: ns,
+                apiAudience: args.apiAudience,
+                dependsOn: [auth.config, ...Object.values(apps.roles)],
+                secrets,
+                writes: generated.writes,
+            },
+            { parent: this },
+        );
         this.authMount = cfg.vault.authMount;
         this.kvMount = cfg.vault.kvMount;
         this.apps = apps.apps;
         this.secrets = this.operator.secrets;
         this.registerOutputs({
-            authMount: this.authMount, kvMount: this.kvMount, tokenSource: this.tokenSource,
+            authMount: this.authMount,
+            kvMount: this.kvMount,
+            tokenSource: this.tokenSource,
             roles: this.apps.map((a) => `${a.name}: ${a.namespace}/${a.serviceAccount}`),
         });
     }

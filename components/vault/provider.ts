@@ -16,11 +16,15 @@ export function vaultTokenSource(cfg: Pick<PlatformConfig, "vaultToken">): "conf
  * The provider then works with a child token, so the deployer's token never reaches Vault's resources.
  */
 export function vaultProvider(name: string, cfg: Pick<PlatformConfig, "vault" | "vaultToken">, opts?: pulumi.CustomResourceOptions): Provider {
-    return new Provider(name, {
-        address: cfg.vault.address,
-        namespace: cfg.vault.namespace,
-        token: cfg.vaultToken ? pulumi.secret(cfg.vaultToken) : undefined,
-        // Child tokens expire with the deployment instead of outliving it.
-        maxLeaseTtlSeconds: 1200,
-    }, opts);
+    return new Provider(
+        name,
+        {
+            address: cfg.vault.address,
+            namespace: cfg.vault.namespace,
+            token: cfg.vaultToken ? pulumi.secret(cfg.vaultToken) : undefined,
+            // Child tokens expire with the deployment instead of outliving it.
+            maxLeaseTtlSeconds: 1200,
+        },
+        opts,
+    );
 }

@@ -9,15 +9,18 @@ import { VSO_NAMESPACE } from "../k8s/namespaces";
 import { VAULT_ROLES } from "../k8s/accounts";
 import type { VaultApp } from "./apps";
 import { releaseChart, type ChartRelease } from "../k8s/releases";
-import {
-    AIRFLOW_SECRET_KEYS, type AirflowSecretNames, type MonitoringSecretNames, type RolloutTarget, type SecretConsumers,
-} from "../contracts/vault-secrets";
+import { AIRFLOW_SECRET_KEYS, type AirflowSecretNames, type MonitoringSecretNames, type RolloutTarget, type SecretConsumers } from "../contracts/vault-secrets";
 
 export const VSO_API = "secrets.hashicorp.com/v1beta1";
 const VAULT_CONNECTION = "vault";
 
 /** Names of the Kubernetes Secrets VSO keeps for the platform's own consumers (handed to them by the wiring). */
-export const AIRFLOW_SECRET_NAMES = { keys: "airflow-keys", connections: "airflow-connections", oidc: "airflow-oidc", git: "airflow-git" } as const satisfies AirflowSecretNames;
+export const AIRFLOW_SECRET_NAMES = {
+    keys: "airflow-keys",
+    connections: "airflow-connections",
+    oidc: "airflow-oidc",
+    git: "airflow-git",
+} as const satisfies AirflowSecretNames;
 const MONITORING_SECRET_NAMES = { grafanaAdmin: "grafana-admin", alertmanagerReceivers: "alertmanager-receivers" } as const satisfies MonitoringSecretNames;
 
 /** A value the platform generates once (kept as a Pulumi secret, written to Vault, never regenerated). */
@@ -33,8 +36,7 @@ export type GeneratedValue =
  * optional at first deploy, consumers start without it and pick it up once VSO has synced it.
  */
 type SecretSource =
-    | { readonly kind: "generated"; readonly values: Readonly<Record<string, GeneratedValue>> }
-    | { readonly kind: "people"; readonly keys: readonly string[] };
+    { readonly kind: "generated"; readonly values: Readonly<Record<string, GeneratedValue>> } | { readonly kind: "people"; readonly keys: readonly string[] };
 
 /** One KV v2 secret synced into a Kubernetes Secret of the app's namespace. */
 export interface SyncedSecret {
@@ -71,27 +73,68 @@ export function syncedSecrets(cfg: SyncedSecretsSettings, apps: readonly VaultAp
         // The chart's key names (chart/templates/secrets/*): generated once, so an upgrade or re-install never re-keys
         // (a new Fernet key makes the metadata DB's encrypted values unreadable; a new JWT secret breaks running tasks).
         {
-            id: "airflowKeys", app: airflow, namespace: af, path: "airflow/k8s/keys", secretName: names.keys, rollout: rollout.all,
-            source: { kind: "generated", values: { "api-secret-key": password(64), "webserver-secret-key": password(64), "jwt-secret": password(64), "fernet-key": { kind: "fernet" } } },
+            id: "airflowKeys",
+            app: airflow,
+            namespace: af,
+            path: "airflow/k8s/keys",
+            secretName: names.keys,
+            rollout: rollout.all,
+            source: {
+                kind: "generated",
+                values: { "api-secret-key": password(64), "webserver-secret-key": password(64), "jwt-secret": password(64), "fernet-key": { kind: "fernet" } },
+            },
         },
         // AIRFLOW_CONN_* variables needed before the Vault secrets backend is reachable (envFrom, optional).
-        { id: "airflowConnections", app: airflow, namespace: af, path: "airflow/k8s/connections", secretName: names.connections, rollout: rollout.all, source: { kind: "people", keys: ["AIRFLOW_CONN_*"] } },
+        {
+            id: "airflowConnections",
+            app: airflow,
+            namespace: af,
+            path: "airflow/k8s/connections",
+            secretName: names.connections,
+            rollout: rollout.all,
+            source: { kind: "people", keys: ["AIRFLOW_CONN_*"] },
+        },
         // The identity provider's client secret, mounted by the API server from an optional volume.
-        { id: "airflowOidc", app: airflow, namespace: af, path: "airflow/k8s/oidc", secretName: names.oidc, rollout: rollout.apiServer, source: { kind: "people", keys: [AIRFLOW_SECRET_KEYS.oidcClientSecret] } },
+        {
+            id: "airflowOidc",
+            app: airflow,
+            namespace: af,
+            path: "airflow/k8s/oidc",
+            secretName: names.oidc,
+            rollout: rollout.apiServer,
+            source: { kind: "people", keys: [AIRFLOW_SECRET_KEYS.oidcClientSecret] },
+        },
         ...(cfg.airflow.dags.credential === "none" ? [] : [gitCredential(cfg, rollout.gitReaders)]),
         // Keys: admin-user, admin-password.
         {
-            id: "grafanaAdmin", app: VAULT_ROLES.monitoring, namespace: mon, path: "monitoring/grafana-admin", secretName: MONITORING_SECRET_NAMES.grafanaAdmin,
+            id: "grafanaAdmin",
+            app: VAULT_ROLES.monitoring,
+            namespace: mon,
+            path: "monitoring/grafana-admin",
+            secretName: MONITORING_SECRET_NAMES.grafanaAdmin,
             rollout: consumers.grafana,
             source: { kind: "generated", values: { "admin-user": { kind: "literal", value: "admin" }, "admin-password": password(32) } },
         },
         // One key per receiver (vaultKey); Alertmanager reads the *_file fields when it sends, no restart needed.
-        { id: "alertmanagerReceivers", app: VAULT_ROLES.monitoring, namespace: mon, path: "monitoring/alertmanager", secretName: MONITORING_SECRET_NAMES.alertmanagerReceivers, rollout: [], source: { kind: "people", keys: cfg.monitoring.receivers.map((r) => r.vaultKey) } },
+        {
+            id: "alertmanagerReceivers",
+            app: VAULT_ROLES.monitoring,
+            namespace: mon,
+            path: "monitoring/alertmanager",
+            secretName: MONITORING_SECRET_NAMES.alertmanagerReceivers,
+            rollout: [],
+            source: { kind: "people", keys: cfg.monitoring.receivers.map((r) => r.vaultKey) },
+        },
     ];
     for (const a of cfg.vault.apps) {
         out.push({
-            id: `app:${a.name}`, app: a.name, namespace: a.namespace, path: `${a.name}/app`, secretName: `${a.name}-app`,
-            rollout: a.deployment ? [{ kind: "Deployment", name: a.deployment }] : [], source: { kind: "people", keys: [] },
+            id: `app:${a.name}`,
+            app: a.name,
+            namespace: a.namespace,
+            path: `${a.name}/app`,
+            secretName: `${a.name}-app`,
+            rollout: a.deployment ? [{ kind: "Deployment", name: a.deployment }] : [],
+            source: { kind: "people", keys: [] },
         });
     }
     const byName = new Map(apps.map((a) => [a.name, a]));
@@ -108,7 +151,14 @@ export function syncedSecrets(cfg: SyncedSecretsSettings, apps: readonly VaultAp
  * dags.gitSync.credentialsSecret (GIT_SYNC_* for git-sync v3, GITSYNC_* for v4, chart/templates/_helpers.yaml).
  */
 function gitCredential(cfg: Pick<PlatformConfig, "airflow">, rollout: readonly RolloutTarget[]): SyncedSecret {
-    const base = { id: "airflowGit", app: VAULT_ROLES.airflow, namespace: cfg.airflow.namespace, path: "airflow/k8s/git", secretName: AIRFLOW_SECRET_NAMES.git, rollout };
+    const base = {
+        id: "airflowGit",
+        app: VAULT_ROLES.airflow,
+        namespace: cfg.airflow.namespace,
+        path: "airflow/k8s/git",
+        secretName: AIRFLOW_SECRET_NAMES.git,
+        rollout,
+    };
     if (cfg.airflow.dags.credential === "ssh") return { ...base, source: { kind: "people", keys: [AIRFLOW_SECRET_KEYS.gitSshKey] } };
     const user = '{{ get .Secrets "username" }}';
     const pass = '{{ get .Secrets "password" }}';
@@ -130,7 +180,10 @@ export function staticSecretSpec(cfg: Pick<PlatformConfig, "vault">, s: SyncedSe
         refreshAfter: "60s",
         hmacSecretData: true,
         destination: {
-            name: s.secretName, create: true, overwrite: false, type: "Opaque",
+            name: s.secretName,
+            create: true,
+            overwrite: false,
+            type: "Opaque",
             ...(s.templates ? { transformation: { templates: Object.fromEntries(Object.entries(s.templates).map(([k, text]) => [k, { text }])) } } : {}),
         },
         rolloutRestartTargets: s.rollout.map((t) => ({ kind: t.kind, name: t.name })),
@@ -216,39 +269,55 @@ export class SecretsOperator extends pulumi.ComponentResource {
         super("dataplatform:vault:SecretsOperator", name, {}, opts);
         const cfg = args.settings;
         const child = { parent: this, provider: args.provider };
-        this.release = new Release(name, {
-            name: "vault-secrets-operator",
-            ...releaseChart(CHARTS.vaultSecretsOperator, args.release),
-            namespace: args.namespace(VSO_NAMESPACE),
-            values: vsoValues(),
-        }, child);
+        this.release = new Release(
+            name,
+            {
+                name: "vault-secrets-operator",
+                ...releaseChart(CHARTS.vaultSecretsOperator, args.release),
+                namespace: args.namespace(VSO_NAMESPACE),
+                values: vsoValues(),
+            },
+            child,
+        );
         const afterOperator = { ...child, dependsOn: [this.release] };
-        const connection = new CustomResource(`${name}-connection`, {
-            apiVersion: VSO_API,
-            kind: "VaultConnection",
-            metadata: { name: VAULT_CONNECTION, namespace: args.namespace(VSO_NAMESPACE) },
-            spec: { address: cfg.vault.address, skipTLSVerify: false },
-        }, afterOperator);
+        const connection = new CustomResource(
+            `${name}-connection`,
+            {
+                apiVersion: VSO_API,
+                kind: "VaultConnection",
+                metadata: { name: VAULT_CONNECTION, namespace: args.namespace(VSO_NAMESPACE) },
+                spec: { address: cfg.vault.address, skipTLSVerify: false },
+            },
+            afterOperator,
+        );
         const auths: Record<string, CustomResource> = {};
         // Roles that check the API audience are for pods logging in themselves, not for VSO.
         for (const app of args.apps.filter((a) => a.audience !== "api")) {
-            auths[app.name] = new CustomResource(`${name}-auth-${app.name}`, {
-                apiVersion: VSO_API,
-                kind: "VaultAuth",
-                metadata: { name: app.name, namespace: args.namespace(app.namespace) },
-                spec: vaultAuthSpec(cfg, app, args.apiAudience),
-            }, { ...child, dependsOn: [this.release, connection, ...args.dependsOn] });
+            auths[app.name] = new CustomResource(
+                `${name}-auth-${app.name}`,
+                {
+                    apiVersion: VSO_API,
+                    kind: "VaultAuth",
+                    metadata: { name: app.name, namespace: args.namespace(app.namespace) },
+                    spec: vaultAuthSpec(cfg, app, args.apiAudience),
+                },
+                { ...child, dependsOn: [this.release, connection, ...args.dependsOn] },
+            );
         }
         this.secrets = args.secrets;
         for (const s of this.secrets) {
             const write = args.writes[s.id];
             if (s.source.kind === "generated" && !write) throw new Error(`synced secret ${s.id} is generated but nothing writes it to Vault`);
-            this.staticSecrets[s.id] = new CustomResource(`${name}-secret-${s.id.replace(":", "-")}`, {
-                apiVersion: VSO_API,
-                kind: "VaultStaticSecret",
-                metadata: { name: s.secretName, namespace: args.namespace(s.namespace), annotations: staticSecretAnnotations(s) },
-                spec: staticSecretSpec(cfg, s),
-            }, { ...child, dependsOn: [auths[s.app], ...(write ? [write] : [])] });
+            this.staticSecrets[s.id] = new CustomResource(
+                `${name}-secret-${s.id.replace(":", "-")}`,
+                {
+                    apiVersion: VSO_API,
+                    kind: "VaultStaticSecret",
+                    metadata: { name: s.secretName, namespace: args.namespace(s.namespace), annotations: staticSecretAnnotations(s) },
+                    spec: staticSecretSpec(cfg, s),
+                },
+                { ...child, dependsOn: [auths[s.app], ...(write ? [write] : [])] },
+            );
         }
         this.registerOutputs({ secrets: this.secrets.map((s) => `${s.namespace}/${s.secretName}`) });
     }

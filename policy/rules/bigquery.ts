@@ -28,7 +28,8 @@ export const tablePartitioned: ResourceValidationPolicy = {
         const problems: string[] = [];
         if (!at(args.props, "timePartitioning.type")) problems.push("timePartitioning.type is not set");
         // Top-level since provider v5; the nested field is the older spelling.
-        if (args.props.requirePartitionFilter !== true && at(args.props, "timePartitioning.requirePartitionFilter") !== true) problems.push("requirePartitionFilter is not true");
+        if (args.props.requirePartitionFilter !== true && at(args.props, "timePartitioning.requirePartitionFilter") !== true)
+            problems.push("requirePartitionFilter is not true");
         if (problems.length) report(`${describe(args)}: ${problems.join("; ")}.`);
     },
 };

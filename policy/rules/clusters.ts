@@ -13,8 +13,10 @@ function gkeClusterFindings(p: Record<string, any>): string[] {
     if (!at(p, "workloadIdentityConfig.workloadPool")) out.push("workloadIdentityConfig.workloadPool is not set");
     // The provider default is true; only an explicit opt-out is a finding.
     if (p.enableShieldedNodes === false) out.push("enableShieldedNodes is false");
-    if (at(p, "databaseEncryption.state") !== "ENCRYPTED" || !at(p, "databaseEncryption.keyName")) out.push("databaseEncryption is not ENCRYPTED with a KMS key");
-    if (p.datapathProvider !== "ADVANCED_DATAPATH" && at(p, "networkPolicy.enabled") !== true) out.push("no network policy enforcement (datapathProvider ADVANCED_DATAPATH or networkPolicy.enabled)");
+    if (at(p, "databaseEncryption.state") !== "ENCRYPTED" || !at(p, "databaseEncryption.keyName"))
+        out.push("databaseEncryption is not ENCRYPTED with a KMS key");
+    if (p.datapathProvider !== "ADVANCED_DATAPATH" && at(p, "networkPolicy.enabled") !== true)
+        out.push("no network policy enforcement (datapathProvider ADVANCED_DATAPATH or networkPolicy.enabled)");
     return out;
 }
 
@@ -36,7 +38,8 @@ export const gkeNodePool: ResourceValidationPolicy = {
     validateResource: (args, report) => {
         if (args.type !== GKE_POOL) args.notApplicable();
         const out: string[] = [];
-        if (at(args.props, "nodeConfig.shieldedInstanceConfig.enableSecureBoot") !== true) out.push("nodeConfig.shieldedInstanceConfig.enableSecureBoot is not true");
+        if (at(args.props, "nodeConfig.shieldedInstanceConfig.enableSecureBoot") !== true)
+            out.push("nodeConfig.shieldedInstanceConfig.enableSecureBoot is not true");
         if (at(args.props, "nodeConfig.workloadMetadataConfig.mode") !== "GKE_METADATA") out.push("nodeConfig.workloadMetadataConfig.mode is not GKE_METADATA");
         if (out.length) report(`${describe(args)}: ${out.join("; ")}.`);
     },
@@ -48,7 +51,8 @@ function eksFindings(p: Record<string, any>): string[] {
     if (vpc.endpointPublicAccess !== false) {
         // The API default for a public endpoint is 0.0.0.0/0.
         const cidrs = asArray<string>(vpc.publicAccessCidrs);
-        if (cidrs.length === 0 || cidrs.includes("0.0.0.0/0")) out.push("public API endpoint open to 0.0.0.0/0 (disable it or set vpcConfig.publicAccessCidrs)");
+        if (cidrs.length === 0 || cidrs.includes("0.0.0.0/0"))
+            out.push("public API endpoint open to 0.0.0.0/0 (disable it or set vpcConfig.publicAccessCidrs)");
     }
     const secrets = asArray(p.encryptionConfig).some((e: any) => asArray(e?.resources).includes("secrets") && at(e, "provider.keyArn"));
     if (!secrets) out.push("encryptionConfig does not encrypt secrets with a KMS key");

@@ -1,11 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { describe, known } from "./util";
 
-const STATIC_CREDENTIAL_TYPES = new Set([
-    "gcp:serviceaccount/key:Key",
-    "aws:iam/accessKey:AccessKey",
-    "aws:iam/userLoginProfile:UserLoginProfile",
-]);
+const STATIC_CREDENTIAL_TYPES = new Set(["gcp:serviceaccount/key:Key", "aws:iam/accessKey:AccessKey", "aws:iam/userLoginProfile:UserLoginProfile"]);
 
 const SECRET_TYPE = "kubernetes:core/v1:Secret";
 const AWS_SECRET = /aws_secret_access_key/i;

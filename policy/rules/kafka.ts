@@ -35,7 +35,8 @@ function kafkaUserFindings(spec: Record<string, any> | undefined): string[] {
         const ops = [...asArray<string>(a?.operations), ...asArray<string>(a?.operation)];
         const type = at(a, "resource.type");
         const wildcard = type === "cluster" || (at(a, "resource.name") === "*" && (at(a, "resource.patternType") ?? "literal") === "literal");
-        if ((a?.type ?? "allow") === "allow" && wildcard && ops.includes("All")) out.push(`ACL ${i} allows All on ${type === "cluster" ? "the cluster" : `every ${type}`}`);
+        if ((a?.type ?? "allow") === "allow" && wildcard && ops.includes("All"))
+            out.push(`ACL ${i} allows All on ${type === "cluster" ? "the cluster" : `every ${type}`}`);
     });
     return out;
 }

@@ -10,7 +10,8 @@ export const helmChartPinned: ResourceValidationPolicy = {
     validateResource: (args, report) => {
         if (!HELM_TYPES.has(args.type)) args.notApplicable();
         const v = args.props.version;
-        if (typeof v !== "string" || !/^v?\d+\.\d+\.\d+(-[\w.]+)?$/.test(v)) report(`chart ${args.props.chart} has version ${JSON.stringify(v)}; pin an exact version.`);
+        if (typeof v !== "string" || !/^v?\d+\.\d+\.\d+(-[\w.]+)?$/.test(v))
+            report(`chart ${args.props.chart} has version ${JSON.stringify(v)}; pin an exact version.`);
     },
 };
 
@@ -49,14 +50,19 @@ const STRIMZI_BLOCKS: Record<string, string[]> = {
 };
 
 function sparkFindings(spec: unknown): string[] {
-    return ["driver", "executor"].filter((role) => {
-        const r = at(spec, role);
-        return !(r && (r.cores || r.coreRequest) && r.memory);
-    }).map((role) => `${role} sets no cores/memory`);
+    return ["driver", "executor"]
+        .filter((role) => {
+            const r = at(spec, role);
+            return !(r && (r.cores || r.coreRequest) && r.memory);
+        })
+        .map((role) => `${role} sets no cores/memory`);
 }
 
 type Component = { path: string; when?: (values: Record<string, any>) => boolean };
-const on = (flag: string, byDefault = true) => (v: Record<string, any>) => (at(v, flag) ?? byDefault) === true;
+const on =
+    (flag: string, byDefault = true) =>
+    (v: Record<string, any>) =>
+        (at(v, flag) ?? byDefault) === true;
 const celery = (v: Record<string, any>) => String(v.executor ?? "CeleryExecutor").includes("Celery");
 const airflow3 = (v: Record<string, any>) => !String(v.airflowVersion ?? "3").startsWith("2");
 
@@ -103,7 +109,11 @@ function anyRequests(v: unknown): boolean {
 
 /** Chart name without repository prefix (OCI references carry the full path). */
 function chartName(chart: unknown): string {
-    return String(chart ?? "").split("/").pop() ?? "";
+    return (
+        String(chart ?? "")
+            .split("/")
+            .pop() ?? ""
+    );
 }
 
 function helmFindings(chart: unknown, values: Record<string, any> | undefined): string[] {

@@ -16,7 +16,8 @@ function sparkPods(app: Obj | undefined): PodTemplate[] {
         const r: Obj = app?.[role] ?? {};
         return {
             spec: {
-                securityContext: r.podSecurityContext, hostNetwork: r.hostNetwork,
+                securityContext: r.podSecurityContext,
+                hostNetwork: r.hostNetwork,
                 containers: [{ name: `spark-kubernetes-${role}`, securityContext: r.securityContext }, ...asArray(r.sidecars)],
                 initContainers: asArray(r.initContainers),
                 volumes: [...asArray(app?.volumes), { name: "spark-local-dir-1", emptyDir: {} }, { name: "spark-conf-volume", configMap: {} }],

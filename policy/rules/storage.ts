@@ -5,9 +5,15 @@ const GCS_BUCKET = "gcp:storage/bucket:Bucket";
 const S3_BUCKETS = new Set(["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"]);
 
 /** S3 settings live in companion resources that name the bucket in their `bucket` input (V2 = pre-v7 names). */
-const S3_ENCRYPTION = ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"];
+const S3_ENCRYPTION = [
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+];
 const S3_PUBLIC_ACCESS = ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"];
-const S3_LIFECYCLE = ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"];
+const S3_LIFECYCLE = [
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+];
 const S3_VERSIONING = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
 
 /**
@@ -25,7 +31,8 @@ function companionsOf(bucket: PolicyResource, all: PolicyResource[], types: stri
 }
 
 /** Under `pulumi preview` reading a not-yet-known input throws UnknownValueError. */
-const isUnknown = (e: unknown) => (e as Error | undefined)?.name === "UnknownValueError" || (e as object | undefined)?.constructor?.name === "UnknownValueError";
+const isUnknown = (e: unknown) =>
+    (e as Error | undefined)?.name === "UnknownValueError" || (e as object | undefined)?.constructor?.name === "UnknownValueError";
 
 function known<T>(read: () => T): T | undefined {
     try {
@@ -81,13 +88,15 @@ function accessLogTargets(all: PolicyResource[]): { names: Set<string>; unknown?
     return { names, unknown };
 }
 
-const sseAlgorithms = (cs: PolicyResource[]) => cs.flatMap((c) => asArray(c.props.rules).map((r: any) => at(r, "applyServerSideEncryptionByDefault.sseAlgorithm")));
+const sseAlgorithms = (cs: PolicyResource[]) =>
+    cs.flatMap((c) => asArray(c.props.rules).map((r: any) => at(r, "applyServerSideEncryptionByDefault.sseAlgorithm")));
 
 export const bucketEncryption: StackValidationPolicy = {
     name: "bucket-cmek",
-    description: "Every bucket is encrypted with a customer-managed key (GCS CMEK, S3 SSE-KMS); only a target of S3 server "
-        + "access logs uses SSE-S3, the one default encryption log delivery accepts "
-        + "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).",
+    description:
+        "Every bucket is encrypted with a customer-managed key (GCS CMEK, S3 SSE-KMS); only a target of S3 server " +
+        "access logs uses SSE-S3, the one default encryption log delivery accepts " +
+        "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const targets = accessLogTargets(args.resources);
@@ -114,27 +123,33 @@ export const bucketPublicAccess: StackValidationPolicy = {
     name: "bucket-public-access-blocked",
     description: "Every bucket blocks public access (GCS public access prevention + uniform access, S3 public access block).",
     enforcementLevel: "mandatory",
-    validateStack: (args, report) => checkBuckets(args, report, {
-        gcs: (p) => {
-            const missing = [p.publicAccessPrevention === "enforced" ? "" : "publicAccessPrevention: enforced", p.uniformBucketLevelAccess === true ? "" : "uniformBucketLevelAccess: true"].filter(Boolean);
-            return missing.length ? `needs ${missing.join(" and ")}` : undefined;
-        },
-        s3Types: S3_PUBLIC_ACCESS,
-        s3: (cs) => cs.some((c) => PUBLIC_ACCESS_FLAGS.every((f) => c.props[f] === true))
-            ? undefined
-            : `no BucketPublicAccessBlock with ${PUBLIC_ACCESS_FLAGS.join(", ")} all true for this bucket`,
-    }),
+    validateStack: (args, report) =>
+        checkBuckets(args, report, {
+            gcs: (p) => {
+                const missing = [
+                    p.publicAccessPrevention === "enforced" ? "" : "publicAccessPrevention: enforced",
+                    p.uniformBucketLevelAccess === true ? "" : "uniformBucketLevelAccess: true",
+                ].filter(Boolean);
+                return missing.length ? `needs ${missing.join(" and ")}` : undefined;
+            },
+            s3Types: S3_PUBLIC_ACCESS,
+            s3: (cs) =>
+                cs.some((c) => PUBLIC_ACCESS_FLAGS.every((f) => c.props[f] === true))
+                    ? undefined
+                    : `no BucketPublicAccessBlock with ${PUBLIC_ACCESS_FLAGS.join(", ")} all true for this bucket`,
+        }),
 };
 
 export const bucketLifecycle: StackValidationPolicy = {
     name: "bucket-lifecycle-rules",
     description: "Every bucket has lifecycle rules (storage class transitions or expiry), so data does not grow unmanaged.",
     enforcementLevel: "mandatory",
-    validateStack: (args, report) => checkBuckets(args, report, {
-        gcs: (p) => (asArray(p.lifecycleRules).length > 0 ? undefined : "lifecycleRules is empty"),
-        s3Types: S3_LIFECYCLE,
-        s3: (cs) => (cs.some((c) => asArray(c.props.rules).length > 0) ? undefined : "no BucketLifecycleConfiguration with rules for this bucket"),
-    }),
+    validateStack: (args, report) =>
+        checkBuckets(args, report, {
+            gcs: (p) => (asArray(p.lifecycleRules).length > 0 ? undefined : "lifecycleRules is empty"),
+            s3Types: S3_LIFECYCLE,
+            s3: (cs) => (cs.some((c) => asArray(c.props.rules).length > 0) ? undefined : "no BucketLifecycleConfiguration with rules for this bucket"),
+        }),
 };
 
 export const bucketVersioningProd: StackValidationPolicy = {
@@ -147,7 +162,10 @@ export const bucketVersioningProd: StackValidationPolicy = {
         checkBuckets(args, report, {
             gcs: (p) => (at(p, "versioning.enabled") === true ? undefined : "versioning.enabled is not true"),
             s3Types: S3_VERSIONING,
-            s3: (cs) => (cs.some((c) => at(c.props, "versioningConfiguration.status") === "Enabled") ? undefined : "no BucketVersioning with status Enabled for this bucket"),
+            s3: (cs) =>
+                cs.some((c) => at(c.props, "versioningConfiguration.status") === "Enabled")
+                    ? undefined
+                    : "no BucketVersioning with status Enabled for this bucket",
         });
     },
 };

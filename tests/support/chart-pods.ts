@@ -72,29 +72,48 @@ export function chartPods(r: ReleaseInput): ChartPod[] {
     switch (key) {
         // templates/060-Deployment-strimzi-cluster-operator.yaml (tag 1.2.0): podSecurityContext, securityContext.
         case "strimzi":
-            return [p("strimzi-cluster-operator", {
-                securityContext: sc(v.podSecurityContext), hostUsers: v.hostUsers ?? undefined,
-                containers: [container("strimzi-cluster-operator", v.securityContext)], volumes: volumes("emptyDir", "configMap"),
-            })];
+            return [
+                p("strimzi-cluster-operator", {
+                    securityContext: sc(v.podSecurityContext),
+                    hostUsers: v.hostUsers ?? undefined,
+                    containers: [container("strimzi-cluster-operator", v.securityContext)],
+                    volumes: volumes("emptyDir", "configMap"),
+                }),
+            ];
         // helm-charts/helm3/strimzi-access-operator/templates/050-Deployment.yaml: podSecurityContext, securityContext.
         case "strimziAccess":
-            return [p("strimzi-access-operator", {
-                securityContext: sc(v.podSecurityContext), containers: [container("access-operator", v.securityContext)], volumes: volumes("emptyDir"),
-            })];
+            return [
+                p("strimzi-access-operator", {
+                    securityContext: sc(v.podSecurityContext),
+                    containers: [container("access-operator", v.securityContext)],
+                    volumes: volumes("emptyDir"),
+                }),
+            ];
         // deployments/kubernetes/chart/reloader/templates/deployment.yaml: reloader.deployment.securityContext / containerSecurityContext.
         case "reloader":
-            return [p("reloader", {
-                securityContext: sc(at(v, "reloader.deployment.securityContext")),
-                containers: [container("reloader", at(v, "reloader.deployment.containerSecurityContext"))],
-            })];
+            return [
+                p("reloader", {
+                    securityContext: sc(at(v, "reloader.deployment.securityContext")),
+                    containers: [container("reloader", at(v, "reloader.deployment.containerSecurityContext"))],
+                }),
+            ];
         // keda/templates/{manager,metrics-server,webhooks}/deployment.yaml: podSecurityContext.<c>, securityContext.<c>, <c>.useHostNetwork.
         case "keda":
-            return ([["operator", "operator"], ["metricServer", "metricsServer"], ["webhooks", "webhooks"]] as const)
+            return (
+                [
+                    ["operator", "operator"],
+                    ["metricServer", "metricsServer"],
+                    ["webhooks", "webhooks"],
+                ] as const
+            )
                 .filter(([, c]) => c !== "webhooks" || v.webhooks?.enabled !== false)
-                .map(([k, c]) => p(`keda-${k}`, {
-                    securityContext: sc(v.podSecurityContext?.[k]), hostNetwork: v[c]?.useHostNetwork === true,
-                    containers: [container(k, v.securityContext?.[k])],
-                }));
+                .map(([k, c]) =>
+                    p(`keda-${k}`, {
+                        securityContext: sc(v.podSecurityContext?.[k]),
+                        hostNetwork: v[c]?.useHostNetwork === true,
+                        containers: [container(k, v.securityContext?.[k])],
+                    }),
+                );
         case "sparkOperator": {
             // templates/{controller,webhook}/deployment.yaml: <c>.podSecurityContext, <c>.securityContext.
             const pods = (["controller", "webhook"] as const)
@@ -103,9 +122,18 @@ export function chartPods(r: ReleaseInput): ChartPod[] {
             // templates/hook/job.yaml (v2.5.2): a pre-install/pre-upgrade Job whose security context is hard-coded and
             // which no value reaches: no pod securityContext, container without runAsNonRoot or seccompProfile.
             if (v.hook?.upgradeCrd) {
-                pods.push(p("spark-operator-hook", {
-                    containers: [container("spark-operator-hook", { readOnlyRootFilesystem: true, privileged: false, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } })],
-                }));
+                pods.push(
+                    p("spark-operator-hook", {
+                        containers: [
+                            container("spark-operator-hook", {
+                                readOnlyRootFilesystem: true,
+                                privileged: false,
+                                allowPrivilegeEscalation: false,
+                                capabilities: { drop: ["ALL"] },
+                            }),
+                        ],
+                    }),
+                );
             }
             return pods;
         }
@@ -139,7 +167,8 @@ export function chartPods(r: ReleaseInput): ChartPod[] {
  */
 const OPERATOR_CONTAINER = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
 const operatorPod = (main: string, ctx: Obj | undefined, hostNetwork: unknown): Obj => ({
-    securityContext: sc(ctx), hostNetwork: hostNetwork === true,
+    securityContext: sc(ctx),
+    hostNetwork: hostNetwork === true,
     containers: [container(main, OPERATOR_CONTAINER), container("config-reloader", OPERATOR_CONTAINER)],
     initContainers: [container("init-config-reloader", OPERATOR_CONTAINER)],
 });
@@ -150,20 +179,44 @@ function kpsPods(r: ReleaseInput, v: Obj): ChartPod[] {
     const po = v.prometheusOperator;
     // templates/prometheus-operator/deployment.yaml: securityContext, containerSecurityContext, hostNetwork.
     if (po.enabled !== false) {
-        out.push(p("prometheus-operator", { securityContext: sc(po.securityContext), hostNetwork: po.hostNetwork === true, containers: [container("kube-prometheus-stack", po.containerSecurityContext)] }));
+        out.push(
+            p("prometheus-operator", {
+                securityContext: sc(po.securityContext),
+                hostNetwork: po.hostNetwork === true,
+                containers: [container("kube-prometheus-stack", po.containerSecurityContext)],
+            }),
+        );
         // templates/prometheus-operator/admission-webhooks/job-patch/job-{createSecret,patchWebhook}.yaml.
         const aw = po.admissionWebhooks;
         if (aw?.enabled && aw.patch?.enabled && !aw.certManager?.enabled) {
-            out.push(p("admission-create", { securityContext: sc(aw.patch.securityContext), containers: [container("create", aw.createSecretJob?.securityContext)] }));
-            out.push(p("admission-patch", { securityContext: sc(aw.patch.securityContext), containers: [container("patch", aw.patchWebhookJob?.securityContext)] }));
+            out.push(
+                p("admission-create", {
+                    securityContext: sc(aw.patch.securityContext),
+                    containers: [container("create", aw.createSecretJob?.securityContext)],
+                }),
+            );
+            out.push(
+                p("admission-patch", { securityContext: sc(aw.patch.securityContext), containers: [container("patch", aw.patchWebhookJob?.securityContext)] }),
+            );
         }
         if (aw?.enabled && aw.deployment?.enabled) {
-            out.push(p("admission-webhook", { securityContext: sc(aw.deployment.securityContext), hostNetwork: aw.deployment.hostNetwork === true, containers: [container("webhook", aw.deployment.containerSecurityContext)] }));
+            out.push(
+                p("admission-webhook", {
+                    securityContext: sc(aw.deployment.securityContext),
+                    hostNetwork: aw.deployment.hostNetwork === true,
+                    containers: [container("webhook", aw.deployment.containerSecurityContext)],
+                }),
+            );
         }
     }
     // templates/prometheus-operator/crds upgrade Job (crds.upgradeJob): podSecurityContext, containerSecurityContext.
     if (v.crds?.upgradeJob?.enabled) {
-        out.push(p("crds-upgrade", { securityContext: sc(v.crds.upgradeJob.podSecurityContext), containers: [container("kubectl", v.crds.upgradeJob.containerSecurityContext)] }));
+        out.push(
+            p("crds-upgrade", {
+                securityContext: sc(v.crds.upgradeJob.podSecurityContext),
+                containers: [container("kubectl", v.crds.upgradeJob.containerSecurityContext)],
+            }),
+        );
     }
     // templates/prometheus/prometheus.yaml and templates/alertmanager/alertmanager.yaml copy these into the custom resources.
     const ps = v.prometheus?.prometheusSpec;
@@ -178,31 +231,62 @@ function kpsPods(r: ReleaseInput, v: Obj): ChartPod[] {
     // (every sidecar), initChownData.securityContext (only with persistence), downloadDashboards.securityContext.
     if (v.grafana?.enabled !== false) {
         const g = v.grafana;
-        const sidecars = ["dashboards", "datasources", "notifiers", "alerts", "plugins"].filter((s) => g.sidecar?.[s]?.enabled).map((s) => container(`grafana-sc-${s}`, g.sidecar.securityContext));
+        const sidecars = ["dashboards", "datasources", "notifiers", "alerts", "plugins"]
+            .filter((s) => g.sidecar?.[s]?.enabled)
+            .map((s) => container(`grafana-sc-${s}`, g.sidecar.securityContext));
         const init = [
             ...(g.persistence?.enabled && g.initChownData?.enabled ? [container("init-chown-data", g.initChownData.securityContext)] : []),
             ...(g.dashboards && Object.keys(g.dashboards).length ? [container("download-dashboards", g.downloadDashboards?.securityContext)] : []),
         ];
-        out.push(p("grafana", { securityContext: sc(g.securityContext), containers: [container("grafana", g.containerSecurityContext), ...sidecars], initContainers: init }));
+        out.push(
+            p("grafana", {
+                securityContext: sc(g.securityContext),
+                containers: [container("grafana", g.containerSecurityContext), ...sidecars],
+                initContainers: init,
+            }),
+        );
     }
     // kube-state-metrics chart templates/deployment.yaml: securityContext without its `enabled` switch, containerSecurityContext.
     if (v.kubeStateMetrics?.enabled !== false) {
         const k = v["kube-state-metrics"];
         const { enabled, ...podCtx } = k.securityContext ?? {};
-        out.push(p("kube-state-metrics", {
-            securityContext: enabled ? sc(podCtx) : undefined, hostNetwork: k.hostNetwork === true,
-            containers: [container("kube-state-metrics", k.containerSecurityContext), ...(k.kubeRBACProxy?.enabled ? [container("kube-rbac-proxy", k.kubeRBACProxy.containerSecurityContext)] : [])],
-        }));
+        out.push(
+            p("kube-state-metrics", {
+                securityContext: enabled ? sc(podCtx) : undefined,
+                hostNetwork: k.hostNetwork === true,
+                containers: [
+                    container("kube-state-metrics", k.containerSecurityContext),
+                    ...(k.kubeRBACProxy?.enabled ? [container("kube-rbac-proxy", k.kubeRBACProxy.containerSecurityContext)] : []),
+                ],
+            }),
+        );
     }
     // prometheus-node-exporter chart templates/daemonset.yaml: hostNetwork, hostPID, hostIPC, hostPath volumes for
     // /proc, /sys and (hostRootFsMount) /, in namespaceOverride when set.
     if (v.nodeExporter?.enabled !== false) {
         const n = v["prometheus-node-exporter"];
-        out.push(p("node-exporter", {
-            securityContext: sc(n.securityContext), hostNetwork: n.hostNetwork === true, hostPID: n.hostPID === true, hostIPC: n.hostIPC === true,
-            containers: [container("node-exporter", n.containerSecurityContext, { ports: [{ containerPort: n.service?.targetPort ?? 9100, hostPort: n.hostNetwork ? n.service?.targetPort ?? 9100 : undefined }] })],
-            volumes: [{ name: "proc", hostPath: { path: "/proc" } }, { name: "sys", hostPath: { path: "/sys" } }, ...(n.hostRootFsMount?.enabled ? [{ name: "root", hostPath: { path: "/" } }] : [])],
-        }, n.namespaceOverride || r.namespace));
+        out.push(
+            p(
+                "node-exporter",
+                {
+                    securityContext: sc(n.securityContext),
+                    hostNetwork: n.hostNetwork === true,
+                    hostPID: n.hostPID === true,
+                    hostIPC: n.hostIPC === true,
+                    containers: [
+                        container("node-exporter", n.containerSecurityContext, {
+                            ports: [{ containerPort: n.service?.targetPort ?? 9100, hostPort: n.hostNetwork ? (n.service?.targetPort ?? 9100) : undefined }],
+                        }),
+                    ],
+                    volumes: [
+                        { name: "proc", hostPath: { path: "/proc" } },
+                        { name: "sys", hostPath: { path: "/sys" } },
+                        ...(n.hostRootFsMount?.enabled ? [{ name: "root", hostPath: { path: "/" } }] : []),
+                    ],
+                },
+                n.namespaceOverride || r.namespace,
+            ),
+        );
     }
     return out;
 }
@@ -215,13 +299,17 @@ function kpsPods(r: ReleaseInput, v: Obj): ChartPod[] {
  */
 function airflowPods(r: ReleaseInput, v: Obj): ChartPod[] {
     const some = (...xs: unknown[]) => xs.map(sc).find((x) => x !== undefined);
-    const podCtx = (c: Obj) => some(c?.securityContexts?.pod, c?.securityContext, v.securityContexts?.pod, v.securityContext) ?? { runAsUser: v.uid, fsGroup: v.gid };
+    const podCtx = (c: Obj) =>
+        some(c?.securityContexts?.pod, c?.securityContext, v.securityContexts?.pod, v.securityContext) ?? { runAsUser: v.uid, fsGroup: v.gid };
     const ctrCtx = (c: Obj) => some(c?.securityContexts?.container, v.securityContexts?.containers);
     const gitSync = v.dags?.gitSync?.enabled ? [container("git-sync", ctrCtx(v.dags.gitSync))] : [];
-    const groomer = (c: Obj) => (c?.logGroomerSidecar?.enabled !== false && c?.logGroomerSidecar ? [container("log-groomer", ctrCtx(c.logGroomerSidecar))] : []);
-    const waitFor = (c: Obj) => (c?.waitForMigrations?.enabled !== false && c?.waitForMigrations ? [container("wait-for-airflow-migrations", ctrCtx(c.waitForMigrations))] : []);
+    const groomer = (c: Obj) =>
+        c?.logGroomerSidecar?.enabled !== false && c?.logGroomerSidecar ? [container("log-groomer", ctrCtx(c.logGroomerSidecar))] : [];
+    const waitFor = (c: Obj) =>
+        c?.waitForMigrations?.enabled !== false && c?.waitForMigrations ? [container("wait-for-airflow-migrations", ctrCtx(c.waitForMigrations))] : [];
     const component = (name: string, c: Obj, sidecars: Obj[] = []) => ({
-        name: `${r.name}/${name}`, namespace: r.namespace,
+        name: `${r.name}/${name}`,
+        namespace: r.namespace,
         pod: pod({ securityContext: podCtx(c), containers: [container(name, ctrCtx(c)), ...sidecars], initContainers: waitFor(c) }),
     });
     const out = [

@@ -44,7 +44,11 @@ export function planIn(stack: string, dir: string): Promise<Plan> {
  * Runs `body` as a Pulumi program under the plan mocks, with a shipped stack file's engine config (changed by
  * `mutate` first), and returns every resource it registered. Queued with the plans: the runtime is process-global.
  */
-export function underMocks(stack: string, body: () => void | Promise<void>, mutate: (config: Record<string, any>) => void = () => undefined): Promise<CapturedResource[]> {
+export function underMocks(
+    stack: string,
+    body: () => void | Promise<void>,
+    mutate: (config: Record<string, any>) => void = () => undefined,
+): Promise<CapturedResource[]> {
     return enqueue(async () => {
         const raw = structuredClone(readStackYaml(stack)) as Record<string, any>;
         mutate(raw);

@@ -27,7 +27,14 @@ function kubernetesAjv(): Ajv {
         validate: (on: boolean, data: unknown) => !on || typeof data === "string" || Number.isInteger(data),
         errors: false,
     });
-    for (const k of ["x-kubernetes-preserve-unknown-fields", "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-map-type", "x-kubernetes-embedded-resource", "x-kubernetes-validations"]) {
+    for (const k of [
+        "x-kubernetes-preserve-unknown-fields",
+        "x-kubernetes-list-type",
+        "x-kubernetes-list-map-keys",
+        "x-kubernetes-map-type",
+        "x-kubernetes-embedded-resource",
+        "x-kubernetes-validations",
+    ]) {
         ajv.addKeyword({ keyword: k });
     }
     return ajv;
@@ -42,7 +49,13 @@ export function crdValidator(rel: string, version: string): ValidateFunction {
     if (!v) {
         const crd = read(rel) as { spec: { versions: { name: string; served: boolean; schema: { openAPIV3Schema: object } }[] } };
         const ver = crd.spec.versions.find((x) => x.name === version && x.served);
-        if (!ver) throw new Error(`${rel} serves no version ${version} (served: ${crd.spec.versions.filter((x) => x.served).map((x) => x.name).join(", ")})`);
+        if (!ver)
+            throw new Error(
+                `${rel} serves no version ${version} (served: ${crd.spec.versions
+                    .filter((x) => x.served)
+                    .map((x) => x.name)
+                    .join(", ")})`,
+            );
         v = kubernetesAjv().compile(ver.schema.openAPIV3Schema);
         cache.set(key, v);
     }
