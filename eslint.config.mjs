@@ -22,6 +22,17 @@ export default tseslint.config(
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
             // Pulumi programs register resources for their side effects: `new X(...)` without using the result is normal.
             "no-new": "off",
+            // Provider packages file by file (`@pulumi/aws/s3/bucket`): one index import loads every resource's
+            // types and doubles the type-check's time and memory (see README, Performance).
+            "no-restricted-imports": [
+                "error",
+                {
+                    paths: ["@pulumi/aws", "@pulumi/gcp", "@pulumi/kubernetes", "@pulumi/vault", "@pulumi/random"].map((name) => ({
+                        name,
+                        message: "import the resource's own module, e.g. @pulumi/aws/s3/bucket",
+                    })),
+                },
+            ],
         },
     },
 );
