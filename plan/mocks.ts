@@ -133,6 +133,8 @@ const OUTPUTS: Record<string, (name: string, inputs: State, ctx: MockContext) =>
         name: named(i, String(i.name ?? name)),
         uniqueId: inv(`AROA${hash(name, 17).toUpperCase()}`),
     }),
+    // CloudWatch log groups: the provider's ARN form, without the trailing `:*` (terraform-provider-aws logs/group.go).
+    "aws:cloudwatch/logGroup:LogGroup": (name, i, c) => ({ arn: named(i, `arn:aws:logs:${c.awsRegion}:${c.awsAccountId}:log-group:${i.name ?? name}`) }),
     "aws:iam/policy:Policy": (name, i, c) => ({ arn: named(i, `arn:aws:iam::${c.awsAccountId}:policy/${i.name ?? name}`) }),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (name, i, c) => ({
         arn: `arn:aws:iam::${c.awsAccountId}:oidc-provider/${String(i.url ?? name).replace(/^https:\/\//, "")}`,

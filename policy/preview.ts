@@ -43,9 +43,7 @@ export const UNDECIDABLE_AT_PREVIEW: readonly UndecidableAtPreview[] = [
         type: "aws:iam/rolePolicy:RolePolicy",
         field: ".policy",
         clouds: ["aws"],
-        reason:
-            "The document is one JSON string; the EKS secrets, EBS CSI and workload S3 policies name their KMS key by " +
-            "ARN (random key id), and the flow-log policy names its log group by the ARN the provider returns.",
+        reason: "The document is one JSON string; the EKS secrets, EBS CSI and workload S3 policies name their KMS key by " + "ARN (random key id).",
     },
     {
         policy: "pod-security-admission",

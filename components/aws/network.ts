@@ -175,6 +175,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
 
     /** VPC flow logs to CloudWatch (accepted and rejected traffic), for incident investigation. */
     private flowLogs(name: string, vpc: Vpc, args: AwsNetworkArgs, o: pulumi.CustomResourceOptions): void {
+        const groupArn = `arn:aws:logs:${args.region}:${args.accountId}:log-group:${flowLogGroupName(args.stack)}`;
         const logs = new LogGroup(
             `${name}-flow-logs`,
             {
@@ -206,20 +207,21 @@ export class AwsNetwork extends pulumi.ComponentResource {
             `${name}-flow-logs`,
             {
                 role: role.name,
-                policy: logs.arn.apply((arn) =>
-                    JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Effect: "Allow",
-                                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
-                                Resource: [arn, `${arn}:*`],
-                            },
-                        ],
-                    }),
-                ),
+                // The group's ARN from its configured name (`arn:aws:logs:<region>:<account>:log-group:<name>`, the form
+                // the provider returns without the trailing `:*`: terraform-provider-aws internal/service/logs/group.go),
+                // so the document is known in a first preview and iam-least-privilege decides; dependsOn keeps the order.
+                policy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
+                            Resource: [groupArn, `${groupArn}:*`],
+                        },
+                    ],
+                }),
             },
-            o,
+            { ...o, dependsOn: [logs] },
         );
         new FlowLog(
             name,
