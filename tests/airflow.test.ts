@@ -20,7 +20,7 @@ import { AIRFLOW_SECRET_NAMES, staticSecretSpec, syncedSecrets } from "../compon
 import { CHARTS } from "../components/versions";
 import { CapturedResource, Secret } from "../plan/capture";
 import { inputsOf, ofType, shippedPlan, STACKS } from "./support/plans";
-import { configProblems, Raw, stackConfig } from "./support/config";
+import { expectAnyProblem, Raw, stackConfig } from "./support/config";
 import { fakeBucket, fakeDataset } from "./support/refs";
 import { errorsOf, jsonSchemaValidator, readSchema } from "./support/schemas";
 
@@ -471,12 +471,8 @@ describe("airflow: bad config is rejected by key name", () => {
     ];
     for (const [stack, what, mutate, key, message] of cases) {
         it(`${stack}: ${what} → ${key}`, () => {
-            const found = configProblems(stack, mutate).filter((p) => p.startsWith(`${key}:`));
-            assert.ok(
-                found.some((p) => message.test(p)),
-                `no problem for ${key} matching ${message}: ${configProblems(stack, mutate).join("\n")}`,
-            );
-            assert.ok(!configProblems(stack, mutate).some((p) => p.includes("ghp_0123456789abcdef")), "a token is never echoed back");
+            const problems = expectAnyProblem(stack, mutate, key, message);
+            assert.ok(!problems.some((p) => p.includes("ghp_0123456789abcdef")), "a token is never echoed back");
         });
     }
 });

@@ -46,6 +46,16 @@ export function expectProblem(stack: string, mutate: (raw: Raw) => void, key: st
     assert.match(hit, message);
 }
 
+/** Asserts that some problem naming `key` (changed by `mutate`) matches `message`; returns all problems for further checks. */
+export function expectAnyProblem(stack: string, mutate: (raw: Raw) => void, key: string, message: RegExp): readonly string[] {
+    const problems = configProblems(stack, mutate);
+    assert.ok(
+        problems.some((p) => p.startsWith(`${key}:`) && message.test(p)),
+        `no problem for ${key} matching ${message}: ${problems.join("\n")}`,
+    );
+    return problems;
+}
+
 /** A gcp stack's validated config, narrowed to GcpStack (fails on another cloud). */
 export function gcpStack(cfg: PlatformConfig): GcpStack {
     if (cfg.cloud !== "gcp") assert.fail(`expected a gcp stack, got ${cfg.cloud} (${cfg.stack})`);
