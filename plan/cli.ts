@@ -1,5 +1,5 @@
 import * as fs from "fs";
-import { parseArgs } from "util";
+import { parseOptions } from "./options";
 import { redact } from "./capture";
 import { budgetFinding, costContext, costDelta, costMarkdown, estimateCost, renderCost } from "./cost";
 import { destructiveExit, diffMarkdown, diffPlans, PlanDiff, renderDiff } from "./diff";
@@ -53,29 +53,22 @@ function readBase(file: string): PreviewJson | string {
 }
 
 async function main(): Promise<number> {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            options: {
-                stack: { type: "string", default: "staging" },
-                date: { type: "string" },
-                json: { type: "string" },
-                markdown: { type: "string" },
-                base: { type: "string" },
-                "allow-destructive": { type: "boolean", default: false },
-                cost: { type: "boolean", default: false },
-                quiet: { type: "boolean", default: false },
-                help: { type: "boolean", short: "h", default: false },
-            },
-        }));
-    } catch (e) {
-        console.error(`${(e as Error).message}\n\n${usage()}`);
-        return 2;
-    }
-    if (values.help) {
-        console.log(usage());
-        return 0;
-    }
+    const values = parseOptions(
+        process.argv.slice(2),
+        {
+            stack: { type: "string", default: "staging" },
+            date: { type: "string" },
+            json: { type: "string" },
+            markdown: { type: "string" },
+            base: { type: "string" },
+            "allow-destructive": { type: "boolean", default: false },
+            cost: { type: "boolean", default: false },
+            quiet: { type: "boolean", default: false },
+            help: { type: "boolean", short: "h", default: false },
+        },
+        usage,
+    );
+    if (typeof values === "number") return values;
     const stack = values.stack!;
     const base = values.base === undefined ? undefined : readBase(values.base);
     if (typeof base === "string") {

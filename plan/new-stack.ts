@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
+import { parseOptions } from "./options";
 import * as YAML from "yaml";
 import { ConfigError, fromConfigMap, NAMESPACE, parseStackConfig } from "../components/config";
 import { cidrsOverlap } from "../components/config/common";
@@ -199,29 +199,21 @@ export function newStack(o: NewStackOptions): NewStackResult {
 }
 
 function main(argv: string[]): number {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: argv,
-            options: {
-                from: { type: "string" },
-                name: { type: "string" },
-                project: { type: "string" },
-                region: { type: "string" },
-                tier: { type: "string" },
-                "warehouse-project": { type: "string" },
-                dir: { type: "string", default: process.cwd() },
-                help: { type: "boolean", short: "h", default: false },
-            },
-        }));
-    } catch (e) {
-        console.error(`${(e as Error).message}\n\n${USAGE}`);
-        return 2;
-    }
-    if (values.help) {
-        console.log(USAGE);
-        return 0;
-    }
+    const values = parseOptions(
+        argv,
+        {
+            from: { type: "string" },
+            name: { type: "string" },
+            project: { type: "string" },
+            region: { type: "string" },
+            tier: { type: "string" },
+            "warehouse-project": { type: "string" },
+            dir: { type: "string", default: process.cwd() },
+            help: { type: "boolean", short: "h", default: false },
+        },
+        () => USAGE,
+    );
+    if (typeof values === "number") return values;
     if (values.tier !== undefined && values.tier !== "staging" && values.tier !== "prod") {
         console.error(`--tier: ${JSON.stringify(values.tier)} is not allowed; expected staging or prod\n\n${USAGE}`);
         return 2;

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
+import { parseOptions } from "./options";
 import { ConfigError } from "../components/config";
 import { LAYOUT_LOCK, LayoutLock, loadTableSpecs, lockEntry, REPO_ROOT, SchemaFileError } from "../components/bigquery/tables";
 import { tableSelection } from "../components/bigquery/warehouse";
@@ -35,14 +35,8 @@ export function schemaLocks(dir: string): Map<string, LayoutLock> {
 }
 
 function main(argv: string[]): number {
-    const { values } = parseArgs({
-        args: argv,
-        options: { dir: { type: "string", default: process.cwd() }, help: { type: "boolean", short: "h", default: false } },
-    });
-    if (values.help) {
-        console.log(USAGE);
-        return 0;
-    }
+    const values = parseOptions(argv, { dir: { type: "string", default: process.cwd() }, help: { type: "boolean", short: "h", default: false } }, () => USAGE);
+    if (typeof values === "number") return values;
     try {
         for (const [file, lock] of schemaLocks(path.resolve(values.dir!))) {
             fs.writeFileSync(file, JSON.stringify(lock, null, 2) + "\n");

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
+import { parseOptions } from "./options";
 import { fromConfigMap, parseStackConfig, PlatformConfig } from "../components/config";
 import { clusterPlacement } from "../components/gcp/cluster";
 import { clusterName } from "../components/naming";
@@ -115,27 +115,19 @@ export function imageSettings(stack: string, dir: string, ref: { tag?: string; d
 }
 
 function main(argv: string[]): number {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: argv,
-            options: {
-                github: { type: "boolean", default: false },
-                images: { type: "string" },
-                tag: { type: "string" },
-                digests: { type: "string" },
-                dir: { type: "string", default: process.cwd() },
-                help: { type: "boolean", short: "h", default: false },
-            },
-        }));
-    } catch (e) {
-        console.error(`${(e as Error).message}\n\n${USAGE}`);
-        return 2;
-    }
-    if (values.help) {
-        console.log(USAGE);
-        return 0;
-    }
+    const values = parseOptions(
+        argv,
+        {
+            github: { type: "boolean", default: false },
+            images: { type: "string" },
+            tag: { type: "string" },
+            digests: { type: "string" },
+            dir: { type: "string", default: process.cwd() },
+            help: { type: "boolean", short: "h", default: false },
+        },
+        () => USAGE,
+    );
+    if (typeof values === "number") return values;
     const dir = path.resolve(values.dir!);
     if (values.images) {
         if (!values.tag === !values.digests) {

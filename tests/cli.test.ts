@@ -27,6 +27,19 @@ describe("plan CLI and repository hygiene", () => {
         assert.match(bad.stderr, /exit codes/);
     });
 
+    it("new-stack, stacks and schema-lock: a bad option exits 2 with the usage, never a stack trace; -h exits 0", () => {
+        for (const tool of ["plan/new-stack.ts", "plan/stacks.ts", "plan/schema-lock.ts"]) {
+            const bad = spawnSync(tsx, [tool, "--nope"], { cwd: ROOT, encoding: "utf8" });
+            assert.equal(bad.status, 2, `${tool}: ${bad.stderr}`);
+            assert.match(bad.stderr, /Unknown option '--nope'/, tool);
+            assert.match(bad.stderr, /npm run/, `${tool} prints its usage`);
+            assert.doesNotMatch(bad.stderr, /^\s+at /m, `${tool}: no stack trace`);
+            const help = spawnSync(tsx, [tool, "-h"], { cwd: ROOT, encoding: "utf8" });
+            assert.equal(help.status, 0, `${tool}: ${help.stderr}`);
+            assert.match(help.stdout, /npm run/, tool);
+        }
+    });
+
     it("the plan text does not end on a dangling policy heading; values the mocks invented are marked in text and JSON", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cli-"));
         try {
