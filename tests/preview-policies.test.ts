@@ -95,6 +95,15 @@ describe("policies in the preview view (first preview of a new stack)", () => {
                 UNDECIDABLE_AT_PREVIEW.filter((e) => e.clouds.includes(cloud) && !used.has(e)),
                 [],
             );
+            // On AWS the IAM policies left undecided are exactly those naming a KMS key (random key id): the flow-log
+            // role policy and the lake's bucket policies name their ARNs from config and decide.
+            if (cloud === "aws") {
+                const iam = plan.undecided.filter((d) => d.policyName === "iam-least-privilege").map((d) => d.urn);
+                const kms = plan.resources
+                    .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && String(inputsOf(r).policy).includes("arn:aws:kms:"))
+                    .map((r) => r.urn);
+                assert.deepEqual([...iam].sort(), [...kms].sort());
+            }
             // The GCP stacks leave only Airflow's metadata Secret undecided.
             if (cloud === "gcp")
                 assert.deepEqual(
